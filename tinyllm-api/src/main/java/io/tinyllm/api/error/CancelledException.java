@@ -1,0 +1,17 @@
+package io.tinyllm.api.error;
+
+/** The caller cancelled the call. */
+public class CancelledException extends LlmException {
+  public CancelledException(String message) {
+    super(message);
+  }
+
+  public CancelledException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public String errorType() {
+    return "cancelled";
+  }
+}

@@ -1,0 +1,22 @@
+package io.tinyllm.api.error;
+
+/** A connect, request or stream-idle timeout elapsed. Retryable. */
+public class LlmTimeoutException extends LlmException {
+  public LlmTimeoutException(String message) {
+    super(message);
+  }
+
+  public LlmTimeoutException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public String errorType() {
+    return "timeout";
+  }
+
+  @Override
+  public boolean isRetryable() {
+    return true;
+  }
+}
