@@ -1,0 +1,66 @@
+package io.tinyllm.cli;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits for Ctrl-C (or a duration) and lets the main thread finish closing before the JVM halts:
+ * the shutdown hook waits, bounded, until {@link #close()} says everything is stopped.
+ *
+ * <pre>{@code
+ * try (StopSignal stop = StopSignal.install(); Application app = Application.start(settings)) {
+ *   stop.await(duration);
+ * }
+ * }</pre>
+ */
+final class StopSignal implements AutoCloseable {
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Thread hook;
+
+  private StopSignal() {
+    hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                closed.await(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tinyllm-shutdown");
+  }
+
+  static StopSignal install() {
+    StopSignal signal = new StopSignal();
+    Runtime.getRuntime().addShutdownHook(signal.hook);
+    return signal;
+  }
+
+  /** Blocks until interrupted by a signal, or for {@code runFor} when it is not null. */
+  void await(Duration runFor) throws InterruptedException {
+    if (runFor == null) {
+      stop.await();
+    } else {
+      stop.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  boolean stopRequested() {
+    return stop.getCount() == 0;
+  }
+
+  @Override
+  public void close() {
+    closed.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook is running and now sees 'closed'
+    }
+  }
+}
