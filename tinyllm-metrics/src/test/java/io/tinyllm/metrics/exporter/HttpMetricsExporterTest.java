@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.testing.FreePorts;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -62,6 +64,33 @@ class HttpMetricsExporterTest {
               test_events_total 3.0
               """);
       assertThat(health.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void negotiatesOpenMetricsAndGzip() throws Exception {
+    try (HttpMetricsExporter exporter = new HttpMetricsExporter(registry, config(0))) {
+      exporter.start();
+
+      HttpResponse<String> openMetrics =
+          http.send(
+              HttpRequest.newBuilder(exporter.uri())
+                  .header("Accept", "application/openmetrics-text; version=1.0.0")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<byte[]> gzipped =
+          http.send(
+              HttpRequest.newBuilder(exporter.uri()).header("Accept-Encoding", "gzip").build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(openMetrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/openmetrics-text"));
+      assertThat(openMetrics.body()).contains("test_events_total 3.0").endsWith("# EOF\n");
+      assertThat(gzipped.headers().firstValue("Content-Encoding")).contains("gzip");
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+            .contains("test_events_total 3.0");
+      }
     }
   }
 

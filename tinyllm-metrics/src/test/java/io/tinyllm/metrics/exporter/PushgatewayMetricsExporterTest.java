@@ -10,6 +10,7 @@ import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.testing.FreePorts;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -92,6 +93,29 @@ class PushgatewayMetricsExporterTest {
 
     assertThat(gateway.metricsText())
         .contains("test_batch_items_total{instance=\"\",job=\"job-d\",status=\"late\"} 4");
+  }
+
+  @Test
+  void pushesPeriodicallyWhenAnIntervalIsSet() throws Exception {
+    jobs.labelValues("periodic").inc(2);
+    PushgatewayMetricsExporter exporter =
+        exporter(
+            "job-f",
+            Map.of(
+                "metrics.pushgateway.interval", "100ms",
+                "metrics.pushgateway.push-on-close", "false"));
+    exporter.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (pushMetrics.count("push", "success") < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(pushMetrics.count("push", "success")).isGreaterThanOrEqualTo(2);
+      assertThat(gateway.metricsText())
+          .contains("test_batch_items_total{instance=\"\",job=\"job-f\",status=\"periodic\"} 2");
+    } finally {
+      exporter.close();
+    }
   }
 
   @Test
