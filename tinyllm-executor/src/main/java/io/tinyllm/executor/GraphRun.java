@@ -1,0 +1,56 @@
+package io.tinyllm.executor;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tinyllm.api.graph.GraphResult;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of one graph execution with its trace: every node execution in the order they ended,
+ * with latency and tokens.
+ */
+public record GraphRun(
+    String graphId,
+    Status status,
+    String output,
+    String error,
+    Duration latency,
+    int steps,
+    List<NodeTrace> trace) {
+
+  /** How a graph run ended; {@link #label()} is the {@code outcome} label value. */
+  public enum Status {
+    SUCCESS,
+    FAILED,
+    TIMEOUT,
+    CANCELLED;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public GraphRun {
+    requireNonNull(graphId, "graphId is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(latency, "latency is null");
+    trace = List.copyOf(trace);
+  }
+
+  public boolean success() {
+    return status == Status.SUCCESS;
+  }
+
+  public long promptTokens() {
+    return trace.stream().mapToLong(NodeTrace::promptTokens).sum();
+  }
+
+  public long outputTokens() {
+    return trace.stream().mapToLong(NodeTrace::outputTokens).sum();
+  }
+
+  public GraphResult toResult() {
+    return new GraphResult(graphId, success(), success() ? output : null, error);
+  }
+}

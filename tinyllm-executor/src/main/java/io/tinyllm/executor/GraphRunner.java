@@ -1,0 +1,267 @@
+package io.tinyllm.executor;
+
+import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.executor.expression.Expression;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** One execution of one graph: the walk, per-node timeouts, retries, breaker and metrics. */
+final class GraphRunner {
+  private final GraphEngine engine;
+  private final GraphDefinition graph;
+  private final Cancellation cancellation;
+  private final Map<String, NodeDefinition> nodes;
+  private final NodeHandlers handlers;
+  private final List<NodeTrace> trace = Collections.synchronizedList(new ArrayList<>());
+  private long deadline;
+
+  GraphRunner(GraphEngine engine, GraphDefinition graph, Cancellation cancellation) {
+    this.engine = engine;
+    this.graph = graph;
+    this.cancellation = cancellation;
+    this.nodes = graph.nodesById();
+    this.handlers = new NodeHandlers(this);
+  }
+
+  GraphRun run(String input) {
+    long start = System.nanoTime();
+    deadline = start + engine.config().graphTimeout().toNanos();
+    Payload payload = Payload.of(input);
+    String current = graph.entryPoints().get(0);
+    int steps = 0;
+    GraphRun.Status status = GraphRun.Status.FAILED;
+    String output = null;
+    String error = null;
+    try {
+      while (true) {
+        if (++steps > engine.config().maxSteps()) {
+          error = "Graph '" + graph.id() + "' exceeded " + engine.config().maxSteps() + " steps";
+          steps--;
+          break;
+        }
+        NodeDefinition node = nodes.get(current);
+        try {
+          payload = runNode(node, payload).payload();
+        } catch (NodeFailedException e) {
+          if (engine.config().failureMode() == FailureMode.FAIL_FAST) {
+            error = e.getMessage();
+            break;
+          }
+        }
+        if (node.type() == NodeType.EXIT || graph.exitPoints().contains(node.id())) {
+          status = GraphRun.Status.SUCCESS;
+          output = payload.text();
+          break;
+        }
+        current = next(node, payload);
+      }
+    } catch (GraphStoppedException e) {
+      status = e.status();
+      error = e.getMessage();
+    } catch (NodeFailedException e) {
+      error = e.getMessage();
+    }
+    Duration latency = Duration.ofNanos(System.nanoTime() - start);
+    engine.metrics().graphExecuted(graph.id(), status.label(), latency.toNanos() / 1e9);
+    return new GraphRun(graph.id(), status, output, error, latency, steps, List.copyOf(trace));
+  }
+
+  /** The next node: the first conditional edge that holds, else the first unconditional one. */
+  private String next(NodeDefinition node, Payload payload) {
+    List<EdgeDefinition> edges = new ArrayList<>(graph.outgoing(node.id()));
+    edges.sort(Comparator.comparingDouble(EdgeDefinition::weight).reversed());
+    Map<String, Object> view = payload.view();
+    for (EdgeDefinition edge : edges) {
+      Expression condition = edge.compiledCondition();
+      if (condition != null && condition.test(view)) {
+        return edge.to();
+      }
+    }
+    boolean gateClosed = node.type() == NodeType.GATE && !Boolean.TRUE.equals(payload.var("gate"));
+    for (EdgeDefinition edge : edges) {
+      if (edge.condition() == null && !gateClosed) {
+        return edge.to();
+      }
+    }
+    String why = gateClosed ? "gate_closed" : "no_route";
+    String message =
+        gateClosed
+            ? "Gate '" + node.id() + "' is closed and no edge handles it"
+            : "No outgoing edge of node '" + node.id() + "' matched";
+    engine.metrics().nodeFailed(graph.id(), node.id(), why);
+    throw new NodeFailedException(node.id(), why, "error", message);
+  }
+
+  /** Runs {@code node} with its breaker, retries and timeout; throws when it finally fails. */
+  NodeResult runNode(NodeDefinition node, Payload in) {
+    NodeConfig c = node.settings();
+    boolean composite = node.type() == NodeType.FANOUT || node.type() == NodeType.LOOP;
+    Duration timeout =
+        c.duration(
+            "timeout", composite ? engine.config().graphTimeout() : engine.config().nodeTimeout());
+    int retries = c.integer("retries", engine.config().nodeRetries(), 0, 10);
+    long start = System.nanoTime();
+    int attempts = 0;
+    String outcome = "error";
+    String errorType = null;
+    String message = null;
+    NodeResult result = null;
+    try {
+      engine.breakers().acquire(graph.id(), node.id());
+      while (true) {
+        attempts++;
+        Attempt attempt = attempt(node, in, timeout);
+        Failure failure = attempt.failure();
+        if (failure == null) {
+          result = attempt.result();
+          outcome = "success";
+          engine.breakers().succeeded(graph.id(), node.id());
+          return result;
+        }
+        if (failure.stopsGraph != null) {
+          outcome = failure.stopsGraph == GraphRun.Status.CANCELLED ? "cancelled" : "timeout";
+          errorType = outcome;
+          message = failure.message;
+          throw new GraphStoppedException(failure.stopsGraph, failure.message);
+        }
+        if (attempts > retries) {
+          engine.breakers().failed(graph.id(), node.id());
+          outcome = failure.errorType.equals("timeout") ? "timeout" : "error";
+          errorType = failure.errorType;
+          message = failure.message;
+          throw new NodeFailedException(node.id(), errorType, outcome, failure.message);
+        }
+        engine.metrics().nodeRetried(graph.id(), node.id());
+        backoff();
+      }
+    } catch (CircuitOpenException e) {
+      outcome = "circuit_open";
+      errorType = e.errorType();
+      message = e.getMessage();
+      throw new NodeFailedException(node.id(), errorType, outcome, e.getMessage());
+    } finally {
+      Duration latency = Duration.ofNanos(System.nanoTime() - start);
+      engine.metrics().nodeExecuted(graph.id(), node.id(), outcome, latency.toNanos() / 1e9);
+      if (errorType != null) {
+        engine.metrics().nodeFailed(graph.id(), node.id(), errorType);
+      }
+      trace.add(
+          new NodeTrace(
+              node.id(),
+              node.type(),
+              outcome,
+              attempts,
+              latency,
+              result == null ? 0 : result.promptTokens(),
+              result == null ? 0 : result.outputTokens(),
+              message));
+    }
+  }
+
+  private Attempt attempt(NodeDefinition node, Payload in, Duration timeout) {
+    if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+      return new Attempt(
+          null,
+          Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
+    }
+    long remaining = deadline - System.nanoTime();
+    if (remaining <= 0) {
+      return new Attempt(null, Failure.stop(GraphRun.Status.TIMEOUT, graphTimeoutMessage()));
+    }
+    long wait = Math.min(timeout.toNanos(), remaining);
+    Future<NodeResult> future =
+        engine
+            .pool()
+            .submit(
+                () -> {
+                  try (ExecutionContext.Scope scope =
+                      ExecutionContext.open(graph.id(), node.id())) {
+                    return handlers.run(node, in);
+                  }
+                });
+    cancellation.track(future);
+    try {
+      return new Attempt(future.get(wait, TimeUnit.NANOSECONDS), null);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      if (wait == remaining) {
+        return new Attempt(null, Failure.stop(GraphRun.Status.TIMEOUT, graphTimeoutMessage()));
+      }
+      return new Attempt(
+          null, Failure.of("timeout", "Node '" + node.id() + "' timed out after " + timeout));
+    } catch (CancellationException e) {
+      return new Attempt(
+          null,
+          Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      return new Attempt(
+          null,
+          Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof GraphStoppedException stopped) {
+        return new Attempt(null, Failure.stop(stopped.status(), stopped.getMessage()));
+      }
+      String type = cause instanceof TinyLlmException t ? t.errorType() : "internal";
+      return new Attempt(
+          null, Failure.of(type, "Node '" + node.id() + "' failed: " + cause.getMessage()));
+    } finally {
+      cancellation.untrack(future);
+    }
+  }
+
+  private String graphTimeoutMessage() {
+    return "Graph '" + graph.id() + "' timed out after " + engine.config().graphTimeout();
+  }
+
+  private void backoff() {
+    long pause =
+        Math.min(
+            engine.config().retryBackoff().toNanos(), Math.max(0, deadline - System.nanoTime()));
+    if (pause <= 0) {
+      return;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(pause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  GraphDefinition graph() {
+    return graph;
+  }
+
+  GraphEngine engine() {
+    return engine;
+  }
+
+  NodeDefinition node(String id) {
+    return nodes.get(id);
+  }
+
+  private record Attempt(NodeResult result, Failure failure) {}
+
+  private record Failure(String errorType, String message, GraphRun.Status stopsGraph) {
+    static Failure of(String errorType, String message) {
+      return new Failure(errorType, message, null);
+    }
+
+    static Failure stop(GraphRun.Status status, String message) {
+      return new Failure(status.label(), message, status);
+    }
+  }
+}

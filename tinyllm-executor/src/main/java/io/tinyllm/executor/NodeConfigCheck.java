@@ -1,0 +1,76 @@
+package io.tinyllm.executor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Checks the {@code config} of each node type, so a bad value fails at load, not mid-run. */
+final class NodeConfigCheck {
+  static final List<String> TRANSFORMS =
+      List.of(
+          "uppercase", "lowercase", "trim", "template", "truncate", "json_extract", "json_wrap");
+  static final List<String> AGGREGATIONS = List.of("first_success", "all", "majority_vote");
+
+  private NodeConfigCheck() {}
+
+  static void check(
+      NodeDefinition node, Map<String, NodeDefinition> byId, Consumer<ValidationError> sink) {
+    NodeConfig c = new NodeConfig(node, sink);
+    c.duration("timeout", null);
+    c.integer("retries", 0, 0, 10);
+    switch (node.type()) {
+      case MODEL -> {
+        c.string("model", null);
+        c.string("prompt", null);
+        c.string("system", null);
+        ModelOptions.from(c);
+      }
+      case ROUTER -> {
+        List<String> routes = c.strings("routes");
+        if (routes.isEmpty()) {
+          c.problem("routes", "a router needs at least one route", null);
+        }
+        String fallback = c.string("default", null);
+        if (fallback != null && !routes.isEmpty() && !routes.contains(fallback)) {
+          c.problem("default", "'" + fallback + "' is not one of the routes " + routes, null);
+        }
+        ModelOptions.from(c);
+      }
+      case TRANSFORM -> {
+        String op = c.oneOf("op", TRANSFORMS, null, s -> s);
+        if (op == null && !c.has("op")) {
+          c.problem("op", "is required; one of " + TRANSFORMS, null);
+        }
+        if ("template".equals(op)) {
+          c.requiredString("template");
+        }
+        if ("json_extract".equals(op)) {
+          c.requiredString("path");
+        }
+        c.integer("max_chars", 1000, 1, 1_000_000);
+      }
+      case GATE -> c.expression("condition", true);
+      case FANOUT -> {
+        List<String> branches = c.strings("branches");
+        if (branches.isEmpty()) {
+          c.problem("branches", "a fanout needs at least one branch", null);
+        }
+        for (String branch : branches) {
+          if (!byId.containsKey(branch)) {
+            c.problem("branches", "names no node '" + branch + "'", null);
+          }
+        }
+        c.oneOf("aggregation", AGGREGATIONS, null, s -> s);
+      }
+      case LOOP -> {
+        String body = c.requiredString("body");
+        if (!body.isEmpty() && !byId.containsKey(body)) {
+          c.problem("body", "names no node '" + body + "'", null);
+        }
+        c.integer("max_iterations", 3, 1, 100);
+        c.expression("until", false);
+      }
+      case ENTRY, EXIT -> {}
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.tinyllm.executor;
+
+import io.tinyllm.api.error.GraphException;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.executor.expression.Expression;
+import java.util.List;
+import java.util.Locale;
+
+/** What each node type does with the payload. */
+final class NodeHandlers {
+  static final String ROUTER_PROMPT =
+      "Classify the request into exactly one of these routes: {{routes}}.\n"
+          + "Answer with the route name only.\n\nRequest: {{input}}";
+
+  private final GraphRunner runner;
+
+  NodeHandlers(GraphRunner runner) {
+    this.runner = runner;
+  }
+
+  NodeResult run(NodeDefinition node, Payload in) {
+    return switch (node.type()) {
+      case ENTRY, EXIT -> NodeResult.of(in.withOutput(node.id(), in.text()));
+      case MODEL -> model(node, in);
+      case ROUTER -> router(node, in);
+      case TRANSFORM -> NodeResult.of(in.withOutput(node.id(), Transforms.apply(node, in)));
+      case GATE -> gate(node, in);
+      case FANOUT -> new Fanout(runner, node).run(in);
+      case LOOP -> loop(node, in);
+    };
+  }
+
+  private NodeResult model(NodeDefinition node, Payload in) {
+    NodeConfig c = node.settings();
+    String prompt = Templates.render(c.string("prompt", "{{input}}"), in.view());
+    LlmResponse response = generate(c, prompt);
+    return new NodeResult(
+        in.withOutput(node.id(), response.text()),
+        response.promptTokens(),
+        response.outputTokens());
+  }
+
+  private NodeResult router(NodeDefinition node, Payload in) {
+    NodeConfig c = node.settings();
+    List<String> routes = c.strings("routes");
+    String template = c.string("prompt", ROUTER_PROMPT);
+    String prompt = Templates.render(template, withRoutes(in, routes).view());
+    LlmResponse response = generate(c, prompt);
+    String route = pick(routes, response.text());
+    if (route == null) {
+      route = c.string("default", routes.get(0));
+    }
+    return new NodeResult(
+        in.with("route", route), response.promptTokens(), response.outputTokens());
+  }
+
+  private static Payload withRoutes(Payload in, List<String> routes) {
+    return in.with("routes", String.join(", ", routes));
+  }
+
+  /** The route the answer names: an exact match, else the only route the answer mentions. */
+  static String pick(List<String> routes, String answer) {
+    String a = answer.strip().toLowerCase(Locale.ROOT).replaceAll("[\"'`.*]", "").strip();
+    for (String route : routes) {
+      if (route.toLowerCase(Locale.ROOT).equals(a)) {
+        return route;
+      }
+    }
+    String found = null;
+    for (String route : routes) {
+      if (a.matches(
+          "(?s).*\\b" + java.util.regex.Pattern.quote(route.toLowerCase(Locale.ROOT)) + "\\b.*")) {
+        if (found != null) {
+          return null;
+        }
+        found = route;
+      }
+    }
+    return found;
+  }
+
+  private NodeResult gate(NodeDefinition node, Payload in) {
+    Expression condition = node.settings().expression("condition", true);
+    return NodeResult.of(in.with("gate", condition.test(in.view())));
+  }
+
+  private NodeResult loop(NodeDefinition node, Payload in) {
+    NodeConfig c = node.settings();
+    NodeDefinition body = runner.node(c.requiredString("body"));
+    int max = c.integer("max_iterations", 3, 1, 100);
+    Expression until = c.expression("until", false);
+    Payload current = in;
+    for (int i = 1; i <= max; i++) {
+      NodeResult result = runner.runNode(body, current.with("iteration", i));
+      current = result.payload();
+      if (until != null && until.test(current.view())) {
+        break;
+      }
+    }
+    // the body's tokens are in the body's own trace entries
+    return NodeResult.of(current.withOutput(node.id(), current.text()));
+  }
+
+  private LlmResponse generate(NodeConfig c, String prompt) {
+    LlmClient client =
+        runner
+            .engine()
+            .client()
+            .orElseThrow(
+                () ->
+                    new GraphException(
+                        "No LlmClient is installed; add the tinyllm-ollama plug-in to run model nodes"));
+    GenerateRequest request =
+        GenerateRequest.builder(c.string("model", runner.engine().config().defaultModel()), prompt)
+            .system(c.string("system", null))
+            .options(ModelOptions.from(c))
+            .build();
+    return client.generate(request);
+  }
+}

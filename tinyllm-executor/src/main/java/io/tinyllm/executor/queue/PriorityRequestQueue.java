@@ -1,0 +1,282 @@
+package io.tinyllm.executor.queue;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tinyllm.api.error.QueueRejectedException;
+import io.tinyllm.api.queue.Priority;
+import io.tinyllm.api.queue.RequestQueue;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A bounded priority queue (high before normal before low, FIFO within a priority) run by {@code
+ * queue.workers} worker threads, started on the first submission. Every submitted request ends
+ * exactly once — completed, failed, timed out or rejected — and is counted so in {@link
+ * QueueMetrics}.
+ *
+ * <pre>{@code
+ * CompletableFuture<String> answer = queue.submit(Priority.HIGH, () -> client.generate(r).text());
+ * }</pre>
+ */
+@Singleton
+public final class PriorityRequestQueue implements RequestQueue {
+  private final QueueConfig config;
+  private final QueueMetrics metrics;
+  private final Backpressure backpressure;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition notFull = lock.newCondition();
+  private final Map<Priority, ArrayDeque<QueuedJob<?>>> waiting = new EnumMap<>(Priority.class);
+  private final List<Thread> workers = new ArrayList<>();
+  private ScheduledExecutorService timer;
+  private int size;
+  private boolean accepting = true;
+  private boolean dropping;
+  private int drainedAfterShutdown;
+
+  @Inject
+  public PriorityRequestQueue(QueueConfig config, QueueMetrics metrics, Backpressure backpressure) {
+    this.config = requireNonNull(config, "config is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.backpressure = requireNonNull(backpressure, "backpressure is null");
+    for (Priority p : Priority.values()) {
+      waiting.put(p, new ArrayDeque<>());
+    }
+  }
+
+  @Override
+  public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
+    requireNonNull(priority, "priority is null");
+    requireNonNull(task, "task is null");
+    QueuedJob<T> job = new QueuedJob<>(priority, task, metrics);
+    metrics.submitted(priority);
+    lock.lock();
+    try {
+      startWorkers();
+      boolean admitted = accepting && size < config.maxSize();
+      if (accepting && !admitted) {
+        try {
+          admitted = backpressure.awaitSpace(notFull, () -> accepting && size >= config.maxSize());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        admitted = admitted && accepting && size < config.maxSize();
+      }
+      if (!admitted) {
+        job.end(
+            QueueOutcome.REJECTED,
+            new QueueRejectedException(
+                accepting
+                    ? "Request queue is full (" + config.maxSize() + " waiting); try again later"
+                    : "Request queue is shut down"));
+        return job.future;
+      }
+      waiting.get(priority).addLast(job);
+      size++;
+      metrics.enqueued(priority);
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+    return job.future;
+  }
+
+  @Override
+  public int size() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void shutdown(Duration drainTimeout) {
+    shutdownAndReport(drainTimeout);
+  }
+
+  /**
+   * Stops accepting, lets workers drain the queue for up to {@code drainTimeout}, then rejects what
+   * is still queued and interrupts running requests.
+   */
+  public ShutdownReport shutdownAndReport(Duration drainTimeout) {
+    requireNonNull(drainTimeout, "drainTimeout is null");
+    List<Thread> toJoin;
+    lock.lock();
+    try {
+      accepting = false;
+      drainedAfterShutdown = 0;
+      notEmpty.signalAll();
+      notFull.signalAll();
+      toJoin = List.copyOf(workers);
+    } finally {
+      lock.unlock();
+    }
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    boolean terminated = join(toJoin, deadline);
+    List<QueuedJob<?>> dropped = new ArrayList<>();
+    int drained;
+    lock.lock();
+    try {
+      dropping = true;
+      for (ArrayDeque<QueuedJob<?>> queue : waiting.values()) {
+        for (QueuedJob<?> job; (job = queue.pollFirst()) != null; ) {
+          size--;
+          metrics.removedUnrun(job.priority);
+          dropped.add(job);
+        }
+      }
+      notEmpty.signalAll();
+      drained = drainedAfterShutdown;
+    } finally {
+      lock.unlock();
+    }
+    dropped.forEach(
+        job ->
+            job.end(
+                QueueOutcome.REJECTED,
+                new QueueRejectedException("Dropped unrun: the request queue shut down")));
+    if (!terminated) {
+      toJoin.forEach(Thread::interrupt);
+      terminated = join(toJoin, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    return new ShutdownReport(drained, dropped.size(), terminated);
+  }
+
+  private static boolean join(List<Thread> threads, long deadline) {
+    for (Thread t : threads) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void startWorkers() {
+    if (!workers.isEmpty() || !accepting) {
+      return;
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tinyllm-queue-timer"));
+    for (int i = 1; i <= config.workers(); i++) {
+      Thread worker = daemon(this::work, "tinyllm-queue-worker-" + i);
+      workers.add(worker);
+      worker.start();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private QueuedJob<?> take() throws InterruptedException {
+    lock.lock();
+    try {
+      while (size == 0) {
+        if (!accepting || dropping) {
+          return null;
+        }
+        notEmpty.await();
+      }
+      if (dropping) {
+        return null;
+      }
+      for (ArrayDeque<QueuedJob<?>> queue : waiting.values()) {
+        QueuedJob<?> job = queue.pollFirst();
+        if (job != null) {
+          size--;
+          if (!accepting) {
+            drainedAfterShutdown++;
+          }
+          metrics.dequeued(job.priority, (System.nanoTime() - job.enqueuedNanos) / 1e9);
+          notFull.signal();
+          return job;
+        }
+      }
+      throw new IllegalStateException("size " + size + " but every priority queue is empty");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void work() {
+    while (true) {
+      QueuedJob<?> job;
+      try {
+        job = take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (job == null) {
+        return;
+      }
+      run(job);
+    }
+  }
+
+  private <T> void run(QueuedJob<T> job) {
+    long waited = System.nanoTime() - job.enqueuedNanos;
+    if (!config.maxWait().isZero() && waited > config.maxWait().toNanos()) {
+      job.end(
+          QueueOutcome.TIMED_OUT,
+          new TimeoutException("Request waited longer than " + config.maxWait() + " to start"));
+      return;
+    }
+    metrics.started();
+    long start = System.nanoTime();
+    job.running(Thread.currentThread());
+    ScheduledFuture<?> deadline =
+        config.taskTimeout().isZero()
+            ? null
+            : timer.schedule(
+                () ->
+                    job.timeOut(
+                        new TimeoutException("Request ran longer than " + config.taskTimeout())),
+                config.taskTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+    try {
+      T value = job.task.call();
+      job.finished();
+      job.complete(value);
+    } catch (Throwable t) {
+      job.finished();
+      job.end(QueueOutcome.FAILED, t);
+    } finally {
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+      // a timeout may have interrupted us; that interrupt belonged to the job, not the worker
+      Thread.interrupted();
+      metrics.ran(job.priority, (System.nanoTime() - start) / 1e9);
+    }
+  }
+}

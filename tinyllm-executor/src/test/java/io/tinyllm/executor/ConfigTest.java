@@ -1,0 +1,85 @@
+package io.tinyllm.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
+import io.tinyllm.executor.queue.QueueConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+  @Test
+  void executorDefaults() {
+    assertThat(ExecutorConfig.defaults())
+        .isEqualTo(
+            new ExecutorConfig(
+                Duration.ofSeconds(60),
+                0,
+                Duration.ofMillis(200),
+                Duration.ofMinutes(5),
+                100,
+                FailureMode.FAIL_FAST,
+                3,
+                Duration.ofSeconds(60),
+                "qwen2.5:0.5b",
+                List.of()));
+  }
+
+  @Test
+  void executorFullMapping() {
+    Map<String, String> settings =
+        Map.of(
+            "executor.node-timeout", "5s",
+            "executor.node-retries", "2",
+            "executor.retry-backoff", "10ms",
+            "executor.graph-timeout", "1m",
+            "executor.max-steps", "7",
+            "executor.failure-mode", "best-effort",
+            "executor.circuit-breaker.failure-threshold", "4",
+            "executor.circuit-breaker.cooldown", "30s",
+            "executor.default-model", "llama3.2:1b",
+            "executor.graphs", "a.yaml, b.yaml");
+    assertThat(ExecutorConfig.from(Settings.of(settings)))
+        .isEqualTo(
+            new ExecutorConfig(
+                Duration.ofSeconds(5),
+                2,
+                Duration.ofMillis(10),
+                Duration.ofMinutes(1),
+                7,
+                FailureMode.BEST_EFFORT,
+                4,
+                Duration.ofSeconds(30),
+                "llama3.2:1b",
+                List.of("a.yaml", "b.yaml")));
+    assertThatThrownBy(
+            () -> ExecutorConfig.from(Settings.of(Map.of("executor.failure-mode", "sometimes"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'executor.failure-mode'");
+  }
+
+  @Test
+  void queueDefaultsAndFullMapping() {
+    assertThat(QueueConfig.defaults())
+        .isEqualTo(
+            new QueueConfig(
+                1000, 4, "reject", Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ZERO));
+    assertThat(
+            QueueConfig.from(
+                Settings.of(
+                    Map.of(
+                        "queue.max-size", "10",
+                        "queue.workers", "2",
+                        "queue.backpressure", "block",
+                        "queue.block-timeout", "250ms",
+                        "queue.task-timeout", "0",
+                        "queue.max-wait", "3s"))))
+        .isEqualTo(
+            new QueueConfig(
+                10, 2, "block", Duration.ofMillis(250), Duration.ZERO, Duration.ofSeconds(3)));
+  }
+}
