@@ -1,0 +1,428 @@
+package io.tinyllm.ollama.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /api/generate} and {@code POST /api/chat}: validation in Ollama's order and with its
+ * messages, admission, model loading, then the answer streamed token by token at the model's speed
+ * (or sent whole with {@code "stream": false}), ending with Ollama's statistics.
+ */
+final class CompletionHandler {
+  private static final String GENERATE = "GenerateRequest";
+  private static final String CHAT = "ChatRequest";
+
+  private final SimulatorContext ctx;
+
+  CompletionHandler(SimulatorContext ctx) {
+    this.ctx = requireNonNull(ctx, "ctx is null");
+  }
+
+  /** One chat message of the request. */
+  private record Message(String role, String content) {}
+
+  /** What both endpoints need once the request is validated. */
+  private record Job(
+      String rawModel,
+      SimulatedModel model,
+      boolean chat,
+      boolean stream,
+      boolean raw,
+      boolean think,
+      Duration keepAlive,
+      SamplingOptions options,
+      JsonNode format,
+      String formatError,
+      String promptKey,
+      String promptContext,
+      String promptText,
+      int promptTokens,
+      boolean loadOnly,
+      long startNanos) {}
+
+  /** Serves {@code POST /api/generate}. */
+  void generate(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
+    long start = System.nanoTime();
+    RequestBody req = RequestBody.parse(ctx.mapper, body, GENERATE);
+    String rawModel = req.string("model");
+    String prompt = req.string("prompt");
+    String system = req.string("system");
+    String suffix = req.string("suffix");
+    String template = req.string("template");
+    ArrayNode context = req.array("context", "[]int");
+    boolean raw = req.bool("raw", false);
+    boolean stream = req.bool("stream", true);
+    Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), GENERATE);
+    JsonNode thinkNode = thinkValue(req);
+    ObjectNode optionsNode = req.object("options", "map[string]interface {}");
+
+    if (!ModelName.isValid(rawModel)) {
+      // Ollama answers 404 here, keeping an old quirk (see its GenerateHandler)
+      throw notFound(rawModel);
+    }
+    ctx.stats.recordModel(ModelName.normalize(rawModel));
+    SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notFound(rawModel));
+
+    if (prompt.isEmpty() && requestedKeepAlive != null && requestedKeepAlive.isZero()) {
+      ctx.registry.unload(model);
+      ObjectNode unloaded = generateHead(rawModel).put("response", "").put("done", true);
+      HttpIo.sendJson(exchange, ctx.mapper, 200, unloaded.put("done_reason", "unload"));
+      return;
+    }
+    if (raw
+        && (!template.isEmpty() || !system.isEmpty() || (context != null && !context.isEmpty()))) {
+      throw new ApiException(400, "raw mode does not support template, system, or context");
+    }
+    boolean think = checkThink(model, rawModel, thinkNode);
+    if (!model.has(Capability.COMPLETION)) {
+      throw new ApiException(400, WireFormat.goQuote(rawModel) + " does not support generate");
+    }
+    if (!suffix.isEmpty() && !model.has(Capability.INSERT)) {
+      throw missingCapability(model, "insert");
+    }
+    SamplingOptions options = SamplingOptions.parse(optionsNode, ctx.config.defaultNumCtx());
+    JsonNode formatNode = req.node("format");
+    int promptTokens = Tokenizer.count(system) + Tokenizer.count(prompt) + Tokenizer.count(suffix);
+    Job job =
+        new Job(
+            rawModel,
+            model,
+            false,
+            stream,
+            raw,
+            think,
+            ctx.keepAlive(requestedKeepAlive),
+            options,
+            format(formatNode),
+            formatError(formatNode),
+            prompt,
+            system + "\u0000" + suffix + "\u0000" + options.answerSalt(),
+            prompt,
+            promptTokens,
+            prompt.isEmpty(),
+            start);
+    run(exchange, job, faults);
+  }
+
+  /** Serves {@code POST /api/chat}. */
+  void chat(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
+    long start = System.nanoTime();
+    RequestBody req = RequestBody.parse(ctx.mapper, body, CHAT);
+    String rawModel = req.string("model");
+    List<Message> messages = messages(req);
+    ArrayNode tools = req.array("tools", "[]api.Tool");
+    boolean stream = req.bool("stream", true);
+    Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), CHAT);
+    JsonNode thinkNode = thinkValue(req);
+    ObjectNode optionsNode = req.object("options", "map[string]interface {}");
+
+    if (!ModelName.isValid(rawModel)) {
+      throw new ApiException(400, "model is required");
+    }
+    ctx.stats.recordModel(ModelName.normalize(rawModel));
+    SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notFound(rawModel));
+
+    if (messages.isEmpty() && requestedKeepAlive != null && requestedKeepAlive.isZero()) {
+      ctx.registry.unload(model);
+      ObjectNode unloaded = chatHead(rawModel, "", null).put("done_reason", "unload");
+      HttpIo.sendJson(exchange, ctx.mapper, 200, unloaded.put("done", true));
+      return;
+    }
+    boolean think = checkThink(model, rawModel, thinkNode);
+    if (!model.has(Capability.COMPLETION)) {
+      throw new ApiException(400, WireFormat.goQuote(rawModel) + " does not support chat");
+    }
+    if (tools != null && !tools.isEmpty() && !model.has(Capability.TOOLS)) {
+      throw missingCapability(model, "tools");
+    }
+    SamplingOptions options = SamplingOptions.parse(optionsNode, ctx.config.defaultNumCtx());
+    JsonNode formatNode = req.node("format");
+
+    String lastUser = "";
+    StringBuilder conversation = new StringBuilder();
+    int promptTokens = 0;
+    for (Message message : messages) {
+      promptTokens += Tokenizer.count(message.content());
+      conversation.append(message.role()).append(':').append(message.content()).append('\n');
+      if ("user".equals(message.role())) {
+        lastUser = message.content();
+      }
+    }
+    if (lastUser.isEmpty() && !messages.isEmpty()) {
+      lastUser = messages.get(messages.size() - 1).content();
+    }
+    Job job =
+        new Job(
+            rawModel,
+            model,
+            true,
+            stream,
+            false,
+            think,
+            ctx.keepAlive(requestedKeepAlive),
+            options,
+            format(formatNode),
+            formatError(formatNode),
+            lastUser,
+            conversation + "\u0000" + options.answerSalt(),
+            conversation.toString(),
+            promptTokens,
+            messages.isEmpty(),
+            start);
+    run(exchange, job, faults);
+  }
+
+  private void run(HttpExchange exchange, Job job, FaultPlan faults) throws IOException {
+    InferenceSlot slot =
+        InferenceSlot.open(ctx, job.model(), job.options().numCtx(), job.keepAlive());
+    try {
+      long loadNanos = System.nanoTime() - job.startNanos();
+      ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
+      if (job.loadOnly()) {
+        slot.release();
+        out.whole(200, loaded(job));
+      } else if (job.formatError() != null) {
+        slot.release();
+        out.error(500, job.formatError());
+      } else {
+        emit(job, out, faults, loadNanos, slot);
+      }
+    } finally {
+      slot.release();
+    }
+  }
+
+  private void emit(
+      Job job, ResponseStream out, FaultPlan faults, long loadNanos, InferenceSlot slot)
+      throws IOException {
+    SimulatedModel model = job.model();
+    String thinkingText =
+        job.think() ? ctx.answers.thinking(model, job.promptKey(), job.promptContext()) : "";
+    String answer = ctx.answers.answer(model, job.promptKey(), job.promptContext(), job.format());
+    CompletionPlan plan =
+        CompletionPlan.of(thinkingText, answer, job.options(), job.promptTokens());
+
+    ctx.pacer.sleep(faults.slowFirstToken());
+    long t0 = System.nanoTime();
+    long promptNanos = ctx.pacer.scaled(model.timeToFirstToken());
+    long perToken = ctx.pacer.scaled(Duration.ofNanos(Math.round(1e9 / model.tokensPerSecond())));
+    int n = plan.evalCount();
+    if (job.stream()) {
+      long deadline = t0 + promptNanos;
+      for (int i = 0; i < n; i++) {
+        ctx.pacer.sleepUntil(deadline);
+        if (!out.line(chunk(job, plan, i), false)) {
+          return;
+        }
+        // pace from the later of plan and actual write, so a slow write never causes a burst
+        deadline = Math.max(deadline, System.nanoTime()) + perToken;
+      }
+      ctx.pacer.sleepUntil(deadline);
+      ObjectNode last = finalChunk(job, plan, false, loadNanos, promptNanos, n * perToken);
+      slot.release();
+      out.line(last, true);
+    } else {
+      ctx.pacer.sleepUntil(t0 + promptNanos + n * perToken);
+      ObjectNode whole = finalChunk(job, plan, true, loadNanos, promptNanos, n * perToken);
+      slot.release();
+      out.whole(200, whole);
+    }
+  }
+
+  private ObjectNode chunk(Job job, CompletionPlan plan, int index) {
+    String token = plan.token(index);
+    boolean thinking = plan.isThinking(index);
+    if (job.chat()) {
+      return chatHead(job.rawModel(), thinking ? "" : token, thinking ? token : null)
+          .put("done", false);
+    }
+    ObjectNode chunk = generateHead(job.rawModel()).put("response", thinking ? "" : token);
+    if (thinking) {
+      chunk.put("thinking", token);
+    }
+    return chunk.put("done", false);
+  }
+
+  private ObjectNode finalChunk(
+      Job job,
+      CompletionPlan plan,
+      boolean whole,
+      long loadNanos,
+      long promptNanos,
+      long evalNanos) {
+    String thinking = whole && !plan.thinking().isEmpty() ? plan.thinkingText() : null;
+    String content = whole ? plan.contentText() : "";
+    ObjectNode last;
+    if (job.chat()) {
+      last = chatHead(job.rawModel(), content, thinking);
+      last.put("done_reason", plan.doneReason()).put("done", true);
+    } else {
+      last = generateHead(job.rawModel()).put("response", content);
+      if (thinking != null) {
+        last.put("thinking", thinking);
+      }
+      last.put("done", true).put("done_reason", plan.doneReason());
+      if (!job.raw()) {
+        last.set("context", contextTokens(job.promptText() + plan.contentText(), plan));
+      }
+    }
+    long total =
+        Math.max(System.nanoTime() - job.startNanos(), loadNanos + promptNanos + evalNanos);
+    putPositive(last, "total_duration", total);
+    putPositive(last, "load_duration", loadNanos);
+    putPositive(last, "prompt_eval_count", plan.promptTokens());
+    putPositive(last, "prompt_eval_duration", promptNanos);
+    putPositive(last, "eval_count", plan.evalCount());
+    putPositive(last, "eval_duration", evalNanos);
+    return last;
+  }
+
+  private ObjectNode loaded(Job job) {
+    if (job.chat()) {
+      ObjectNode node = chatHead(job.rawModel(), "", null).put("done_reason", "load");
+      return node.put("done", true);
+    }
+    return generateHead(job.rawModel())
+        .put("response", "")
+        .put("done", true)
+        .put("done_reason", "load");
+  }
+
+  private ObjectNode generateHead(String rawModel) {
+    return ctx.mapper.createObjectNode().put("model", rawModel).put("created_at", WireFormat.now());
+  }
+
+  private ObjectNode chatHead(String rawModel, String content, String thinking) {
+    ObjectNode node = generateHead(rawModel);
+    ObjectNode message = node.putObject("message").put("role", "assistant").put("content", content);
+    if (thinking != null) {
+      message.put("thinking", thinking);
+    }
+    return node;
+  }
+
+  /** Stand-in token ids for the deprecated {@code context} field: stable, one per token. */
+  private ArrayNode contextTokens(String text, CompletionPlan plan) {
+    ArrayNode ids = ctx.mapper.createArrayNode();
+    List<String> tokens = Tokenizer.tokenize(text);
+    int keep = Math.min(tokens.size(), plan.promptTokens() + plan.content().size());
+    for (String token : tokens.subList(tokens.size() - keep, tokens.size())) {
+      ids.add(1 + Math.floorMod(Hashing.fnv64(token), 151_000L));
+    }
+    return ids;
+  }
+
+  private static void putPositive(ObjectNode node, String field, long value) {
+    // Ollama's metrics are omitempty: zero values are left out
+    if (value > 0) {
+      node.put(field, value);
+    }
+  }
+
+  private static List<Message> messages(RequestBody req) {
+    ArrayNode array = req.array("messages", "[]api.Message");
+    if (array == null) {
+      return List.of();
+    }
+    List<Message> messages = new ArrayList<>();
+    for (JsonNode item : array) {
+      if (!item.isObject()) {
+        throw new ApiException(
+            400,
+            "json: cannot unmarshal "
+                + RequestBody.goType(item)
+                + " into Go struct field ChatRequest.messages of type api.Message");
+      }
+      JsonNode role = item.get("role");
+      JsonNode content = item.get("content");
+      if (role != null && !role.isNull() && !role.isTextual()) {
+        throw fieldMismatch("role", role);
+      }
+      if (content != null && !content.isNull() && !content.isTextual()) {
+        throw fieldMismatch("content", content);
+      }
+      messages.add(
+          new Message(
+              role == null ? "" : role.asText(""), content == null ? "" : content.asText("")));
+    }
+    return messages;
+  }
+
+  private static ApiException fieldMismatch(String field, JsonNode node) {
+    return new ApiException(
+        400,
+        "json: cannot unmarshal "
+            + RequestBody.goType(node)
+            + " into Go struct field ChatRequest.messages."
+            + field
+            + " of type string");
+  }
+
+  private static JsonNode thinkValue(RequestBody req) {
+    JsonNode node = req.node("think");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isBoolean() && !node.isTextual()) {
+      throw req.mismatch("think", node, "api.ThinkValue");
+    }
+    return node;
+  }
+
+  /** Whether to think, after Ollama's checks of the {@code think} value against the model. */
+  private static boolean checkThink(SimulatedModel model, String rawModel, JsonNode think) {
+    if (think != null && think.isTextual()) {
+      // string levels are only for gpt-oss style models, which the simulator does not model
+      throw new ApiException(
+          400,
+          "think value " + WireFormat.goQuote(think.asText()) + " is not supported for this model");
+    }
+    boolean thinkingModel = model.has(Capability.THINKING);
+    if (!thinkingModel && think != null && think.asBoolean()) {
+      throw new ApiException(400, WireFormat.goQuote(rawModel) + " does not support thinking");
+    }
+    // a thinking model thinks unless told not to
+    return thinkingModel && (think == null || think.asBoolean());
+  }
+
+  private static JsonNode format(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return "json".equals(node.asText()) ? node : null;
+    }
+    return node.isObject() ? node : null;
+  }
+
+  private String formatError(JsonNode node) {
+    if (node == null || node.isNull() || node.isObject()) {
+      return null;
+    }
+    if (node.isTextual() && (node.asText().isEmpty() || "json".equals(node.asText()))) {
+      return null;
+    }
+    String rawJson = new String(HttpIo.bytes(ctx.mapper, node), StandardCharsets.UTF_8);
+    return "invalid format: "
+        + WireFormat.goQuote(rawJson)
+        + "; expected \"json\" or a valid JSON Schema object";
+  }
+
+  private static ApiException notFound(String rawModel) {
+    return new ApiException(404, "model '" + rawModel + "' not found");
+  }
+
+  private static ApiException missingCapability(SimulatedModel model, String capability) {
+    return new ApiException(
+        400, ModelName.fullName(model.name()) + " does not support " + capability);
+  }
+}

@@ -1,0 +1,167 @@
+package io.tinyllm.ollama.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /api/embed} (current: {@code input} string or list, normalized vectors, statistics)
+ * and {@code POST /api/embeddings} (legacy: {@code prompt}, one raw vector). Both load the model
+ * first and, for a model without the embedding capability, fail after loading, as Ollama's runner
+ * does.
+ */
+final class EmbedHandler {
+  /** The runner's answer when a model cannot embed (Ollama answers 501 on /api/embed). */
+  static final String CANNOT_EMBED = "this model does not support embeddings";
+
+  private final SimulatorContext ctx;
+
+  EmbedHandler(SimulatorContext ctx) {
+    this.ctx = requireNonNull(ctx, "ctx is null");
+  }
+
+  /** Serves {@code POST /api/embed}. */
+  void embed(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
+    long start = System.nanoTime();
+    RequestBody req = RequestBody.parse(ctx.mapper, body, "EmbedRequest");
+    String rawModel = req.string("model");
+    Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbedRequest");
+    int dimensions = req.integer("dimensions", 0);
+    SamplingOptions options =
+        SamplingOptions.parse(
+            req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
+    List<String> inputs = inputs(req.node("input"));
+
+    if (!ModelName.isValid(rawModel)) {
+      throw new ApiException(400, "model is required");
+    }
+    ctx.stats.recordModel(ModelName.normalize(rawModel));
+    SimulatedModel model =
+        ctx.registry
+            .find(rawModel)
+            .orElseThrow(() -> new ApiException(404, "model '" + rawModel + "' not found"));
+
+    ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
+    InferenceSlot slot =
+        InferenceSlot.open(ctx, model, options.numCtx(), ctx.keepAlive(requestedKeepAlive));
+    try {
+      long loadNanos = System.nanoTime() - start;
+      ObjectNode answer = ctx.mapper.createObjectNode().put("model", rawModel);
+      if (inputs.isEmpty()) {
+        answer.putArray("embeddings");
+        slot.release();
+        out.whole(200, answer);
+        return;
+      }
+      if (!model.has(Capability.EMBEDDING)) {
+        throw new ApiException(501, CANNOT_EMBED);
+      }
+      int tokens = 0;
+      ArrayNode embeddings = answer.putArray("embeddings");
+      for (String input : inputs) {
+        // the runner truncates each input to the model's context
+        tokens += Math.min(Tokenizer.count(input), model.contextLength());
+        float[] vector = Embedder.truncate(Embedder.embed(model, input), dimensions);
+        ArrayNode values = embeddings.addArray();
+        for (float v : vector) {
+          values.add(v);
+        }
+      }
+      ctx.pacer.sleep(faults.slowFirstToken());
+      ctx.pacer.sleepNanos(evaluation(model, tokens));
+      answer.put("total_duration", System.nanoTime() - start);
+      answer.put("load_duration", loadNanos);
+      answer.put("prompt_eval_count", tokens);
+      slot.release();
+      out.whole(200, answer);
+    } finally {
+      slot.release();
+    }
+  }
+
+  /** Serves {@code POST /api/embeddings}. */
+  void embeddings(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
+    RequestBody req = RequestBody.parse(ctx.mapper, body, "EmbeddingRequest");
+    String rawModel = req.string("model");
+    String prompt = req.string("prompt");
+    Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbeddingRequest");
+    SamplingOptions options =
+        SamplingOptions.parse(
+            req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
+
+    if (!ModelName.isValid(rawModel)) {
+      throw new ApiException(400, "model is required");
+    }
+    ctx.stats.recordModel(ModelName.normalize(rawModel));
+    SimulatedModel model =
+        ctx.registry
+            .find(rawModel)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        404,
+                        "model "
+                            + WireFormat.goQuote(rawModel)
+                            + " not found, try pulling it first"));
+
+    ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
+    InferenceSlot slot =
+        InferenceSlot.open(ctx, model, options.numCtx(), ctx.keepAlive(requestedKeepAlive));
+    try {
+      ObjectNode answer = ctx.mapper.createObjectNode();
+      ArrayNode values = answer.putArray("embedding");
+      if (!prompt.isEmpty()) {
+        if (!model.has(Capability.EMBEDDING)) {
+          // the legacy handler turns every runner error into a 500
+          throw new ApiException(500, CANNOT_EMBED);
+        }
+        for (float v : Embedder.raw(model, prompt)) {
+          values.add((double) v);
+        }
+        ctx.pacer.sleep(faults.slowFirstToken());
+        ctx.pacer.sleepNanos(
+            evaluation(model, Math.min(Tokenizer.count(prompt), model.contextLength())));
+      }
+      slot.release();
+      out.whole(200, answer);
+    } finally {
+      slot.release();
+    }
+  }
+
+  /** Simulated evaluation time: the time to first token plus one token time per token. */
+  private long evaluation(SimulatedModel model, int tokens) {
+    long perToken = ctx.pacer.scaled(Duration.ofNanos(Math.round(1e9 / model.tokensPerSecond())));
+    return ctx.pacer.scaled(model.timeToFirstToken()) + tokens * perToken;
+  }
+
+  private static List<String> inputs(JsonNode input) {
+    List<String> inputs = new ArrayList<>();
+    if (input == null || input.isNull()) {
+      return inputs;
+    }
+    if (input.isTextual()) {
+      if (!input.asText().isEmpty()) {
+        inputs.add(input.asText());
+      }
+      return inputs;
+    }
+    if (!input.isArray()) {
+      throw new ApiException(400, "invalid input type");
+    }
+    for (JsonNode item : input) {
+      if (!item.isTextual()) {
+        throw new ApiException(400, "invalid input type");
+      }
+      inputs.add(item.asText());
+    }
+    return inputs;
+  }
+}

@@ -1,0 +1,319 @@
+package io.tinyllm.ollama.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Injected faults and the concurrency limit, as a client sees them over real HTTP. */
+class OllamaSimulatorFaultsTest {
+  private static final String GENERATE = "{\"model\":\"fast:1b\",\"prompt\":\"Tell me something\"}";
+  private static final String GENERATE_WHOLE =
+      "{\"model\":\"fast:1b\",\"prompt\":\"Tell me something\",\"stream\":false}";
+
+  private OllamaSimulator sim;
+  private SimClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    sim = OllamaSimulator.start(config().build());
+    client = new SimClient(sim.baseUri());
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  private static SimulatorConfig.Builder config() {
+    return SimulatorConfig.builder()
+        .faultSeed(7)
+        .cannedAnswer("Tell me something", "one two three four five six seven eight")
+        .model(
+            SimulatedModel.completion("fast:1b")
+                .loadTime(Duration.ZERO)
+                .timeToFirstToken(Duration.ZERO)
+                .tokensPerSecond(10_000)
+                .build())
+        .model(
+            SimulatedModel.completion("slow:1b")
+                .loadTime(Duration.ZERO)
+                .timeToFirstToken(Duration.ZERO)
+                .tokensPerSecond(10)
+                .build());
+  }
+
+  @Test
+  void failNextFailsExactlyThatManyRequests() {
+    sim.faults().failNext(2, 503, "overloaded");
+    SimClient.Reply first = client.post("/api/generate", GENERATE_WHOLE);
+    SimClient.Reply second = client.post("/api/chat", "{\"model\":\"fast:1b\",\"messages\":[]}");
+    SimClient.Reply third = client.post("/api/generate", GENERATE_WHOLE);
+    assertThat(first.status()).isEqualTo(503);
+    assertThat(first.body()).isEqualTo("{\"error\":\"overloaded\"}");
+    assertThat(second.status()).isEqualTo(503);
+    assertThat(third.status()).isEqualTo(200);
+    assertThat(sim.stats().injectedFaults()).isEqualTo(2);
+  }
+
+  @Test
+  void faultsOnlyHitTheirScope() {
+    sim.faults().failNext(1, 500);
+    assertThat(client.get("/api/tags").status()).isEqualTo(200);
+    assertThat(client.get("/api/version").status()).isEqualTo(200);
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(500);
+
+    sim.faults().scope(Endpoint.TAGS).failNext(1, 502);
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(200);
+    assertThat(client.get("/api/tags").status()).isEqualTo(502);
+    assertThat(client.get("/api/tags").status()).isEqualTo(200);
+  }
+
+  @Test
+  void errorRateIsSeededAndRepeatable() throws Exception {
+    sim.faults().errorRate(0.5);
+    List<Integer> statuses = statuses(client, 40);
+    long failures = statuses.stream().filter(s -> s == 500).count();
+    assertThat(failures).isBetween(8L, 32L);
+    assertThat(statuses).containsOnly(200, 500);
+
+    try (OllamaSimulator twin = OllamaSimulator.start(config().build())) {
+      twin.faults().errorRate(0.5);
+      assertThat(statuses(new SimClient(twin.baseUri()), 40)).isEqualTo(statuses);
+    }
+
+    sim.faults().errorRate(1.0, 500, "always");
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).error()).isEqualTo("always");
+    sim.faults().clear();
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(200);
+  }
+
+  @Test
+  void midStreamErrorSendsAnErrorLineAfterStatus200() throws Exception {
+    sim.faults().midStreamError(3, "llama runner process has terminated", 1);
+    SimClient.Streamed streamed = client.stream("/api/generate", GENERATE);
+    assertThat(streamed.status()).isEqualTo(200);
+    assertThat(streamed.failure()).isNull();
+    assertThat(streamed.lines()).hasSize(4);
+    assertThat(SimClient.parse(streamed.lines().get(2)).get("done").asBoolean()).isFalse();
+    assertThat(streamed.lines().get(3))
+        .isEqualTo("{\"error\":\"llama runner process has terminated\"}");
+
+    // one-shot: the next request is fine
+    List<String> next = client.stream("/api/generate", GENERATE).lines();
+    assertThat(SimClient.parse(next.get(next.size() - 1)).get("done").asBoolean()).isTrue();
+  }
+
+  @Test
+  void midStreamErrorBeforeAnyChunkIsA500() {
+    sim.faults().midStreamError(0, "boom");
+    SimClient.Reply streamed = client.post("/api/generate", GENERATE);
+    assertThat(streamed.status()).isEqualTo(500);
+    assertThat(streamed.contentType()).isEqualTo("application/json; charset=utf-8");
+    assertThat(streamed.error()).isEqualTo("boom");
+
+    SimClient.Reply whole = client.post("/api/generate", GENERATE_WHOLE);
+    assertThat(whole.status()).isEqualTo(500);
+    assertThat(whole.error()).isEqualTo("boom");
+  }
+
+  @Test
+  void errorCountBeyondTheAnswerStillFiresBeforeTheFinalChunk() throws Exception {
+    sim.faults().midStreamError(1000, "late");
+    List<String> lines = client.stream("/api/generate", GENERATE).lines();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("{\"error\":\"late\"}");
+    assertThat(lines).noneMatch(l -> l.contains("\"done\":true"));
+  }
+
+  @Test
+  void droppedConnectionCutsTheStreamAbruptly() throws Exception {
+    sim.faults().dropConnectionAfter(2, 1);
+    SimClient.Streamed streamed = client.stream("/api/generate", GENERATE);
+    assertThat(streamed.status()).isEqualTo(200);
+    assertThat(streamed.failure()).isNotNull();
+    assertThat(streamed.lines()).hasSizeLessThanOrEqualTo(2);
+    assertThat(streamed.lines()).noneMatch(l -> l.contains("\"done\":true"));
+
+    // one-shot, and the server still works
+    SimClient.Streamed next = client.stream("/api/generate", GENERATE);
+    assertThat(next.failure()).isNull();
+    assertThat(next.lines().get(next.lines().size() - 1)).contains("\"done\":true");
+  }
+
+  @Test
+  void droppedConnectionOnAWholeAnswerSendsNothing() {
+    sim.faults().dropConnectionAfter(0, 1);
+    assertThatThrownBy(() -> client.post("/api/generate", GENERATE_WHOLE))
+        .hasRootCauseInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void malformedLineBreaksJsonButTheStreamGoesOn() throws Exception {
+    sim.faults().malformedLineAfter(1, 1);
+    SimClient.Streamed streamed = client.stream("/api/generate", GENERATE);
+    assertThat(streamed.failure()).isNull();
+    int malformed = 0;
+    for (String line : streamed.lines()) {
+      try {
+        SimClient.MAPPER.readTree(line);
+      } catch (java.io.IOException e) {
+        malformed++;
+      }
+    }
+    assertThat(malformed).isEqualTo(1);
+    assertThatThrownBy(() -> SimClient.parse(streamed.lines().get(1)))
+        .isInstanceOf(java.io.UncheckedIOException.class);
+    assertThat(streamed.lines().get(streamed.lines().size() - 1)).contains("\"done\":true");
+  }
+
+  @Test
+  void slowFirstTokenDelaysTheAnswerThenGoesOn() throws Exception {
+    sim.faults().slowFirstToken(Duration.ofMillis(300), 1);
+    SimClient.Streamed streamed = client.stream("/api/generate", GENERATE);
+    assertThat(streamed.firstLineNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    assertThat(streamed.failure()).isNull();
+    assertThat(streamed.lines().get(streamed.lines().size() - 1)).contains("\"done\":true");
+    SimClient.Streamed next = client.stream("/api/generate", GENERATE);
+    assertThat(next.firstLineNanos()).isLessThan(Duration.ofMillis(250).toNanos());
+  }
+
+  @Test
+  void stallHoldsTheStreamThenDropsIt() throws Exception {
+    sim.faults().stallAfter(1, Duration.ofMillis(300));
+    long start = System.nanoTime();
+    SimClient.Streamed streamed = client.stream("/api/generate", GENERATE);
+    long elapsed = System.nanoTime() - start;
+    assertThat(streamed.status()).isEqualTo(200);
+    assertThat(streamed.lines()).hasSizeLessThanOrEqualTo(1);
+    assertThat(streamed.failure()).isNotNull();
+    assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(280).toNanos());
+  }
+
+  @Test
+  void hungRequestTimesOutTheClientAndCloseReleasesIt() throws Exception {
+    sim.faults().hang(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> client.open("/api/generate", GENERATE, Duration.ofMillis(300)))
+        .isInstanceOf(HttpTimeoutException.class);
+    CompletableFuture<Exception> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                client.open("/api/generate", GENERATE, Duration.ofSeconds(20)).body().close();
+                return null;
+              } catch (Exception e) {
+                return e;
+              }
+            });
+    Thread.sleep(100);
+    long start = System.nanoTime();
+    sim.close();
+    assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
+    // the held request is released at once: its connection is dropped, it does not wait 30 s
+    assertThat(waiting.get(3, TimeUnit.SECONDS)).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void closeReleasesSlowGenerationsQuickly() throws Exception {
+    HttpResponse<InputStream> response =
+        client.open(
+            "/api/generate", "{\"model\":\"slow:1b\",\"prompt\":\"x\"}", Duration.ofSeconds(20));
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    assertThat(reader.readLine()).contains("\"done\":false");
+    long start = System.nanoTime();
+    sim.close();
+    assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
+    assertThatThrownBy(
+            () -> {
+              while (reader.readLine() != null) {
+                // drain until the dropped connection shows
+              }
+              throw new AssertionError("stream ended normally");
+            })
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void concurrencyLimitAnswers503WithOllamasMessage() throws Exception {
+    sim.close();
+    sim = OllamaSimulator.start(config().maxParallel(2).build());
+    client = new SimClient(sim.baseUri());
+    String slow = "{\"model\":\"slow:1b\",\"prompt\":\"x\",\"options\":{\"num_predict\":12}}";
+    List<BufferedReader> running = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<InputStream> response =
+          client.open("/api/generate", slow, Duration.ofSeconds(20));
+      BufferedReader reader =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      assertThat(reader.readLine()).contains("\"done\":false"); // admitted and generating
+      running.add(reader);
+    }
+    assertThat(sim.stats().activeRequests()).isEqualTo(2);
+
+    SimClient.Reply refused = client.post("/api/generate", GENERATE_WHOLE);
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.body())
+        .isEqualTo(
+            "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}");
+    assertThat(
+            client.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":\"x\"}").status())
+        .isEqualTo(503);
+    assertThat(client.get("/api/tags").status()).isEqualTo(200); // not an inference endpoint
+    assertThat(sim.stats().busyRejections()).isEqualTo(2);
+
+    for (BufferedReader reader : running) {
+      String last = null;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        last = line;
+      }
+      assertThat(SimClient.parse(last).get("done").asBoolean()).isTrue();
+    }
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(200);
+    assertThat(sim.stats().peakActiveRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void queuedRequestsWaitForASlot() throws Exception {
+    sim.close();
+    sim = OllamaSimulator.start(config().maxParallel(1).maxQueue(1).build());
+    client = new SimClient(sim.baseUri());
+    String slow = "{\"model\":\"slow:1b\",\"prompt\":\"x\",\"options\":{\"num_predict\":10}}";
+    HttpResponse<InputStream> first = client.open("/api/generate", slow, Duration.ofSeconds(20));
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8));
+    assertThat(reader.readLine()).contains("\"done\":false");
+
+    CompletableFuture<SimClient.Reply> queued =
+        CompletableFuture.supplyAsync(() -> client.post("/api/generate", GENERATE_WHOLE));
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (sim.stats().activeRequests() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(sim.stats().activeRequests()).isEqualTo(2);
+    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(503);
+    JsonNode answer = queued.get(5, TimeUnit.SECONDS).json();
+    assertThat(answer.get("done").asBoolean()).isTrue();
+  }
+
+  private static List<Integer> statuses(SimClient client, int count) {
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      statuses.add(client.post("/api/generate", GENERATE_WHOLE).status());
+    }
+    return statuses;
+  }
+}
