@@ -1,0 +1,357 @@
+package io.tinyllm.ollama;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.error.LlmTimeoutException;
+import io.tinyllm.api.error.ModelNotFoundException;
+import io.tinyllm.api.error.StreamException;
+import io.tinyllm.api.llm.ChatRequest;
+import io.tinyllm.api.llm.EmbedRequest;
+import io.tinyllm.api.llm.EmbedResponse;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.metrics.LabelGuard;
+import io.tinyllm.metrics.MetricsConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The {@link LlmClient} for Ollama, over {@code java.net.http}: generate, chat and embed, streaming
+ * and not, plus model management. Every inference call goes through the rate limiter, the model's
+ * circuit breaker and retries, and is recorded in {@link OllamaMetrics}. Thread safe.
+ *
+ * <pre>{@code
+ * try (OllamaClient client = OllamaClient.create(OllamaConfig.from(settings))) {
+ *   LlmResponse answer = client.generate(GenerateRequest.builder("qwen2.5:0.5b", "2+2?").build());
+ *   StreamHandle stream = client.chatStream(chat, token -> System.out.print(token));
+ *   stream.completion().join();
+ * }
+ * }</pre>
+ *
+ * <p>Model management ({@link #list}, {@link #running}, {@link #show}, {@link #pull}, {@link
+ * #delete}, {@link #version}, {@link #health}) applies the timeouts and error mapping but no
+ * breaker, rate limit or retry: those calls are rare and an operator wants their first answer.
+ */
+@Singleton
+public final class OllamaClient implements LlmClient, AutoCloseable {
+  private final OllamaConfig config;
+  private final OllamaMetrics metrics;
+  private final OllamaTransport transport;
+  private final Resilience resilience;
+  private final ExecutorService streams;
+
+  @Inject
+  public OllamaClient(OllamaConfig config, OllamaMetrics metrics) {
+    this.config = requireNonNull(config, "config is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.transport = new OllamaTransport(config);
+    this.resilience = new Resilience(config, metrics);
+    this.streams = Executors.newCachedThreadPool(new StreamThreads());
+  }
+
+  /** A client with its own metrics (not registered anywhere), for use without an injector. */
+  public static OllamaClient create(OllamaConfig config) {
+    MetricsConfig defaults = MetricsConfig.defaults();
+    LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
+    return new OllamaClient(config, new OllamaMetrics(guard, config.modelLoadThreshold()));
+  }
+
+  /** The server this client talks to. */
+  public URI host() {
+    return config.host();
+  }
+
+  public OllamaConfig config() {
+    return config;
+  }
+
+  @Override
+  public LlmResponse generate(GenerateRequest request) {
+    requireNonNull(request, "request is null");
+    return unary(
+        request.model(),
+        RequestType.GENERATE,
+        () -> transport.post("/api/generate", OllamaJson.generateBody(request, false)),
+        node -> completion(node, request.model()),
+        OllamaMetrics.Call::succeeded);
+  }
+
+  @Override
+  public LlmResponse chat(ChatRequest request) {
+    requireNonNull(request, "request is null");
+    return unary(
+        request.model(),
+        RequestType.CHAT,
+        () -> transport.post("/api/chat", OllamaJson.chatBody(request, false)),
+        node -> completion(node, request.model()),
+        OllamaMetrics.Call::succeeded);
+  }
+
+  @Override
+  public EmbedResponse embed(EmbedRequest request) {
+    requireNonNull(request, "request is null");
+    return unary(
+        request.model(),
+        RequestType.EMBED,
+        () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
+        node -> OllamaJson.embedResponse(node, request.model()),
+        OllamaMetrics.Call::succeeded);
+  }
+
+  @Override
+  public StreamHandle generateStream(GenerateRequest request, StreamListener listener) {
+    requireNonNull(request, "request is null");
+    return stream(
+        request.model(),
+        RequestType.GENERATE_STREAM,
+        () -> transport.post("/api/generate", OllamaJson.generateBody(request, true)),
+        listener);
+  }
+
+  @Override
+  public StreamHandle chatStream(ChatRequest request, StreamListener listener) {
+    requireNonNull(request, "request is null");
+    return stream(
+        request.model(),
+        RequestType.CHAT_STREAM,
+        () -> transport.post("/api/chat", OllamaJson.chatBody(request, true)),
+        listener);
+  }
+
+  /** The installed models ({@code GET /api/tags}). */
+  public List<LocalModel> list() {
+    return OllamaJson.localModels(json(transport.get("/api/tags"), null));
+  }
+
+  /**
+   * The models loaded now ({@code GET /api/ps}); also refreshes the inventory gauges ({@code
+   * tinyllm_ollama_models_loaded}, {@code tinyllm_ollama_model_vram_bytes}, ...). Call it on a
+   * schedule, or before a push, to keep them current.
+   */
+  public List<RunningModel> running() {
+    List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
+    metrics.inventoryRefreshed(models);
+    return models;
+  }
+
+  /**
+   * What the server knows about {@code model} ({@code POST /api/show}).
+   *
+   * @throws ModelNotFoundException if it is not installed
+   */
+  public ModelInfo show(String model) {
+    requireNonNull(model, "model is null");
+    JsonNode node = json(transport.post("/api/show", OllamaJson.modelBody(model, null)), model);
+    return OllamaJson.modelInfo(node, model);
+  }
+
+  /**
+   * Removes {@code model} from the server ({@code DELETE /api/delete}).
+   *
+   * @throws ModelNotFoundException if it is not installed
+   */
+  public void delete(String model) {
+    requireNonNull(model, "model is null");
+    transport.send(transport.delete("/api/delete", OllamaJson.modelBody(model, null)), model);
+  }
+
+  /** The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}. */
+  public String version() {
+    return json(transport.get("/api/version"), null).path("version").asText("");
+  }
+
+  /** Whether the server answers {@code GET /}; never throws. */
+  public OllamaHealth health() {
+    try {
+      String body = transport.send(transport.get("/"), null);
+      return new OllamaHealth(true, body.strip());
+    } catch (LlmException e) {
+      return new OllamaHealth(false, e.getMessage());
+    }
+  }
+
+  /**
+   * Downloads {@code model} ({@code POST /api/pull}), reporting each progress line to {@code
+   * progress} on the calling thread, and returns when the server reports success. While it runs,
+   * {@code tinyllm_ollama_pull_completed_bytes} and {@code tinyllm_ollama_pull_total_bytes} show
+   * its progress. The first line must come within the request timeout, the others each within the
+   * stream-idle timeout.
+   *
+   * @throws ModelNotFoundException if the registry has no such model
+   */
+  public void pull(String model, Consumer<PullProgress> progress) {
+    requireNonNull(model, "model is null");
+    requireNonNull(progress, "progress is null");
+    LineChannel channel = new LineChannel();
+    transport.stream(transport.post("/api/pull", OllamaJson.modelBody(model, true)), channel);
+    StringBuilder errorBody = new StringBuilder();
+    boolean started = false;
+    try {
+      while (true) {
+        Duration timeout = started ? config.streamIdleTimeout() : config.requestTimeout();
+        Object item = channel.poll(timeout.toNanos());
+        if (item == null) {
+          throw new LlmTimeoutException(
+              "Pulling model '"
+                  + model
+                  + "' from Ollama at "
+                  + host()
+                  + " stalled: nothing for "
+                  + timeout.toMillis()
+                  + " ms");
+        }
+        if (item instanceof LineChannel.Failure failure) {
+          throw transport.errors().forTransport(failure.cause(), model);
+        }
+        if (item == LineChannel.END || item == LineChannel.CANCELLED) {
+          if (channel.status() != 200) {
+            throw transport.errors().forStatus(channel.status(), errorBody.toString(), model);
+          }
+          throw new StreamException(
+              "Pulling model '" + model + "' ended before Ollama reported success");
+        }
+        String line = (String) item;
+        started = true;
+        if (channel.status() != 200) {
+          errorBody.append(line).append('\n');
+          continue;
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node = OllamaJson.parse(line, "pull progress line");
+        String error = OllamaJson.error(node);
+        if (error != null) {
+          throw pullFailed(model, error);
+        }
+        PullProgress report = OllamaJson.pullProgress(node, model);
+        metrics.pullProgressed(report);
+        progress.accept(report);
+        if (report.isSuccess()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("Interrupted while pulling model '" + model + "'", e);
+    } finally {
+      channel.cancel();
+      metrics.pullEnded(model);
+    }
+  }
+
+  private static LlmException pullFailed(String model, String error) {
+    if (error.contains("does not exist") || error.contains("not found")) {
+      return new ModelNotFoundException(
+          "Model '" + model + "' cannot be pulled: the registry does not have it (" + error + ")");
+    }
+    return new StreamException("Pulling model '" + model + "' failed: " + error);
+  }
+
+  /** Stops the stream threads; streams still running end with a {@link CancelledException}. */
+  @Override
+  public void close() {
+    streams.shutdownNow();
+  }
+
+  /**
+   * The circuit-breaker state of {@code model}: {@code closed}, {@code half_open}, {@code open}.
+   */
+  public String circuitBreakerState(String model) {
+    return resilience.breakerState(model);
+  }
+
+  private <T> T unary(
+      String model,
+      RequestType type,
+      Supplier<HttpRequest> request,
+      Function<JsonNode, T> parse,
+      BiConsumer<OllamaMetrics.Call, T> succeeded) {
+    OllamaMetrics.Call call = metrics.requestStarted(model, type);
+    try {
+      HttpRequest http = request.get();
+      T result = resilience.execute(model, () -> parse.apply(json(http, model)), Resilience.SLEEP);
+      succeeded.accept(call, result);
+      return result;
+    } catch (CancelledException e) {
+      call.cancelled();
+      throw e;
+    } catch (LlmException e) {
+      call.failed(e);
+      throw e;
+    } catch (RuntimeException e) {
+      call.failed("internal");
+      throw e;
+    }
+  }
+
+  private StreamHandle stream(
+      String model, RequestType type, Supplier<HttpRequest> request, StreamListener listener) {
+    requireNonNull(listener, "listener is null");
+    OllamaMetrics.Call call = metrics.requestStarted(model, type);
+    HttpRequest http;
+    try {
+      http = request.get();
+    } catch (RuntimeException e) {
+      call.failed(e instanceof LlmException llm ? llm.errorType() : "internal");
+      throw e;
+    }
+    OllamaStream stream =
+        new OllamaStream(
+            transport, resilience, model, http, listener, call, config.streamIdleTimeout());
+    try {
+      streams.execute(stream);
+    } catch (RejectedExecutionException e) {
+      stream.fail(new CancelledException("The Ollama client is closed", e));
+    }
+    return stream;
+  }
+
+  private JsonNode json(HttpRequest request, String model) {
+    JsonNode node = OllamaJson.parse(transport.send(request, model), "response");
+    String error = OllamaJson.error(node);
+    if (error != null) {
+      throw new StreamException(
+          "Ollama reported an error in a successful response"
+              + (model == null ? "" : " for model '" + model + "'")
+              + ": "
+              + error);
+    }
+    return node;
+  }
+
+  private static LlmResponse completion(JsonNode node, String model) {
+    return OllamaJson.response(node, model, OllamaJson.text(node), OllamaJson.thinking(node));
+  }
+
+  /** Daemon threads, so an unclosed client never keeps the JVM alive. */
+  private static final class StreamThreads implements ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable task) {
+      Thread thread = new Thread(task, "tinyllm-ollama-stream-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package io.tinyllm.ollama;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the Ollama client. Every key has a default; see {@code docs/ollama-client.md}.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>key</th><th>default</th></tr>
+ *   <tr><td>{@code ollama.host}</td><td>env {@code OLLAMA_HOST}, else {@code http://127.0.0.1:11434}</td></tr>
+ *   <tr><td>{@code ollama.timeout.connect}</td><td>10s</td></tr>
+ *   <tr><td>{@code ollama.timeout.request}</td><td>5m (a whole non-streaming call; a stream's first chunk)</td></tr>
+ *   <tr><td>{@code ollama.timeout.stream-idle}</td><td>60s (between two chunks of a stream)</td></tr>
+ *   <tr><td>{@code ollama.circuit-breaker.enabled}</td><td>true</td></tr>
+ *   <tr><td>{@code ollama.circuit-breaker.failure-threshold}</td><td>5 consecutive failures</td></tr>
+ *   <tr><td>{@code ollama.circuit-breaker.open-duration}</td><td>30s before half-open</td></tr>
+ *   <tr><td>{@code ollama.circuit-breaker.half-open-calls}</td><td>1 trial call</td></tr>
+ *   <tr><td>{@code ollama.rate-limit.enabled}</td><td>true</td></tr>
+ *   <tr><td>{@code ollama.rate-limit.requests-per-second}</td><td>10</td></tr>
+ *   <tr><td>{@code ollama.rate-limit.burst}</td><td>20</td></tr>
+ *   <tr><td>{@code ollama.rate-limit.max-wait}</td><td>30s, then {@code RateLimitedException}</td></tr>
+ *   <tr><td>{@code ollama.retry.max-attempts}</td><td>3 attempts in total (first + 2 retries)</td></tr>
+ *   <tr><td>{@code ollama.retry.initial-backoff}</td><td>500ms</td></tr>
+ *   <tr><td>{@code ollama.retry.multiplier}</td><td>2.0</td></tr>
+ *   <tr><td>{@code ollama.retry.max-backoff}</td><td>10s</td></tr>
+ *   <tr><td>{@code ollama.retry.jitter}</td><td>0.5 (each wait is drawn from ±50% of the nominal one)</td></tr>
+ *   <tr><td>{@code ollama.metrics.model-load-threshold}</td><td>100ms: a smaller {@code load_duration} is not a load</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * OllamaConfig config = OllamaConfig.from(Settings.of(Map.of("ollama.host", "gpu-box:11434")));
+ * }</pre>
+ */
+public record OllamaConfig(
+    URI host,
+    Duration connectTimeout,
+    Duration requestTimeout,
+    Duration streamIdleTimeout,
+    BreakerSettings circuitBreaker,
+    RateLimitSettings rateLimit,
+    RetrySettings retry,
+    Duration modelLoadThreshold) {
+
+  public static final String HOST = "ollama.host";
+  public static final String CONNECT_TIMEOUT = "ollama.timeout.connect";
+  public static final String REQUEST_TIMEOUT = "ollama.timeout.request";
+  public static final String STREAM_IDLE_TIMEOUT = "ollama.timeout.stream-idle";
+  public static final String BREAKER_ENABLED = "ollama.circuit-breaker.enabled";
+  public static final String BREAKER_FAILURE_THRESHOLD = "ollama.circuit-breaker.failure-threshold";
+  public static final String BREAKER_OPEN_DURATION = "ollama.circuit-breaker.open-duration";
+  public static final String BREAKER_HALF_OPEN_CALLS = "ollama.circuit-breaker.half-open-calls";
+  public static final String RATE_LIMIT_ENABLED = "ollama.rate-limit.enabled";
+  public static final String RATE_LIMIT_RPS = "ollama.rate-limit.requests-per-second";
+  public static final String RATE_LIMIT_BURST = "ollama.rate-limit.burst";
+  public static final String RATE_LIMIT_MAX_WAIT = "ollama.rate-limit.max-wait";
+  public static final String RETRY_MAX_ATTEMPTS = "ollama.retry.max-attempts";
+  public static final String RETRY_INITIAL_BACKOFF = "ollama.retry.initial-backoff";
+  public static final String RETRY_MULTIPLIER = "ollama.retry.multiplier";
+  public static final String RETRY_MAX_BACKOFF = "ollama.retry.max-backoff";
+  public static final String RETRY_JITTER = "ollama.retry.jitter";
+  public static final String MODEL_LOAD_THRESHOLD = "ollama.metrics.model-load-threshold";
+
+  /** The environment variable Ollama itself reads. */
+  public static final String OLLAMA_HOST_ENV = "OLLAMA_HOST";
+
+  public OllamaConfig {
+    requireNonNull(host, "host is null");
+    requirePositive(connectTimeout, "connectTimeout");
+    requirePositive(requestTimeout, "requestTimeout");
+    requirePositive(streamIdleTimeout, "streamIdleTimeout");
+    requireNonNull(circuitBreaker, "circuitBreaker is null");
+    requireNonNull(rateLimit, "rateLimit is null");
+    requireNonNull(retry, "retry is null");
+    requireNonNull(modelLoadThreshold, "modelLoadThreshold is null");
+  }
+
+  /** The defaults, ignoring the environment. */
+  public static OllamaConfig defaults() {
+    return from(Settings.empty(), Map.of());
+  }
+
+  /** The settings' values, with {@code OLLAMA_HOST} from the process environment. */
+  public static OllamaConfig from(Settings settings) {
+    return from(settings, System.getenv());
+  }
+
+  /** The settings' values, with {@code OLLAMA_HOST} from {@code environment}. */
+  public static OllamaConfig from(Settings settings, Map<String, String> environment) {
+    requireNonNull(settings, "settings is null");
+    requireNonNull(environment, "environment is null");
+    return new OllamaConfig(
+        host(settings, environment),
+        positive(settings, CONNECT_TIMEOUT, Duration.ofSeconds(10)),
+        positive(settings, REQUEST_TIMEOUT, Duration.ofMinutes(5)),
+        positive(settings, STREAM_IDLE_TIMEOUT, Duration.ofSeconds(60)),
+        new BreakerSettings(
+            settings.getBoolean(BREAKER_ENABLED, true),
+            settings.getInt(BREAKER_FAILURE_THRESHOLD, 5, 1, 1000),
+            positive(settings, BREAKER_OPEN_DURATION, Duration.ofSeconds(30)),
+            settings.getInt(BREAKER_HALF_OPEN_CALLS, 1, 1, 1000)),
+        new RateLimitSettings(
+            settings.getBoolean(RATE_LIMIT_ENABLED, true),
+            positiveDouble(settings, RATE_LIMIT_RPS, 10.0),
+            settings.getInt(RATE_LIMIT_BURST, 20, 1, 1_000_000),
+            settings.getDuration(RATE_LIMIT_MAX_WAIT, Duration.ofSeconds(30))),
+        new RetrySettings(
+            settings.getInt(RETRY_MAX_ATTEMPTS, 3, 1, 100),
+            positive(settings, RETRY_INITIAL_BACKOFF, Duration.ofMillis(500)),
+            atLeast(settings, RETRY_MULTIPLIER, 2.0, 1.0),
+            positive(settings, RETRY_MAX_BACKOFF, Duration.ofSeconds(10)),
+            fraction(settings, RETRY_JITTER, 0.5)),
+        settings.getDuration(MODEL_LOAD_THRESHOLD, Duration.ofMillis(100)));
+  }
+
+  /** This config with another host. */
+  public OllamaConfig withHost(URI newHost) {
+    return new OllamaConfig(
+        newHost,
+        connectTimeout,
+        requestTimeout,
+        streamIdleTimeout,
+        circuitBreaker,
+        rateLimit,
+        retry,
+        modelLoadThreshold);
+  }
+
+  /**
+   * The per-model circuit breaker: it opens after {@code failureThreshold} consecutive failed
+   * calls, rejects calls for {@code openDuration}, then lets {@code halfOpenCalls} trial calls
+   * through; it closes if they all succeed and opens again if one fails.
+   */
+  public record BreakerSettings(
+      boolean enabled, int failureThreshold, Duration openDuration, int halfOpenCalls) {
+    public BreakerSettings {
+      requirePositive(openDuration, "openDuration");
+    }
+  }
+
+  /**
+   * A token bucket shared by every call of the client: it holds up to {@code burst} tokens, refills
+   * at {@code requestsPerSecond}, and every attempt takes one. An attempt that would wait longer
+   * than {@code maxWait} fails with {@code RateLimitedException} instead.
+   */
+  public record RateLimitSettings(
+      boolean enabled, double requestsPerSecond, int burst, Duration maxWait) {
+    public RateLimitSettings {
+      requireNonNull(maxWait, "maxWait is null");
+    }
+  }
+
+  /**
+   * Retries of retryable failures: {@code maxAttempts} counts every attempt including the first.
+   * The n-th wait is {@code initialBackoff * multiplier^(n-1)}, capped at {@code maxBackoff}, then
+   * drawn uniformly from {@code ±jitter} of itself.
+   */
+  public record RetrySettings(
+      int maxAttempts,
+      Duration initialBackoff,
+      double multiplier,
+      Duration maxBackoff,
+      double jitter) {
+    public RetrySettings {
+      requirePositive(initialBackoff, "initialBackoff");
+      requirePositive(maxBackoff, "maxBackoff");
+    }
+  }
+
+  private static URI host(Settings settings, Map<String, String> environment) {
+    String fromSettings = settings.get(HOST).orElse(null);
+    String key = fromSettings != null ? HOST : OLLAMA_HOST_ENV;
+    String value = fromSettings != null ? fromSettings : environment.get(OLLAMA_HOST_ENV);
+    if (value == null || value.isBlank()) {
+      return OllamaHost.DEFAULT;
+    }
+    try {
+      return OllamaHost.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Invalid value '"
+              + value
+              + "' for "
+              + (key.equals(HOST) ? "setting '" + HOST + "'" : "environment variable " + key)
+              + ": expected host, host:port or http://host:port ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
+  private static Duration positive(Settings settings, String key, Duration defaultValue) {
+    Duration value = settings.getDuration(key, defaultValue);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(
+          "Invalid value '" + value + "' for setting '" + key + "': expected a positive duration");
+    }
+    return value;
+  }
+
+  private static double positiveDouble(Settings settings, String key, double defaultValue) {
+    double value = settings.getDouble(key, defaultValue);
+    if (value <= 0) {
+      throw new ConfigException(
+          "Invalid value '" + value + "' for setting '" + key + "': expected a positive number");
+    }
+    return value;
+  }
+
+  private static double atLeast(Settings settings, String key, double defaultValue, double min) {
+    double value = settings.getDouble(key, defaultValue);
+    if (value < min) {
+      throw new ConfigException(
+          "Invalid value '" + value + "' for setting '" + key + "': expected at least " + min);
+    }
+    return value;
+  }
+
+  private static double fraction(Settings settings, String key, double defaultValue) {
+    double value = settings.getDouble(key, defaultValue);
+    if (value < 0 || value >= 1) {
+      throw new ConfigException(
+          "Invalid value '"
+              + value
+              + "' for setting '"
+              + key
+              + "': expected a number from 0 up to (not including) 1");
+    }
+    return value;
+  }
+
+  private static void requirePositive(Duration duration, String name) {
+    requireNonNull(duration, name + " is null");
+    if (duration.isZero() || duration.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive: " + duration);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.tinyllm.ollama;
+
+import io.tinyllm.api.error.BadRequestException;
+import io.tinyllm.api.error.LlmConnectionException;
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.error.LlmTimeoutException;
+import io.tinyllm.api.error.MalformedResponseException;
+import io.tinyllm.api.error.ModelNotFoundException;
+import io.tinyllm.api.error.ServerBusyException;
+import io.tinyllm.api.error.ServerErrorException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Turns what went wrong talking to Ollama into the typed exceptions of the API. */
+final class OllamaErrors {
+  private final URI host;
+  private final Duration connectTimeout;
+
+  OllamaErrors(URI host, Duration connectTimeout) {
+    this.host = host;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * The exception for an answer with status {@code status} and body {@code body} to a call about
+   * {@code model} (may be {@code null}).
+   */
+  LlmException forStatus(int status, String body, String model) {
+    String message = serverMessage(body);
+    String subject = model == null ? "" : " for model '" + model + "'";
+    return switch (status) {
+      case 404 ->
+          model == null
+              ? new BadRequestException("Ollama at " + host + " answered 404: " + message)
+              : new ModelNotFoundException(
+                  "Model '"
+                      + model
+                      + "' was not found on Ollama at "
+                      + host
+                      + " ("
+                      + message
+                      + "). Pull it first: ollama pull "
+                      + model);
+      case 400 -> new BadRequestException("Ollama rejected the request" + subject + ": " + message);
+      case 429, 503 ->
+          new ServerBusyException(
+              "Ollama at " + host + " is busy (HTTP " + status + ")" + subject + ": " + message);
+      default ->
+          status >= 500
+              ? new ServerErrorException(
+                  "Ollama at " + host + " failed (HTTP " + status + ")" + subject + ": " + message)
+              : new BadRequestException(
+                  "Ollama at " + host + " answered HTTP " + status + subject + ": " + message);
+    };
+  }
+
+  /** Ollama's {@code {"error": "..."}} text, or the body itself if it is not that. */
+  static String serverMessage(String body) {
+    if (body == null || body.isBlank()) {
+      return "no details";
+    }
+    try {
+      String error = OllamaJson.error(OllamaJson.parse(body, "error"));
+      if (error != null) {
+        return error;
+      }
+    } catch (MalformedResponseException e) {
+      // not JSON: show the text
+    }
+    return OllamaJson.abbreviate(body);
+  }
+
+  /** The exception for a failure of the transport (connect, send, receive). */
+  LlmException forTransport(Throwable failure, String model) {
+    Throwable cause = unwrap(failure);
+    String subject = model == null ? "" : " (model '" + model + "')";
+    if (cause instanceof LlmException llm) {
+      return llm;
+    }
+    if (cause instanceof HttpConnectTimeoutException) {
+      return new LlmTimeoutException(
+          "Connecting to Ollama at "
+              + host
+              + " timed out after "
+              + connectTimeout.toMillis()
+              + " ms"
+              + subject
+              + ". Is the host reachable? ("
+              + OllamaConfig.CONNECT_TIMEOUT
+              + ")",
+          cause);
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return new LlmTimeoutException(
+          "Ollama at " + host + " did not answer in time" + subject + ": " + cause.getMessage(),
+          cause);
+    }
+    if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
+      return new LlmConnectionException(
+          "Cannot connect to Ollama at "
+              + host
+              + subject
+              + ": "
+              + describe(cause)
+              + ". Is Ollama running? Start it with 'ollama serve', or point "
+              + OllamaConfig.OLLAMA_HOST_ENV
+              + " (or the setting '"
+              + OllamaConfig.HOST
+              + "') at the address it listens on.",
+          cause);
+    }
+    if (cause instanceof IOException) {
+      return new LlmConnectionException(
+          "The connection to Ollama at " + host + " failed" + subject + ": " + describe(cause),
+          cause);
+    }
+    return new LlmException(
+        "Calling Ollama at " + host + " failed" + subject + ": " + describe(cause), cause);
+  }
+
+  static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    // the JDK wraps a refused connection as ConnectException(cause=ConnectException) or as
+    // IOException(cause=ConnectException); find the most specific one
+    Throwable inner = cause;
+    while (inner != null) {
+      if (inner instanceof ConnectException
+          || inner instanceof HttpConnectTimeoutException
+          || inner instanceof UnresolvedAddressException) {
+        return inner;
+      }
+      inner = inner.getCause();
+    }
+    return cause;
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank()
+        ? cause.getClass().getSimpleName()
+        : message + " (" + cause.getClass().getSimpleName() + ")";
+  }
+}

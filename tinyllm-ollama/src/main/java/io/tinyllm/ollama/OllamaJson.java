@@ -1,0 +1,354 @@
+package io.tinyllm.ollama;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tinyllm.api.error.BadRequestException;
+import io.tinyllm.api.error.MalformedResponseException;
+import io.tinyllm.api.llm.ChatMessage;
+import io.tinyllm.api.llm.ChatRequest;
+import io.tinyllm.api.llm.EmbedRequest;
+import io.tinyllm.api.llm.EmbedResponse;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.ResponseFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Ollama's JSON: request bodies out, responses and stream chunks in. */
+final class OllamaJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
+
+  private OllamaJson() {}
+
+  static String generateBody(GenerateRequest request, boolean stream) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("model", request.model());
+    body.put("prompt", request.prompt());
+    body.put("stream", stream);
+    if (request.system() != null) {
+      body.put("system", request.system());
+    }
+    common(body, request.options(), request.format(), request.keepAlive(), request.think());
+    return write(body);
+  }
+
+  static String chatBody(ChatRequest request, boolean stream) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("model", request.model());
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage message : request.messages()) {
+      messages.addObject().put("role", message.role().wireName()).put("content", message.content());
+    }
+    body.put("stream", stream);
+    common(body, request.options(), request.format(), request.keepAlive(), request.think());
+    return write(body);
+  }
+
+  static String embedBody(EmbedRequest request) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("model", request.model());
+    ArrayNode input = body.putArray("input");
+    request.input().forEach(input::add);
+    if (request.truncate() != null) {
+      body.put("truncate", request.truncate());
+    }
+    keepAlive(body, request.keepAlive());
+    return write(body);
+  }
+
+  /** {@code {"model": name}} plus {@code "stream"} when given. */
+  static String modelBody(String model, Boolean stream) {
+    ObjectNode body = MAPPER.createObjectNode().put("model", model);
+    if (stream != null) {
+      body.put("stream", stream);
+    }
+    return write(body);
+  }
+
+  private static void common(
+      ObjectNode body,
+      GenerationOptions options,
+      ResponseFormat format,
+      String keepAlive,
+      Boolean think) {
+    if (format != null) {
+      try {
+        body.set("format", MAPPER.readTree(format.rawJson()));
+      } catch (JsonProcessingException e) {
+        throw new BadRequestException(
+            "The response format is not valid JSON: " + format.rawJson(), e);
+      }
+    }
+    ObjectNode opts = options(options);
+    if (!opts.isEmpty()) {
+      body.set("options", opts);
+    }
+    keepAlive(body, keepAlive);
+    if (think != null) {
+      body.put("think", think);
+    }
+  }
+
+  static ObjectNode options(GenerationOptions options) {
+    ObjectNode node = MAPPER.createObjectNode();
+    if (options.temperature() != null) {
+      node.put("temperature", options.temperature());
+    }
+    if (options.topP() != null) {
+      node.put("top_p", options.topP());
+    }
+    if (options.topK() != null) {
+      node.put("top_k", options.topK());
+    }
+    if (options.numPredict() != null) {
+      node.put("num_predict", options.numPredict());
+    }
+    if (!options.stop().isEmpty()) {
+      ArrayNode stop = node.putArray("stop");
+      options.stop().forEach(stop::add);
+    }
+    if (options.seed() != null) {
+      node.put("seed", options.seed());
+    }
+    if (options.numCtx() != null) {
+      node.put("num_ctx", options.numCtx());
+    }
+    options.extra().forEach((name, value) -> node.set(name, MAPPER.valueToTree(value)));
+    return node;
+  }
+
+  /**
+   * Ollama reads a string {@code keep_alive} as a Go duration ({@code 5m}) and a number as seconds;
+   * {@code "-1"} is not a Go duration, so numbers go out as numbers.
+   */
+  private static void keepAlive(ObjectNode body, String keepAlive) {
+    if (keepAlive == null || keepAlive.isBlank()) {
+      return;
+    }
+    String value = keepAlive.strip();
+    if (NUMBER.matcher(value).matches()) {
+      body.put("keep_alive", Double.parseDouble(value));
+    } else {
+      body.put("keep_alive", value);
+    }
+  }
+
+  private static String write(ObjectNode body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write a request body", e);
+    }
+  }
+
+  /** Parses one JSON value; the message names what was being read. */
+  static JsonNode parse(String text, String what) {
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (node == null || node.isMissingNode()) {
+        throw new MalformedResponseException("Ollama sent an empty " + what);
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new MalformedResponseException(
+          "Ollama sent a " + what + " that is not valid JSON: " + abbreviate(text), e);
+    }
+  }
+
+  /** The {@code error} of an error object, or {@code null} if {@code node} is not one. */
+  static String error(JsonNode node) {
+    JsonNode error = node.get("error");
+    if (error == null || error.isNull()) {
+      return null;
+    }
+    return error.isTextual() ? error.asText() : error.toString();
+  }
+
+  /** The output text of a generate or chat chunk: {@code response} or {@code message.content}. */
+  static String text(JsonNode chunk) {
+    JsonNode response = chunk.get("response");
+    if (response != null && response.isTextual()) {
+      return response.asText();
+    }
+    JsonNode message = chunk.get("message");
+    if (message != null) {
+      JsonNode content = message.get("content");
+      if (content != null && content.isTextual()) {
+        return content.asText();
+      }
+    }
+    return "";
+  }
+
+  /** The thinking text of a chunk, or {@code ""}. */
+  static String thinking(JsonNode chunk) {
+    JsonNode thinking = chunk.get("thinking");
+    if (thinking == null) {
+      JsonNode message = chunk.get("message");
+      thinking = message == null ? null : message.get("thinking");
+    }
+    return thinking != null && thinking.isTextual() ? thinking.asText() : "";
+  }
+
+  static boolean done(JsonNode chunk) {
+    return chunk.path("done").asBoolean(false);
+  }
+
+  /** The final response of a generate or chat call from its last chunk. */
+  static LlmResponse response(JsonNode last, String model, String text, String thinking) {
+    return new LlmResponse(
+        textOr(last, "model", model),
+        text,
+        thinking == null || thinking.isEmpty() ? null : thinking,
+        textOr(last, "done_reason", null),
+        last.path("prompt_eval_count").asLong(0),
+        last.path("eval_count").asLong(0),
+        nanos(last, "total_duration"),
+        nanos(last, "load_duration"),
+        nanos(last, "prompt_eval_duration"),
+        nanos(last, "eval_duration"));
+  }
+
+  static EmbedResponse embedResponse(JsonNode node, String model) {
+    JsonNode embeddings = node.get("embeddings");
+    if (embeddings == null || !embeddings.isArray()) {
+      throw new MalformedResponseException(
+          "Ollama's embed answer has no 'embeddings' array: " + abbreviate(node.toString()));
+    }
+    List<float[]> vectors = new ArrayList<>(embeddings.size());
+    for (JsonNode embedding : embeddings) {
+      float[] vector = new float[embedding.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) embedding.get(i).asDouble();
+      }
+      vectors.add(vector);
+    }
+    return new EmbedResponse(
+        textOr(node, "model", model),
+        vectors,
+        node.path("prompt_eval_count").asLong(0),
+        nanos(node, "total_duration"),
+        nanos(node, "load_duration"));
+  }
+
+  static List<LocalModel> localModels(JsonNode node) {
+    List<LocalModel> models = new ArrayList<>();
+    for (JsonNode m : node.path("models")) {
+      models.add(
+          new LocalModel(
+              textOr(m, "name", textOr(m, "model", "")),
+              textOr(m, "model", textOr(m, "name", "")),
+              instant(m, "modified_at"),
+              m.path("size").asLong(0),
+              textOr(m, "digest", ""),
+              details(m.get("details"))));
+    }
+    return List.copyOf(models);
+  }
+
+  static List<RunningModel> runningModels(JsonNode node) {
+    List<RunningModel> models = new ArrayList<>();
+    for (JsonNode m : node.path("models")) {
+      models.add(
+          new RunningModel(
+              textOr(m, "name", textOr(m, "model", "")),
+              textOr(m, "model", textOr(m, "name", "")),
+              m.path("size").asLong(0),
+              m.path("size_vram").asLong(0),
+              textOr(m, "digest", ""),
+              instant(m, "expires_at"),
+              m.path("context_length").asLong(0),
+              details(m.get("details"))));
+    }
+    return List.copyOf(models);
+  }
+
+  static ModelInfo modelInfo(JsonNode node, String name) {
+    List<String> capabilities = new ArrayList<>();
+    node.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+    Map<String, Object> info = new LinkedHashMap<>();
+    JsonNode raw = node.get("model_info");
+    if (raw != null && raw.isObject()) {
+      for (Map.Entry<String, JsonNode> e : raw.properties()) {
+        Object value = MAPPER.convertValue(e.getValue(), Object.class);
+        if (value != null) {
+          info.put(e.getKey(), value);
+        }
+      }
+    }
+    return new ModelInfo(
+        name,
+        textOr(node, "modelfile", ""),
+        textOr(node, "parameters", ""),
+        textOr(node, "template", ""),
+        textOr(node, "license", ""),
+        details(node.get("details")),
+        capabilities,
+        info,
+        instant(node, "modified_at"));
+  }
+
+  static PullProgress pullProgress(JsonNode node, String model) {
+    return new PullProgress(
+        model,
+        textOr(node, "status", ""),
+        textOr(node, "digest", null),
+        node.path("total").asLong(0),
+        node.path("completed").asLong(0));
+  }
+
+  private static ModelDetails details(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return ModelDetails.UNKNOWN;
+    }
+    List<String> families = new ArrayList<>();
+    node.path("families").forEach(f -> families.add(f.asText()));
+    return new ModelDetails(
+        textOr(node, "parent_model", ""),
+        textOr(node, "format", ""),
+        textOr(node, "family", ""),
+        families,
+        textOr(node, "parameter_size", ""),
+        textOr(node, "quantization_level", ""));
+  }
+
+  private static String textOr(JsonNode node, String field, String fallback) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? fallback : value.asText();
+  }
+
+  private static Duration nanos(JsonNode node, String field) {
+    long nanos = node.path(field).asLong(0);
+    return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+  }
+
+  private static Instant instant(JsonNode node, String field) {
+    String text = textOr(node, field, null);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** At most 200 characters of {@code text}, for messages. */
+  static String abbreviate(String text) {
+    String oneLine = text.strip();
+    return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+  }
+}

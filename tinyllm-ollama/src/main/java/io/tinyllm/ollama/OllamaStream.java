@@ -1,0 +1,301 @@
+package io.tinyllm.ollama;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.error.LlmTimeoutException;
+import io.tinyllm.api.error.StreamException;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.api.llm.StreamListener;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One streamed generate or chat call, run on a client thread: rate limit, breaker and retries as
+ * for any call (retrying only until the first output reached the listener), then the NDJSON chunks,
+ * each within the idle timeout of the previous one.
+ *
+ * <p>The listener's callbacks are serialized; the terminal one ({@code onComplete} or {@code
+ * onError}) comes once and last. {@link #cancel()} delivers {@code onError(CancelledException)} on
+ * the cancelling thread right away and aborts the HTTP exchange.
+ */
+final class OllamaStream implements StreamHandle, Runnable {
+  private static final Logger log = LoggerFactory.getLogger(OllamaStream.class);
+
+  private final OllamaTransport transport;
+  private final Resilience resilience;
+  private final String model;
+  private final HttpRequest request;
+  private final StreamListener listener;
+  private final OllamaMetrics.Call call;
+  private final Duration idleTimeout;
+  private final CompletableFuture<LlmResponse> completion = new CompletableFuture<>();
+  private final CountDownLatch cancelSignal = new CountDownLatch(1);
+  private final Object callbackLock = new Object();
+  private boolean finished; // guarded by callbackLock
+  private volatile LineChannel channel;
+  private volatile boolean delivered;
+
+  OllamaStream(
+      OllamaTransport transport,
+      Resilience resilience,
+      String model,
+      HttpRequest request,
+      StreamListener listener,
+      OllamaMetrics.Call call,
+      Duration idleTimeout) {
+    this.transport = requireNonNull(transport, "transport is null");
+    this.resilience = requireNonNull(resilience, "resilience is null");
+    this.model = requireNonNull(model, "model is null");
+    this.request = requireNonNull(request, "request is null");
+    this.listener = requireNonNull(listener, "listener is null");
+    this.call = requireNonNull(call, "call is null");
+    this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+  }
+
+  @Override
+  public void run() {
+    try {
+      LlmResponse response =
+          resilience.execute(
+              model,
+              new Resilience.Attempt<>() {
+                @Override
+                public LlmResponse run() {
+                  return attempt();
+                }
+
+                @Override
+                public boolean mayRetry() {
+                  return !delivered && !isCancelled();
+                }
+              },
+              this::await);
+      complete(response);
+    } catch (LlmException e) {
+      fail(e);
+    } catch (RuntimeException e) {
+      fail(new LlmException("Streaming from model '" + model + "' failed: " + e, e));
+    }
+  }
+
+  @Override
+  public void cancel() {
+    cancelSignal.countDown();
+    LineChannel current = channel;
+    if (current != null) {
+      current.cancel();
+    }
+    fail(new CancelledException("The stream from model '" + model + "' was cancelled"));
+  }
+
+  @Override
+  public CompletableFuture<LlmResponse> completion() {
+    return completion;
+  }
+
+  /** Ends the stream with {@code error} before it started (e.g. the client is closed). */
+  void fail(LlmException error) {
+    synchronized (callbackLock) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (error instanceof CancelledException) {
+        call.cancelled();
+      } else {
+        call.failed(error);
+      }
+      try {
+        listener.onError(error);
+      } catch (RuntimeException e) {
+        log.warn("A stream listener's onError threw", e);
+      }
+    }
+    completion.completeExceptionally(error);
+  }
+
+  private void complete(LlmResponse response) {
+    synchronized (callbackLock) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      call.succeeded(response);
+      try {
+        listener.onComplete(response);
+      } catch (RuntimeException e) {
+        log.warn("A stream listener's onComplete threw", e);
+      }
+    }
+    completion.complete(response);
+  }
+
+  private boolean isCancelled() {
+    return cancelSignal.getCount() == 0;
+  }
+
+  private void await(long nanos) {
+    try {
+      if (cancelSignal.await(nanos, TimeUnit.NANOSECONDS)) {
+        throw cancelled();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw cancelled();
+    }
+  }
+
+  private CancelledException cancelled() {
+    return new CancelledException("The stream from model '" + model + "' was cancelled");
+  }
+
+  private LlmResponse attempt() {
+    LineChannel current = new LineChannel();
+    channel = current;
+    if (isCancelled()) {
+      current.cancel();
+      throw cancelled();
+    }
+    transport.stream(request, current);
+    StringBuilder text = new StringBuilder();
+    StringBuilder thinking = new StringBuilder();
+    StringBuilder errorBody = new StringBuilder();
+    boolean started = false;
+    while (true) {
+      Duration timeout = started ? idleTimeout : transport.requestTimeout();
+      Object item;
+      try {
+        item = current.poll(timeout.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        current.cancel();
+        throw cancelled();
+      }
+      if (item == null) {
+        current.cancel();
+        throw timedOut(started, timeout);
+      }
+      if (item == LineChannel.CANCELLED) {
+        throw cancelled();
+      }
+      if (item instanceof LineChannel.Failure failure) {
+        LlmException error = transport.errors().forTransport(failure.cause(), model);
+        if (delivered) {
+          throw new StreamException(
+              "The stream from model '"
+                  + model
+                  + "' broke before its final chunk: "
+                  + error.getMessage(),
+              error);
+        }
+        throw error;
+      }
+      if (item == LineChannel.END) {
+        if (current.status() != 200) {
+          throw transport.errors().forStatus(current.status(), errorBody.toString(), model);
+        }
+        throw new StreamException(
+            "The stream from model '"
+                + model
+                + "' ended before its final chunk (no \"done\": true) after "
+                + text.length()
+                + " characters");
+      }
+      String line = (String) item;
+      started = true;
+      if (current.status() != 200) {
+        errorBody.append(line).append('\n');
+        continue;
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode chunk;
+      String error;
+      try {
+        chunk = OllamaJson.parse(line, "stream chunk");
+        error = OllamaJson.error(chunk);
+      } catch (LlmException e) {
+        current.cancel();
+        throw e;
+      }
+      if (error != null) {
+        current.cancel();
+        throw new StreamException(
+            "Ollama reported an error in the middle of the stream from model '"
+                + model
+                + "': "
+                + error);
+      }
+      String token = OllamaJson.text(chunk);
+      String thought = OllamaJson.thinking(chunk);
+      text.append(token);
+      thinking.append(thought);
+      deliver(token, thought);
+      if (OllamaJson.done(chunk)) {
+        return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
+      }
+    }
+  }
+
+  private LlmTimeoutException timedOut(boolean started, Duration timeout) {
+    return new LlmTimeoutException(
+        started
+            ? "The stream from model '"
+                + model
+                + "' at "
+                + transport.host()
+                + " sent nothing for "
+                + timeout.toMillis()
+                + " ms ("
+                + OllamaConfig.STREAM_IDLE_TIMEOUT
+                + ")"
+            : "Ollama at "
+                + transport.host()
+                + " did not start streaming from model '"
+                + model
+                + "' within "
+                + timeout.toMillis()
+                + " ms ("
+                + OllamaConfig.REQUEST_TIMEOUT
+                + ")");
+  }
+
+  private void deliver(String token, String thought) {
+    if (token.isEmpty() && thought.isEmpty()) {
+      return;
+    }
+    synchronized (callbackLock) {
+      if (finished) {
+        throw cancelled();
+      }
+      call.outputReceived();
+      delivered = true;
+      try {
+        if (!thought.isEmpty()) {
+          listener.onThinking(thought);
+        }
+        if (!token.isEmpty()) {
+          listener.onToken(token);
+        }
+      } catch (RuntimeException e) {
+        LineChannel current = channel;
+        if (current != null) {
+          current.cancel();
+        }
+        throw new CancelledException(
+            "The stream from model '" + model + "' was stopped because its listener threw: " + e,
+            e);
+      }
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.tinyllm.ollama;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.error.RateLimitedException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one call through, from outside in: retry (Resilience4j {@link Retry}), the model's circuit
+ * breaker (Resilience4j {@link CircuitBreaker}), the client's {@link TokenBucket}, then the
+ * attempt. Every attempt asks the breaker and takes a token, so retries are limited and counted
+ * like any call. Only retryable failures are retried, and a stream only until it delivered output.
+ */
+final class Resilience {
+  /** One try at the call. */
+  interface Attempt<T> {
+    T run();
+
+    /** Whether a failure of the last run may be retried (false once a stream delivered output). */
+    default boolean mayRetry() {
+      return true;
+    }
+  }
+
+  /** Waits on behalf of a call; ends early with {@link CancelledException} if the call is. */
+  interface Waiter {
+    void await(long nanos);
+  }
+
+  /** Waits by sleeping the calling thread; an interrupt cancels the call. */
+  static final Waiter SLEEP =
+      nanos -> {
+        try {
+          TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CancelledException("Interrupted while waiting to call Ollama", e);
+        }
+      };
+
+  private final OllamaConfig config;
+  private final OllamaMetrics metrics;
+  private final TokenBucket bucket;
+  private final CircuitBreakerConfig breakerConfig;
+  private final RetryConfig retryConfig;
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+
+  Resilience(OllamaConfig config, OllamaMetrics metrics) {
+    this.config = requireNonNull(config, "config is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    OllamaConfig.RateLimitSettings rate = config.rateLimit();
+    this.bucket =
+        rate.enabled()
+            ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), System::nanoTime)
+            : null;
+    OllamaConfig.BreakerSettings breaker = config.circuitBreaker();
+    // a count-based window of n calls that opens at a 100% failure rate opens exactly when the
+    // last n calls all failed: n consecutive failures
+    this.breakerConfig =
+        CircuitBreakerConfig.custom()
+            .slidingWindow(
+                breaker.failureThreshold(),
+                breaker.failureThreshold(),
+                SlidingWindowType.COUNT_BASED)
+            .failureRateThreshold(100f)
+            .waitDurationInOpenState(breaker.openDuration())
+            .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
+            .recordException(Resilience::isServerFailure)
+            .writableStackTraceEnabled(false)
+            .build();
+    OllamaConfig.RetrySettings retry = config.retry();
+    this.retryConfig =
+        RetryConfig.custom()
+            .maxAttempts(retry.maxAttempts())
+            .intervalFunction(
+                IntervalFunction.ofExponentialRandomBackoff(
+                    retry.initialBackoff(), retry.multiplier(), retry.jitter(), retry.maxBackoff()))
+            .retryOnException(e -> e instanceof LlmException llm && llm.isRetryable())
+            .build();
+  }
+
+  /**
+   * Whether a failure says the server is unwell and so counts against its breaker: connection
+   * failures, timeouts, 5xx, busy, broken streams and malformed answers. A caller's mistake (400,
+   * 404), a cancellation or the client's own rate limit do not.
+   */
+  static boolean isServerFailure(Throwable failure) {
+    if (!(failure instanceof LlmException llm)) {
+      return true;
+    }
+    return switch (llm.errorType()) {
+      case "bad_request", "model_not_found", "cancelled", "rate_limited", "circuit_open" -> false;
+      default -> true;
+    };
+  }
+
+  <T> T execute(String model, Attempt<T> attempt, Waiter waiter) {
+    Retry.AsyncContext<T> retryContext = retry(model).asyncContext();
+    while (true) {
+      try {
+        T result = attemptOnce(model, attempt, waiter);
+        retryContext.onComplete();
+        return result;
+      } catch (LlmException e) {
+        if (!attempt.mayRetry()) {
+          throw e;
+        }
+        long delayMillis = retryContext.onError(e);
+        if (delayMillis < 0) {
+          throw e;
+        }
+        waiter.await(TimeUnit.MILLISECONDS.toNanos(delayMillis));
+      }
+    }
+  }
+
+  private <T> T attemptOnce(String model, Attempt<T> attempt, Waiter waiter) {
+    CircuitBreaker breaker = config.circuitBreaker().enabled() ? breaker(model) : null;
+    if (breaker != null && !breaker.tryAcquirePermission()) {
+      throw circuitOpen(model, breaker);
+    }
+    long start = System.nanoTime();
+    try {
+      takeToken(model, waiter);
+      T result = attempt.run();
+      if (breaker != null) {
+        breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      }
+      return result;
+    } catch (RuntimeException e) {
+      if (breaker != null) {
+        // ignored failures (see isServerFailure) just give the permission back
+        breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      }
+      throw e;
+    }
+  }
+
+  private void takeToken(String model, Waiter waiter) {
+    if (bucket == null) {
+      return;
+    }
+    Duration maxWait = config.rateLimit().maxWait();
+    long wait = bucket.reserve(maxWait.toNanos());
+    if (wait < 0) {
+      metrics.rateLimitWaited(model, maxWait);
+      throw new RateLimitedException(
+          "The client-side rate limit ("
+              + config.rateLimit().requestsPerSecond()
+              + " requests/s, burst "
+              + config.rateLimit().burst()
+              + ") had no permit for model '"
+              + model
+              + "' within "
+              + maxWait.toMillis()
+              + " ms ("
+              + OllamaConfig.RATE_LIMIT_MAX_WAIT
+              + ")");
+    }
+    metrics.rateLimitWaited(model, Duration.ofNanos(wait));
+    if (wait > 0) {
+      try {
+        waiter.await(wait);
+      } catch (CancelledException e) {
+        bucket.refund();
+        throw e;
+      }
+    }
+  }
+
+  private CircuitOpenException circuitOpen(String model, CircuitBreaker breaker) {
+    return new CircuitOpenException(
+        "The circuit breaker for model '"
+            + model
+            + "' is "
+            + stateName(breaker.getState()).replace('_', '-')
+            + " after "
+            + config.circuitBreaker().failureThreshold()
+            + " consecutive failures; calls are rejected for "
+            + config.circuitBreaker().openDuration().toMillis()
+            + " ms, then trial calls are let through",
+        CallNotPermittedException.createCallNotPermittedException(breaker));
+  }
+
+  CircuitBreaker breaker(String model) {
+    return breakers.computeIfAbsent(
+        model,
+        name -> {
+          CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
+          breaker
+              .getEventPublisher()
+              .onStateTransition(
+                  event ->
+                      metrics.circuitBreakerTransitioned(
+                          name,
+                          stateName(event.getStateTransition().getFromState()),
+                          stateName(event.getStateTransition().getToState())))
+              .onError(event -> metrics.circuitBreakerFailureRecorded(name));
+          metrics.circuitBreakerCreated(name);
+          return breaker;
+        });
+  }
+
+  private Retry retry(String model) {
+    return retries.computeIfAbsent(
+        model,
+        name -> {
+          Retry retry = Retry.of(name, retryConfig);
+          retry
+              .getEventPublisher()
+              .onRetry(event -> metrics.retried(name, errorType(event.getLastThrowable())));
+          return retry;
+        });
+  }
+
+  private static String errorType(Throwable failure) {
+    return failure instanceof LlmException llm ? llm.errorType() : "internal";
+  }
+
+  /** The state as exposed in metrics: {@code closed}, {@code half_open} or {@code open}. */
+  static String stateName(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> "open";
+      case HALF_OPEN -> "half_open";
+      default -> "closed";
+    };
+  }
+
+  /** The current state of the breaker of {@code model}, {@code closed} if it has none yet. */
+  String breakerState(String model) {
+    CircuitBreaker breaker = breakers.get(model);
+    return breaker == null ? "closed" : stateName(breaker.getState());
+  }
+}

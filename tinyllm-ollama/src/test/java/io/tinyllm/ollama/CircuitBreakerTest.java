@@ -1,0 +1,171 @@
+package io.tinyllm.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ModelNotFoundException;
+import io.tinyllm.api.error.ServerErrorException;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.ollama.sim.Endpoint;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-model breaker opens, half-opens and closes, and its metrics follow each transition. */
+class CircuitBreakerTest {
+  private static final String MODEL = "qwen2.5:0.5b";
+  private static final GenerateRequest PING = GenerateRequest.builder(MODEL, "ping").build();
+
+  private ClientFixture f;
+
+  @BeforeEach
+  void start() {
+    f =
+        ClientFixture.start(
+            SimulatorConfig.builder().timeScale(0.01).build(),
+            Map.of(
+                OllamaConfig.RETRY_MAX_ATTEMPTS, "1",
+                OllamaConfig.BREAKER_OPEN_DURATION, "1s"));
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  @Test
+  void opensAfterFiveConsecutiveFailuresThenHalfOpensAndCloses() throws Exception {
+    f.sim.faults().failNext(5, 500);
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 0.0\n");
+
+    assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+
+    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 2.0\n");
+    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("open"));
+    assertThat(f.family("tinyllm_circuit_breaker_transitions_total"))
+        .isEqualTo(
+            """
+            # HELP tinyllm_circuit_breaker_transitions_total Circuit breaker state changes
+            # TYPE tinyllm_circuit_breaker_transitions_total counter
+            tinyllm_circuit_breaker_transitions_total{from_state="closed",model="qwen2.5:0.5b",to_state="open"} 1.0
+            """);
+    assertThat(f.family("tinyllm_circuit_breaker_failures_total"))
+        .isEqualTo(
+            """
+            # HELP tinyllm_circuit_breaker_failures_total Failed calls the circuit breaker of a model recorded
+            # TYPE tinyllm_circuit_breaker_failures_total counter
+            tinyllm_circuit_breaker_failures_total{model="qwen2.5:0.5b"} 5.0
+            """);
+
+    // open: rejected without reaching the server, streams too
+    assertThatThrownBy(() -> f.client.generate(PING))
+        .isInstanceOf(CircuitOpenException.class)
+        .hasMessageContaining("'qwen2.5:0.5b'");
+    ExecutionException streamed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class,
+            () -> f.client.generateStream(PING, t -> {}).completion().get(10, TimeUnit.SECONDS));
+    assertThat(streamed.getCause()).isInstanceOf(CircuitOpenException.class);
+    assertThat(f.sim.stats().requests(Endpoint.GENERATE)).isEqualTo(5);
+    assertThat(
+            f.value(
+                "tinyllm_errors_total{error_type=\"circuit_open\",graph=\"default\",model=\"qwen2.5:0.5b\"}"))
+        .isEqualTo(2.0);
+
+    // after the open duration the breaker lets a trial call through on its own
+    awaitState("1.0");
+    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("half_open"));
+
+    f.client.generate(PING);
+
+    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 0.0\n");
+    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("closed"));
+    assertThat(f.samples("tinyllm_circuit_breaker_transitions_total"))
+        .isEqualTo(
+            """
+            tinyllm_circuit_breaker_transitions_total{from_state="closed",model="qwen2.5:0.5b",to_state="open"} 1.0
+            tinyllm_circuit_breaker_transitions_total{from_state="half_open",model="qwen2.5:0.5b",to_state="closed"} 1.0
+            tinyllm_circuit_breaker_transitions_total{from_state="open",model="qwen2.5:0.5b",to_state="half_open"} 1.0
+            """);
+    assertThat(f.sim.stats().requests(Endpoint.GENERATE)).isEqualTo(6);
+  }
+
+  @Test
+  void aFailedTrialCallOpensItAgain() throws Exception {
+    f.sim.faults().failNext(6, 500);
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+    awaitState("1.0");
+
+    assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+
+    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 2.0\n");
+    assertThat(
+            f.value(
+                "tinyllm_circuit_breaker_transitions_total{from_state=\"half_open\",model=\"qwen2.5:0.5b\",to_state=\"open\"}"))
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void aSuccessInBetweenResetsTheCountAndCallerErrorsDoNotCount() {
+    f.sim.faults().failNext(4, 500);
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+    f.client.generate(PING);
+    f.sim.faults().failNext(4, 500);
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThatThrownBy(() -> f.client.generate(GenerateRequest.builder("nope:1b", "x").build()))
+          .isInstanceOf(ModelNotFoundException.class);
+    }
+
+    assertThat(state())
+        .isEqualTo(
+            """
+            tinyllm_circuit_breaker_state{model="nope:1b"} 0.0
+            tinyllm_circuit_breaker_state{model="qwen2.5:0.5b"} 0.0
+            """);
+    assertThat(f.samples("tinyllm_circuit_breaker_failures_total"))
+        .isEqualTo("tinyllm_circuit_breaker_failures_total{model=\"qwen2.5:0.5b\"} 8.0\n");
+    assertThat(f.samples("tinyllm_circuit_breaker_transitions_total")).isEmpty();
+  }
+
+  private String state() {
+    return f.samples("tinyllm_circuit_breaker_state");
+  }
+
+  private static String states(String current) {
+    StringBuilder out = new StringBuilder();
+    for (String s : new String[] {"closed", "half_open", "open"}) {
+      out.append(
+              "tinyllm_circuit_breaker_states{model=\"qwen2.5:0.5b\",tinyllm_circuit_breaker_states=\"")
+          .append(s)
+          .append("\"} ")
+          .append(s.equals(current) ? 1 : 0)
+          .append('\n');
+    }
+    return out.toString();
+  }
+
+  private void awaitState(String value) throws InterruptedException {
+    String expected = "tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} " + value + "\n";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!state().equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(state()).isEqualTo(expected);
+  }
+}

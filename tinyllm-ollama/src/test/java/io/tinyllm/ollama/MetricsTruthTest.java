@@ -1,0 +1,238 @@
+package io.tinyllm.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.ModelNotFoundException;
+import io.tinyllm.api.llm.ChatMessage;
+import io.tinyllm.api.llm.ChatRequest;
+import io.tinyllm.api.llm.EmbedRequest;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.ollama.sim.SimulatedModel;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Known traffic gives exact counter values, and histogram observations land in the buckets the
+ * simulator's timings put them in.
+ */
+class MetricsTruthTest {
+  private static final String MODEL = "qwen2.5:0.5b";
+
+  @Test
+  void countersMatchTheTrafficAndTheServersTokenCounts() {
+    try (ClientFixture f =
+        ClientFixture.start(
+            SimulatorConfig.builder()
+                .timeScale(0)
+                .cannedAnswer("ping", "pong is the answer")
+                .build(),
+            Map.of())) {
+      for (int i = 0; i < 3; i++) {
+        f.client.generate(GenerateRequest.builder(MODEL, "ping").build());
+      }
+      try (ExecutionContext.Scope scope = ExecutionContext.open("qa", "answer")) {
+        for (int i = 0; i < 2; i++) {
+          f.client.chat(ChatRequest.of(MODEL, List.of(ChatMessage.user("ping"))));
+        }
+        f.client.embed(EmbedRequest.of("nomic-embed-text", List.of("first text", "second")));
+        assertThatThrownBy(() -> f.client.generate(GenerateRequest.builder("nope:1b", "x").build()))
+            .isInstanceOf(ModelNotFoundException.class);
+      }
+
+      assertThat(f.family("tinyllm_requests_total"))
+          .isEqualTo(
+              """
+              # HELP tinyllm_requests_total LLM requests started, by model, graph and request type
+              # TYPE tinyllm_requests_total counter
+              tinyllm_requests_total{graph="default",model="qwen2.5:0.5b",request_type="generate"} 3.0
+              tinyllm_requests_total{graph="qa",model="nomic-embed-text",request_type="embed"} 1.0
+              tinyllm_requests_total{graph="qa",model="nope:1b",request_type="generate"} 1.0
+              tinyllm_requests_total{graph="qa",model="qwen2.5:0.5b",request_type="chat"} 2.0
+              """);
+      // prompt "ping" is 1 token, the answer 4; the embedded texts are 3 tokens
+      assertThat(f.family("tinyllm_tokens_input_total"))
+          .isEqualTo(
+              """
+              # HELP tinyllm_tokens_input_total Prompt tokens the model evaluated (Ollama's prompt_eval_count)
+              # TYPE tinyllm_tokens_input_total counter
+              tinyllm_tokens_input_total{graph="default",model="qwen2.5:0.5b"} 3.0
+              tinyllm_tokens_input_total{graph="qa",model="nomic-embed-text"} 3.0
+              tinyllm_tokens_input_total{graph="qa",model="qwen2.5:0.5b"} 2.0
+              """);
+      assertThat(f.family("tinyllm_tokens_output_total"))
+          .isEqualTo(
+              """
+              # HELP tinyllm_tokens_output_total Tokens the model generated (Ollama's eval_count)
+              # TYPE tinyllm_tokens_output_total counter
+              tinyllm_tokens_output_total{graph="default",model="qwen2.5:0.5b"} 12.0
+              tinyllm_tokens_output_total{graph="qa",model="qwen2.5:0.5b"} 8.0
+              """);
+      assertThat(f.family("tinyllm_errors_total"))
+          .isEqualTo(
+              """
+              # HELP tinyllm_errors_total LLM requests that failed, by error type
+              # TYPE tinyllm_errors_total counter
+              tinyllm_errors_total{error_type="model_not_found",graph="qa",model="nope:1b"} 1.0
+              """);
+      assertThat(f.family("tinyllm_request_outcomes_total"))
+          .isEqualTo(
+              """
+              # HELP tinyllm_request_outcomes_total Finished LLM requests by outcome: success, error, cancelled
+              # TYPE tinyllm_request_outcomes_total counter
+              tinyllm_request_outcomes_total{model="nomic-embed-text",outcome="success"} 1.0
+              tinyllm_request_outcomes_total{model="nope:1b",outcome="error"} 1.0
+              tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="success"} 5.0
+              """);
+      assertThat(f.samples("tinyllm_active_requests"))
+          .isEqualTo(
+              """
+              tinyllm_active_requests{graph="default",model="qwen2.5:0.5b"} 0.0
+              tinyllm_active_requests{graph="qa",model="nomic-embed-text"} 0.0
+              tinyllm_active_requests{graph="qa",model="nope:1b"} 0.0
+              tinyllm_active_requests{graph="qa",model="qwen2.5:0.5b"} 0.0
+              """);
+      assertThat(
+              f.value(
+                  "tinyllm_request_latency_seconds_count{graph=\"default\",model=\"qwen2.5:0.5b\"}"))
+          .isEqualTo(3.0);
+      assertThat(f.value("tinyllm_request_latency_seconds_count{graph=\"qa\",model=\"nope:1b\"}"))
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void activeRequestsCountsCallsInProgress() throws Exception {
+    try (ClientFixture f =
+        ClientFixture.start(
+            SimulatorConfig.builder()
+                .model(
+                    SimulatedModel.completion("slow:1b")
+                        .loadTime(Duration.ofMillis(1))
+                        .tokensPerSecond(10)
+                        .build())
+                .cannedAnswer("ping", "one two three four five six")
+                .build(),
+            Map.of())) {
+      RecordingListener listener = new RecordingListener();
+      var handle =
+          f.client.generateStream(GenerateRequest.builder("slow:1b", "ping").build(), listener);
+      listener.awaitFirstToken();
+
+      assertThat(f.samples("tinyllm_active_requests"))
+          .isEqualTo("tinyllm_active_requests{graph=\"default\",model=\"slow:1b\"} 1.0\n");
+      handle.completion().get(10, TimeUnit.SECONDS);
+      assertThat(f.samples("tinyllm_active_requests"))
+          .isEqualTo("tinyllm_active_requests{graph=\"default\",model=\"slow:1b\"} 0.0\n");
+    }
+  }
+
+  /**
+   * A model that loads in 200 ms, takes 120 ms to its first token and makes 1.6 tokens a second
+   * (625 ms per token), streaming a 3-token answer twice: cold, then warm.
+   */
+  @Test
+  void streamingTimingsLandInTheirBuckets() throws Exception {
+    String slow = "paced:1b";
+    try (ClientFixture f =
+        ClientFixture.start(
+            SimulatorConfig.builder()
+                .model(
+                    SimulatedModel.completion(slow)
+                        .loadTime(Duration.ofMillis(200))
+                        .timeToFirstToken(Duration.ofMillis(120))
+                        .tokensPerSecond(1.6)
+                        .build())
+                .cannedAnswer("ping", "pong is it")
+                .build(),
+            Map.of())) {
+      GenerateRequest ping = GenerateRequest.builder(slow, "ping").build();
+      f.client.generateStream(ping, t -> {}).completion().get(10, TimeUnit.SECONDS);
+      f.client.generateStream(ping, t -> {}).completion().get(10, TimeUnit.SECONDS);
+
+      assertThat(
+              f.value(
+                  "tinyllm_requests_total{graph=\"default\",model=\"paced:1b\",request_type=\"generate_stream\"}"))
+          .isEqualTo(2.0);
+      // cold: 200 ms load + 120 ms; warm: 120 ms
+      assertThat(buckets(f, "tinyllm_time_to_first_token_seconds"))
+          .contains(
+              "{graph=\"default\",model=\"paced:1b\",le=\"0.1\"} 0",
+              "{graph=\"default\",model=\"paced:1b\",le=\"0.25\"} 1",
+              "{graph=\"default\",model=\"paced:1b\",le=\"0.5\"} 2",
+              "{graph=\"default\",model=\"paced:1b\",le=\"+Inf\"} 2");
+      // 2 gaps of 625 ms per stream
+      assertThat(buckets(f, "tinyllm_inter_token_latency_seconds"))
+          .contains(
+              "{model=\"paced:1b\",le=\"0.5\"} 0",
+              "{model=\"paced:1b\",le=\"0.75\"} 4",
+              "{model=\"paced:1b\",le=\"+Inf\"} 4");
+      // Ollama's own figures are exact: 3 tokens in 1.875 s, prompt in 120 ms, one load
+      assertThat(buckets(f, "tinyllm_output_tokens_per_second"))
+          .contains("{model=\"paced:1b\",le=\"1.0\"} 0", "{model=\"paced:1b\",le=\"2.5\"} 2");
+      assertThat(f.value("tinyllm_output_tokens_per_second_sum{model=\"paced:1b\"}"))
+          .isEqualTo(3.2);
+      assertThat(buckets(f, "tinyllm_ollama_eval_duration_seconds"))
+          .contains("{model=\"paced:1b\",le=\"1.0\"} 0", "{model=\"paced:1b\",le=\"2.5\"} 2");
+      assertThat(f.value("tinyllm_ollama_eval_duration_seconds_sum{model=\"paced:1b\"}"))
+          .isEqualTo(3.75);
+      assertThat(buckets(f, "tinyllm_ollama_prompt_eval_duration_seconds"))
+          .contains("{model=\"paced:1b\",le=\"0.1\"} 0", "{model=\"paced:1b\",le=\"0.25\"} 2");
+      assertThat(buckets(f, "tinyllm_model_load_duration_seconds"))
+          .isEqualTo(
+              """
+              {model="paced:1b",le="0.1"} 0
+              {model="paced:1b",le="0.5"} 1
+              {model="paced:1b",le="1.0"} 1
+              {model="paced:1b",le="2.0"} 1
+              {model="paced:1b",le="5.0"} 1
+              {model="paced:1b",le="10.0"} 1
+              {model="paced:1b",le="30.0"} 1
+              {model="paced:1b",le="60.0"} 1
+              {model="paced:1b",le="120.0"} 1
+              {model="paced:1b",le="300.0"} 1
+              {model="paced:1b",le="+Inf"} 1
+              """);
+      assertThat(f.value("tinyllm_tokens_output_total{graph=\"default\",model=\"paced:1b\"}"))
+          .isEqualTo(6.0);
+      assertThat(
+              f.value(
+                  "tinyllm_request_latency_seconds_count{graph=\"default\",model=\"paced:1b\"}"))
+          .isEqualTo(2.0);
+    }
+  }
+
+  @Test
+  void modelLabelsPassTheGuard() {
+    try (ClientFixture f =
+        ClientFixture.start(SimulatorConfig.builder().timeScale(0).build(), Map.of())) {
+      OllamaMetrics capped =
+          new OllamaMetrics(new io.tinyllm.metrics.LabelGuard(1, 64), Duration.ofMillis(100));
+      io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+          new io.prometheus.metrics.model.registry.PrometheusRegistry();
+      capped.collectors().forEach(registry::register);
+      capped.requestStarted("a", RequestType.GENERATE).failed("timeout");
+      capped.requestStarted("b", RequestType.GENERATE).failed("timeout");
+
+      assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_requests_total"))
+          .contains("model=\"a\"", "model=\"other\"")
+          .doesNotContain("model=\"b\"");
+    }
+  }
+
+  /** Bucket lines of {@code family}, each without the metric name. */
+  private static String buckets(ClientFixture f, String family) {
+    StringBuilder out = new StringBuilder();
+    for (String line : f.samples(family).split("\n")) {
+      if (line.startsWith(family + "_bucket")) {
+        out.append(line.substring((family + "_bucket").length())).append('\n');
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,106 @@
+package io.tinyllm.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.ollama.sim.Endpoint;
+import io.tinyllm.ollama.sim.SimulatedModel;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** StreamHandle.cancel() ends a stream at once, whatever it is doing. */
+class StreamCancellationTest {
+  private static final String SLOW = "slow:1b";
+  private static final GenerateRequest PING = GenerateRequest.builder(SLOW, "ping").build();
+
+  private static SimulatorConfig slowModel() {
+    return SimulatorConfig.builder()
+        .model(
+            SimulatedModel.completion(SLOW)
+                .loadTime(Duration.ofMillis(1))
+                .timeToFirstToken(Duration.ofMillis(1))
+                .tokensPerSecond(10)
+                .build())
+        .cannedAnswer("ping", "one two three four five six seven eight nine ten")
+        .build();
+  }
+
+  @Test
+  void cancellingAfterTheFirstTokenStopsTheStream() throws Exception {
+    try (ClientFixture f = ClientFixture.start(slowModel(), Map.of())) {
+      RecordingListener listener = new RecordingListener();
+      StreamHandle handle = f.client.generateStream(PING, listener);
+      listener.awaitFirstToken();
+
+      handle.cancel();
+      handle.cancel();
+
+      assertThat(listener.terminal).singleElement().isInstanceOf(CancelledException.class);
+      assertThat(handle.completion())
+          .failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(CancelledException.class);
+      int delivered = listener.tokens.size();
+      assertThat(delivered).isLessThan(10);
+      Thread.sleep(300); // tokens would keep coming every 100 ms had the stream gone on
+      assertThat(listener.tokens).hasSize(delivered);
+      assertThat(listener.tokenAfterEnd).isFalse();
+      assertThat(f.samples("tinyllm_request_outcomes_total"))
+          .isEqualTo(
+              "tinyllm_request_outcomes_total{model=\"slow:1b\",outcome=\"cancelled\"} 1.0\n");
+      assertThat(f.samples("tinyllm_active_requests"))
+          .isEqualTo("tinyllm_active_requests{graph=\"default\",model=\"slow:1b\"} 0.0\n");
+      assertThat(f.samples("tinyllm_errors_total")).isEmpty();
+      assertThat(f.samples("tinyllm_request_latency_seconds")).isEmpty();
+      assertThat(f.client.circuitBreakerState(SLOW)).isEqualTo("closed");
+    }
+  }
+
+  @Test
+  void cancellingWhileWaitingForARateLimitTokenNeverCallsTheServer() {
+    try (ClientFixture f =
+        ClientFixture.start(
+            slowModel(),
+            Map.of(
+                OllamaConfig.RATE_LIMIT_ENABLED, "true",
+                OllamaConfig.RATE_LIMIT_RPS, "0.5",
+                OllamaConfig.RATE_LIMIT_BURST, "1"))) {
+      f.client.generate(GenerateRequest.builder("qwen2.5:0.5b", "hi").build());
+      RecordingListener listener = new RecordingListener();
+      StreamHandle handle = f.client.generateStream(PING, listener);
+
+      handle.cancel();
+
+      assertThat(listener.terminal).singleElement().isInstanceOf(CancelledException.class);
+      assertThat(handle.completion().isCompletedExceptionally()).isTrue();
+      try {
+        handle.completion().join();
+      } catch (CompletionException expected) {
+        assertThat(expected).hasCauseInstanceOf(CancelledException.class);
+      }
+      assertThat(f.sim.stats().requests(Endpoint.GENERATE)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void cancellingAStreamThatHangsBeforeItsFirstByte() throws Exception {
+    try (ClientFixture f = ClientFixture.start(slowModel(), Map.of())) {
+      f.sim.faults().hang(Duration.ofSeconds(5), 1);
+      RecordingListener listener = new RecordingListener();
+      StreamHandle handle = f.client.generateStream(PING, listener);
+      while (f.sim.stats().requests(Endpoint.GENERATE) == 0) {
+        Thread.sleep(10);
+      }
+
+      handle.cancel();
+
+      assertThat(listener.terminal).singleElement().isInstanceOf(CancelledException.class);
+      assertThat(listener.tokens).isEmpty();
+    }
+  }
+}
