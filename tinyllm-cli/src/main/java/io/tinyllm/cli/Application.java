@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
+import com.google.inject.matcher.Matchers;
 import com.google.inject.spi.Message;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
@@ -16,7 +18,9 @@ import java.util.List;
 
 /**
  * One run of the application: the plug-ins found on the class path in one injector, and the
- * lifecycle around it. Exporters start after the injector is built and stop first on close.
+ * lifecycle around it. Exporters start after the injector is built; on close, every singleton that
+ * needs closing is closed newest first, so clients and queues stop before the exporters (and a
+ * Pushgateway's final push sees every count).
  *
  * <pre>{@code
  * try (Application app = Application.start(settings)) {
@@ -28,30 +32,47 @@ import java.util.List;
 final class Application implements AutoCloseable {
   private final Injector injector;
   private final MetricsCollector metrics;
+  private final Closer closer;
 
-  private Application(Injector injector, MetricsCollector metrics) {
+  private Application(Injector injector, MetricsCollector metrics, Closer closer) {
     this.injector = injector;
     this.metrics = metrics;
+    this.closer = closer;
   }
 
   static Application start(Settings settings) {
     requireNonNull(settings, "settings is null");
     List<TinyLlmModule> plugins = Plugins.discover(Application.class.getClassLoader());
     Plugins.requirePresent(plugins, List.of("metrics"));
+    Closer closer = new Closer();
     Injector injector;
     try {
-      injector = Guice.createInjector(Settings.module(settings), Plugins.combine(plugins));
+      injector =
+          Guice.createInjector(
+              Settings.module(settings),
+              Plugins.combine(plugins),
+              binder -> binder.bindListener(Matchers.any(), closer));
     } catch (CreationException e) {
+      closer.close();
       throw unwrap(e.getErrorMessages(), e);
     }
     MetricsCollector metrics = injector.getInstance(MetricsCollector.class);
-    metrics.start();
-    return new Application(injector, metrics);
+    try {
+      metrics.start();
+    } catch (RuntimeException e) {
+      closer.close();
+      throw e;
+    }
+    return new Application(injector, metrics, closer);
   }
 
   <T> T get(Class<T> type) {
+    return get(Key.get(type));
+  }
+
+  <T> T get(Key<T> key) {
     try {
-      return injector.getInstance(type);
+      return injector.getInstance(key);
     } catch (ProvisionException e) {
       throw unwrap(e.getErrorMessages(), e);
     }
@@ -76,8 +97,9 @@ final class Application implements AutoCloseable {
     return wrapper;
   }
 
+  /** Closes every singleton that needs it, newest first; exporters stop last. */
   @Override
   public void close() {
-    metrics.close();
+    closer.close();
   }
 }

@@ -1,0 +1,94 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tinyllm ollama-sim}: the built-in Ollama simulator as a standalone server. */
+@Command(
+    name = "ollama-sim",
+    description = {
+      "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers,",
+      "no model weights needed. Point OLLAMA_HOST (or --ollama) at it."
+    })
+final class OllamaSimCommand implements Callable<Integer> {
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Port to listen on (default ${DEFAULT-VALUE}, Ollama's; 0 picks a free one).")
+  int port = SimulatorConfig.OLLAMA_PORT;
+
+  @Option(
+      names = "--addr",
+      paramLabel = "ADDRESS",
+      description = "Address to bind (default ${DEFAULT-VALUE}: this machine only).")
+  String addr = "127.0.0.1";
+
+  @Option(
+      names = "--time-scale",
+      paramLabel = "FACTOR",
+      description = "Multiply simulated delays (load, first token, token rate); 0 for none.")
+  double timeScale = 1.0;
+
+  @Option(
+      names = "--max-parallel",
+      paramLabel = "N",
+      description = "Generations served at once before answering 503 (default ${DEFAULT-VALUE}).")
+  int maxParallel = 4;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      description = "Stop after this long (30s, 5m); runs until interrupted when absent.")
+  String duration;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Duration runFor = duration == null ? null : Settings.parseDuration("--duration", duration);
+    SimulatorConfig config;
+    try {
+      config =
+          SimulatorConfig.builder()
+              .bindAddress(addr)
+              .port(port)
+              .timeScale(timeScale)
+              .maxParallel(maxParallel)
+              .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    try (StopSignal stop = StopSignal.install();
+        OllamaSimulator simulator = start(config)) {
+      spec.commandLine().getOut().println("Ollama simulator listening on " + simulator.baseUri());
+      spec.commandLine().getOut().flush();
+      stop.await(runFor);
+    }
+    return ExitCodes.OK;
+  }
+
+  private OllamaSimulator start(SimulatorConfig config) {
+    try {
+      return OllamaSimulator.start(config);
+    } catch (BindException e) {
+      throw new TinyLlmException(
+          "Port "
+              + port
+              + " on "
+              + addr
+              + " is already in use (is Ollama running?): stop it or choose another --port");
+    } catch (IOException e) {
+      throw new TinyLlmException("Cannot start the Ollama simulator: " + e.getMessage(), e);
+    }
+  }
+}
