@@ -13,7 +13,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = TinyLlmCommand.Version.class,
     description = "Run small local LLMs served by Ollama, with Prometheus metrics built in.",
-    subcommands = {VersionCommand.class, MetricsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      VersionCommand.class,
+      OllamaSimCommand.class,
+      MetricsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TinyLlmCommand implements Runnable {
   @Option(
       names = "--debug",
