@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
     description = "Run small local LLMs served by Ollama, with Prometheus metrics built in.",
     subcommands = {
       VersionCommand.class,
+      DemoCommand.class,
       OllamaSimCommand.class,
       MetricsCommand.class,
       CommandLine.HelpCommand.class

@@ -5,12 +5,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tinyllm.metrics.SystemInfoMetrics;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The built distribution, run as a user would run it. */
 class LauncherIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** The Python project's 24 families, as exposed (SEED-METRICS.md). */
+  static final List<String> SEED_FAMILIES =
+      List.of(
+          "tinyllm_requests_total",
+          "tinyllm_request_latency_seconds",
+          "tinyllm_active_requests",
+          "tinyllm_tokens_input_total",
+          "tinyllm_tokens_output_total",
+          "tinyllm_model_load_duration_seconds",
+          "tinyllm_errors_total",
+          "tinyllm_circuit_breaker_state",
+          "tinyllm_circuit_breaker_failures_total",
+          "tinyllm_rate_limit_wait_seconds",
+          "tinyllm_node_executions_total",
+          "tinyllm_node_execution_duration_seconds",
+          "tinyllm_node_errors_total",
+          "tinyllm_graph_executions_total",
+          "tinyllm_graph_execution_duration_seconds",
+          "tinyllm_queue_size",
+          "tinyllm_queue_wait_time_seconds",
+          "tinyllm_queue_requests_total",
+          "tinyllm_queue_requests_rejected_total",
+          "tinyllm_queue_active_workers",
+          "tinyllm_cache_hits_total",
+          "tinyllm_cache_misses_total",
+          "tinyllm_memory_operations_total",
+          "tinyllm_system_info");
 
   @Test
   void versionPrintsTheVersionAndJava() {
@@ -68,6 +106,101 @@ class LauncherIT {
           .doesNotContain("\tat ")
           .hasLineCount(1);
     }
+  }
+
+  @Test
+  void demoServesEverySeedFamilyWithSamplesWhileItRuns() throws Exception {
+    Path out = Files.createTempFile("demo", ".out");
+    Path err = Files.createTempFile("demo", ".err");
+    Process demo =
+        Launcher.start(
+            List.of(
+                "demo",
+                "--port",
+                "0",
+                "--duration",
+                "15s",
+                "--summary-every",
+                "2s",
+                "--time-scale",
+                "0.2"),
+            out,
+            err);
+    try {
+      URI metrics = awaitLine(out, "Serving metrics at ", demo);
+      String text = awaitAllFamilies(metrics, demo);
+
+      for (String family : SEED_FAMILIES) {
+        assertThat(text)
+            .as("samples of %s", family)
+            .containsPattern("(?m)^" + family + "(_bucket|_count|_sum)?[{ ]");
+      }
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(demo.exitValue()).as(Files.readString(err)).isZero();
+      assertThat(Files.readString(out))
+          .startsWith("Ollama simulator at http://127.0.0.1:")
+          .containsPattern("(?m)^\\[ +\\d+s\\] calls \\d+ done, \\d+ failed");
+    } finally {
+      demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  @Test
+  void ollamaSimSpeaksOllamasApi() throws Exception {
+    Path out = Files.createTempFile("sim", ".out");
+    Path err = Files.createTempFile("sim", ".err");
+    Process sim =
+        Launcher.start(List.of("ollama-sim", "--port", "0", "--duration", "20s"), out, err);
+    try {
+      URI base = awaitLine(out, "Ollama simulator listening on ", sim);
+      HttpResponse<String> version =
+          HTTP.send(
+              HttpRequest.newBuilder(base.resolve("/api/version")).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(version.statusCode()).isEqualTo(200);
+      assertThat(version.body()).matches("\\{\"version\":\"[0-9.]+\"}");
+    } finally {
+      sim.destroy();
+      assertThat(sim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** The URI printed after {@code prefix} on the process's stdout, waiting (bounded) for it. */
+  private static URI awaitLine(Path out, String prefix, Process process) throws Exception {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(out)) {
+        if (line.startsWith(prefix)) {
+          return URI.create(line.substring(prefix.length()).trim());
+        }
+      }
+      assertThat(process.isAlive()).as("process still running").isTrue();
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no line starting with '" + prefix + "' within " + TIMEOUT);
+  }
+
+  /** Scrapes until every seed family has samples or the time is up; returns the last scrape. */
+  private static String awaitAllFamilies(URI metrics, Process process) throws Exception {
+    String text = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      text =
+          HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
+      String scraped = text;
+      if (SEED_FAMILIES.stream()
+          .allMatch(f -> scraped.matches("(?s).*\\n" + f + "(_bucket|_count|_sum)?[{ ].*"))) {
+        return text;
+      }
+      Thread.sleep(250);
+    }
+    return text;
   }
 
   @Test

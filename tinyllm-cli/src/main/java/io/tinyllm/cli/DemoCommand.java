@@ -1,0 +1,185 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.executor.GraphEngine;
+import io.tinyllm.executor.GraphLoader;
+import io.tinyllm.executor.memory.ConversationMemoryFactory;
+import io.tinyllm.metrics.exporter.HttpExporterConfig;
+import io.tinyllm.metrics.exporter.HttpMetricsExporter;
+import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatedModel;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tinyllm demo}: everything working with nothing installed. Starts the built-in Ollama
+ * simulator on loopback, drives a realistic mixed workload through the real client, cache, queue
+ * and graph executor, serves {@code /metrics}, and prints a short summary every few seconds.
+ */
+@Command(
+    name = "demo",
+    description = {
+      "Run a realistic workload against the built-in Ollama simulator (no Ollama needed)",
+      "and serve its metrics on /metrics."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Metrics port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port = HttpExporterConfig.DEFAULT_PORT;
+
+  @Option(
+      names = "--addr",
+      paramLabel = "ADDRESS",
+      description = "Address to bind /metrics (default ${DEFAULT-VALUE}: this machine only).")
+  String addr = HttpExporterConfig.DEFAULT_HOST;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      description = "Stop after this long (30s, 5m); runs until interrupted when absent.")
+  String duration;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "PER_SECOND",
+      description = "Calls submitted per second (default ${DEFAULT-VALUE}).")
+  double rate = 8;
+
+  @Option(
+      names = "--time-scale",
+      paramLabel = "FACTOR",
+      description = "Scale the simulator's delays (default ${DEFAULT-VALUE}; 1 is realistic).")
+  double timeScale = 0.5;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "Seed of the workload and the injected faults (default ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  @Option(
+      names = "--summary-every",
+      paramLabel = "DURATION",
+      description = "How often to print the summary line (default ${DEFAULT-VALUE}).")
+  String summaryEvery = "5s";
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Duration runFor = duration == null ? null : Settings.parseDuration("--duration", duration);
+    Duration every = Settings.parseDuration("--summary-every", summaryEvery);
+    if (rate <= 0 || rate > 1000) {
+      throw new UsageException("--rate must be above 0 and at most 1000, not " + rate);
+    }
+    if (timeScale < 0 || timeScale > 100) {
+      throw new UsageException("--time-scale must be from 0 to 100, not " + timeScale);
+    }
+    if (every.isZero()) {
+      throw new UsageException("--summary-every must be longer than 0");
+    }
+    if (System.getProperty(LogSetup.LEVEL_PROPERTY) == null) {
+      // the injected faults are expected: keep their retry warnings off the console
+      System.setProperty(LogSetup.LEVEL_PROPERTY, "ERROR");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (StopSignal stop = StopSignal.install();
+        OllamaSimulator simulator = startSimulator();
+        Application app = Application.start(settings(simulator))) {
+      HttpMetricsExporter exporter =
+          app.metrics().exporter(HttpMetricsExporter.class).orElseThrow();
+      out.println("Ollama simulator at " + simulator.baseUri());
+      out.println("Serving metrics at " + exporter.uri());
+      out.flush();
+      GraphLoader loader = new GraphLoader();
+      try (DemoWorkload workload =
+          new DemoWorkload(
+              app.get(LlmClient.class),
+              app.get(OllamaClient.class),
+              app.get(RequestQueue.class),
+              app.get(GraphEngine.class),
+              app.get(ConversationMemoryFactory.class),
+              simulator,
+              List.of(loader.loadExample("qa.yaml"), loader.loadExample("routed.yaml")),
+              seed,
+              rate)) {
+        workload.tour();
+        workload.start();
+        long started = System.nanoTime();
+        long end = runFor == null ? Long.MAX_VALUE : started + runFor.toNanos();
+        while (!stop.stopRequested() && System.nanoTime() < end) {
+          long remaining = end - System.nanoTime();
+          stop.await(Duration.ofNanos(Math.min(every.toNanos(), Math.max(1, remaining))));
+          out.println(summary(workload, Duration.ofNanos(System.nanoTime() - started), app));
+          out.flush();
+        }
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private OllamaSimulator startSimulator() {
+    SimulatorConfig config =
+        SimulatorConfig.builder()
+            .timeScale(timeScale)
+            .faultSeed(seed)
+            .maxParallel(8)
+            // the routed example graph sends code questions to a coder model
+            .model(SimulatedModel.completion(DemoWorkload.CODER_MODEL).build())
+            .build();
+    try {
+      return OllamaSimulator.start(config);
+    } catch (IOException e) {
+      throw new TinyLlmException(
+          "Cannot start the built-in Ollama simulator: " + e.getMessage(), e);
+    }
+  }
+
+  private Settings settings(OllamaSimulator simulator) {
+    return Settings.of(
+        Map.ofEntries(
+            Map.entry("ollama.host", simulator.baseUri().toString()),
+            Map.entry("ollama.circuit-breaker.open-duration", "5s"),
+            Map.entry("ollama.retry.initial-backoff", "50ms"),
+            Map.entry("metrics.exporters", "http"),
+            Map.entry(HttpExporterConfig.HOST, addr),
+            Map.entry(HttpExporterConfig.PORT, String.valueOf(port)),
+            Map.entry("metrics.jvm.enabled", "true"),
+            Map.entry("cache.enabled", "true"),
+            Map.entry("cache.backend", "memory"),
+            Map.entry("queue.max-size", "16"),
+            Map.entry("queue.workers", "4"),
+            Map.entry("queue.backpressure", "reject")));
+  }
+
+  private static String summary(DemoWorkload workload, Duration elapsed, Application app) {
+    long done = workload.succeeded.get() + workload.failed.get();
+    return String.format(
+        Locale.ROOT,
+        "[%4ds] calls %d done, %d failed, %d rejected by the queue | graphs %d | %d output tokens"
+            + " | queue %d waiting",
+        elapsed.toSeconds(),
+        done,
+        workload.failed.get(),
+        workload.rejected.get(),
+        workload.graphRuns.get(),
+        workload.outputTokens.get(),
+        app.get(RequestQueue.class).size());
+  }
+}
