@@ -3,6 +3,7 @@ package io.tinyllm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinyllm.metrics.SystemInfoMetrics;
+import io.tinyllm.metrics.testing.SeedFamilies;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,34 +22,6 @@ class LauncherIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  /** The Python project's 24 families, as exposed (SEED-METRICS.md). */
-  static final List<String> SEED_FAMILIES =
-      List.of(
-          "tinyllm_requests_total",
-          "tinyllm_request_latency_seconds",
-          "tinyllm_active_requests",
-          "tinyllm_tokens_input_total",
-          "tinyllm_tokens_output_total",
-          "tinyllm_model_load_duration_seconds",
-          "tinyllm_errors_total",
-          "tinyllm_circuit_breaker_state",
-          "tinyllm_circuit_breaker_failures_total",
-          "tinyllm_rate_limit_wait_seconds",
-          "tinyllm_node_executions_total",
-          "tinyllm_node_execution_duration_seconds",
-          "tinyllm_node_errors_total",
-          "tinyllm_graph_executions_total",
-          "tinyllm_graph_execution_duration_seconds",
-          "tinyllm_queue_size",
-          "tinyllm_queue_wait_time_seconds",
-          "tinyllm_queue_requests_total",
-          "tinyllm_queue_requests_rejected_total",
-          "tinyllm_queue_active_workers",
-          "tinyllm_cache_hits_total",
-          "tinyllm_cache_misses_total",
-          "tinyllm_memory_operations_total",
-          "tinyllm_system_info");
 
   @Test
   void versionPrintsTheVersionAndJava() {
@@ -130,7 +103,7 @@ class LauncherIT {
       URI metrics = awaitLine(out, "Serving metrics at ", demo);
       String text = awaitAllFamilies(metrics, demo);
 
-      for (String family : SEED_FAMILIES) {
+      for (String family : SeedFamilies.NAMES) {
         assertThat(text)
             .as("samples of %s", family)
             .containsPattern("(?m)^" + family + "(_bucket|_count|_sum)?[{ ]");
@@ -194,7 +167,7 @@ class LauncherIT {
           HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
               .body();
       String scraped = text;
-      if (SEED_FAMILIES.stream()
+      if (SeedFamilies.NAMES.stream()
           .allMatch(f -> scraped.matches("(?s).*\\n" + f + "(_bucket|_count|_sum)?[{ ].*"))) {
         return text;
       }
