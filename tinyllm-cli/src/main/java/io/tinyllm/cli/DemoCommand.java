@@ -7,7 +7,6 @@ import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphEngine;
 import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
-import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
@@ -21,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,23 +37,9 @@ import picocli.CommandLine.Spec;
       "and serve its metrics on /metrics."
     })
 final class DemoCommand implements Callable<Integer> {
-  @Option(
-      names = "--port",
-      paramLabel = "PORT",
-      description = "Metrics port (default ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = HttpExporterConfig.DEFAULT_PORT;
+  @Mixin MetricsEndpointOptions endpoint;
 
-  @Option(
-      names = "--addr",
-      paramLabel = "ADDRESS",
-      description = "Address to bind /metrics (default ${DEFAULT-VALUE}: this machine only).")
-  String addr = HttpExporterConfig.DEFAULT_HOST;
-
-  @Option(
-      names = "--duration",
-      paramLabel = "DURATION",
-      description = "Stop after this long (30s, 5m); runs until interrupted when absent.")
-  String duration;
+  @Mixin DurationOption duration;
 
   @Option(
       names = "--rate",
@@ -83,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Duration runFor = duration == null ? null : Settings.parseDuration("--duration", duration);
+    Duration runFor = duration.runFor();
     Duration every = Settings.parseDuration("--summary-every", summaryEvery);
     if (rate <= 0 || rate > 1000) {
       throw new UsageException("--rate must be above 0 and at most 1000, not " + rate);
@@ -152,20 +138,18 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private Settings settings(OllamaSimulator simulator) {
-    return Settings.of(
-        Map.ofEntries(
-            Map.entry("ollama.host", simulator.baseUri().toString()),
-            Map.entry("ollama.circuit-breaker.open-duration", "5s"),
-            Map.entry("ollama.retry.initial-backoff", "50ms"),
-            Map.entry("metrics.exporters", "http"),
-            Map.entry(HttpExporterConfig.HOST, addr),
-            Map.entry(HttpExporterConfig.PORT, String.valueOf(port)),
-            Map.entry("metrics.jvm.enabled", "true"),
-            Map.entry("cache.enabled", "true"),
-            Map.entry("cache.backend", "memory"),
-            Map.entry("queue.max-size", "16"),
-            Map.entry("queue.workers", "4"),
-            Map.entry("queue.backpressure", "reject")));
+    return Settings.of(endpoint.settings())
+        .withAll(
+            Map.ofEntries(
+                Map.entry("ollama.host", simulator.baseUri().toString()),
+                Map.entry("ollama.circuit-breaker.open-duration", "5s"),
+                Map.entry("ollama.retry.initial-backoff", "50ms"),
+                Map.entry("metrics.jvm.enabled", "true"),
+                Map.entry("cache.enabled", "true"),
+                Map.entry("cache.backend", "memory"),
+                Map.entry("queue.max-size", "16"),
+                Map.entry("queue.workers", "4"),
+                Map.entry("queue.backpressure", "reject")));
   }
 
   private static String summary(DemoWorkload workload, Duration elapsed, Application app) {

@@ -1,6 +1,5 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -9,6 +8,7 @@ import java.net.BindException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,17 +45,13 @@ final class OllamaSimCommand implements Callable<Integer> {
       description = "Generations served at once before answering 503 (default ${DEFAULT-VALUE}).")
   int maxParallel = 4;
 
-  @Option(
-      names = "--duration",
-      paramLabel = "DURATION",
-      description = "Stop after this long (30s, 5m); runs until interrupted when absent.")
-  String duration;
+  @Mixin DurationOption duration;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
-    Duration runFor = duration == null ? null : Settings.parseDuration("--duration", duration);
+    Duration runFor = duration.runFor();
     SimulatorConfig config;
     try {
       config =
