@@ -15,6 +15,14 @@ import picocli.CommandLine.Option;
     description = "Run small local LLMs served by Ollama, with Prometheus metrics built in.",
     subcommands = {
       VersionCommand.class,
+      RunCommand.class,
+      BatchCommand.class,
+      ChatCommand.class,
+      ModelsCommand.class,
+      GraphCommand.class,
+      StatsCommand.class,
+      CacheCommand.class,
+      HealthCommand.class,
       DemoCommand.class,
       OllamaSimCommand.class,
       MetricsCommand.class,
@@ -52,7 +60,7 @@ public final class TinyLlmCommand implements Runnable {
   private static int handleExecutionException(
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
-    boolean debug = parseResult.hasMatchedOption("--debug");
+    boolean debug = debugRequested(parseResult);
     if (e instanceof UsageException) {
       err.println("tinyllm: " + e.getMessage());
       err.flush();
@@ -68,6 +76,16 @@ public final class TinyLlmCommand implements Runnable {
     }
     err.flush();
     return ExitCodes.FAILURE;
+  }
+
+  /** Whether --debug was given, on the top-level command or on any subcommand (it is inherited). */
+  private static boolean debugRequested(CommandLine.ParseResult parseResult) {
+    for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--debug")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int handleParameterException(CommandLine.ParameterException e, String[] args) {

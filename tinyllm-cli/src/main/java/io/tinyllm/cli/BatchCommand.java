@@ -1,0 +1,340 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.queue.Priority;
+import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.ollama.OllamaClient;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tinyllm batch FILE}: every prompt of a file through the request queue, results as JSONL,
+ * batch metrics pushed to a Pushgateway at the end.
+ */
+@Command(
+    name = "batch",
+    sortOptions = false,
+    description = {
+      "Run every prompt of FILE through the request queue and write one JSON line per prompt:"
+          + " index, line, id, model, graph, answer or error, tokens, latency.",
+      "FILE is JSONL ({\"prompt\": \"...\", \"model\": \"...\", \"id\": \"...\"} per line; model"
+          + " and id optional) or plain text (one prompt per line).",
+      "A prompt runs on its own model, else --model, else through --graph (default: the"
+          + " built-in qa.yaml).",
+      "Exit status: 0 all answered, 1 a prompt or the push failed or FILE is invalid (nothing"
+          + " runs then), 2 usage error."
+    })
+final class BatchCommand implements Callable<Integer> {
+  static final String DEFAULT_PUSH_JOB = "tinyllm-batch";
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Prompts: JSONL or plain text.")
+  String file;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "jsonl, text or auto (default: jsonl for .jsonl/.ndjson/.json files or when the first"
+              + " line starts with '{').")
+  String format = "auto";
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write the results here (default: stdout).")
+  Path output;
+
+  @Option(
+      names = "--graph",
+      paramLabel = "FILE",
+      description = "Graph to run prompts without a model through (default: built-in qa.yaml).")
+  String graphFile;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description = "Ask this model directly for prompts that name none.")
+  String model;
+
+  @Option(
+      names = "--temperature",
+      paramLabel = "T",
+      description = "Sampling temperature for direct model calls (default: the model's).")
+  Double temperature;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "Log lines on stderr as text (default) or json.")
+  String logFormat;
+
+  @Mixin OllamaOptions ollama;
+  @Mixin CacheOptions cache;
+  @Mixin QueueOptions queue;
+  @Mixin MetricsOptions metrics;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (model != null && graphFile != null) {
+      throw new UsageException("Give --graph or --model, not both");
+    }
+    if (!List.of("auto", "jsonl", "text").contains(format)) {
+      throw new UsageException(
+          "Invalid value '" + format + "' for --format: expected jsonl, text or auto");
+    }
+    LogFormat.apply(logFormat);
+    PrintWriter err = spec.commandLine().getErr();
+    BatchInput.Parsed parsed = BatchInput.read(file, format);
+    if (!parsed.errors().isEmpty()) {
+      parsed.errors().forEach(err::println);
+      err.flush();
+      int bad = parsed.errors().size();
+      throw new TinyLlmException(
+          file
+              + ": "
+              + bad
+              + (bad == 1 ? " invalid line" : " invalid lines")
+              + "; nothing was run");
+    }
+    List<BatchInput.Prompt> prompts = parsed.prompts();
+    boolean needsGraph = model == null && prompts.stream().anyMatch(p -> p.model() == null);
+    GraphDefinition graph = needsGraph ? QueryRunner.loadGraph(graphFile) : null;
+    Map<String, String> settings = new LinkedHashMap<>();
+    ollama.addTo(settings);
+    cache.addTo(settings);
+    queue.addTo(settings);
+    metrics.addTo(settings, DEFAULT_PUSH_JOB);
+    GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
+
+    try (PrintWriter results = openOutput();
+        StopSignal stop = StopSignal.install();
+        Application app = Application.start(Settings.of(settings))) {
+      metrics.announce(app, err);
+      Outcome outcome = runAll(app, new QueryRunner(app, graph, options), prompts, results, stop);
+      BatchMetrics batchMetrics = new BatchMetrics();
+      batchMetrics.finished(
+          app.metrics().registry(), outcome.succeeded, outcome.failed, outcome.took, Instant.now());
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "batch: %d prompts, %d succeeded, %d failed in %s",
+              prompts.size(),
+              outcome.succeeded,
+              outcome.failed,
+              Table.seconds(outcome.took.toNanos() / 1e9));
+      PushResult pushed = PushResult.ok();
+      if (metrics.pushing()) {
+        refreshInventory(app);
+        pushed = metrics.push(app, outcome.failed == 0);
+      }
+      metrics.linger(stop);
+      if (outcome.interrupted) {
+        err.println(
+            "tinyllm: interrupted: "
+                + summary
+                + ", "
+                + (prompts.size() - outcome.succeeded - outcome.failed)
+                + " not run");
+      } else if (outcome.failed > 0) {
+        err.println(
+            "tinyllm: "
+                + summary
+                + " (see \"error\" in the results"
+                + (output == null ? "" : " in " + output)
+                + ")");
+      } else {
+        err.println(summary);
+      }
+      if (!pushed.success()) {
+        err.println("tinyllm: " + pushed.message());
+      }
+      err.flush();
+      return outcome.failed == 0 && !outcome.interrupted && pushed.success()
+          ? ExitCodes.OK
+          : ExitCodes.FAILURE;
+    }
+  }
+
+  private record Outcome(int succeeded, int failed, Duration took, boolean interrupted) {}
+
+  private Outcome runAll(
+      Application app,
+      QueryRunner runner,
+      List<BatchInput.Prompt> prompts,
+      PrintWriter results,
+      StopSignal stop)
+      throws InterruptedException {
+    RequestQueue requests = app.get(RequestQueue.class);
+    // never more waiting than the queue holds: the rest wait here instead of being rejected
+    Semaphore room = new Semaphore(queue.maxQueueSizeOr(1000));
+    ProgressBar bar =
+        ProgressBar.onTerminal() ? new ProgressBar(spec.commandLine().getErr(), "batch") : null;
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failedSoFar = new AtomicInteger();
+    List<CompletableFuture<QueryResult>> futures = new ArrayList<>();
+    long start = System.nanoTime();
+    int written = 0;
+    int succeeded = 0;
+    int failed = 0;
+    boolean interrupted = false;
+    for (BatchInput.Prompt prompt : prompts) {
+      while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (stop.stopRequested()) {
+          break;
+        }
+      }
+      if (stop.stopRequested()) {
+        interrupted = true;
+        break;
+      }
+      String target = prompt.model() != null ? prompt.model() : model;
+      CompletableFuture<QueryResult> future =
+          requests.submit(Priority.NORMAL, () -> runner.run(prompt.prompt(), target));
+      future.whenComplete(
+          (result, failure) -> {
+            room.release();
+            int n = done.incrementAndGet();
+            if (failure != null || !result.success()) {
+              failedSoFar.incrementAndGet();
+            }
+            if (bar != null) {
+              bar.update(n, prompts.size(), n + "/" + prompts.size() + failedNote(failedSoFar));
+            }
+          });
+      futures.add(future);
+      // write what has finished, in input order, while the rest runs
+      while (written < futures.size() && futures.get(written).isDone()) {
+        if (write(results, prompts.get(written), futures.get(written))) {
+          succeeded++;
+        } else {
+          failed++;
+        }
+        written++;
+      }
+    }
+    while (written < futures.size()) {
+      CompletableFuture<QueryResult> future = futures.get(written);
+      while (!future.isDone()) {
+        if (stop.stopRequested()) {
+          interrupted = true;
+          futures.subList(written, futures.size()).forEach(f -> f.cancel(true));
+          break;
+        }
+        try {
+          future.get(100, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException
+            | TimeoutException
+            | java.util.concurrent.CancellationException e) {
+          // looked at in write()
+        }
+      }
+      if (interrupted && !future.isDone()) {
+        break;
+      }
+      if (write(results, prompts.get(written), future)) {
+        succeeded++;
+      } else {
+        failed++;
+      }
+      written++;
+      if (interrupted) {
+        break;
+      }
+    }
+    if (bar != null) {
+      bar.finish();
+    }
+    return new Outcome(succeeded, failed, Duration.ofNanos(System.nanoTime() - start), interrupted);
+  }
+
+  private static String failedNote(AtomicInteger failed) {
+    int n = failed.get();
+    return n == 0 ? "" : " (" + n + " failed)";
+  }
+
+  /** Writes the result line of {@code prompt}; returns whether it succeeded. */
+  private boolean write(
+      PrintWriter results, BatchInput.Prompt prompt, CompletableFuture<QueryResult> future) {
+    QueryResult result;
+    try {
+      result = future.getNow(null);
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      result =
+          new QueryResult(
+              null,
+              prompt.model() != null ? prompt.model() : model,
+              null,
+              String.valueOf(cause.getMessage()),
+              0,
+              0,
+              Duration.ZERO,
+              List.of(),
+              Map.of());
+    }
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("index", prompt.index());
+    line.put("line", prompt.line());
+    line.put("id", prompt.id());
+    line.put("prompt", prompt.prompt());
+    line.putAll(result.toJson(false));
+    results.println(CliJson.line(line));
+    results.flush();
+    return result.success();
+  }
+
+  private PrintWriter openOutput() throws IOException {
+    if (output == null) {
+      PrintWriter out = spec.commandLine().getOut();
+      // stdout is not ours to close
+      return new PrintWriter(out) {
+        @Override
+        public void close() {
+          flush();
+        }
+      };
+    }
+    return new PrintWriter(
+        new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8));
+  }
+
+  /** The loaded-models gauges reflect the moment of the push, not of the last /api/ps. */
+  private static void refreshInventory(Application app) {
+    try {
+      app.get(OllamaClient.class).running();
+    } catch (RuntimeException e) {
+      // the push goes on without fresh inventory
+    }
+  }
+}

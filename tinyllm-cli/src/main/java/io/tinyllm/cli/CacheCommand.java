@@ -1,0 +1,197 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.cache.ResponseCache;
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.cache.CacheConfig;
+import io.tinyllm.cache.RedisCacheConfig;
+import io.tinyllm.cache.RedisResponseCache;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tinyllm cache stats|clear}: look at and empty the response cache. */
+@Command(
+    name = "cache",
+    description =
+        "Response cache: hit rate and state (stats), or empty the shared Redis cache (clear).",
+    subcommands = {CacheCommand.Stats.class, CacheCommand.Clear.class})
+final class CacheCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing subcommand: stats or clear");
+  }
+
+  /** The backend options of both subcommands. */
+  static final class BackendOptions {
+    @Option(
+        names = "--cache-backend",
+        paramLabel = "BACKEND",
+        description = "memory (default) or redis.")
+    String backend;
+
+    @Option(
+        names = "--redis-uri",
+        paramLabel = "URI",
+        description = "Redis of the redis backend (default redis://127.0.0.1:6379).")
+    String redisUri;
+
+    boolean redis() {
+      if (backend != null && !CacheOptions.BACKENDS.contains(backend)) {
+        throw new UsageException(
+            "Invalid value '" + backend + "' for --cache-backend: expected memory or redis");
+      }
+      return "redis".equals(backend) || (backend == null && redisUri != null);
+    }
+
+    Settings settings() {
+      Map<String, String> settings = new LinkedHashMap<>();
+      settings.put(CacheConfig.BACKEND, redis() ? "redis" : "memory");
+      if (redisUri != null) {
+        settings.put(RedisCacheConfig.URI_KEY, redisUri);
+      }
+      return Settings.of(settings);
+    }
+  }
+
+  /** {@code cache stats}. */
+  @Command(
+      name = "stats",
+      description = {
+        "Show the cache backend and, with --url, the hits, misses and hit rate a running tinyllm"
+            + " recorded.",
+        "With --cache-backend redis, also whether Redis answers."
+      })
+  static final class Stats implements Callable<Integer> {
+    @CommandLine.Mixin BackendOptions backend;
+
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "A running tinyllm's /metrics to read the cache counters from.")
+    String url;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      Settings settings = backend.settings();
+      if (backend.redis()) {
+        String uri = redisAddress(settings);
+        boolean up;
+        try (Application app = Application.start(settings)) {
+          up = redisAnswers(app);
+        }
+        out.println("backend: redis at " + uri + (up ? " (reachable)" : " (NOT reachable)"));
+        out.println(
+            "entries: not counted (that would scan a shared server); keys start with "
+                + RedisCacheConfig.from(settings).keyPrefix());
+        if (!up) {
+          out.flush();
+          throw new TinyLlmException(
+              "cannot reach Redis at " + uri + ": start it (redis-server) or fix --redis-uri");
+        }
+      } else {
+        out.println(
+            "backend: memory (inside each tinyllm process; it starts empty and ends with the"
+                + " process)");
+      }
+      if (url != null) {
+        java.net.URI uri = StatsCommand.metricsUri(url);
+        PrometheusText scrape = PrometheusText.parse(StatsCommand.scrape(uri));
+        Map<String, Double> hits = scrape.sumBy("tinyllm_cache_hits_total", "cache_type");
+        Map<String, Double> misses = scrape.sumBy("tinyllm_cache_misses_total", "cache_type");
+        Map<String, Double> stores = scrape.sumBy("tinyllm_cache_stores_total", "cache_type");
+        Map<String, Double> errors = scrape.sumBy("tinyllm_cache_errors_total", "cache_type");
+        Map<String, Double> entries = scrape.sumBy("tinyllm_cache_entries", "cache_type");
+        java.util.TreeSet<String> types = new java.util.TreeSet<>(hits.keySet());
+        types.addAll(misses.keySet());
+        out.println("from " + uri + ":");
+        if (types.isEmpty()) {
+          out.println("  no cache lookups recorded (is the cache on? run with --cache)");
+        } else {
+          Table table =
+              new Table("  TYPE", "HITS", "MISSES", "HIT RATE", "STORES", "ERRORS", "ENTRIES");
+          for (String type : types) {
+            double h = hits.getOrDefault(type, 0.0);
+            double m = misses.getOrDefault(type, 0.0);
+            table.row(
+                "  " + type,
+                (long) h,
+                (long) m,
+                h + m > 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * h / (h + m)) : "-",
+                (long) (double) stores.getOrDefault(type, 0.0),
+                (long) (double) errors.getOrDefault(type, 0.0),
+                entries.containsKey(type) ? (long) (double) entries.get(type) : "-");
+          }
+          table.print(out);
+        }
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code cache clear}. */
+  @Command(
+      name = "clear",
+      description = "Remove every cached answer from Redis (only keys under the cache's prefix).")
+  static final class Clear implements Callable<Integer> {
+    @CommandLine.Mixin BackendOptions backend;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      if (!backend.redis()) {
+        out.println(
+            "Nothing to clear: the memory cache lives inside each tinyllm process and ends with it."
+                + " Use --cache-backend redis for the shared cache.");
+        out.flush();
+        return ExitCodes.OK;
+      }
+      Settings settings = backend.settings();
+      String uri = redisAddress(settings);
+      try (Application app = Application.start(settings)) {
+        ResponseCache cache = app.get(ResponseCache.class);
+        cache.clear();
+        if (!(cache instanceof RedisResponseCache redis) || !redis.isConnected()) {
+          throw new TinyLlmException(
+              "cannot reach Redis at "
+                  + uri
+                  + ", nothing was cleared: start it (redis-server) or fix --redis-uri");
+        }
+      }
+      out.println("Cleared the Redis cache at " + uri);
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Where Redis is, without any password the URI holds. */
+  static String redisAddress(Settings settings) {
+    java.net.URI uri = RedisCacheConfig.from(settings).uri();
+    return uri.getScheme()
+        + "://"
+        + uri.getHost()
+        + ":"
+        + (uri.getPort() < 0 ? 6379 : uri.getPort());
+  }
+
+  static boolean redisAnswers(Application app) {
+    ResponseCache cache = app.get(ResponseCache.class);
+    cache.get("tinyllm-health-probe");
+    return cache instanceof RedisResponseCache redis && redis.isConnected();
+  }
+}

@@ -1,0 +1,202 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.error.GraphException;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.executor.EdgeDefinition;
+import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.executor.GraphExport;
+import io.tinyllm.executor.GraphLoader;
+import io.tinyllm.executor.GraphValidationException;
+import io.tinyllm.executor.NodeDefinition;
+import io.tinyllm.executor.ValidationError;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tinyllm graph validate|export}: check and draw graph files. */
+@Command(
+    name = "graph",
+    description = "Validate graph files and export them as text, JSON, Mermaid or DOT.",
+    subcommands = {GraphCommand.Validate.class, GraphCommand.Export.class})
+final class GraphCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing subcommand: validate or export");
+  }
+
+  /** {@code graph validate FILE...}. */
+  @Command(
+      name = "validate",
+      description = {
+        "Check graph files and list every problem as file:line: what is wrong.",
+        "Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error."
+      })
+  static final class Validate implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Graph files (YAML).")
+    List<String> files;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      int invalid = 0;
+      int problems = 0;
+      for (String file : files) {
+        try {
+          GraphDefinition graph = new GraphLoader().load(Path.of(file));
+          out.println(
+              file
+                  + ": valid graph '"
+                  + graph.id()
+                  + "' ("
+                  + graph.nodes().size()
+                  + " nodes, "
+                  + graph.edges().size()
+                  + " edges)");
+        } catch (GraphValidationException e) {
+          invalid++;
+          problems += e.errors().size();
+          for (ValidationError error : e.errors()) {
+            err.println(error);
+          }
+        } catch (GraphException e) {
+          invalid++;
+          problems++;
+          err.println(file + ": " + e.getMessage());
+        }
+      }
+      out.flush();
+      err.flush();
+      if (invalid > 0) {
+        throw new TinyLlmException(
+            invalid
+                + (invalid == 1 ? " graph file is" : " graph files are")
+                + " invalid ("
+                + problems
+                + (problems == 1 ? " problem" : " problems")
+                + ")");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code graph export FILE --format ...}. */
+  @Command(name = "export", description = "Print a graph as text, json, mermaid or dot.")
+  static final class Export implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "Graph file (YAML).")
+    String file;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description = "text, json, mermaid (default) or dot.")
+    String format = "mermaid";
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (!List.of("text", "json", "mermaid", "dot").contains(format)) {
+        throw new UsageException(
+            "Invalid value '" + format + "' for --format: expected text, json, mermaid or dot");
+      }
+      GraphDefinition graph = new GraphLoader().load(Path.of(file));
+      PrintWriter out = spec.commandLine().getOut();
+      switch (format) {
+        case "json" -> out.println(CliJson.pretty(json(graph)));
+        case "mermaid" -> out.print(GraphExport.mermaid(graph));
+        case "dot" -> out.print(GraphExport.dot(graph));
+        default -> out.print(text(graph));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The graph in the YAML file's own shape and names. */
+  static Map<String, Object> json(GraphDefinition graph) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", graph.id());
+    json.put("version", graph.version());
+    json.put("name", graph.name());
+    json.put("description", graph.description());
+    json.put("metadata", graph.metadata());
+    json.put(
+        "nodes",
+        graph.nodes().stream()
+            .map(
+                n -> {
+                  Map<String, Object> node = new LinkedHashMap<>();
+                  node.put("id", n.id());
+                  node.put("type", n.type().yamlName());
+                  node.put("name", n.name());
+                  node.put("config", n.config());
+                  return node;
+                })
+            .toList());
+    json.put(
+        "edges",
+        graph.edges().stream()
+            .map(
+                e -> {
+                  Map<String, Object> edge = new LinkedHashMap<>();
+                  edge.put("from_node", e.from());
+                  edge.put("to_node", e.to());
+                  edge.put("weight", e.weight());
+                  edge.put("condition", e.condition());
+                  return edge;
+                })
+            .toList());
+    json.put("entry_points", graph.entryPoints());
+    json.put("exit_points", graph.exitPoints());
+    json.put("protected", graph.protectedGraph());
+    json.put("allow_cycles", graph.allowCycles());
+    return json;
+  }
+
+  static String text(GraphDefinition graph) {
+    StringBuilder out = new StringBuilder();
+    out.append("graph ").append(graph.id());
+    if (!graph.name().equals(graph.id())) {
+      out.append(" \"").append(graph.name()).append('"');
+    }
+    out.append(" (version ").append(graph.version()).append(")\n");
+    if (!graph.description().isBlank()) {
+      out.append("  ").append(graph.description()).append('\n');
+    }
+    out.append("nodes:\n");
+    java.io.StringWriter nodes = new java.io.StringWriter();
+    Table table = new Table("  ID", "TYPE", "NAME", "MODEL");
+    for (NodeDefinition node : graph.nodes()) {
+      Object model = node.config().get("model");
+      table.row("  " + node.id(), node.type().yamlName(), node.name(), model);
+    }
+    table.print(new PrintWriter(nodes));
+    out.append(nodes);
+    out.append("edges:\n");
+    for (EdgeDefinition edge : graph.edges()) {
+      out.append("  ").append(edge.from()).append(" -> ").append(edge.to());
+      if (edge.condition() != null) {
+        out.append("  [").append(edge.condition()).append(']');
+      }
+      out.append('\n');
+    }
+    out.append("entry points: ").append(String.join(", ", graph.entryPoints())).append('\n');
+    out.append("exit points: ").append(String.join(", ", graph.exitPoints())).append('\n');
+    return out.toString();
+  }
+}

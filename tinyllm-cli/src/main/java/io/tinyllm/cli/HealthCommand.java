@@ -1,0 +1,255 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.cache.CacheConfig;
+import io.tinyllm.cache.RedisCacheConfig;
+import io.tinyllm.executor.ExecutorConfig;
+import io.tinyllm.metrics.exporter.HttpExporterConfig;
+import io.tinyllm.ollama.LocalModel;
+import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaHealth;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tinyllm health} (alias {@code doctor}): is everything a run needs there? One line per
+ * check, OK or FAIL with what to do.
+ */
+@Command(
+    name = "health",
+    aliases = "doctor",
+    sortOptions = false,
+    description = {
+      "Check what TinyLLM needs: Ollama (reachable, version, models present), the metrics port,"
+          + " Redis (with --cache-backend redis or --redis-uri) and the Pushgateway (with"
+          + " --push-gateway). One line per check.",
+      "Exit status: 0 all checks passed, 1 a check failed, 2 usage error."
+    })
+final class HealthCommand implements Callable<Integer> {
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description =
+          "A model that must be installed; repeatable (default: the models of the built-in"
+              + " qa.yaml graph).")
+  List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description = "Metrics port that must be free (default ${DEFAULT-VALUE}).")
+  int metricsPort = HttpExporterConfig.DEFAULT_PORT;
+
+  @Option(
+      names = "--metrics-addr",
+      paramLabel = "ADDRESS",
+      description = "Address of the metrics port (default ${DEFAULT-VALUE}).")
+  String metricsAddr = HttpExporterConfig.DEFAULT_HOST;
+
+  @Option(
+      names = "--cache-backend",
+      paramLabel = "BACKEND",
+      description = "memory or redis; redis is checked when chosen.")
+  String cacheBackend;
+
+  @Option(
+      names = "--redis-uri",
+      paramLabel = "URI",
+      description = "Redis to check (default redis://127.0.0.1:6379 with --cache-backend redis).")
+  String redisUri;
+
+  @Option(names = "--push-gateway", paramLabel = "HOST:PORT", description = "Pushgateway to check.")
+  String pushGateway;
+
+  @Mixin OllamaOptions ollama;
+
+  @Spec CommandSpec spec;
+
+  private final List<String[]> results = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    if (cacheBackend != null && !CacheOptions.BACKENDS.contains(cacheBackend)) {
+      throw new UsageException(
+          "Invalid value '" + cacheBackend + "' for --cache-backend: expected memory or redis");
+    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    ollama.addTo(settings);
+    boolean redis = "redis".equals(cacheBackend) || redisUri != null;
+    if (redis) {
+      settings.put(CacheConfig.BACKEND, "redis");
+      if (redisUri != null) {
+        settings.put(RedisCacheConfig.URI_KEY, redisUri);
+      }
+    }
+    try (Application app = Application.start(Settings.of(settings))) {
+      checkOllama(app);
+      checkMetricsPort();
+      if (redis) {
+        checkRedis(app, CacheCommand.redisAddress(Settings.of(settings)));
+      }
+      if (pushGateway != null) {
+        checkPushgateway();
+      }
+    }
+    print();
+    long failed = results.stream().filter(r -> r[0].equals("FAIL")).count();
+    if (failed > 0) {
+      throw new TinyLlmException(
+          failed
+              + " of "
+              + results.size()
+              + (results.size() == 1 ? " check" : " checks")
+              + " failed");
+    }
+    return ExitCodes.OK;
+  }
+
+  private void checkOllama(Application app) {
+    OllamaClient client = app.get(OllamaClient.class);
+    URI host = client.host();
+    OllamaHealth health = client.health();
+    if (!health.healthy()) {
+      fail("ollama", CliErrors.describe(health.detail()));
+      skip("models", "Ollama is not reachable");
+      return;
+    }
+    String version;
+    List<LocalModel> installed;
+    try {
+      version = client.version();
+      installed = client.list();
+    } catch (RuntimeException e) {
+      fail("ollama", "Ollama at " + host + " answers but its API failed: " + e.getMessage());
+      return;
+    }
+    ok("ollama", "Ollama " + version + " at " + host + " is running");
+    Set<String> wanted = new LinkedHashSet<>(models);
+    if (wanted.isEmpty()) {
+      wanted.addAll(
+          QueryRunner.models(
+              QueryRunner.loadGraph(null), app.get(ExecutorConfig.class).defaultModel()));
+    }
+    Set<String> present = new LinkedHashSet<>();
+    installed.forEach(m -> present.add(m.name()));
+    List<String> missing = new ArrayList<>();
+    for (String model : wanted) {
+      String tagged = model.contains(":") ? model : model + ":latest";
+      if (!present.contains(model) && !present.contains(tagged)) {
+        missing.add(model);
+      }
+    }
+    if (missing.isEmpty()) {
+      ok("models", String.join(", ", wanted) + " installed");
+    } else {
+      fail(
+          "models",
+          String.join(", ", missing)
+              + (missing.size() == 1 ? " is" : " are")
+              + " not installed; pull with: "
+              + String.join(
+                  " && ", missing.stream().map(m -> "tinyllm models pull " + m).toList()));
+    }
+  }
+
+  private void checkMetricsPort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(metricsAddr, metricsPort));
+      ok("metrics-port", metricsAddr + ":" + metricsPort + " is free for /metrics");
+    } catch (IOException e) {
+      fail(
+          "metrics-port",
+          metricsAddr
+              + ":"
+              + metricsPort
+              + " is not available ("
+              + e.getMessage()
+              + "): stop what uses it or pick another with --metrics-port");
+    }
+  }
+
+  private void checkRedis(Application app, String uri) {
+    if (CacheCommand.redisAnswers(app)) {
+      ok("redis", "Redis at " + uri + " answers");
+    } else {
+      fail(
+          "redis",
+          "cannot reach Redis at "
+              + uri
+              + ": start it (redis-server) or point --redis-uri at a running one");
+    }
+  }
+
+  private void checkPushgateway() {
+    String base =
+        pushGateway.startsWith("http://") || pushGateway.startsWith("https://")
+            ? pushGateway.replaceFirst("/+$", "")
+            : "http://" + pushGateway;
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+      HttpResponse<Void> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/-/ready")).timeout(PROBE_TIMEOUT).build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (response.statusCode() == 200) {
+        ok("pushgateway", "Pushgateway at " + base + " is ready");
+      } else {
+        fail(
+            "pushgateway",
+            "Pushgateway at " + base + " answered HTTP " + response.statusCode() + " to /-/ready");
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      fail(
+          "pushgateway",
+          "cannot reach the Pushgateway at "
+              + base
+              + " ("
+              + e
+              + "): start it or fix --push-gateway");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail("pushgateway", "interrupted");
+    }
+  }
+
+  private void ok(String check, String detail) {
+    results.add(new String[] {"OK", check, detail});
+  }
+
+  private void fail(String check, String detail) {
+    results.add(new String[] {"FAIL", check, detail});
+  }
+
+  private void skip(String check, String detail) {
+    results.add(new String[] {"SKIP", check, detail});
+  }
+
+  private void print() {
+    PrintWriter out = spec.commandLine().getOut();
+    Table table = new Table("STATUS", "CHECK", "DETAIL");
+    results.forEach(r -> table.row((Object[]) r));
+    table.print(out);
+  }
+}

@@ -1,0 +1,120 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.metrics.MetricsConfig;
+import io.tinyllm.metrics.exporter.HttpExporterConfig;
+import io.tinyllm.metrics.exporter.HttpMetricsExporter;
+import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.metrics.exporter.PushgatewayConfig;
+import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command's metrics get out: a {@code /metrics} endpoint while it runs (and for a while
+ * after, so a scrape sees the last counts), and a push to a Pushgateway when it is done.
+ */
+final class MetricsOptions {
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description = "Serve /metrics on this port while running (0 picks a free one).")
+  Integer port;
+
+  @Option(
+      names = "--metrics-addr",
+      paramLabel = "ADDRESS",
+      description = "Address of the /metrics endpoint (default 127.0.0.1: this machine only).")
+  String addr;
+
+  @Option(
+      names = "--metrics-linger",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Keep serving /metrics this long after finishing (default 0s), for a scrape.")
+  Duration linger;
+
+  @Option(
+      names = "--push-gateway",
+      paramLabel = "HOST:PORT",
+      description = "Push the metrics to this Pushgateway when done (http://, https:// allowed).")
+  String pushGateway;
+
+  @Option(
+      names = "--push-job",
+      paramLabel = "NAME",
+      description = "Job name of the push: a stable name, no per-run grouping key.")
+  String pushJob;
+
+  boolean serving() {
+    return port != null || addr != null;
+  }
+
+  boolean pushing() {
+    return pushGateway != null;
+  }
+
+  /** Adds the exporter settings; {@code defaultJob} names the push when --push-job is absent. */
+  void addTo(Map<String, String> settings, String defaultJob) {
+    List<String> exporters = new ArrayList<>();
+    if (serving()) {
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new UsageException("--metrics-port must be from 0 to 65535, got " + port);
+      }
+      exporters.add(HttpMetricsExporter.NAME);
+      settings.put(
+          HttpExporterConfig.PORT,
+          String.valueOf(port == null ? HttpExporterConfig.DEFAULT_PORT : port));
+      settings.put(HttpExporterConfig.HOST, addr == null ? HttpExporterConfig.DEFAULT_HOST : addr);
+    } else if (linger != null) {
+      throw new UsageException("--metrics-linger needs --metrics-port");
+    }
+    if (pushJob != null && !pushing()) {
+      throw new UsageException("--push-job needs --push-gateway");
+    }
+    if (pushing()) {
+      if (pushJob != null && pushJob.isBlank()) {
+        throw new UsageException("--push-job must not be empty");
+      }
+      settings.put(PushgatewayConfig.ADDRESS, pushGateway);
+      settings.put(PushgatewayConfig.JOB, pushJob == null ? defaultJob : pushJob);
+      // the command pushes once, when done, and reports the result itself
+      settings.put(PushgatewayConfig.PUSH_ON_CLOSE, "false");
+    }
+    if (!exporters.isEmpty()) {
+      settings.put(MetricsConfig.EXPORTERS, String.join(",", exporters));
+    }
+  }
+
+  /** Says where /metrics is served, on stderr, when it is. */
+  void announce(Application app, PrintWriter err) {
+    app.metrics()
+        .exporter(HttpMetricsExporter.class)
+        .ifPresent(
+            exporter -> {
+              err.println("Serving metrics at " + exporter.uri());
+              err.flush();
+            });
+  }
+
+  /**
+   * Pushes the registry. {@code replace}: replace everything under the job (a successful run);
+   * otherwise add, replacing only the families pushed, so what a failed run leaves out (the last
+   * success time of a batch) stays as the previous run left it.
+   */
+  PushResult push(Application app, boolean replace) {
+    PushgatewayMetricsExporter exporter =
+        (PushgatewayMetricsExporter) app.metrics().start(PushgatewayMetricsExporter.NAME);
+    return replace ? exporter.push() : exporter.pushAdd();
+  }
+
+  /** Keeps the endpoint up for --metrics-linger (or until interrupted). */
+  void linger(StopSignal stop) throws InterruptedException {
+    if (serving() && linger != null && !linger.isZero()) {
+      stop.await(linger);
+    }
+  }
+}

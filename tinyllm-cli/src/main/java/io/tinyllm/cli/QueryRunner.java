@@ -1,0 +1,161 @@
+package io.tinyllm.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.executor.ExecutorConfig;
+import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.executor.GraphEngine;
+import io.tinyllm.executor.GraphLoader;
+import io.tinyllm.executor.GraphRun;
+import io.tinyllm.executor.NodeDefinition;
+import io.tinyllm.executor.NodeType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * Runs one prompt through a graph or straight to a model and reports a {@link QueryResult}; model
+ * and graph failures become the result's error (never an exception), so a batch can go on.
+ */
+final class QueryRunner {
+  /** The graph {@code run} and {@code batch} use when given neither --graph nor --model. */
+  static final String DEFAULT_GRAPH = "qa.yaml";
+
+  private final Application app;
+  private final GraphDefinition graph;
+  private final GenerationOptions options;
+
+  QueryRunner(Application app, GraphDefinition graph, GenerationOptions options) {
+    this.app = requireNonNull(app, "app is null");
+    this.graph = graph;
+    this.options = requireNonNull(options, "options is null");
+  }
+
+  /** The graph in {@code file}, or the bundled {@value #DEFAULT_GRAPH} when it is null. */
+  static GraphDefinition loadGraph(String file) {
+    GraphLoader loader = new GraphLoader();
+    return file == null ? loader.loadExample(DEFAULT_GRAPH) : loader.load(Path.of(file));
+  }
+
+  /** The models a graph's model and router nodes ask, in file order. */
+  static Set<String> models(GraphDefinition graph, String defaultModel) {
+    Set<String> models = new LinkedHashSet<>();
+    for (NodeDefinition node : graph.nodes()) {
+      if (node.type() == NodeType.MODEL || node.type() == NodeType.ROUTER) {
+        Object model = node.config().get("model");
+        models.add(model == null ? defaultModel : model.toString());
+      }
+    }
+    return models;
+  }
+
+  /** Runs {@code prompt} through {@code model} when it is given, else through the graph. */
+  QueryResult run(String prompt, String model) {
+    return model != null ? generate(prompt, model, null) : runGraph(prompt);
+  }
+
+  /** Streams {@code model}'s answer to {@code tokens} as it comes. */
+  QueryResult stream(String prompt, String model, Consumer<String> tokens) {
+    return generate(prompt, requireNonNull(model, "model is null"), tokens);
+  }
+
+  private QueryResult runGraph(String prompt) {
+    if (graph == null) {
+      throw new IllegalStateException("no graph and no model");
+    }
+    GraphRun run = app.get(GraphEngine.class).run(graph, prompt);
+    String models = String.join(",", models(graph, app.get(ExecutorConfig.class).defaultModel()));
+    return new QueryResult(
+        run.success() ? run.output() : null,
+        models,
+        graph.id(),
+        run.success() ? null : CliErrors.describe(run.error()),
+        run.promptTokens(),
+        run.outputTokens(),
+        run.latency(),
+        run.trace(),
+        Map.of());
+  }
+
+  private QueryResult generate(String prompt, String model, Consumer<String> tokens) {
+    LlmClient client = app.get(LlmClient.class);
+    GenerateRequest request = GenerateRequest.builder(model, prompt).options(options).build();
+    long start = System.nanoTime();
+    long[] firstToken = {-1};
+    try {
+      LlmResponse response;
+      if (tokens == null) {
+        response = client.generate(request);
+      } else {
+        response =
+            client
+                .generateStream(
+                    request,
+                    new StreamListener() {
+                      @Override
+                      public void onToken(String token) {
+                        if (firstToken[0] < 0) {
+                          firstToken[0] = System.nanoTime();
+                        }
+                        tokens.accept(token);
+                      }
+                    })
+                .completion()
+                .join();
+      }
+      Duration latency = Duration.ofNanos(System.nanoTime() - start);
+      Map<String, Object> timings = new LinkedHashMap<>();
+      timings.put("load_seconds", CliJson.seconds(response.loadDuration()));
+      timings.put("prompt_eval_seconds", CliJson.seconds(response.promptEvalDuration()));
+      timings.put("eval_seconds", CliJson.seconds(response.evalDuration()));
+      timings.put("tokens_per_second", Math.round(response.tokensPerSecond() * 10) / 10.0);
+      if (firstToken[0] >= 0) {
+        timings.put(
+            "time_to_first_token_seconds",
+            CliJson.seconds(Duration.ofNanos(firstToken[0] - start)));
+      }
+      return new QueryResult(
+          response.text(),
+          model,
+          null,
+          null,
+          response.promptTokens(),
+          response.outputTokens(),
+          latency,
+          List.of(),
+          timings);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof LlmException llm) {
+        return failed(model, llm, start);
+      }
+      throw e;
+    } catch (LlmException e) {
+      return failed(model, e, start);
+    }
+  }
+
+  private static QueryResult failed(String model, LlmException e, long start) {
+    return new QueryResult(
+        null,
+        model,
+        null,
+        CliErrors.translate(e, model).getMessage(),
+        0,
+        0,
+        Duration.ofNanos(System.nanoTime() - start),
+        List.of(),
+        Map.of());
+  }
+}

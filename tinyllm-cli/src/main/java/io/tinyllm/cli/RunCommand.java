@@ -1,0 +1,239 @@
+package io.tinyllm.cli;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.queue.Priority;
+import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.executor.NodeTrace;
+import io.tinyllm.metrics.exporter.PushResult;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tinyllm run "<query>"}: one query through a graph, or straight to a model. */
+@Command(
+    name = "run",
+    sortOptions = false,
+    description = {
+      "Run one query through a graph (--graph FILE, else the built-in qa.yaml) or straight to a"
+          + " model (--model NAME), and print the answer.",
+      "Exit status: 0 answered, 1 failed (Ollama unreachable, model missing, bad graph, failed"
+          + " push), 2 usage error."
+    })
+final class RunCommand implements Callable<Integer> {
+  static final String DEFAULT_PUSH_JOB = "tinyllm-run";
+
+  @Parameters(index = "0", paramLabel = "QUERY", description = "The question or prompt.")
+  String query;
+
+  @Option(
+      names = "--graph",
+      paramLabel = "FILE",
+      description = "Graph file (YAML) to run the query through (default: built-in qa.yaml).")
+  String graphFile;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description = "Ask this model directly instead of running a graph.")
+  String model;
+
+  @Option(
+      names = "--temperature",
+      paramLabel = "T",
+      description = "Sampling temperature for --model (default: the model's; 0 is cacheable).")
+  Double temperature;
+
+  @Option(
+      names = "--stream",
+      description = "Print the answer's tokens as they come (needs --model).")
+  boolean stream;
+
+  @Option(
+      names = "--trace",
+      description = "Show per-node latency and tokens (or Ollama's timings) on stderr.")
+  boolean trace;
+
+  @Option(
+      names = "--json",
+      description = "Print one JSON object: answer, model, graph, tokens, latency, trace.")
+  boolean json;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "Log lines on stderr as text (default) or json.")
+  String logFormat;
+
+  @Mixin OllamaOptions ollama;
+  @Mixin CacheOptions cache;
+  @Mixin QueueOptions queue;
+  @Mixin MetricsOptions metrics;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    checkUsage();
+    LogFormat.apply(logFormat);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // a bad graph fails before anything starts
+    GraphDefinition graph = model == null ? QueryRunner.loadGraph(graphFile) : null;
+    Map<String, String> settings = new LinkedHashMap<>();
+    ollama.addTo(settings);
+    cache.addTo(settings);
+    queue.addTo(settings);
+    metrics.addTo(settings, DEFAULT_PUSH_JOB);
+    GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
+    try (StopSignal stop = StopSignal.install();
+        Application app = Application.start(Settings.of(settings))) {
+      metrics.announce(app, err);
+      QueryRunner runner = new QueryRunner(app, graph, options);
+      QueryResult result =
+          await(
+              app.get(RequestQueue.class)
+                  .submit(
+                      Priority.NORMAL,
+                      () ->
+                          stream
+                              ? runner.stream(
+                                  query,
+                                  model,
+                                  token -> {
+                                    out.print(token);
+                                    out.flush();
+                                  })
+                              : runner.run(query, model)),
+              stop);
+      print(result, out, err);
+      PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
+      metrics.linger(stop);
+      if (!result.success()) {
+        throw new TinyLlmException(result.error());
+      }
+      if (!pushed.success()) {
+        err.println("tinyllm: " + pushed.message());
+        err.flush();
+        return ExitCodes.FAILURE;
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private void checkUsage() {
+    if (model != null && graphFile != null) {
+      throw new UsageException("Give --graph or --model, not both");
+    }
+    if (stream && model == null) {
+      throw new UsageException(
+          "--stream needs --model: a graph answers when its exit node is reached");
+    }
+    if (stream && json) {
+      throw new UsageException("--stream and --json cannot be combined");
+    }
+    if (temperature != null && model == null) {
+      throw new UsageException("--temperature applies to --model; a graph sets its own options");
+    }
+    if (query.isBlank()) {
+      throw new UsageException("The query is empty");
+    }
+  }
+
+  private void print(QueryResult result, PrintWriter out, PrintWriter err) {
+    if (json) {
+      out.println(CliJson.pretty(result.toJson(true)));
+    } else if (stream) {
+      out.println();
+    } else if (result.success()) {
+      out.println(result.answer());
+    }
+    out.flush();
+    if (trace && !json) {
+      printTrace(result, err);
+    }
+  }
+
+  static void printTrace(QueryResult result, PrintWriter err) {
+    if (result.graph() != null) {
+      err.printf(
+          Locale.ROOT,
+          "trace: graph %s, %d nodes, %s, %d prompt + %d output tokens%n",
+          result.graph(),
+          result.trace().size(),
+          Table.seconds(result.latency().toNanos() / 1e9),
+          result.promptTokens(),
+          result.outputTokens());
+      Table table = new Table("NODE", "TYPE", "OUTCOME", "ATTEMPTS", "LATENCY", "PROMPT", "OUTPUT");
+      for (NodeTrace node : result.trace()) {
+        table.row(
+            node.node(),
+            node.type().yamlName(),
+            node.outcome(),
+            node.attempts(),
+            Table.seconds(node.latency().toNanos() / 1e9),
+            node.promptTokens(),
+            node.outputTokens());
+      }
+      table.print(err);
+    } else {
+      Map<String, Object> t = result.timings();
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "trace: model %s, %s, %d prompt + %d output tokens",
+                  result.model(),
+                  Table.seconds(result.latency().toNanos() / 1e9),
+                  result.promptTokens(),
+                  result.outputTokens()));
+      if (!t.isEmpty()) {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                "; load %s, prompt eval %s, eval %s, %s tokens/s",
+                Table.seconds(((Number) t.get("load_seconds")).doubleValue()),
+                Table.seconds(((Number) t.get("prompt_eval_seconds")).doubleValue()),
+                Table.seconds(((Number) t.get("eval_seconds")).doubleValue()),
+                t.get("tokens_per_second")));
+        if (t.containsKey("time_to_first_token_seconds")) {
+          line.append(", first token after ")
+              .append(Table.seconds(((Number) t.get("time_to_first_token_seconds")).doubleValue()));
+        }
+      }
+      err.println(line);
+    }
+    err.flush();
+  }
+
+  /** Waits for the queued query; Ctrl-C cancels it. */
+  static <T> T await(CompletableFuture<T> future, StopSignal stop) throws InterruptedException {
+    while (true) {
+      try {
+        return future.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (stop.stopRequested()) {
+          future.cancel(true);
+          throw new TinyLlmException("Interrupted");
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new TinyLlmException(String.valueOf(cause.getMessage()), cause);
+      }
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.tinyllm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyllm.metrics.testing.PushgatewayProcess;
+import io.tinyllm.ollama.sim.Endpoint;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchCommandTest {
+  private static final String MODEL = "qwen2.5:0.5b";
+
+  private static OllamaSimulator sim;
+  private static String ollama;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSimulator() throws Exception {
+    sim = OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build());
+    ollama = sim.baseUri().toString();
+  }
+
+  @AfterAll
+  static void stopSimulator() {
+    sim.close();
+  }
+
+  private Path file(String name, String content) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, content);
+    return file;
+  }
+
+  private static List<JsonNode> lines(String jsonl) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : jsonl.split("\n")) {
+      if (!line.isBlank()) {
+        nodes.add(CliJson.mapper().readTree(line));
+      }
+    }
+    return nodes;
+  }
+
+  /** The gateway's lines for {@code family}, without HELP/TYPE. */
+  private static List<String> series(String gatewayText, String family) {
+    // only this job: other builds on the machine may push to a gateway on a reused port
+    return gatewayText
+        .lines()
+        .filter(l -> l.startsWith(family + "{") && l.contains("job=\"tinyllm-batch\""))
+        .toList();
+  }
+
+  @Test
+  void jsonlResultsComeInInputOrderAndBatchMetricsArePushedUnderAStableJob() throws Exception {
+    Path prompts =
+        file(
+            "prompts.jsonl",
+            """
+            {"prompt": "What is 2+2?", "id": "a"}
+
+            {"prompt": "Name a river.", "model": "qwen2.5:1.5b", "id": 7}
+            {"prompt": "Say hi."}
+            """);
+    Path output = dir.resolve("results.jsonl");
+    try (PushgatewayProcess gateway = PushgatewayProcess.start()) {
+      Cli.Result result =
+          Cli.run(
+              "batch",
+              prompts.toString(),
+              "--ollama",
+              ollama,
+              "--workers",
+              "2",
+              "--output",
+              output.toString(),
+              "--push-gateway",
+              gateway.address());
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).isEmpty();
+      assertThat(result.err()).matches("batch: 3 prompts, 3 succeeded, 0 failed in \\S+ m?s\n");
+      assertThat(result.err()).doesNotContain("\r");
+      List<JsonNode> results = lines(Files.readString(output));
+      assertThat(results).hasSize(3);
+      assertThat(results.get(0).get("index").asInt()).isZero();
+      assertThat(results.get(0).get("line").asInt()).isEqualTo(1);
+      assertThat(results.get(0).get("id").asText()).isEqualTo("a");
+      assertThat(results.get(0).get("graph").asText()).isEqualTo("qa");
+      assertThat(results.get(1).get("line").asInt()).isEqualTo(3);
+      assertThat(results.get(1).get("id").asText()).isEqualTo("7");
+      assertThat(results.get(1).get("model").asText()).isEqualTo("qwen2.5:1.5b");
+      assertThat(results.get(1).get("graph").isNull()).isTrue();
+      assertThat(results.get(2).get("id").isNull()).isTrue();
+      for (JsonNode line : results) {
+        assertThat(line.get("answer").asText()).isNotBlank();
+        assertThat(line.get("error").isNull()).isTrue();
+        assertThat(line.get("output_tokens").asLong()).isPositive();
+        assertThat(line.get("latency_seconds").asDouble()).isPositive();
+      }
+
+      String pushed = gateway.metricsText();
+      assertThat(series(pushed, "tinyllm_batch_prompts_total"))
+          .containsExactly(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"error\"} 0",
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 3");
+      assertThat(series(pushed, "tinyllm_batch_duration_seconds"))
+          .singleElement()
+          .asString()
+          .startsWith("tinyllm_batch_duration_seconds{instance=\"\",job=\"tinyllm-batch\"} ");
+      String firstSuccess = lastSuccess(pushed);
+      assertThat(series(pushed, "tinyllm_requests_total"))
+          .contains(
+              "tinyllm_requests_total{graph=\"qa\",instance=\"\",job=\"tinyllm-batch\",model=\"qwen2.5:0.5b\",request_type=\"generate\"} 2",
+              "tinyllm_requests_total{graph=\"default\",instance=\"\",job=\"tinyllm-batch\",model=\"qwen2.5:1.5b\",request_type=\"generate\"} 1");
+
+      // a second run replaces the first one's figures under the same job
+      Path two = file("two.txt", "First prompt\nSecond prompt\n");
+      Cli.Result second =
+          Cli.run(
+              "batch",
+              two.toString(),
+              "--ollama",
+              ollama,
+              "--model",
+              MODEL,
+              "--push-gateway",
+              gateway.address());
+
+      assertThat(second.exitCode()).as(second.err()).isZero();
+      assertThat(lines(second.out())).hasSize(2);
+      String again = gateway.metricsText();
+      assertThat(series(again, "tinyllm_batch_prompts_total"))
+          .containsExactly(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"error\"} 0",
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 2");
+      assertThat(series(again, "tinyllm_requests_total"))
+          .containsExactly(
+              "tinyllm_requests_total{graph=\"default\",instance=\"\",job=\"tinyllm-batch\",model=\"qwen2.5:0.5b\",request_type=\"generate\"} 2");
+      assertThat(Double.parseDouble(lastSuccess(again)))
+          .isGreaterThanOrEqualTo(Double.parseDouble(firstSuccess));
+      // one group under the job: no per-run grouping key
+      assertThat(again.lines().filter(l -> l.startsWith("push_time_seconds{")))
+          .filteredOn(l -> l.contains("job=\"tinyllm-batch\""))
+          .containsExactly(
+              again
+                  .lines()
+                  .filter(
+                      l -> l.startsWith("push_time_seconds{instance=\"\",job=\"tinyllm-batch\"} "))
+                  .findFirst()
+                  .orElseThrow());
+    }
+  }
+
+  private static String lastSuccess(String gatewayText) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^tinyllm_batch_last_success_timestamp_seconds\\{instance=\"\",job=\"tinyllm-batch\"\\} (\\S+)$")
+            .matcher(gatewayText);
+    assertThat(m.find()).as(gatewayText).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void aFailedPromptIsReportedAndKeepsTheLastSuccessTimeOnTheGateway() throws Exception {
+    try (PushgatewayProcess gateway = PushgatewayProcess.start()) {
+      Path good = file("good.txt", "Hello\n");
+      assertThat(
+              Cli.run(
+                      "batch",
+                      good.toString(),
+                      "--ollama",
+                      ollama,
+                      "--model",
+                      MODEL,
+                      "--push-gateway",
+                      gateway.address())
+                  .exitCode())
+          .isZero();
+      String success = lastSuccess(gateway.metricsText());
+
+      Path mixed =
+          file(
+              "mixed.jsonl",
+              "{\"prompt\": \"Hello\", \"model\": \"qwen2.5:0.5b\"}\n"
+                  + "{\"prompt\": \"Hello\", \"model\": \"nope:1b\", \"id\": \"x\"}\n");
+      Cli.Result result =
+          Cli.run(
+              "batch", mixed.toString(), "--ollama", ollama, "--push-gateway", gateway.address());
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      List<JsonNode> results = lines(result.out());
+      assertThat(results.get(0).get("error").isNull()).isTrue();
+      assertThat(results.get(1).get("answer").isNull()).isTrue();
+      assertThat(results.get(1).get("error").asText())
+          .isEqualTo("model 'nope:1b' not found; pull it with: tinyllm models pull nope:1b");
+      assertThat(result.err())
+          .startsWith("tinyllm: batch: 2 prompts, 1 succeeded, 1 failed in ")
+          .endsWith("(see \"error\" in the results)\n");
+      String pushed = gateway.metricsText();
+      assertThat(series(pushed, "tinyllm_batch_prompts_total"))
+          .containsExactly(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"error\"} 1",
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 1");
+      assertThat(lastSuccess(pushed)).isEqualTo(success);
+    }
+  }
+
+  @Test
+  void badLinesAreAllNamedAndNothingRuns() throws Exception {
+    Path prompts =
+        file(
+            "prompts.jsonl",
+            """
+            {"prompt": "fine"}
+            {"prompt": "broken"
+            ["not", "an", "object"]
+            {"model": "qwen2.5:0.5b"}
+            {"prompt": 42, "id": true}
+            """);
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines().toList())
+        .hasSize(6)
+        .first()
+        .asString()
+        .startsWith(prompts + ":2: invalid JSON: ");
+    assertThat(result.err())
+        .contains(prompts + ":3: expected a JSON object such as {\"prompt\": \"...\"}\n")
+        .contains(prompts + ":4: \"prompt\" is missing\n")
+        .contains(prompts + ":5: \"prompt\" must be a non-empty string\n")
+        .contains(prompts + ":5: \"id\" must be a string or a number\n")
+        .endsWith("tinyllm: " + prompts + ": 5 invalid lines; nothing was run\n");
+    assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
+  }
+
+  @Test
+  void aMissingFileOrAnEmptyOneIsAnError() throws Exception {
+    Cli.Result missing = Cli.run("batch", dir.resolve("nope.txt").toString(), "--ollama", ollama);
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err())
+        .isEqualTo("tinyllm: Cannot read prompts: no such file " + dir.resolve("nope.txt") + "\n");
+
+    Path empty = file("empty.txt", "\n\n");
+    Cli.Result none = Cli.run("batch", empty.toString(), "--ollama", ollama);
+    assertThat(none.exitCode()).isEqualTo(1);
+    assertThat(none.err()).startsWith(empty + ": no prompts");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() throws Exception {
+    Path prompts = file("p.txt", "hi\n");
+    assertThat(Cli.run("batch", prompts.toString(), "--format", "csv").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("batch", prompts.toString(), "--workers", "0").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("batch", prompts.toString(), "--push-job", "x").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("batch").exitCode()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,278 @@
+package io.tinyllm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.metrics.testing.PushgatewayProcess;
+import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaConfig;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final String MODEL = "qwen2.5:0.5b";
+
+  private static OllamaSimulator sim;
+  private static String ollama;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSimulator() throws Exception {
+    sim = OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build());
+    ollama = sim.baseUri().toString();
+  }
+
+  @AfterAll
+  static void stopSimulator() {
+    sim.close();
+  }
+
+  /** What the simulator answers {@code prompt} on {@code MODEL}, asked directly. */
+  private static LlmResponse direct(String prompt) {
+    try (OllamaClient client =
+        OllamaClient.create(OllamaConfig.defaults().withHost(sim.baseUri()))) {
+      return client.generate(GenerateRequest.builder(MODEL, prompt).build());
+    }
+  }
+
+  @Test
+  void jsonThroughTheDefaultGraphHasTheAnswerTokensAndTrace() throws Exception {
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "--json", "What is 2+2?");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode json = CliJson.mapper().readTree(result.out());
+    assertThat(json.get("answer").asText()).isNotBlank();
+    assertThat(json.get("error").isNull()).isTrue();
+    assertThat(json.get("graph").asText()).isEqualTo("qa");
+    assertThat(json.get("model").asText()).isEqualTo(MODEL);
+    assertThat(json.get("prompt_tokens").asLong()).isPositive();
+    assertThat(json.get("output_tokens").asLong()).isPositive();
+    assertThat(json.get("latency_seconds").asDouble()).isPositive();
+    JsonNode trace = json.get("trace");
+    assertThat(trace).hasSize(3);
+    assertThat(trace.get(0).get("node").asText()).isEqualTo("entry");
+    assertThat(trace.get(1).get("node").asText()).isEqualTo("answer");
+    assertThat(trace.get(1).get("outcome").asText()).isEqualTo("success");
+    assertThat(trace.get(1).get("output_tokens").asLong())
+        .isEqualTo(json.get("output_tokens").asLong());
+    assertThat(trace.get(2).get("node").asText()).isEqualTo("exit");
+  }
+
+  @Test
+  void modelJsonMatchesWhatTheSimulatorAnswers() throws Exception {
+    LlmResponse expected = direct("Why is the sky blue?");
+
+    Cli.Result result =
+        Cli.run("run", "--ollama", ollama, "--model", MODEL, "--json", "Why is the sky blue?");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode json = CliJson.mapper().readTree(result.out());
+    assertThat(json.get("answer").asText()).isEqualTo(expected.text());
+    assertThat(json.get("model").asText()).isEqualTo(MODEL);
+    assertThat(json.get("graph").isNull()).isTrue();
+    assertThat(json.get("output_tokens").asLong()).isEqualTo(expected.outputTokens()).isPositive();
+    assertThat(json.get("prompt_tokens").asLong()).isEqualTo(expected.promptTokens());
+    assertThat(json.get("timings").get("tokens_per_second").asDouble()).isPositive();
+  }
+
+  @Test
+  void plainModelAnswerAndStreamedAnswerAreTheSame() {
+    String answer = direct("Tell me about rivers.").text();
+
+    Cli.Result plain =
+        Cli.run("run", "--ollama", ollama, "--model", MODEL, "Tell me about rivers.");
+    Cli.Result streamed =
+        Cli.run("run", "--ollama", ollama, "--model", MODEL, "--stream", "Tell me about rivers.");
+
+    assertThat(plain.exitCode()).as(plain.err()).isZero();
+    assertThat(plain.out()).isEqualTo(answer + "\n");
+    assertThat(streamed.exitCode()).as(streamed.err()).isZero();
+    assertThat(streamed.out()).isEqualTo(answer + "\n");
+  }
+
+  @Test
+  void traceShowsEveryNodeOnStderr() {
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "--trace", "What is 2+2?");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isNotBlank();
+    assertThat(result.err())
+        .contains("trace: graph qa, 3 nodes")
+        .containsPattern("(?m)^NODE +TYPE +OUTCOME +ATTEMPTS +LATENCY +PROMPT +OUTPUT$")
+        .containsPattern("(?m)^entry +entry +success +1 ")
+        .containsPattern("(?m)^answer +model +success +1 +\\d+ ms +[1-9]\\d* +[1-9]\\d*$")
+        .containsPattern("(?m)^exit +exit +success +1 ");
+  }
+
+  @Test
+  void traceOfADirectCallShowsOllamasTimings() {
+    Cli.Result result =
+        Cli.run("run", "--ollama", ollama, "--model", MODEL, "--stream", "--trace", "Hello");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err())
+        .startsWith("trace: model " + MODEL + ", ")
+        .contains("tokens/s")
+        .contains("first token after");
+  }
+
+  @Test
+  void aGraphFileRunsAndItsMissingModelSaysHowToPullIt() throws Exception {
+    Path graph = dir.resolve("missing.yaml");
+    Files.writeString(
+        graph,
+        """
+        id: lonely
+        nodes:
+          - {id: entry, type: entry}
+          - {id: ask, type: model, config: {model: "nope:1b"}}
+          - {id: exit, type: exit}
+        edges:
+          - {from_node: entry, to_node: ask}
+          - {from_node: ask, to_node: exit}
+        entry_points: [entry]
+        exit_points: [exit]
+        """);
+
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "--graph", graph.toString(), "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "tinyllm: model 'nope:1b' not found; pull it with: tinyllm models pull nope:1b\n");
+  }
+
+  @Test
+  void aMissingModelSaysHowToPullIt() {
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "--model", "nope:1b", "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .isEqualTo(
+            "tinyllm: model 'nope:1b' not found; pull it with: tinyllm models pull nope:1b\n");
+  }
+
+  @Test
+  void anUnreachableOllamaSaysHowToStartIt() {
+    String nowhere = Cli.NOWHERE;
+
+    Cli.Result result = Cli.run("run", "--ollama", nowhere, "--model", MODEL, "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("tinyllm: Cannot connect to Ollama at http://" + nowhere)
+        .contains("ollama serve")
+        .contains("--ollama URL")
+        .doesNotContain("\tat ");
+    assertThat(result.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void anInvalidGraphNamesFileAndLine() throws Exception {
+    Path graph = dir.resolve("bad.yaml");
+    Files.writeString(graph, "id: bad\nnodes:\n  - {id: a, type: wizard}\n");
+
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "--graph", graph.toString(), "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains(graph + ":3: node 'a' field 'type': unknown node type");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    assertThat(Cli.run("run", "--graph", "g.yaml", "--model", MODEL, "q").exitCode()).isEqualTo(2);
+    Cli.Result stream = Cli.run("run", "--stream", "q");
+    assertThat(stream.exitCode()).isEqualTo(2);
+    assertThat(stream.err())
+        .isEqualTo(
+            "tinyllm: --stream needs --model: a graph answers when its exit node is reached\n");
+    Cli.Result ttl = Cli.run("run", "--cache-ttl", "soon", "q");
+    assertThat(ttl.exitCode()).isEqualTo(2);
+    assertThat(ttl.err()).contains("'soon' is not a duration");
+    assertThat(Cli.run("run", "--ollama", "http://host:99999", "q").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("run", "--cache-backend", "disk", "q").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("run", "--metrics-linger", "2s", "q").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("run").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void metricsAreServedWhileRunningAndForTheLingerAfter() throws Exception {
+    Cli cli = new Cli();
+    Cli.Running running =
+        cli.start(
+            "run",
+            "--ollama",
+            ollama,
+            "--metrics-port",
+            "0",
+            "--metrics-linger",
+            "2s",
+            "What is 2+2?");
+
+    String err = cli.awaitErr(e -> e.contains("Serving metrics at "), TIMEOUT);
+    Matcher m = Pattern.compile("Serving metrics at (\\S+)").matcher(err);
+    assertThat(m.find()).isTrue();
+    String scrape =
+        Http.await(
+            URI.create(m.group(1)),
+            text ->
+                text.contains(
+                        "tinyllm_requests_total{graph=\"qa\",model=\"qwen2.5:0.5b\",request_type=\"generate\"} 1.0")
+                    && text.contains("tinyllm_graph_executions_total{graph=\"qa\"} 1.0"),
+            TIMEOUT);
+
+    assertThat(scrape).contains("tinyllm_tokens_output_total{graph=\"qa\",model=\"qwen2.5:0.5b\"}");
+    Cli.Result result = running.result(TIMEOUT);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isNotBlank();
+  }
+
+  @Test
+  void pushesToThePushgatewayUnderTheRunJob() throws Exception {
+    try (PushgatewayProcess gateway = PushgatewayProcess.start()) {
+      Cli.Result result =
+          Cli.run(
+              "run",
+              "--ollama",
+              ollama,
+              "--model",
+              MODEL,
+              "--push-gateway",
+              gateway.address(),
+              "Hi");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(gateway.metricsText())
+          .contains(
+              "tinyllm_requests_total{graph=\"default\",instance=\"\",job=\"tinyllm-run\",model=\"qwen2.5:0.5b\",request_type=\"generate\"} 1");
+    }
+  }
+
+  @Test
+  void aFailedPushPrintsTheAnswerThenOneLineAndExitsWithOne() {
+    String nowhere = Cli.NOWHERE;
+
+    Cli.Result result =
+        Cli.run("run", "--ollama", ollama, "--model", MODEL, "--push-gateway", nowhere, "Hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEqualTo(direct("Hi").text() + "\n");
+    assertThat(result.err()).startsWith("tinyllm: Pushgateway push to " + nowhere);
+    assertThat(result.err().lines()).hasSize(1);
+  }
+}
