@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,13 +29,15 @@ public final class PushgatewayProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final Path persistence;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private PushgatewayProcess(Process process, int port, Path log) {
+  private PushgatewayProcess(Process process, int port, Path log, Path persistence) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.persistence = persistence;
   }
 
   /** Starts the gateway and waits (bounded) until it answers {@code /-/ready}. */
@@ -43,13 +46,20 @@ public final class PushgatewayProcess implements AutoCloseable {
     int port = FreePorts.find();
     try {
       Path log = Files.createTempFile("pushgateway", ".log");
+      // a file of its own: Debian's default persistence file is shared by every gateway started
+      // without one, which would hand this test other runs' groups; its unique path also tells
+      // this gateway apart from any other that answers on the port
+      Path persistence = log.resolveSibling("pushgateway-" + UUID.randomUUID() + ".data");
       Process process =
           new ProcessBuilder(
-                  binary.toString(), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+                  binary.toString(),
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--persistence.file=" + persistence,
+                  "--log.level=warn")
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      PushgatewayProcess gateway = new PushgatewayProcess(process, port, log);
+      PushgatewayProcess gateway = new PushgatewayProcess(process, port, log, persistence);
       gateway.awaitReady();
       return gateway;
     } catch (IOException e) {
@@ -66,6 +76,11 @@ public final class PushgatewayProcess implements AutoCloseable {
       }
       try {
         if (get("/-/ready").statusCode() == 200) {
+          if (!get("/api/v1/status").body().contains(persistence.toString())) {
+            close();
+            throw new IllegalStateException(
+                "Another Pushgateway answers on port " + port + "; this one could not bind it");
+          }
           return;
         }
       } catch (IOException e) {
@@ -129,6 +144,7 @@ public final class PushgatewayProcess implements AutoCloseable {
     }
     try {
       Files.deleteIfExists(log);
+      Files.deleteIfExists(persistence);
     } catch (IOException e) {
       // a leftover temp file is harmless
     }
