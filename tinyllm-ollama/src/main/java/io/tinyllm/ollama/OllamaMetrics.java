@@ -279,7 +279,7 @@ public final class OllamaMetrics implements MetricSet {
    */
   public Call requestStarted(String model, RequestType type) {
     requireNonNull(type, "type is null");
-    String modelLabel = guard.guard("model", model);
+    String modelLabel = model(model);
     String graphLabel = guard.guard("graph", ExecutionContext.current().graph());
     requests.labelValues(modelLabel, graphLabel, type.label()).inc();
     activeRequests.labelValues(modelLabel, graphLabel).inc();
@@ -288,29 +288,29 @@ public final class OllamaMetrics implements MetricSet {
 
   /** An attempt waited {@code wait} for a rate-limiter token (zero when one was at hand). */
   public void rateLimitWaited(String model, Duration wait) {
-    rateLimitWait.labelValues(guard.guard("model", model)).observe(seconds(wait.toNanos()));
+    rateLimitWait.labelValues(model(model)).observe(seconds(wait.toNanos()));
   }
 
   /** A failed attempt of {@code model} is about to be retried. */
   public void retried(String model, String errorType) {
-    retries.labelValues(guard.guard("model", model), errorType).inc();
+    retries.labelValues(model(model), errorType).inc();
   }
 
   /** A circuit breaker was created for {@code model}; it starts closed. */
   public void circuitBreakerCreated(String model) {
-    setBreakerState(guard.guard("model", model), "closed");
+    setBreakerState(model(model), "closed");
   }
 
   /** The circuit breaker of {@code model} moved from one state to another. */
   public void circuitBreakerTransitioned(String model, String fromState, String toState) {
-    String label = guard.guard("model", model);
+    String label = model(model);
     breakerTransitions.labelValues(label, fromState, toState).inc();
     setBreakerState(label, toState);
   }
 
   /** The circuit breaker of {@code model} counted a failed call. */
   public void circuitBreakerFailureRecorded(String model) {
-    breakerFailures.labelValues(guard.guard("model", model)).inc();
+    breakerFailures.labelValues(model(model)).inc();
   }
 
   /** {@code /api/ps} listed {@code models}: the inventory gauges now show them. */
@@ -324,13 +324,13 @@ public final class OllamaMetrics implements MetricSet {
       return;
     }
     pulls
-        .computeIfAbsent(guard.guard("model", progress.model()), m -> new PullState())
+        .computeIfAbsent(model(progress.model()), m -> new PullState())
         .layer(progress.digest(), progress.total(), progress.completed());
   }
 
   /** The pull of {@code model} ended, successfully or not: its progress gauges go away. */
   public void pullEnded(String model) {
-    pulls.remove(guard.guard("model", model));
+    pulls.remove(model(model));
   }
 
   private void setBreakerState(String modelLabel, String state) {
@@ -350,8 +350,7 @@ public final class OllamaMetrics implements MetricSet {
     Map<String, Double> byModel = new LinkedHashMap<>();
     if (models != null) {
       for (RunningModel model : models) {
-        byModel.merge(
-            guard.guard("model", model.name()), (double) f.applyAsLong(model), Double::sum);
+        byModel.merge(model(model.name()), (double) f.applyAsLong(model), Double::sum);
       }
     }
     return byModel;
@@ -507,5 +506,22 @@ public final class OllamaMetrics implements MetricSet {
     double completed() {
       return layers.values().stream().mapToLong(l -> l[1]).sum();
     }
+  }
+
+  /**
+   * The {@code model} label of {@code name}: tagged as Ollama names it ({@code nomic-embed-text} is
+   * {@code nomic-embed-text:latest}, as {@code /api/ps} reports it) so one model is one label value
+   * across families, then passed through the label guard.
+   */
+  private String model(String name) {
+    return guard.guard("model", withTag(name));
+  }
+
+  static String withTag(String name) {
+    if (name == null || name.isBlank()) {
+      return name;
+    }
+    int slash = name.lastIndexOf('/');
+    return name.indexOf(':', slash + 1) < 0 ? name + ":latest" : name;
   }
 }

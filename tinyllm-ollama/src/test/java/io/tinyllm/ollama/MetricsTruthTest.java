@@ -51,7 +51,7 @@ class MetricsTruthTest {
               # HELP tinyllm_requests_total LLM requests started, by model, graph and request type
               # TYPE tinyllm_requests_total counter
               tinyllm_requests_total{graph="default",model="qwen2.5:0.5b",request_type="generate"} 3.0
-              tinyllm_requests_total{graph="qa",model="nomic-embed-text",request_type="embed"} 1.0
+              tinyllm_requests_total{graph="qa",model="nomic-embed-text:latest",request_type="embed"} 1.0
               tinyllm_requests_total{graph="qa",model="nope:1b",request_type="generate"} 1.0
               tinyllm_requests_total{graph="qa",model="qwen2.5:0.5b",request_type="chat"} 2.0
               """);
@@ -62,7 +62,7 @@ class MetricsTruthTest {
               # HELP tinyllm_tokens_input_total Prompt tokens the model evaluated (Ollama's prompt_eval_count)
               # TYPE tinyllm_tokens_input_total counter
               tinyllm_tokens_input_total{graph="default",model="qwen2.5:0.5b"} 3.0
-              tinyllm_tokens_input_total{graph="qa",model="nomic-embed-text"} 3.0
+              tinyllm_tokens_input_total{graph="qa",model="nomic-embed-text:latest"} 3.0
               tinyllm_tokens_input_total{graph="qa",model="qwen2.5:0.5b"} 2.0
               """);
       assertThat(f.family("tinyllm_tokens_output_total"))
@@ -85,7 +85,7 @@ class MetricsTruthTest {
               """
               # HELP tinyllm_request_outcomes_total Finished LLM requests by outcome: success, error, cancelled
               # TYPE tinyllm_request_outcomes_total counter
-              tinyllm_request_outcomes_total{model="nomic-embed-text",outcome="success"} 1.0
+              tinyllm_request_outcomes_total{model="nomic-embed-text:latest",outcome="success"} 1.0
               tinyllm_request_outcomes_total{model="nope:1b",outcome="error"} 1.0
               tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="success"} 5.0
               """);
@@ -93,7 +93,7 @@ class MetricsTruthTest {
           .isEqualTo(
               """
               tinyllm_active_requests{graph="default",model="qwen2.5:0.5b"} 0.0
-              tinyllm_active_requests{graph="qa",model="nomic-embed-text"} 0.0
+              tinyllm_active_requests{graph="qa",model="nomic-embed-text:latest"} 0.0
               tinyllm_active_requests{graph="qa",model="nope:1b"} 0.0
               tinyllm_active_requests{graph="qa",model="qwen2.5:0.5b"} 0.0
               """);
@@ -216,12 +216,12 @@ class MetricsTruthTest {
       io.prometheus.metrics.model.registry.PrometheusRegistry registry =
           new io.prometheus.metrics.model.registry.PrometheusRegistry();
       capped.collectors().forEach(registry::register);
-      capped.requestStarted("a", RequestType.GENERATE).failed("timeout");
-      capped.requestStarted("b", RequestType.GENERATE).failed("timeout");
+      capped.requestStarted("a:1b", RequestType.GENERATE).failed("timeout");
+      capped.requestStarted("b:1b", RequestType.GENERATE).failed("timeout");
 
       assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_requests_total"))
-          .contains("model=\"a\"", "model=\"other\"")
-          .doesNotContain("model=\"b\"");
+          .contains("model=\"a:1b\"", "model=\"other\"")
+          .doesNotContain("model=\"b:1b\"");
     }
   }
 
