@@ -72,7 +72,7 @@ public final class HttpMetricsExporter implements MetricsExporter {
               + " on "
               + config.host()
               + " is already in use (or not allowed): stop the process using it or choose another"
-              + " port with --metrics-port (setting '"
+              + " port with --port (--metrics-port for 'tinyllm run'; setting '"
               + HttpExporterConfig.PORT
               + "')",
           e);

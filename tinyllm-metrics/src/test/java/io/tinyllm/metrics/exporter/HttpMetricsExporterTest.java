@@ -218,7 +218,8 @@ class HttpMetricsExporterTest {
           .isInstanceOf(ExporterException.class)
           .hasMessageStartingWith(
               "Port " + taken.getLocalPort() + " on 127.0.0.1 is already in use")
-          .hasMessageContaining("--metrics-port");
+          .hasMessageContaining("--port")
+          .hasMessageContaining("metrics.http.port");
     }
   }
 
