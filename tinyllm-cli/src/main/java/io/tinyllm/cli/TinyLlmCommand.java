@@ -52,9 +52,22 @@ public final class TinyLlmCommand implements Runnable {
   /** The command line with TinyLLM's error handling: one clear line, no stack trace. */
   static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new TinyLlmCommand());
+    addHelpOptions(commandLine);
     commandLine.setExecutionExceptionHandler(TinyLlmCommand::handleExecutionException);
     commandLine.setParameterExceptionHandler(TinyLlmCommand::handleParameterException);
     return commandLine;
+  }
+
+  /** Gives every subcommand, at any depth, {@code --help} and {@code --version}. */
+  private static void addHelpOptions(CommandLine commandLine) {
+    for (CommandLine sub : commandLine.getSubcommands().values()) {
+      CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+      if (!(spec.userObject() instanceof CommandLine.HelpCommand)) {
+        spec.mixinStandardHelpOptions(true);
+        spec.versionProvider(new Version());
+      }
+      addHelpOptions(sub);
+    }
   }
 
   private static int handleExecutionException(
