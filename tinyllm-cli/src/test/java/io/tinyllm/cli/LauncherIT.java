@@ -43,6 +43,23 @@ class LauncherIT {
   }
 
   @Test
+  void everySubcommandHasHelp() {
+    for (String[] command :
+        new String[][] {
+          {"run", "--help"},
+          {"models", "list", "--help"},
+          {"graph", "export", "--help"},
+          {"demo", "-h"}
+        }) {
+      Launcher.Result result = Launcher.run(TIMEOUT, command);
+
+      String name = String.join(" ", java.util.Arrays.copyOf(command, command.length - 1));
+      assertThat(result.exitCode()).as(name + ": " + result.err()).isZero();
+      assertThat(result.out()).startsWith("Usage: tinyllm " + name);
+    }
+  }
+
+  @Test
   void anUnknownCommandIsAUsageErrorWithoutAStackTrace() {
     Launcher.Result result = Launcher.run(TIMEOUT, "frobnicate");
 
@@ -174,6 +191,75 @@ class LauncherIT {
       Thread.sleep(250);
     }
     return text;
+  }
+
+  @Test
+  void metricsWithOllamaExportsItsHealthAndInventory() throws Exception {
+    Path simOut = Files.createTempFile("sim", ".out");
+    Path out = Files.createTempFile("metrics", ".out");
+    Path err = Files.createTempFile("metrics", ".err");
+    Process sim =
+        Launcher.start(List.of("ollama-sim", "--port", "0", "--duration", "30s"), simOut, err);
+    Process metrics = null;
+    try {
+      URI ollama = awaitLine(simOut, "Ollama simulator listening on ", sim);
+      // load a model so the inventory has something to show
+      HTTP.send(
+          HttpRequest.newBuilder(ollama.resolve("/api/generate"))
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"model\":\"qwen2.5:0.5b\",\"prompt\":\"hi\",\"stream\":false}"))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      metrics =
+          Launcher.start(
+              List.of(
+                  "metrics",
+                  "--port",
+                  "0",
+                  "--duration",
+                  "20s",
+                  "--ollama",
+                  ollama.toString(),
+                  "--probe-interval",
+                  "1s"),
+              out,
+              err);
+      URI endpoint = awaitLine(out, "Serving metrics at ", metrics);
+      String text =
+          HTTP.send(HttpRequest.newBuilder(endpoint).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
+
+      assertThat(text)
+          .contains("tinyllm_ollama_up 1.0")
+          .contains("tinyllm_ollama_models_loaded 1.0")
+          .containsPattern("tinyllm_ollama_model_vram_bytes\\{model=\"qwen2.5:0.5b\"} \\d");
+
+      sim.destroy();
+      assertThat(sim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (System.nanoTime() < deadline
+          && !HTTP.send(
+                  HttpRequest.newBuilder(endpoint).build(), HttpResponse.BodyHandlers.ofString())
+              .body()
+              .contains("tinyllm_ollama_up 0.0")) {
+        Thread.sleep(200);
+      }
+      assertThat(
+              HTTP.send(
+                      HttpRequest.newBuilder(endpoint).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .contains("tinyllm_ollama_up 0.0");
+    } finally {
+      sim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      if (metrics != null) {
+        metrics.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      Files.deleteIfExists(simOut);
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
   }
 
   @Test
