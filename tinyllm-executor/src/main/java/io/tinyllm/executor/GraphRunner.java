@@ -103,6 +103,9 @@ final class GraphRunner {
     throw new NodeFailedException(node.id(), why, "error", message);
   }
 
+  // CircuitOpenException.errorType(), as the client reports an open breaker
+  private static final String CIRCUIT_OPEN = "circuit_open";
+
   /** Runs {@code node} with its breaker, retries and timeout; throws when it finally fails. */
   NodeResult runNode(NodeDefinition node, Payload in) {
     NodeConfig c = node.settings();
@@ -113,6 +116,7 @@ final class GraphRunner {
     int retries = c.integer("retries", engine.config().nodeRetries(), 0, 10);
     long start = System.nanoTime();
     int attempts = 0;
+    Failure first = null;
     String outcome = "error";
     String errorType = null;
     String message = null;
@@ -135,12 +139,24 @@ final class GraphRunner {
           message = failure.message;
           throw new GraphStoppedException(failure.stopsGraph, failure.message);
         }
-        if (attempts > retries) {
+        if (first == null) {
+          first = failure;
+        }
+        // once the client's breaker for the model is open, another attempt can only be refused
+        boolean clientBreakerOpen = CIRCUIT_OPEN.equals(failure.errorType);
+        if (attempts > retries || clientBreakerOpen) {
+          // report what went wrong first, not the breaker that the failures then opened
+          Failure reported =
+              clientBreakerOpen && !CIRCUIT_OPEN.equals(first.errorType)
+                  ? Failure.of(
+                      first.errorType,
+                      first.message + " (then the client's circuit breaker for the model opened)")
+                  : failure;
           engine.breakers().failed(graph.id(), node.id());
-          outcome = failure.errorType.equals("timeout") ? "timeout" : "error";
-          errorType = failure.errorType;
-          message = failure.message;
-          throw new NodeFailedException(node.id(), errorType, outcome, failure.message);
+          outcome = reported.errorType.equals("timeout") ? "timeout" : "error";
+          errorType = reported.errorType;
+          message = reported.message;
+          throw new NodeFailedException(node.id(), errorType, outcome, reported.message);
         }
         engine.metrics().nodeRetried(graph.id(), node.id());
         backoff();

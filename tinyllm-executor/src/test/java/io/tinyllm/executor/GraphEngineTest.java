@@ -258,6 +258,27 @@ class GraphEngineTest {
   }
 
   @Test
+  void anOpenClientBreakerEndsRetriesAndTheFirstFailureIsReported() {
+    AtomicInteger calls = new AtomicInteger();
+    ScriptedLlmClient failing =
+        new ScriptedLlmClient(r -> calls.incrementAndGet() == 1 ? "FAIL" : "OPEN");
+    try (EngineFixture f = new EngineFixture(failing)) {
+      GraphRun run = f.engine.run(single("model", "{retries: 5}"), "hi");
+
+      assertThat(run.status()).isEqualTo(GraphRun.Status.FAILED);
+      assertThat(calls).hasValue(2);
+      assertThat(run.trace().get(1).attempts()).isEqualTo(2);
+      assertThat(run.error())
+          .isEqualTo(
+              "Node 'work' failed: scripted failure (then the client's circuit breaker for the"
+                  + " model opened)");
+      assertThat(f.text("tinyllm_node_errors"))
+          .contains(
+              "tinyllm_node_errors_total{error_type=\"server_error\",graph=\"g\",node=\"work\"} 1.0");
+    }
+  }
+
+  @Test
   void retriesRecoverAndBestEffortPassesTheInputOn() {
     AtomicInteger calls = new AtomicInteger();
     ScriptedLlmClient flaky =

@@ -1,6 +1,7 @@
 package io.tinyllm.executor;
 
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ServerErrorException;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.EmbedRequest;
@@ -18,7 +19,7 @@ import java.util.function.Function;
 /**
  * A fake client whose answer is a function of the request; it records each call's prompt and the
  * {@link ExecutionContext} it ran in. An answer of {@code "FAIL"} throws a server error; {@code
- * "SLEEP"} blocks until interrupted (at most 30 s).
+ * "OPEN"} throws an open circuit breaker; {@code "SLEEP"} blocks until interrupted (at most 30 s).
  */
 final class ScriptedLlmClient implements LlmClient {
   record Call(String model, String prompt, ExecutionContext context) {}
@@ -36,6 +37,9 @@ final class ScriptedLlmClient implements LlmClient {
     String answer = script.apply(request);
     if (answer.equals("FAIL")) {
       throw new ServerErrorException("scripted failure");
+    }
+    if (answer.equals("OPEN")) {
+      throw new CircuitOpenException("scripted open breaker");
     }
     if (answer.equals("SLEEP")) {
       try {
