@@ -147,8 +147,12 @@ final class OllamaErrors {
 
   private static String describe(Throwable cause) {
     String message = cause.getMessage();
-    return message == null || message.isBlank()
-        ? cause.getClass().getSimpleName()
-        : message + " (" + cause.getClass().getSimpleName() + ")";
+    if (message == null || message.isBlank()) {
+      // the JDK's HTTP client reports a refused connection as a ConnectException without text
+      return cause instanceof ConnectException
+          ? "connection refused"
+          : cause.getClass().getSimpleName();
+    }
+    return message + " (" + cause.getClass().getSimpleName() + ")";
   }
 }
