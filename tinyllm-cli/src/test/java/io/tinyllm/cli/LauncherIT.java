@@ -2,7 +2,10 @@ package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tinyllm.metrics.SystemInfoMetrics;
+import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.metrics.testing.SeedFamilies;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The built distribution, run as a user would run it. */
 class LauncherIT {
@@ -260,6 +264,76 @@ class LauncherIT {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  @Test
+  void runAnswersAsJsonAndBatchPushesToAPushgateway(@TempDir Path dir) throws Exception {
+    Path simOut = dir.resolve("sim.out");
+    Process sim =
+        Launcher.start(
+            List.of("ollama-sim", "--port", "0", "--time-scale", "0.05", "--duration", "60s"),
+            simOut,
+            dir.resolve("sim.err"));
+    try (PushgatewayProcess gateway = PushgatewayProcess.start()) {
+      String ollama = awaitLine(simOut, "Ollama simulator listening on ", sim).toString();
+
+      Launcher.Result run = Launcher.run(TIMEOUT, "run", "--ollama", ollama, "--json", "Hi?");
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      JsonNode answer = new ObjectMapper().readTree(run.out());
+      assertThat(answer.get("answer").asText()).isNotBlank();
+      assertThat(answer.get("graph").asText()).isEqualTo("qa");
+      assertThat(answer.get("output_tokens").asLong()).isPositive();
+
+      Path prompts = dir.resolve("prompts.txt");
+      Files.writeString(prompts, "What is 2+2?\nName a colour.\nWhy is the sky blue?\n");
+      Launcher.Result batch =
+          Launcher.run(
+              TIMEOUT,
+              "batch",
+              prompts.toString(),
+              "--ollama",
+              ollama,
+              "--model",
+              "qwen2.5:0.5b",
+              "--push-gateway",
+              gateway.address());
+
+      assertThat(batch.exitCode()).as(batch.err()).isZero();
+      assertThat(batch.out().lines()).hasSize(3);
+      assertThat(gateway.metricsText())
+          .contains(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 3")
+          .contains(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"error\"} 0");
+    } finally {
+      sim.destroy();
+      assertThat(sim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void badInputIsOneLineNamingThePlace(@TempDir Path dir) throws Exception {
+    Path jsonl = dir.resolve("prompts.jsonl");
+    Files.writeString(jsonl, "{\"prompt\":\"ok\"}\n{oops\n");
+
+    Launcher.Result batch =
+        Launcher.run(TIMEOUT, "batch", jsonl.toString(), "--ollama", "127.0.0.1:1");
+    Launcher.Result graph =
+        Launcher.run(TIMEOUT, "graph", "validate", dir.resolve("missing.yaml").toString());
+    Launcher.Result noQuery = Launcher.run(TIMEOUT, "run");
+
+    assertThat(batch.exitCode()).isEqualTo(1);
+    assertThat(batch.err())
+        .startsWith(jsonl + ":2: invalid JSON")
+        .contains("nothing was run")
+        .doesNotContain("\tat ");
+    assertThat(graph.exitCode()).isEqualTo(1);
+    assertThat(graph.err())
+        .contains(dir.resolve("missing.yaml").toString())
+        .doesNotContain("\tat ");
+    assertThat(noQuery.exitCode()).isEqualTo(2);
+    assertThat(noQuery.err()).startsWith("tinyllm: Missing required parameter: 'QUERY'");
   }
 
   @Test
