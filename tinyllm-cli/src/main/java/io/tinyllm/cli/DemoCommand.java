@@ -2,20 +2,14 @@ package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
-import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.queue.RequestQueue;
-import io.tinyllm.executor.GraphEngine;
-import io.tinyllm.executor.GraphLoader;
-import io.tinyllm.executor.memory.ConversationMemoryFactory;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
-import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -87,24 +81,13 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (StopSignal stop = StopSignal.install();
         OllamaSimulator simulator = startSimulator();
-        Application app = Application.start(settings(simulator))) {
+        Application app = Application.start(settings(simulator, endpoint.settings()))) {
       HttpMetricsExporter exporter =
           app.metrics().exporter(HttpMetricsExporter.class).orElseThrow();
       out.println("Ollama simulator at " + simulator.baseUri());
       out.println("Serving metrics at " + exporter.uri());
       out.flush();
-      GraphLoader loader = new GraphLoader();
-      try (DemoWorkload workload =
-          new DemoWorkload(
-              app.get(LlmClient.class),
-              app.get(OllamaClient.class),
-              app.get(RequestQueue.class),
-              app.get(GraphEngine.class),
-              app.get(ConversationMemoryFactory.class),
-              simulator,
-              List.of(loader.loadExample("qa.yaml"), loader.loadExample("routed.yaml")),
-              seed,
-              rate)) {
+      try (DemoWorkload workload = DemoWorkload.create(app, simulator, seed, rate)) {
         workload.tour();
         workload.start();
         long started = System.nanoTime();
@@ -121,24 +104,28 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private OllamaSimulator startSimulator() {
-    SimulatorConfig config =
-        SimulatorConfig.builder()
-            .timeScale(timeScale)
-            .faultSeed(seed)
-            .maxParallel(8)
-            // the routed example graph sends code questions to a coder model
-            .model(SimulatedModel.completion(DemoWorkload.CODER_MODEL).build())
-            .build();
     try {
-      return OllamaSimulator.start(config);
+      return OllamaSimulator.start(simulatorConfig(timeScale, seed));
     } catch (IOException e) {
       throw new TinyLlmException(
           "Cannot start the built-in Ollama simulator: " + e.getMessage(), e);
     }
   }
 
-  private Settings settings(OllamaSimulator simulator) {
-    return Settings.of(endpoint.settings())
+  /** The demo's simulator: the default models plus the coder model the routed graph uses. */
+  static SimulatorConfig simulatorConfig(double timeScale, long seed) {
+    return SimulatorConfig.builder()
+        .timeScale(timeScale)
+        .faultSeed(seed)
+        .maxParallel(8)
+        // the routed example graph sends code questions to a coder model
+        .model(SimulatedModel.completion(DemoWorkload.CODER_MODEL).build())
+        .build();
+  }
+
+  /** The demo's settings: the simulator, a quick breaker and retries, cache and a small queue. */
+  static Settings settings(OllamaSimulator simulator, Map<String, String> endpoint) {
+    return Settings.of(endpoint)
         .withAll(
             Map.ofEntries(
                 Map.entry("ollama.host", simulator.baseUri().toString()),

@@ -15,6 +15,7 @@ import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.GraphEngine;
+import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.executor.GraphRun;
 import io.tinyllm.executor.memory.ConversationMemory;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
@@ -105,6 +106,21 @@ final class DemoWorkload implements AutoCloseable {
     this.graphs = List.copyOf(graphs);
     this.random = new Random(seed);
     this.rate = rate;
+  }
+
+  /** The workload over the application's services and both example graphs. */
+  static DemoWorkload create(Application app, OllamaSimulator simulator, long seed, double rate) {
+    GraphLoader loader = new GraphLoader();
+    return new DemoWorkload(
+        app.get(LlmClient.class),
+        app.get(OllamaClient.class),
+        app.get(RequestQueue.class),
+        app.get(GraphEngine.class),
+        app.get(ConversationMemoryFactory.class),
+        simulator,
+        List.of(loader.loadExample("qa.yaml"), loader.loadExample("routed.yaml")),
+        seed,
+        rate);
   }
 
   /**

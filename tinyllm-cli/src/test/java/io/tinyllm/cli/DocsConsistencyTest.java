@@ -15,9 +15,6 @@ import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.queue.RequestQueue;
-import io.tinyllm.executor.GraphEngine;
-import io.tinyllm.executor.GraphLoader;
-import io.tinyllm.executor.memory.ConversationMemoryFactory;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.PushResult;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
@@ -25,8 +22,6 @@ import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import io.tinyllm.metrics.testing.FreePorts;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
-import io.tinyllm.ollama.sim.SimulatedModel;
-import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,27 +179,9 @@ class DocsConsistencyTest {
 
   @BeforeAll
   static void runTheDemoTour() throws Exception {
-    simulator =
-        OllamaSimulator.start(
-            SimulatorConfig.builder()
-                .timeScale(0.05)
-                .faultSeed(42)
-                .maxParallel(8)
-                .model(SimulatedModel.completion(DemoWorkload.CODER_MODEL).build())
-                .build());
+    simulator = OllamaSimulator.start(DemoCommand.simulatorConfig(0.05, 42));
     app = Application.start(settings(simulator));
-    GraphLoader loader = new GraphLoader();
-    try (DemoWorkload workload =
-        new DemoWorkload(
-            app.get(LlmClient.class),
-            app.get(OllamaClient.class),
-            app.get(RequestQueue.class),
-            app.get(GraphEngine.class),
-            app.get(ConversationMemoryFactory.class),
-            simulator,
-            List.of(loader.loadExample("qa.yaml"), loader.loadExample("routed.yaml")),
-            42,
-            8)) {
+    try (DemoWorkload workload = DemoWorkload.create(app, simulator, 42, 8)) {
       workload.tour();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while ((workload.succeeded.get() + workload.failed.get() + workload.rejected.get()
@@ -229,25 +206,20 @@ class DocsConsistencyTest {
   private static Settings settings(OllamaSimulator simulator) {
     // DemoCommand's settings, on a free port, plus a Pushgateway that is not there; the loads
     // of a simulator 20 times faster than life are below the default 100 ms threshold
-    return Settings.of(
-        Map.ofEntries(
-            Map.entry("ollama.host", simulator.baseUri().toString()),
-            Map.entry("ollama.circuit-breaker.open-duration", "5s"),
-            Map.entry("ollama.retry.initial-backoff", "50ms"),
-            Map.entry("ollama.metrics.model-load-threshold", "5ms"),
-            Map.entry("metrics.exporters", "http"),
-            Map.entry(HttpExporterConfig.HOST, "127.0.0.1"),
-            Map.entry(HttpExporterConfig.PORT, "0"),
-            Map.entry("metrics.jvm.enabled", "true"),
-            Map.entry("cache.enabled", "true"),
-            Map.entry("cache.backend", "memory"),
-            Map.entry("queue.max-size", "16"),
-            Map.entry("queue.workers", "4"),
-            Map.entry("queue.backpressure", "reject"),
-            Map.entry(PushgatewayConfig.ADDRESS, "127.0.0.1:" + FreePorts.find()),
-            Map.entry(PushgatewayConfig.JOB, "docs-test"),
-            Map.entry(PushgatewayConfig.TIMEOUT, "2s"),
-            Map.entry(PushgatewayConfig.PUSH_ON_CLOSE, "false")));
+    return DemoCommand.settings(
+            simulator, Map.of("metrics.exporters", "http", HttpExporterConfig.PORT, "0"))
+        .withAll(
+            Map.of(
+                "ollama.metrics.model-load-threshold",
+                "5ms",
+                PushgatewayConfig.ADDRESS,
+                "127.0.0.1:" + FreePorts.find(),
+                PushgatewayConfig.JOB,
+                "docs-test",
+                PushgatewayConfig.TIMEOUT,
+                "2s",
+                PushgatewayConfig.PUSH_ON_CLOSE,
+                "false"));
   }
 
   /** The pull gauges exist only while a pull runs: scrape from the progress callback. */
