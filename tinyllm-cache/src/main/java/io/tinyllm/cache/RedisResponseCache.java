@@ -63,6 +63,8 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
+  private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(5);
+
   private final ReentrantLock connecting = new ReentrantLock();
   private volatile StatefulRedisConnection<String, byte[]> connection;
   private volatile long nextConnectNanos = System.nanoTime();
@@ -221,13 +223,15 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   }
 
   private StatefulRedisConnection<String, byte[]> connect() {
-    // one thread tries at a time, at most once per reconnect delay; the others miss at once
-    if (System.nanoTime() - nextConnectNanos < 0 || !connecting.tryLock()) {
-      throw new IllegalStateException(
-          "Redis at " + uri.getHost() + ":" + uri.getPort() + " is not connected");
+    if (!lockForConnecting()) {
+      throw notConnected();
     }
     try {
       if (connection == null) {
+        // an attempt that just failed holds the others off until the reconnect delay has passed
+        if (System.nanoTime() - nextConnectNanos < 0) {
+          throw notConnected();
+        }
         nextConnectNanos = System.nanoTime() + config.reconnectDelay().toNanos();
         connection = client.connect(CODEC, uri);
       }
@@ -235,6 +239,29 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
     } finally {
       connecting.unlock();
     }
+  }
+
+  /**
+   * One thread connects at a time. While Redis is known to be down the others miss at once; on
+   * first use, when nothing is known yet, they wait for the one connecting (whose attempt the
+   * client's own timeouts bound; a cold JVM's first connect takes longer than one command), so a
+   * healthy Redis is not mistaken for an outage.
+   */
+  private boolean lockForConnecting() {
+    if (failing) {
+      return connecting.tryLock();
+    }
+    try {
+      return connecting.tryLock(FIRST_CONNECT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private IllegalStateException notConnected() {
+    return new IllegalStateException(
+        "Redis at " + uri.getHost() + ":" + uri.getPort() + " is not connected");
   }
 
   private void succeeded() {
