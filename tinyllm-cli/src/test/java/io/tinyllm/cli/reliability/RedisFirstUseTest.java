@@ -1,0 +1,54 @@
+package io.tinyllm.cli.reliability;
+
+import static io.tinyllm.cli.reliability.Fixtures.request;
+import static io.tinyllm.cli.reliability.Fixtures.scrape;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.cli.ReliabilityAccess;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** A Redis that is up is no outage: concurrent first lookups wait for the one connection. */
+class RedisFirstUseTest {
+  @Test
+  void concurrentFirstLookupsAgainstAHealthyRedisAreNotErrors() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        OllamaSimulator sim = Fixtures.simulator();
+        ReliabilityAccess.App app =
+            Fixtures.start(
+                Fixtures.settings(
+                    sim.baseUri().toString(),
+                    "cache.backend",
+                    "redis",
+                    "cache.redis.uri",
+                    redis.uri()))) {
+      LlmClient client = app.get(LlmClient.class);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int id = t;
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  client.generate(request("first use " + id));
+                });
+        thread.start();
+        threads.add(thread);
+      }
+      go.countDown();
+      for (Thread thread : threads) {
+        thread.join(Fixtures.WAIT.toMillis());
+      }
+      assertThat(scrape(app).count("tinyllm_cache_errors_total")).isZero();
+    }
+  }
+}
