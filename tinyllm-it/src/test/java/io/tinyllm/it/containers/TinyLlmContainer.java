@@ -2,8 +2,12 @@ package io.tinyllm.it.containers;
 
 import io.tinyllm.metrics.SystemInfoMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
 /**
@@ -17,6 +21,9 @@ import org.testcontainers.utility.DockerImageName;
  *     TinyLlmContainer.servingMetrics().withNetwork(network).withNetworkAliases("tinyllm");
  * // Prometheus on the same network scrapes tinyllm:9478
  * }</pre>
+ *
+ * <p>A command that ends ({@code batch}, {@code run}) runs with {@link #runningOnce}: {@code
+ * start()} returns when it has exited; its status and output stay readable until {@code stop()}.
  */
 public final class TinyLlmContainer extends GenericContainer<TinyLlmContainer>
     implements DeclaresImage {
@@ -26,6 +33,10 @@ public final class TinyLlmContainer extends GenericContainer<TinyLlmContainer>
   /** The port {@link #servingMetrics()} listens on: {@code tinyllm metrics}' default. */
   public static final int METRICS_PORT = 9478;
 
+  /** Where {@link #runningBatch} puts its prompts. */
+  public static final String PROMPTS_FILE = "/prompts.txt";
+
+  private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(2);
   private static final DockerImageName DEFAULT_IMAGE =
       DockerImageName.parse(IMAGE_REPOSITORY + ":" + SystemInfoMetrics.version());
 
@@ -77,6 +88,64 @@ public final class TinyLlmContainer extends GenericContainer<TinyLlmContainer>
                 .forPort(METRICS_PORT)
                 .forStatusCode(200)
                 .withStartupTimeout(Duration.ofSeconds(60)));
+  }
+
+  /**
+   * {@code tinyllm ARGS...} run to its end: {@code start()} returns once the container has exited,
+   * whatever its status, and fails if that takes longer than {@code timeout}. The test then reads
+   * {@link #exitCode()} and the output; {@code close()} removes the container.
+   *
+   * <pre>{@code
+   * try (TinyLlmContainer version = TinyLlmContainer.runningOnce(Duration.ofSeconds(30), "version")) {
+   *   version.start();
+   *   assertThat(version.exitCode()).as(version.stderr()).isZero();
+   *   String printed = version.stdout();
+   * }
+   * }</pre>
+   */
+  public static TinyLlmContainer runningOnce(Duration timeout, String... args) {
+    return new TinyLlmContainer()
+        .withCommand(args)
+        .withStartupCheckStrategy(new ExitedStartupCheckStrategy().withTimeout(timeout));
+  }
+
+  /**
+   * {@code tinyllm batch /prompts.txt OPTIONS...} run to its end (at most two minutes), with {@code
+   * lines} in {@code /prompts.txt}: plain prompts, or JSONL objects.
+   *
+   * <pre>{@code
+   * TinyLlmContainer.runningBatch(List.of("What is 2+2?"),
+   *         "--ollama", OllamaContainer.NETWORK_URL, "--push-gateway", "pushgateway:9091")
+   *     .withNetwork(network);
+   * }</pre>
+   */
+  public static TinyLlmContainer runningBatch(List<String> lines, String... options) {
+    List<String> args = new ArrayList<>(List.of("batch", PROMPTS_FILE));
+    args.addAll(List.of(options));
+    return runningOnce(BATCH_TIMEOUT, args.toArray(String[]::new))
+        .withCopyToContainer(
+            // world-readable: the command runs as nobody
+            Transferable.of(String.join("\n", lines) + "\n", 0644), PROMPTS_FILE);
+  }
+
+  /** The exit status of a command {@link #runningOnce} that has ended. */
+  public long exitCode() {
+    Long code =
+        getDockerClient().inspectContainerCmd(getContainerId()).exec().getState().getExitCodeLong();
+    if (code == null) {
+      throw new IllegalStateException("The container has not exited");
+    }
+    return code;
+  }
+
+  /** What the command printed on stdout: results and answers. */
+  public String stdout() {
+    return getLogs(OutputFrame.OutputType.STDOUT);
+  }
+
+  /** What the command printed on stderr: summaries, logs and errors. */
+  public String stderr() {
+    return getLogs(OutputFrame.OutputType.STDERR);
   }
 
   @Override
