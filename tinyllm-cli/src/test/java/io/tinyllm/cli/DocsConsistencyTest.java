@@ -19,9 +19,12 @@ import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.PushResult;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
+import io.tinyllm.metrics.testing.ExternalPrograms;
 import io.tinyllm.metrics.testing.FreePorts;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -176,6 +180,7 @@ class DocsConsistencyTest {
   private static OllamaSimulator simulator;
   private static Application app;
   private static Exported exported;
+  private static String scrape;
 
   @BeforeAll
   static void runTheDemoTour() throws Exception {
@@ -201,6 +206,7 @@ class DocsConsistencyTest {
         ((PushgatewayMetricsExporter) app.metrics().start(PushgatewayMetricsExporter.NAME)).push();
     assertThat(push.success()).as("the push to a closed port fails").isFalse();
     exported = Exported.of(app).merge(duringPull);
+    scrape = app.metrics().scrapeText();
   }
 
   private static Settings settings(OllamaSimulator simulator) {
@@ -410,6 +416,22 @@ class DocsConsistencyTest {
     }
     return new Seed(
         name, type, labels.isEmpty() ? List.of() : List.of(labels.split(",")), List.copyOf(bounds));
+  }
+
+  @Test
+  void theDemoScrapePassesPromtoolsMetricsLint() throws Exception {
+    Path promtool = ExternalPrograms.require("promtool", "prometheus");
+    Process process =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
+    try (OutputStream in = process.getOutputStream()) {
+      in.write(scrape.getBytes(StandardCharsets.UTF_8));
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).isEmpty();
   }
 
   /** One exported family: its type, the label names of its samples and its bucket bounds. */
