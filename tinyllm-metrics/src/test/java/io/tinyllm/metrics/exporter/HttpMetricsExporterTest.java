@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.testing.FreePorts;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -109,8 +110,12 @@ class HttpMetricsExporterTest {
     try (HttpMetricsExporter exporter = new HttpMetricsExporter(registry, config)) {
       exporter.start();
 
-      assertThat(get(http, exporter.uri()).statusCode()).isEqualTo(401);
-      assertThat(get(http, exporter.uri(), "prom", "wrong").statusCode()).isEqualTo(401);
+      HttpResponse<String> anonymous = get(http, exporter.uri());
+      HttpResponse<String> wrong = get(http, exporter.uri(), "prom", "wrong");
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      // a refusal gives nothing away: no metrics, no configuration, no stack trace
+      assertThat(wrong.body()).doesNotContain("test_events", "s3cret", "Exception");
       HttpResponse<String> ok = get(http, exporter.uri(), "prom", "s3cret");
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("test_events_total 3.0");
@@ -139,6 +144,9 @@ class HttpMetricsExporterTest {
       assertThat(response.body()).contains("test_events_total 3.0");
       // a client that does not trust the certificate fails the handshake
       assertThatThrownBy(() -> get(http, exporter.uri())).isInstanceOf(SSLHandshakeException.class);
+      // and nothing is served in plain text on the TLS port
+      URI plain = URI.create("http://127.0.0.1:" + exporter.port() + "/metrics");
+      assertThatThrownBy(() -> get(http, plain)).isInstanceOf(IOException.class);
     }
   }
 
