@@ -23,6 +23,7 @@ import java.util.List;
  *   <tr><td>{@code executor.circuit-breaker.cooldown}</td><td>60s</td></tr>
  *   <tr><td>{@code executor.default-model}</td><td>qwen2.5:0.5b</td></tr>
  *   <tr><td>{@code executor.graphs}</td><td>none; comma-separated graph files</td></tr>
+ *   <tr><td>{@code executor.max-threads}</td><td>64</td></tr>
  * </table>
  */
 public record ExecutorConfig(
@@ -35,7 +36,8 @@ public record ExecutorConfig(
     int breakerFailureThreshold,
     Duration breakerCooldown,
     String defaultModel,
-    List<String> graphFiles) {
+    List<String> graphFiles,
+    int maxThreads) {
 
   public ExecutorConfig {
     requireNonNull(nodeTimeout, "nodeTimeout is null");
@@ -45,6 +47,9 @@ public record ExecutorConfig(
     requireNonNull(breakerCooldown, "breakerCooldown is null");
     requireNonNull(defaultModel, "defaultModel is null");
     graphFiles = List.copyOf(requireNonNull(graphFiles, "graphFiles is null"));
+    if (maxThreads < 1) {
+      throw new IllegalArgumentException("maxThreads must be at least 1");
+    }
   }
 
   public static ExecutorConfig defaults() {
@@ -72,6 +77,7 @@ public record ExecutorConfig(
         settings.getInt("executor.circuit-breaker.failure-threshold", 3, 1, 1000),
         settings.getDuration("executor.circuit-breaker.cooldown", Duration.ofSeconds(60)),
         settings.getString("executor.default-model", "qwen2.5:0.5b"),
-        settings.getList("executor.graphs", List.of()));
+        settings.getList("executor.graphs", List.of()),
+        settings.getInt("executor.max-threads", 64, 1, 10_000));
   }
 }

@@ -3,6 +3,7 @@ package io.tinyllm.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.Collector;
 import io.tinyllm.metrics.LabelGuard;
@@ -21,6 +22,7 @@ import java.util.List;
  * tinyllm_node_outcomes_total{graph="qa",node="answer",outcome="success"} 1.0
  * tinyllm_graph_executions_total{graph="qa"} 1.0
  * tinyllm_graph_outcomes_total{graph="qa",outcome="success"} 1.0
+ * tinyllm_node_circuit_breaker_state{graph="qa",node="answer"} 0.0
  * </pre>
  */
 @Singleton
@@ -59,6 +61,12 @@ public final class ExecutorMetrics implements MetricSet {
       Counter.builder()
           .name("tinyllm_node_retries_total")
           .help("Node attempts retried after a failure")
+          .labelNames("node", "graph")
+          .build();
+  private final Gauge nodeBreakerState =
+      Gauge.builder()
+          .name("tinyllm_node_circuit_breaker_state")
+          .help("Circuit breaker state per graph node: 0 closed, 1 half-open, 2 open")
           .labelNames("node", "graph")
           .build();
   private final Counter graphExecutions =
@@ -103,6 +111,11 @@ public final class ExecutorMetrics implements MetricSet {
     nodeRetries.labelValues(guard.guard("node", node), guard.guard("graph", graph)).inc();
   }
 
+  /** The node's breaker entered {@code state}: 0 closed, 1 half-open, 2 open. */
+  void nodeBreakerState(String graph, String node, int state) {
+    nodeBreakerState.labelValues(guard.guard("node", node), guard.guard("graph", graph)).set(state);
+  }
+
   void graphExecuted(String graph, String outcome, double seconds) {
     String g = guard.guard("graph", graph);
     graphExecutions.labelValues(g).inc();
@@ -118,6 +131,7 @@ public final class ExecutorMetrics implements MetricSet {
         nodeErrors,
         nodeOutcomes,
         nodeRetries,
+        nodeBreakerState,
         graphExecutions,
         graphDuration,
         graphOutcomes);

@@ -31,7 +31,7 @@ final class Fanout {
     List<String> branches = c.strings("branches");
     String aggregation = c.string("aggregation", "all");
     CompletionService<NodeResult> completion =
-        new ExecutorCompletionService<>(runner.engine().pool());
+        new ExecutorCompletionService<>(runner.engine().executor());
     Map<Future<NodeResult>, Integer> futures = new LinkedHashMap<>();
     for (int i = 0; i < branches.size(); i++) {
       NodeDefinition branch = runner.node(branches.get(i));
@@ -54,7 +54,7 @@ final class Fanout {
           }
           failures.add(branches.get(index) + ": " + e.getCause().getMessage());
           if (aggregation.equals("all")
-              && runner.engine().config().failureMode() == FailureMode.FAIL_FAST) {
+              && runner.execution().failureMode() == FailureMode.FAIL_FAST) {
             throw new NodeFailedException(
                 node.id(), "branch_failed", "error", "Branch failed: " + failures.get(0));
           }

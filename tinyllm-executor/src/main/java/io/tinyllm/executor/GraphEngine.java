@@ -6,9 +6,13 @@ import io.tinyllm.api.llm.LlmClient;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -23,8 +27,11 @@ import java.util.function.LongSupplier;
  * System.out.println(run.output());
  * }</pre>
  *
- * <p>Threads are created on demand (node timeouts and fanout need them) and are daemons; {@link
- * #close()} stops them.
+ * <p>Threads are created on demand (node timeouts and fanout need them), at most {@code
+ * executor.max-threads} of them, plus one watchdog; all are daemons and {@link #close()} stops
+ * them. Nothing ever waits in a queue for a thread: when all are busy, a node or fanout branch runs
+ * on the thread that asked for it (the watchdog interrupts it at its timeout), so nested fanout and
+ * loop nodes cannot deadlock however few threads there are.
  */
 @Singleton
 public final class GraphEngine implements AutoCloseable {
@@ -33,7 +40,8 @@ public final class GraphEngine implements AutoCloseable {
   private final LlmClient client;
   private final LongSupplier nanoTime;
   private final NodeCircuitBreakers breakers;
-  private final ExecutorService pool = Executors.newCachedThreadPool(daemonThreads());
+  private final ThreadPoolExecutor pool;
+  private final ScheduledThreadPoolExecutor watchdog;
 
   @Inject
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
@@ -52,7 +60,21 @@ public final class GraphEngine implements AutoCloseable {
     this.nanoTime = requireNonNull(nanoTime, "nanoTime is null");
     this.breakers =
         new NodeCircuitBreakers(
-            config.breakerFailureThreshold(), config.breakerCooldown(), nanoTime);
+            config.breakerFailureThreshold(),
+            config.breakerCooldown(),
+            nanoTime,
+            metrics::nodeBreakerState);
+    // no queue: a task either gets an idle or new thread or is refused (and runs on its caller)
+    this.pool =
+        new ThreadPoolExecutor(
+            0,
+            config.maxThreads(),
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            daemonThreads("tinyllm-graph-"));
+    this.watchdog = new ScheduledThreadPoolExecutor(1, daemonThreads("tinyllm-graph-watchdog-"));
+    watchdog.setRemoveOnCancelPolicy(true);
   }
 
   public GraphRun run(GraphDefinition graph, String input) {
@@ -92,19 +114,45 @@ public final class GraphEngine implements AutoCloseable {
     return breakers;
   }
 
-  ExecutorService pool() {
-    return pool;
+  /** Runs {@code task} on an engine thread; {@code false} when all are busy (or closed). */
+  boolean tryExecute(Runnable task) {
+    try {
+      pool.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** An engine thread when one is free, else the calling thread. */
+  Executor executor() {
+    return task -> {
+      if (!tryExecute(task)) {
+        task.run();
+      }
+    };
+  }
+
+  /** Interrupts tasks that run on their caller's thread when their timeout passes. */
+  ScheduledThreadPoolExecutor watchdog() {
+    return watchdog;
+  }
+
+  /** The most engine threads that ever ran at once (tests check the bound). */
+  int largestPoolSize() {
+    return pool.getLargestPoolSize();
   }
 
   @Override
   public void close() {
     pool.shutdownNow();
+    watchdog.shutdownNow();
   }
 
-  private static ThreadFactory daemonThreads() {
+  private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return task -> {
-      Thread thread = new Thread(task, "tinyllm-graph-" + count.incrementAndGet());
+      Thread thread = new Thread(task, prefix + count.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     };

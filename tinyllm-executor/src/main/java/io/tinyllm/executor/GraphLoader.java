@@ -116,6 +116,17 @@ public final class GraphLoader {
       Map<String, Node> top = entries(root, null, "");
       Map<String, SourceLocation> fields = new LinkedHashMap<>();
       top.forEach((k, v) -> fields.put(k, at(v)));
+      if (top.get("metadata") instanceof MappingNode metadataNode) {
+        // where each execution setting was written, for GraphExecution's errors
+        Node execution = entries(metadataNode, null, "metadata.").get(GraphExecution.KEY);
+        if (execution != null) {
+          fields.put("metadata." + GraphExecution.KEY, at(execution));
+        }
+        if (execution instanceof MappingNode settings) {
+          entries(settings, null, "metadata." + GraphExecution.KEY + ".")
+              .forEach((k, v) -> fields.put("metadata." + GraphExecution.KEY + "." + k, at(v)));
+        }
+      }
       String id = scalar(top.get("id"), null, "id", true);
       List<NodeDefinition> nodes = new ArrayList<>();
       for (Node item : sequence(top.get("nodes"), null, "nodes", true)) {

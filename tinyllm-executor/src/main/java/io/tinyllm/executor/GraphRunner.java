@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One execution of one graph: the walk, per-node timeouts, retries, breaker and metrics. */
 final class GraphRunner {
@@ -23,6 +25,7 @@ final class GraphRunner {
   private final Cancellation cancellation;
   private final Map<String, NodeDefinition> nodes;
   private final NodeHandlers handlers;
+  private final GraphExecution execution;
   private final List<NodeTrace> trace = Collections.synchronizedList(new ArrayList<>());
   private long deadline;
 
@@ -32,11 +35,12 @@ final class GraphRunner {
     this.cancellation = cancellation;
     this.nodes = graph.nodesById();
     this.handlers = new NodeHandlers(this);
+    this.execution = GraphExecution.of(graph, engine.config(), null);
   }
 
   GraphRun run(String input) {
     long start = System.nanoTime();
-    deadline = start + engine.config().graphTimeout().toNanos();
+    deadline = start + execution.graphTimeout().toNanos();
     Payload payload = Payload.of(input);
     String current = graph.entryPoints().get(0);
     int steps = 0;
@@ -45,8 +49,8 @@ final class GraphRunner {
     String error = null;
     try {
       while (true) {
-        if (++steps > engine.config().maxSteps()) {
-          error = "Graph '" + graph.id() + "' exceeded " + engine.config().maxSteps() + " steps";
+        if (++steps > execution.maxSteps()) {
+          error = "Graph '" + graph.id() + "' exceeded " + execution.maxSteps() + " steps";
           steps--;
           break;
         }
@@ -54,7 +58,7 @@ final class GraphRunner {
         try {
           payload = runNode(node, payload).payload();
         } catch (NodeFailedException e) {
-          if (engine.config().failureMode() == FailureMode.FAIL_FAST) {
+          if (execution.failureMode() == FailureMode.FAIL_FAST) {
             error = e.getMessage();
             break;
           }
@@ -111,8 +115,7 @@ final class GraphRunner {
     NodeConfig c = node.settings();
     boolean composite = node.type() == NodeType.FANOUT || node.type() == NodeType.LOOP;
     Duration timeout =
-        c.duration(
-            "timeout", composite ? engine.config().graphTimeout() : engine.config().nodeTimeout());
+        c.duration("timeout", composite ? execution.graphTimeout() : engine.config().nodeTimeout());
     int retries = c.integer("retries", engine.config().nodeRetries(), 0, 10);
     long start = System.nanoTime();
     int attempts = 0;
@@ -196,27 +199,43 @@ final class GraphRunner {
       return new Attempt(null, Failure.stop(GraphRun.Status.TIMEOUT, graphTimeoutMessage()));
     }
     long wait = Math.min(timeout.toNanos(), remaining);
-    Future<NodeResult> future =
-        engine
-            .pool()
-            .submit(
-                () -> {
-                  try (ExecutionContext.Scope scope =
-                      ExecutionContext.open(graph.id(), node.id())) {
-                    return handlers.run(node, in);
-                  }
-                });
+    FutureTask<NodeResult> future =
+        new FutureTask<>(
+            () -> {
+              try (ExecutionContext.Scope scope = ExecutionContext.open(graph.id(), node.id())) {
+                return handlers.run(node, in);
+              }
+            });
     cancellation.track(future);
+    AtomicBoolean timedOut = new AtomicBoolean();
+    if (!engine.tryExecute(future)) {
+      // every engine thread is busy: run here, with the watchdog enforcing the timeout
+      ScheduledFuture<?> alarm =
+          engine
+              .watchdog()
+              .schedule(
+                  () -> {
+                    timedOut.set(true);
+                    future.cancel(true);
+                  },
+                  wait,
+                  TimeUnit.NANOSECONDS);
+      future.run();
+      alarm.cancel(false);
+      if (future.isCancelled()) {
+        // the interrupt was meant for the node, not for whoever runs this graph
+        Thread.interrupted();
+      }
+    }
     try {
       return new Attempt(future.get(wait, TimeUnit.NANOSECONDS), null);
     } catch (TimeoutException e) {
       future.cancel(true);
-      if (wait == remaining) {
-        return new Attempt(null, Failure.stop(GraphRun.Status.TIMEOUT, graphTimeoutMessage()));
-      }
-      return new Attempt(
-          null, Failure.of("timeout", "Node '" + node.id() + "' timed out after " + timeout));
+      return timedOut(node, timeout, wait == remaining);
     } catch (CancellationException e) {
+      if (timedOut.get()) {
+        return timedOut(node, timeout, wait == remaining);
+      }
       return new Attempt(
           null,
           Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
@@ -239,8 +258,16 @@ final class GraphRunner {
     }
   }
 
+  private Attempt timedOut(NodeDefinition node, Duration timeout, boolean graphDeadline) {
+    if (graphDeadline) {
+      return new Attempt(null, Failure.stop(GraphRun.Status.TIMEOUT, graphTimeoutMessage()));
+    }
+    return new Attempt(
+        null, Failure.of("timeout", "Node '" + node.id() + "' timed out after " + timeout));
+  }
+
   private String graphTimeoutMessage() {
-    return "Graph '" + graph.id() + "' timed out after " + engine.config().graphTimeout();
+    return "Graph '" + graph.id() + "' timed out after " + execution.graphTimeout();
   }
 
   private void backoff() {
@@ -259,6 +286,11 @@ final class GraphRunner {
 
   GraphDefinition graph() {
     return graph;
+  }
+
+  /** The graph's execution settings: {@code executor.*} overridden by its own. */
+  GraphExecution execution() {
+    return execution;
   }
 
   GraphEngine engine() {

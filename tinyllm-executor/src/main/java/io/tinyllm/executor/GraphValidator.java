@@ -38,6 +38,7 @@ final class GraphValidator {
         }
       }
     }
+    GraphExecution.of(graph, ExecutorConfig.defaults(), sink);
     points(graph, graph.entryPoints(), "entry_points", NodeType.ENTRY, byId, sink);
     points(graph, graph.exitPoints(), "exit_points", NodeType.EXIT, byId, sink);
     for (NodeDefinition node : graph.nodes()) {

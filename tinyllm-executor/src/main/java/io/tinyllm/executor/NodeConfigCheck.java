@@ -1,14 +1,24 @@
 package io.tinyllm.executor;
 
+import io.tinyllm.executor.expression.BoundedMatcher;
+import io.tinyllm.executor.expression.ExpressionException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /** Checks the {@code config} of each node type, so a bad value fails at load, not mid-run. */
 final class NodeConfigCheck {
   static final List<String> TRANSFORMS =
       List.of(
-          "uppercase", "lowercase", "trim", "template", "truncate", "json_extract", "json_wrap");
+          "uppercase",
+          "lowercase",
+          "trim",
+          "template",
+          "truncate",
+          "json_extract",
+          "json_wrap",
+          "regex_replace");
   static final List<String> AGGREGATIONS = List.of("first_success", "all", "majority_vote");
 
   private NodeConfigCheck() {}
@@ -47,6 +57,9 @@ final class NodeConfigCheck {
         if ("json_extract".equals(op)) {
           c.requiredString("path");
         }
+        if ("regex_replace".equals(op)) {
+          checkRegexReplace(c);
+        }
         c.integer("max_chars", 1000, 1, 1_000_000);
       }
       case GATE -> c.expression("condition", true);
@@ -71,6 +84,28 @@ final class NodeConfigCheck {
         c.expression("until", false);
       }
       case ENTRY, EXIT -> {}
+    }
+  }
+
+  private static void checkRegexReplace(NodeConfig c) {
+    String source = c.requiredString("pattern");
+    String replacement = c.string("replacement", "");
+    if (source.isEmpty()) {
+      return;
+    }
+    Pattern pattern;
+    try {
+      pattern = BoundedMatcher.compile(source);
+    } catch (ExpressionException e) {
+      c.problem("pattern", e.getMessage(), null);
+      return;
+    }
+    if (replacement != null) {
+      try {
+        BoundedMatcher.checkReplacement(pattern, replacement);
+      } catch (ExpressionException e) {
+        c.problem("replacement", e.getMessage(), null);
+      }
     }
   }
 }

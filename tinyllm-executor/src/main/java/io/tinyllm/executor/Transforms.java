@@ -1,6 +1,7 @@
 package io.tinyllm.executor;
 
 import io.tinyllm.api.error.GraphException;
+import io.tinyllm.executor.expression.BoundedMatcher;
 import io.tinyllm.executor.expression.Values;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +36,11 @@ final class Transforms {
             : Values.text(value);
       }
       case "json_wrap" -> Json.write(Map.of(c.string("key", "text"), text));
+      case "regex_replace" ->
+          BoundedMatcher.replaceAll(
+              BoundedMatcher.compile(c.requiredString("pattern")),
+              text,
+              c.string("replacement", ""));
       default -> throw new GraphException("Unknown transform op in node '" + node.id() + "'");
     };
   }

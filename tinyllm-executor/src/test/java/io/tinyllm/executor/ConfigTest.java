@@ -26,23 +26,25 @@ class ConfigTest {
                 3,
                 Duration.ofSeconds(60),
                 "qwen2.5:0.5b",
-                List.of()));
+                List.of(),
+                64));
   }
 
   @Test
   void executorFullMapping() {
     Map<String, String> settings =
-        Map.of(
-            "executor.node-timeout", "5s",
-            "executor.node-retries", "2",
-            "executor.retry-backoff", "10ms",
-            "executor.graph-timeout", "1m",
-            "executor.max-steps", "7",
-            "executor.failure-mode", "best-effort",
-            "executor.circuit-breaker.failure-threshold", "4",
-            "executor.circuit-breaker.cooldown", "30s",
-            "executor.default-model", "llama3.2:1b",
-            "executor.graphs", "a.yaml, b.yaml");
+        Map.ofEntries(
+            Map.entry("executor.node-timeout", "5s"),
+            Map.entry("executor.node-retries", "2"),
+            Map.entry("executor.retry-backoff", "10ms"),
+            Map.entry("executor.graph-timeout", "1m"),
+            Map.entry("executor.max-steps", "7"),
+            Map.entry("executor.failure-mode", "best-effort"),
+            Map.entry("executor.circuit-breaker.failure-threshold", "4"),
+            Map.entry("executor.circuit-breaker.cooldown", "30s"),
+            Map.entry("executor.default-model", "llama3.2:1b"),
+            Map.entry("executor.graphs", "a.yaml, b.yaml"),
+            Map.entry("executor.max-threads", "8"));
     assertThat(ExecutorConfig.from(Settings.of(settings)))
         .isEqualTo(
             new ExecutorConfig(
@@ -55,7 +57,8 @@ class ConfigTest {
                 4,
                 Duration.ofSeconds(30),
                 "llama3.2:1b",
-                List.of("a.yaml", "b.yaml")));
+                List.of("a.yaml", "b.yaml"),
+                8));
     assertThatThrownBy(
             () -> ExecutorConfig.from(Settings.of(Map.of("executor.failure-mode", "sometimes"))))
         .isInstanceOf(ConfigException.class)

@@ -24,7 +24,7 @@ import java.util.regex.PatternSyntaxException;
 final class ExpressionParser {
   static final int MAX_LENGTH = 2_000;
   static final int MAX_DEPTH = 32;
-  static final int MAX_PATTERN_LENGTH = 256;
+  static final int MAX_PATTERN_LENGTH = BoundedMatcher.MAX_PATTERN;
   private static final java.util.Set<String> COMPARISONS =
       java.util.Set.of(
           "==", "!=", "<", "<=", ">", ">=", "contains", "startsWith", "endsWith", "matches");

@@ -1,0 +1,135 @@
+package io.tinyllm.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GraphExecutionTest {
+  private final GraphLoader loader = new GraphLoader();
+
+  /** entry -> first (model) -> second (model) -> exit: four steps. */
+  private static String graph(String metadata) {
+    return """
+        id: g
+        metadata: %s
+        entry_points: [in]
+        exit_points: [out]
+        nodes:
+          - {id: in, type: entry}
+          - {id: first, type: model}
+          - {id: second, type: model}
+          - {id: out, type: exit}
+        edges:
+          - {from_node: in, to_node: first}
+          - {from_node: first, to_node: second}
+          - {from_node: second, to_node: out}
+        """
+        .formatted(metadata);
+  }
+
+  private List<String> errors(String metadata) {
+    GraphValidationException e =
+        catchThrowableOfType(
+            GraphValidationException.class, () -> loader.parse("bad.yaml", graph(metadata)));
+    assertThat(e).as("expected validation errors").isNotNull();
+    return e.errors().stream().map(ValidationError::toString).toList();
+  }
+
+  @Test
+  void withoutExecutionSettingsTheEngineSettingsApply() {
+    GraphDefinition graph = loader.parse("g.yaml", graph("{author: me}"));
+
+    assertThat(GraphExecution.of(graph, ExecutorConfig.defaults(), null))
+        .isEqualTo(new GraphExecution(Duration.ofMinutes(5), 100, FailureMode.FAIL_FAST));
+  }
+
+  @Test
+  void maxStepsOfTheGraphOverridesTheEngines() {
+    try (EngineFixture f = new EngineFixture(new ScriptedLlmClient(r -> "ok"))) {
+      GraphRun run =
+          f.engine.run(loader.parse("g.yaml", graph("{execution: {max_steps: 2}}")), "hi");
+
+      assertThat(run.status()).isEqualTo(GraphRun.Status.FAILED);
+      assertThat(run.error()).isEqualTo("Graph 'g' exceeded 2 steps");
+      assertThat(run.steps()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void failureModeOfTheGraphOverridesTheEngines() {
+    ScriptedLlmClient client =
+        new ScriptedLlmClient(r -> r.prompt().equals("hi") ? "FAIL" : "unused");
+    try (EngineFixture f = new EngineFixture(client)) {
+      GraphRun run =
+          f.engine.run(
+              loader.parse("g.yaml", graph("{execution: {failure_mode: best-effort}}")), "hi");
+
+      assertThat(run.status()).isEqualTo(GraphRun.Status.SUCCESS);
+      assertThat(run.output()).isEqualTo("hi");
+      assertThat(run.trace())
+          .extracting(NodeTrace::node, NodeTrace::outcome)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("in", "success"),
+              org.assertj.core.groups.Tuple.tuple("first", "error"),
+              org.assertj.core.groups.Tuple.tuple("second", "error"),
+              org.assertj.core.groups.Tuple.tuple("out", "success"));
+    }
+  }
+
+  @Test
+  void timeoutOfTheGraphOverridesTheEngines() {
+    try (EngineFixture f = new EngineFixture(new ScriptedLlmClient(r -> "SLEEP"))) {
+      GraphRun run =
+          f.engine.run(loader.parse("g.yaml", graph("{execution: {timeout: 200ms}}")), "hi");
+
+      assertThat(run.status()).isEqualTo(GraphRun.Status.TIMEOUT);
+      assertThat(run.error()).isEqualTo("Graph 'g' timed out after PT0.2S");
+    }
+  }
+
+  @Test
+  void numbersAreSecondsAndUnknownKeysElsewhereStillLoad() {
+    GraphDefinition graph =
+        loader.parse(
+            "g.yaml",
+            graph("{owner: x, execution: {timeout: 1.5, max_steps: 9, failure_mode: fail-fast}}")
+                + "python_only_key: {anything: [1, 2]}\n");
+
+    assertThat(GraphExecution.of(graph, ExecutorConfig.defaults(), null))
+        .isEqualTo(new GraphExecution(Duration.ofMillis(1500), 9, FailureMode.FAIL_FAST));
+  }
+
+  @Test
+  void wrongTypesAreReportedWithFileLineAndField() {
+    assertThat(
+            errors(
+                """
+
+                  execution:
+                    timeout: soon
+                    max_steps: 2.5
+                    failure_mode: sometimes
+                    retries: 3\
+                """))
+        .containsExactly(
+            "bad.yaml:4: field 'metadata.execution.timeout': expected a duration such as 30s or"
+                + " 500ms but found the string 'soon'",
+            "bad.yaml:5: field 'metadata.execution.max_steps': expected an integer but found the"
+                + " number 2.5",
+            "bad.yaml:6: field 'metadata.execution.failure_mode': expected fail-fast or"
+                + " best-effort but found the string 'sometimes'",
+            "bad.yaml:7: field 'metadata.execution.retries': unknown setting; expected one of"
+                + " [timeout, max_steps, failure_mode]");
+    assertThat(errors("{execution: fast}"))
+        .containsExactly(
+            "bad.yaml:2: field 'metadata.execution': expected a mapping of [timeout, max_steps,"
+                + " failure_mode] but found the string 'fast'");
+    assertThat(errors("{execution: {max_steps: 0, timeout: 0s}}"))
+        .containsExactly(
+            "bad.yaml:2: field 'metadata.execution.max_steps': must be from 1 to 100000 but is 0",
+            "bad.yaml:2: field 'metadata.execution.timeout': must be more than zero but is 0s");
+  }
+}
