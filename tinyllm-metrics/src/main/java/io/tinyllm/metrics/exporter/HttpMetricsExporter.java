@@ -24,6 +24,16 @@ import org.slf4j.LoggerFactory;
 public final class HttpMetricsExporter implements MetricsExporter {
   public static final String NAME = "http";
   private static final Logger log = LoggerFactory.getLogger(HttpMetricsExporter.class);
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise before its first
+    // use; with delayed ACKs every small scrape then stalls about 40 ms (measured: 44.5 ms
+    // before, 0.5 ms after, docs/performance.md). A value set by the user is left alone.
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
+  }
 
   private final PrometheusRegistry registry;
   private final HttpExporterConfig config;
