@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bounded soak: the {@code demo} workload (every kind of call, bursts, injected faults) at a high
- * rate for {@value #SECONDS} s. Between the middle and the end, the number of series and the heap
+ * rate for a few minutes ({@code -Dtinyllm.soak.seconds}, default 150). Between the middle and the end, the number of series and the heap
  * after a full GC stay flat within the stated tolerances: nothing grows per request.
  */
 @Tag("soak")
 class SoakTest {
-  static final int SECONDS = 20;
+  static final int SECONDS = Integer.getInteger("tinyllm.soak.seconds", 150);
 
   /** Series may still appear late (a rare error type on a rare model): at most this many. */
   static final int SERIES_TOLERANCE = 40;
