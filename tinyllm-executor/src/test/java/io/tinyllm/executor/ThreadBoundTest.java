@@ -100,11 +100,12 @@ class ThreadBoundTest {
       assertThat(run.trace())
           .filteredOn(t -> t.node().startsWith("b"))
           .extracting(NodeTrace::outcome, NodeTrace::error)
-          .containsExactly(
+          .containsExactlyInAnyOrder(
               org.assertj.core.groups.Tuple.tuple("timeout", "Node 'b0' timed out after PT0.1S"),
               org.assertj.core.groups.Tuple.tuple("timeout", "Node 'b1' timed out after PT0.1S"));
+      // which branch is reported first depends on which one the pool handed back first
       assertThat(run.error())
-          .isEqualTo("Node 'fan' failed: Branch failed: b0: Node 'b0' timed out after PT0.1S");
+          .matches("Node 'fan' failed: Branch failed: (b[01]): Node '\\1' timed out after PT0.1S");
     }
   }
 }
