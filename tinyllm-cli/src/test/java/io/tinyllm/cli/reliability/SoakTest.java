@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bounded soak: the {@code demo} workload (every kind of call, bursts, injected faults) at a high
- * rate for a few minutes ({@code -Dtinyllm.soak.seconds}, default 150). Between the middle and the end, the number of series and the heap
- * after a full GC stay flat within the stated tolerances: nothing grows per request.
+ * rate for a few minutes ({@code -Dtinyllm.soak.seconds}, default 150). Between the middle and the
+ * end, the number of series and the heap after a full GC stay flat within the stated tolerances:
+ * nothing grows per request.
  */
 @Tag("soak")
 class SoakTest {
