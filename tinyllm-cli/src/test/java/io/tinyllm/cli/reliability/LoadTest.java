@@ -120,7 +120,11 @@ class LoadTest {
       assertThat(s.count("tinyllm_request_latency_seconds_count"))
           .isEqualTo(requests - s.count("tinyllm_request_outcomes_total", "outcome", "cancelled"));
     }
-    assertThat(heapAfterGc() - heapBefore).as("heap growth").isLessThan(64L << 20);
+    long heapGrowth = heapAfterGc() - heapBefore;
+    System.out.printf(
+        "load: %d completed, %d failed, %d timed out, %d rejected; heap growth %d MiB%n",
+        completed.get(), failed.get(), timedOut.get(), rejected.get(), heapGrowth >> 20);
+    assertThat(heapGrowth).as("heap growth").isLessThan(64L << 20);
   }
 
   private void callUntil(
