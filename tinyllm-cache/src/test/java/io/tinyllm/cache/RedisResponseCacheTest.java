@@ -8,6 +8,7 @@ import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.metrics.testing.Exposition;
+import io.tinyllm.metrics.testing.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

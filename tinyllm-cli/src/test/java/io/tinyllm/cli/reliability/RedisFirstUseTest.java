@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.cli.ReliabilityAccess;
+import io.tinyllm.metrics.testing.RedisServerProcess;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class RedisFirstUseTest {
   @Test
   void concurrentFirstLookupsAgainstAHealthyRedisAreNotErrors() throws Exception {
-    try (RedisServer redis = RedisServer.start();
+    try (RedisServerProcess redis = RedisServerProcess.start();
         OllamaSimulator sim = Fixtures.simulator();
         ReliabilityAccess.App app =
             Fixtures.start(

@@ -8,6 +8,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.cli.ReliabilityAccess;
+import io.tinyllm.metrics.testing.RedisServerProcess;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ class RedisOutageTest {
 
   @Test
   void requestsKeepSucceedingWhileRedisIsDownAndTheCacheRecovers() throws Exception {
-    try (RedisServer redis = RedisServer.start();
+    try (RedisServerProcess redis = RedisServerProcess.start();
         OllamaSimulator sim = Fixtures.simulator();
         ReliabilityAccess.App app =
             Fixtures.start(

@@ -1,7 +1,5 @@
-package io.tinyllm.cache;
+package io.tinyllm.metrics.testing;
 
-import io.tinyllm.metrics.testing.ExternalPrograms;
-import io.tinyllm.metrics.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
   private final Path binary;
@@ -48,12 +46,12 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Starts a server and waits (bounded) until it answers {@code PING}. */
-  static RedisServerProcess start() {
+  public static RedisServerProcess start() {
     return start(null);
   }
 
   /** Starts a server that requires {@code password} (none when {@code null}). */
-  static RedisServerProcess start(String password) {
+  public static RedisServerProcess start(String password) {
     Path binary = ExternalPrograms.require("redis-server", "redis-server");
     List<String> extra = new ArrayList<>(List.of("--enable-debug-command", "local"));
     if (password != null) {
@@ -66,7 +64,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty. */
-  void restart() {
+  public void restart() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server is running");
     }
@@ -117,11 +115,11 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** {@code redis://127.0.0.1:port}, without credentials. */
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -129,11 +127,11 @@ final class RedisServerProcess implements AutoCloseable {
    * Sends one command on a fresh connection (authenticating first if needed) and returns the first
    * line of the reply, e.g. {@code +OK}, {@code :3}, {@code $5}.
    */
-  String command(String... args) throws IOException {
+  public String command(String... args) throws IOException {
     return command(Duration.ofSeconds(5), args);
   }
 
-  String command(Duration timeout, String... args) throws IOException {
+  public String command(Duration timeout, String... args) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout((int) timeout.toMillis());
       OutputStream out = socket.getOutputStream();
@@ -151,7 +149,7 @@ final class RedisServerProcess implements AutoCloseable {
    * Sends {@code DEBUG SLEEP seconds}, which blocks the single-threaded server, and returns once
    * the command is on its way; closing the returned socket waits for the server's {@code +OK}.
    */
-  AutoCloseable block(int seconds) throws IOException {
+  public AutoCloseable block(int seconds) throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((seconds + 10) * 1000);
     if (password != null) {
@@ -170,7 +168,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Stores raw {@code value} bytes under {@code key}. */
-  void setRaw(String key, byte[] value) throws IOException {
+  public void setRaw(String key, byte[] value) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5000);
       OutputStream out = socket.getOutputStream();
@@ -232,7 +230,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Stops the server; {@link #restart()} brings it back on the same port. */
-  void stop() {
+  public void stop() {
     if (process == null) {
       return;
     }
