@@ -32,6 +32,7 @@ import java.util.Map;
  *   <tr><td>{@code ollama.retry.max-backoff}</td><td>10s</td></tr>
  *   <tr><td>{@code ollama.retry.jitter}</td><td>0.5 (each wait is drawn from ±50% of the nominal one)</td></tr>
  *   <tr><td>{@code ollama.metrics.model-load-threshold}</td><td>100ms: a smaller {@code load_duration} is not a load</td></tr>
+ *   <tr><td>{@code ollama.metrics.enabled}</td><td>true; false leaves every client family out of the registry</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -46,7 +47,8 @@ public record OllamaConfig(
     BreakerSettings circuitBreaker,
     RateLimitSettings rateLimit,
     RetrySettings retry,
-    Duration modelLoadThreshold) {
+    Duration modelLoadThreshold,
+    boolean metricsEnabled) {
 
   public static final String HOST = "ollama.host";
   public static final String CONNECT_TIMEOUT = "ollama.timeout.connect";
@@ -66,6 +68,7 @@ public record OllamaConfig(
   public static final String RETRY_MAX_BACKOFF = "ollama.retry.max-backoff";
   public static final String RETRY_JITTER = "ollama.retry.jitter";
   public static final String MODEL_LOAD_THRESHOLD = "ollama.metrics.model-load-threshold";
+  public static final String METRICS_ENABLED = "ollama.metrics.enabled";
 
   /** The environment variable Ollama itself reads. */
   public static final String OLLAMA_HOST_ENV = "OLLAMA_HOST";
@@ -116,7 +119,8 @@ public record OllamaConfig(
             atLeast(settings, RETRY_MULTIPLIER, 2.0, 1.0),
             positive(settings, RETRY_MAX_BACKOFF, Duration.ofSeconds(10)),
             fraction(settings, RETRY_JITTER, 0.5)),
-        settings.getDuration(MODEL_LOAD_THRESHOLD, Duration.ofMillis(100)));
+        settings.getDuration(MODEL_LOAD_THRESHOLD, Duration.ofMillis(100)),
+        settings.getBoolean(METRICS_ENABLED, true));
   }
 
   /** This config with another host. */
@@ -129,7 +133,8 @@ public record OllamaConfig(
         circuitBreaker,
         rateLimit,
         retry,
-        modelLoadThreshold);
+        modelLoadThreshold,
+        metricsEnabled);
   }
 
   /**

@@ -2,6 +2,9 @@ package io.tinyllm.ollama;
 
 import static java.util.Objects.requireNonNull;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -21,8 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToLongFunction;
 
 /**
@@ -48,7 +52,10 @@ import java.util.function.ToLongFunction;
  * tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="success"} 1.0
  * </pre>
  *
- * <p>Model and graph label values pass through the shared {@link LabelGuard}.
+ * <p>Model, graph and node label values pass through the shared {@link LabelGuard}. The data points
+ * of each label combination are resolved once and kept (at most as many combinations as the guard
+ * admits), so recording a request costs no {@code labelValues} lookups and allocates only its
+ * {@link Call}.
  */
 @Singleton
 public final class OllamaMetrics implements MetricSet {
@@ -78,8 +85,16 @@ public final class OllamaMetrics implements MetricSet {
   /** Circuit-breaker states as exposed: the 0/1/2 gauge value is the index. */
   static final List<String> BREAKER_STATES = List.of("closed", "half_open", "open");
 
+  private static final String[] OUTCOMES = {"success", "error", "cancelled"};
+  private static final int SUCCESS = 0;
+  private static final int ERROR = 1;
+  private static final int CANCELLED = 2;
+
   private final LabelGuard guard;
   private final long modelLoadThresholdNanos;
+  private final boolean enabled;
+  private final Call noopCall = new Call(null, null, null, 0);
+  private final Map<String, ModelSeries> series = new ConcurrentHashMap<>();
 
   private final Counter requests =
       Counter.builder()
@@ -213,6 +228,18 @@ public final class OllamaMetrics implements MetricSet {
           .help("Finished LLM requests by outcome: success, error, cancelled")
           .labelNames("model", "outcome")
           .build();
+  private final Counter nodeRequests =
+      Counter.builder()
+          .name("tinyllm_node_requests_total")
+          .help("Finished LLM requests per graph node and outcome (outside a graph: node default)")
+          .labelNames("model", "graph", "node", "outcome")
+          .build();
+  private final Counter nodeTokens =
+      Counter.builder()
+          .name("tinyllm_node_tokens_total")
+          .help("Prompt (input) and generated (output) tokens per graph node")
+          .labelNames("model", "graph", "node", "type")
+          .build();
 
   private final AtomicReference<List<RunningModel>> inventory = new AtomicReference<>();
   private final GaugeWithCallback modelsLoaded =
@@ -264,63 +291,100 @@ public final class OllamaMetrics implements MetricSet {
 
   @Inject
   public OllamaMetrics(LabelGuard guard, OllamaConfig config) {
-    this(guard, config.modelLoadThreshold());
+    this(guard, config.modelLoadThreshold(), config.metricsEnabled());
   }
 
   public OllamaMetrics(LabelGuard guard, Duration modelLoadThreshold) {
+    this(guard, modelLoadThreshold, true);
+  }
+
+  private OllamaMetrics(LabelGuard guard, Duration modelLoadThreshold, boolean enabled) {
     this.guard = requireNonNull(guard, "guard is null");
     this.modelLoadThresholdNanos =
         requireNonNull(modelLoadThreshold, "modelLoadThreshold is null").toNanos();
+    this.enabled = enabled;
+    noopCall.ended = 1;
   }
 
   /**
-   * A call started now, in the graph of the calling thread's {@link ExecutionContext}. Exactly one
-   * of the returned call's {@code succeeded}, {@code failed} or {@code cancelled} must follow.
+   * Metrics that record nothing and contribute no family ({@code ollama.metrics.enabled=false}):
+   * for users who instrument the client themselves, and for measuring what instrumentation costs.
+   */
+  public static OllamaMetrics disabled() {
+    return new OllamaMetrics(new LabelGuard(1, 1), Duration.ZERO, false);
+  }
+
+  /** Whether this records anything. */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * A call started now, in the graph and node of the calling thread's {@link ExecutionContext}.
+   * Exactly one of the returned call's {@code succeeded}, {@code failed} or {@code cancelled} must
+   * follow.
    */
   public Call requestStarted(String model, RequestType type) {
     requireNonNull(type, "type is null");
-    String modelLabel = model(model);
-    String graphLabel = guard.guard("graph", ExecutionContext.current().graph());
-    requests.labelValues(modelLabel, graphLabel, type.label()).inc();
-    activeRequests.labelValues(modelLabel, graphLabel).inc();
-    return new Call(modelLabel, graphLabel, System.nanoTime());
+    if (!enabled) {
+      return noopCall;
+    }
+    ExecutionContext context = ExecutionContext.current();
+    ModelSeries modelSeries = modelSeries(model);
+    GraphSeries graphSeries = modelSeries.graph(guard.guard("graph", context.graph()));
+    NodeSeries nodeSeries = graphSeries.node(guard.guard("node", context.node()));
+    graphSeries.requests(type).inc();
+    graphSeries.active().inc();
+    return new Call(modelSeries, graphSeries, nodeSeries, System.nanoTime());
   }
 
   /** An attempt waited {@code wait} for a rate-limiter token (zero when one was at hand). */
   public void rateLimitWaited(String model, Duration wait) {
-    rateLimitWait.labelValues(model(model)).observe(seconds(wait.toNanos()));
+    if (enabled) {
+      modelSeries(model).rateLimitWait().observe(seconds(wait.toNanos()));
+    }
   }
 
   /** A failed attempt of {@code model} is about to be retried. */
   public void retried(String model, String errorType) {
-    retries.labelValues(model(model), errorType).inc();
+    if (enabled) {
+      retries.labelValues(model(model), errorType).inc();
+    }
   }
 
   /** A circuit breaker was created for {@code model}; it starts closed. */
   public void circuitBreakerCreated(String model) {
-    setBreakerState(model(model), "closed");
+    if (enabled) {
+      setBreakerState(model(model), "closed");
+    }
   }
 
   /** The circuit breaker of {@code model} moved from one state to another. */
   public void circuitBreakerTransitioned(String model, String fromState, String toState) {
-    String label = model(model);
-    breakerTransitions.labelValues(label, fromState, toState).inc();
-    setBreakerState(label, toState);
+    if (enabled) {
+      String label = model(model);
+      breakerTransitions.labelValues(label, fromState, toState).inc();
+      setBreakerState(label, toState);
+    }
   }
 
   /** The circuit breaker of {@code model} counted a failed call. */
   public void circuitBreakerFailureRecorded(String model) {
-    breakerFailures.labelValues(model(model)).inc();
+    if (enabled) {
+      modelSeries(model).breakerFailures().inc();
+    }
   }
 
   /** {@code /api/ps} listed {@code models}: the inventory gauges now show them. */
   public void inventoryRefreshed(List<RunningModel> models) {
-    inventory.set(List.copyOf(models));
+    if (enabled) {
+      inventory.set(List.copyOf(models));
+    }
   }
 
   /** A pull of {@code progress.model()} reported progress. */
   public void pullProgressed(PullProgress progress) {
-    if (progress.digest() == null || progress.total() <= 0) {
+    if (!enabled || progress.digest() == null || progress.total() <= 0) {
       return;
     }
     pulls
@@ -330,7 +394,9 @@ public final class OllamaMetrics implements MetricSet {
 
   /** The pull of {@code model} ended, successfully or not: its progress gauges go away. */
   public void pullEnded(String model) {
-    pulls.remove(model(model));
+    if (enabled) {
+      pulls.remove(model(model));
+    }
   }
 
   private void setBreakerState(String modelLabel, String state) {
@@ -356,12 +422,25 @@ public final class OllamaMetrics implements MetricSet {
     return byModel;
   }
 
+  private ModelSeries modelSeries(String name) {
+    String label = model(name);
+    ModelSeries found = series.get(label);
+    return found != null ? found : series.computeIfAbsent(label, ModelSeries::new);
+  }
+
   private static double seconds(long nanos) {
     return nanos / 1e9;
   }
 
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
+  }
+
   @Override
   public List<Collector> collectors() {
+    if (!enabled) {
+      return List.of();
+    }
     return List.of(
         requests,
         requestLatency,
@@ -382,6 +461,8 @@ public final class OllamaMetrics implements MetricSet {
         promptEvalDuration,
         evalDuration,
         outcomes,
+        nodeRequests,
+        nodeTokens,
         modelsLoaded,
         modelVram,
         modelSize,
@@ -391,25 +472,33 @@ public final class OllamaMetrics implements MetricSet {
 
   /** One call in progress; ends exactly once. Thread safe. */
   public final class Call {
-    private final String model;
-    private final String graph;
+    private static final AtomicIntegerFieldUpdater<Call> ENDED =
+        AtomicIntegerFieldUpdater.newUpdater(Call.class, "ended");
+
+    private final ModelSeries model;
+    private final GraphSeries graph;
+    private final NodeSeries node;
     private final long startNanos;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile int ended;
     private long lastTokenNanos = -1;
 
-    private Call(String model, String graph, long startNanos) {
+    private Call(ModelSeries model, GraphSeries graph, NodeSeries node, long startNanos) {
       this.model = model;
       this.graph = graph;
+      this.node = node;
       this.startNanos = startNanos;
     }
 
     /** A chunk carrying output (answer or thinking) arrived. */
     public synchronized void outputReceived() {
+      if (ended != 0) {
+        return;
+      }
       long now = System.nanoTime();
       if (lastTokenNanos < 0) {
-        timeToFirstToken.labelValues(model, graph).observe(seconds(now - startNanos));
+        graph.timeToFirstToken().observe(seconds(now - startNanos));
       } else {
-        interTokenLatency.labelValues(model).observe(seconds(now - lastTokenNanos));
+        model.interToken().observe(seconds(now - lastTokenNanos));
       }
       lastTokenNanos = now;
     }
@@ -420,19 +509,23 @@ public final class OllamaMetrics implements MetricSet {
         return;
       }
       observeLatency();
-      inputTokens.labelValues(model, graph).inc(response.promptTokens());
-      outputTokens.labelValues(model, graph).inc(response.outputTokens());
+      long promptTokens = response.promptTokens();
+      long outputTokens = response.outputTokens();
+      graph.inputTokens().inc(promptTokens);
+      graph.outputTokens().inc(outputTokens);
+      node.inputTokens().inc(promptTokens);
+      node.outputTokens().inc(outputTokens);
       observeLoad(response.loadDuration());
       if (!response.promptEvalDuration().isZero()) {
-        promptEvalDuration.labelValues(model).observe(secondsOf(response.promptEvalDuration()));
+        model.promptEval().observe(seconds(response.promptEvalDuration()));
       }
       if (!response.evalDuration().isZero()) {
-        evalDuration.labelValues(model).observe(secondsOf(response.evalDuration()));
-        if (response.outputTokens() > 0) {
-          tokensPerSecond.labelValues(model).observe(response.tokensPerSecond());
+        model.eval().observe(seconds(response.evalDuration()));
+        if (outputTokens > 0) {
+          model.tokensPerSecond().observe(response.tokensPerSecond());
         }
       }
-      outcomes.labelValues(model, "success").inc();
+      outcome(SUCCESS);
     }
 
     /** The embedding call answered. */
@@ -441,9 +534,10 @@ public final class OllamaMetrics implements MetricSet {
         return;
       }
       observeLatency();
-      inputTokens.labelValues(model, graph).inc(response.promptTokens());
+      graph.inputTokens().inc(response.promptTokens());
+      node.inputTokens().inc(response.promptTokens());
       observeLoad(response.loadDuration());
-      outcomes.labelValues(model, "success").inc();
+      outcome(SUCCESS);
     }
 
     /** The call failed with {@code error} (after any retries). */
@@ -457,37 +551,275 @@ public final class OllamaMetrics implements MetricSet {
         return;
       }
       observeLatency();
-      errors.labelValues(errorType, model, graph).inc();
-      outcomes.labelValues(model, "error").inc();
+      graph.errors(errorType).inc();
+      outcome(ERROR);
     }
 
     /** The caller cancelled the call: neither an error nor a latency sample. */
     public void cancelled() {
       if (end()) {
-        outcomes.labelValues(model, "cancelled").inc();
+        outcome(CANCELLED);
       }
     }
 
     private boolean end() {
-      if (!ended.compareAndSet(false, true)) {
+      if (!ENDED.compareAndSet(this, 0, 1)) {
         return false;
       }
-      activeRequests.labelValues(model, graph).dec();
+      graph.active().dec();
       return true;
     }
 
+    private void outcome(int outcome) {
+      model.outcome(outcome).inc();
+      node.outcome(outcome).inc();
+    }
+
     private void observeLatency() {
-      requestLatency.labelValues(model, graph).observe(seconds(System.nanoTime() - startNanos));
+      graph.latency().observe(seconds(System.nanoTime() - startNanos));
     }
 
     private void observeLoad(Duration load) {
       if (load.toNanos() >= modelLoadThresholdNanos && !load.isZero()) {
-        modelLoad.labelValues(model).observe(secondsOf(load));
+        model.modelLoad().observe(seconds(load));
       }
     }
+  }
 
-    private double secondsOf(Duration duration) {
-      return duration.toNanos() / 1e9;
+  /*
+   * Resolved data points. Each is looked up with labelValues on first use only (so a series
+   * appears when something happened to it, as before); a race resolves the same data point twice,
+   * which is harmless. The maps are keyed by guarded label values, so they hold at most as many
+   * entries as the guard admits per label (plus "other" and "unknown").
+   */
+
+  /** The series of one model label. */
+  private final class ModelSeries {
+    private final String model;
+    private final Map<String, GraphSeries> graphs = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<CounterDataPoint> outcomePoints =
+        new AtomicReferenceArray<>(OUTCOMES.length);
+    private volatile DistributionDataPoint interToken;
+    private volatile DistributionDataPoint tokensPerSecondPoint;
+    private volatile DistributionDataPoint promptEval;
+    private volatile DistributionDataPoint eval;
+    private volatile DistributionDataPoint modelLoadPoint;
+    private volatile DistributionDataPoint rateLimitWaitPoint;
+    private volatile CounterDataPoint breakerFailuresPoint;
+
+    ModelSeries(String model) {
+      this.model = model;
+    }
+
+    GraphSeries graph(String graphLabel) {
+      GraphSeries found = graphs.get(graphLabel);
+      return found != null
+          ? found
+          : graphs.computeIfAbsent(graphLabel, g -> new GraphSeries(model, g));
+    }
+
+    CounterDataPoint outcome(int index) {
+      CounterDataPoint point = outcomePoints.get(index);
+      if (point == null) {
+        point = outcomes.labelValues(model, OUTCOMES[index]);
+        outcomePoints.set(index, point);
+      }
+      return point;
+    }
+
+    DistributionDataPoint interToken() {
+      DistributionDataPoint point = interToken;
+      if (point == null) {
+        point = interTokenLatency.labelValues(model);
+        interToken = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint tokensPerSecond() {
+      DistributionDataPoint point = tokensPerSecondPoint;
+      if (point == null) {
+        point = tokensPerSecond.labelValues(model);
+        tokensPerSecondPoint = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint promptEval() {
+      DistributionDataPoint point = promptEval;
+      if (point == null) {
+        point = promptEvalDuration.labelValues(model);
+        promptEval = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint eval() {
+      DistributionDataPoint point = eval;
+      if (point == null) {
+        point = evalDuration.labelValues(model);
+        eval = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint modelLoad() {
+      DistributionDataPoint point = modelLoadPoint;
+      if (point == null) {
+        point = modelLoad.labelValues(model);
+        modelLoadPoint = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint rateLimitWait() {
+      DistributionDataPoint point = rateLimitWaitPoint;
+      if (point == null) {
+        point = rateLimitWait.labelValues(model);
+        rateLimitWaitPoint = point;
+      }
+      return point;
+    }
+
+    CounterDataPoint breakerFailures() {
+      CounterDataPoint point = breakerFailuresPoint;
+      if (point == null) {
+        point = breakerFailures.labelValues(model);
+        breakerFailuresPoint = point;
+      }
+      return point;
+    }
+  }
+
+  /** The series of one model and graph label pair. */
+  private final class GraphSeries {
+    private final String model;
+    private final String graph;
+    private final Map<String, NodeSeries> nodes = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> errorPoints = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<CounterDataPoint> requestPoints =
+        new AtomicReferenceArray<>(RequestType.values().length);
+    private volatile GaugeDataPoint activePoint;
+    private volatile DistributionDataPoint latencyPoint;
+    private volatile DistributionDataPoint timeToFirstTokenPoint;
+    private volatile CounterDataPoint inputTokensPoint;
+    private volatile CounterDataPoint outputTokensPoint;
+
+    GraphSeries(String model, String graph) {
+      this.model = model;
+      this.graph = graph;
+    }
+
+    NodeSeries node(String nodeLabel) {
+      NodeSeries found = nodes.get(nodeLabel);
+      return found != null
+          ? found
+          : nodes.computeIfAbsent(nodeLabel, n -> new NodeSeries(model, graph, n));
+    }
+
+    CounterDataPoint requests(RequestType type) {
+      CounterDataPoint point = requestPoints.get(type.ordinal());
+      if (point == null) {
+        point = requests.labelValues(model, graph, type.label());
+        requestPoints.set(type.ordinal(), point);
+      }
+      return point;
+    }
+
+    CounterDataPoint errors(String errorType) {
+      CounterDataPoint found = errorPoints.get(errorType);
+      return found != null
+          ? found
+          : errorPoints.computeIfAbsent(errorType, e -> errors.labelValues(e, model, graph));
+    }
+
+    GaugeDataPoint active() {
+      GaugeDataPoint point = activePoint;
+      if (point == null) {
+        point = activeRequests.labelValues(model, graph);
+        activePoint = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint latency() {
+      DistributionDataPoint point = latencyPoint;
+      if (point == null) {
+        point = requestLatency.labelValues(model, graph);
+        latencyPoint = point;
+      }
+      return point;
+    }
+
+    DistributionDataPoint timeToFirstToken() {
+      DistributionDataPoint point = timeToFirstTokenPoint;
+      if (point == null) {
+        point = timeToFirstToken.labelValues(model, graph);
+        timeToFirstTokenPoint = point;
+      }
+      return point;
+    }
+
+    CounterDataPoint inputTokens() {
+      CounterDataPoint point = inputTokensPoint;
+      if (point == null) {
+        point = inputTokens.labelValues(model, graph);
+        inputTokensPoint = point;
+      }
+      return point;
+    }
+
+    CounterDataPoint outputTokens() {
+      CounterDataPoint point = outputTokensPoint;
+      if (point == null) {
+        point = outputTokens.labelValues(model, graph);
+        outputTokensPoint = point;
+      }
+      return point;
+    }
+  }
+
+  /** The series of one model, graph and node label triple. */
+  private final class NodeSeries {
+    private final String model;
+    private final String graph;
+    private final String node;
+    private final AtomicReferenceArray<CounterDataPoint> outcomePoints =
+        new AtomicReferenceArray<>(OUTCOMES.length);
+    private volatile CounterDataPoint inputTokensPoint;
+    private volatile CounterDataPoint outputTokensPoint;
+
+    NodeSeries(String model, String graph, String node) {
+      this.model = model;
+      this.graph = graph;
+      this.node = node;
+    }
+
+    CounterDataPoint outcome(int index) {
+      CounterDataPoint point = outcomePoints.get(index);
+      if (point == null) {
+        point = nodeRequests.labelValues(model, graph, node, OUTCOMES[index]);
+        outcomePoints.set(index, point);
+      }
+      return point;
+    }
+
+    CounterDataPoint inputTokens() {
+      CounterDataPoint point = inputTokensPoint;
+      if (point == null) {
+        point = nodeTokens.labelValues(model, graph, node, "input");
+        inputTokensPoint = point;
+      }
+      return point;
+    }
+
+    CounterDataPoint outputTokens() {
+      CounterDataPoint point = outputTokensPoint;
+      if (point == null) {
+        point = nodeTokens.labelValues(model, graph, node, "output");
+        outputTokensPoint = point;
+      }
+      return point;
     }
   }
 

@@ -31,7 +31,7 @@ final class ClientFixture implements AutoCloseable {
     all.putAll(settings);
     all.put(OllamaConfig.HOST, sim.baseUri().toString());
     OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
-    this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config.modelLoadThreshold());
+    this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config);
     metrics.collectors().forEach(registry::register);
     this.client = new OllamaClient(config, metrics);
   }

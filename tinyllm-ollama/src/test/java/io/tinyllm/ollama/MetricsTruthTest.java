@@ -89,6 +89,24 @@ class MetricsTruthTest {
               tinyllm_request_outcomes_total{model="nope:1b",outcome="error"} 1.0
               tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="success"} 5.0
               """);
+      // the node the call ran in, from the execution context; outside any graph: default
+      assertThat(f.samples("tinyllm_node_requests_total"))
+          .isEqualTo(
+              """
+              tinyllm_node_requests_total{graph="default",model="qwen2.5:0.5b",node="default",outcome="success"} 3.0
+              tinyllm_node_requests_total{graph="qa",model="nomic-embed-text:latest",node="answer",outcome="success"} 1.0
+              tinyllm_node_requests_total{graph="qa",model="nope:1b",node="answer",outcome="error"} 1.0
+              tinyllm_node_requests_total{graph="qa",model="qwen2.5:0.5b",node="answer",outcome="success"} 2.0
+              """);
+      assertThat(f.samples("tinyllm_node_tokens_total"))
+          .isEqualTo(
+              """
+              tinyllm_node_tokens_total{graph="default",model="qwen2.5:0.5b",node="default",type="input"} 3.0
+              tinyllm_node_tokens_total{graph="default",model="qwen2.5:0.5b",node="default",type="output"} 12.0
+              tinyllm_node_tokens_total{graph="qa",model="nomic-embed-text:latest",node="answer",type="input"} 3.0
+              tinyllm_node_tokens_total{graph="qa",model="qwen2.5:0.5b",node="answer",type="input"} 2.0
+              tinyllm_node_tokens_total{graph="qa",model="qwen2.5:0.5b",node="answer",type="output"} 8.0
+              """);
       assertThat(f.samples("tinyllm_active_requests"))
           .isEqualTo(
               """

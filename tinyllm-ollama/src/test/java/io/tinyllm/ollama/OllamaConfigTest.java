@@ -26,7 +26,8 @@ class OllamaConfigTest {
                 new OllamaConfig.RateLimitSettings(true, 10.0, 20, Duration.ofSeconds(30)),
                 new OllamaConfig.RetrySettings(
                     3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), 0.5),
-                Duration.ofMillis(100)));
+                Duration.ofMillis(100),
+                true));
     assertThat(OllamaConfig.defaults()).isEqualTo(config);
   }
 
@@ -51,7 +52,8 @@ class OllamaConfigTest {
             Map.entry("ollama.retry.multiplier", "3"),
             Map.entry("ollama.retry.max-backoff", "2s"),
             Map.entry("ollama.retry.jitter", "0.25"),
-            Map.entry("ollama.metrics.model-load-threshold", "250ms"));
+            Map.entry("ollama.metrics.model-load-threshold", "250ms"),
+            Map.entry("ollama.metrics.enabled", "false"));
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -66,7 +68,8 @@ class OllamaConfigTest {
                 new OllamaConfig.RateLimitSettings(false, 2.5, 5, Duration.ofMillis(250)),
                 new OllamaConfig.RetrySettings(
                     4, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25),
-                Duration.ofMillis(250)));
+                Duration.ofMillis(250),
+                false));
   }
 
   @Test

@@ -44,6 +44,8 @@ class OllamaModuleTest {
           "tinyllm_ollama_prompt_eval_duration_seconds",
           "tinyllm_ollama_eval_duration_seconds",
           "tinyllm_request_outcomes_total",
+          "tinyllm_node_requests_total",
+          "tinyllm_node_tokens_total",
           "tinyllm_ollama_models_loaded",
           "tinyllm_ollama_model_vram_bytes",
           "tinyllm_ollama_model_size_bytes",
@@ -107,6 +109,43 @@ class OllamaModuleTest {
       assertThat(collector.owners())
           .containsEntry("tinyllm_requests", OllamaMetrics.class.getName())
           .containsEntry("tinyllm_circuit_breaker_states", OllamaMetrics.class.getName());
+      client.close();
+    }
+  }
+
+  @Test
+  void metricsSwitchedOffLeaveEveryClientFamilyOutAndTheClientWorks() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      Settings settings =
+          Settings.of(
+              Map.of(
+                  OllamaConfig.HOST,
+                  sim.baseUri().toString(),
+                  OllamaConfig.METRICS_ENABLED,
+                  "false"));
+      Injector injector =
+          Guice.createInjector(
+              Settings.module(settings),
+              Plugins.combine(Plugins.discover(OllamaModuleTest.class.getClassLoader())));
+      OllamaClient client = injector.getInstance(OllamaClient.class);
+      MetricsCollector collector = injector.getInstance(MetricsCollector.class);
+
+      assertThat(client.generate(GenerateRequest.builder("qwen2.5:0.5b", "hi").build()).text())
+          .isNotEmpty();
+      StringBuilder streamed = new StringBuilder();
+      client
+          .generateStream(GenerateRequest.builder("qwen2.5:0.5b", "hi").build(), streamed::append)
+          .completion()
+          .get(10, TimeUnit.SECONDS);
+      assertThat(streamed).isNotEmpty();
+      client.running();
+
+      assertThat(injector.getInstance(OllamaMetrics.class).isEnabled()).isFalse();
+      List<String> exposed = families(collector.scrapeText());
+      assertThat(exposed).doesNotContainAnyElementsOf(FAMILIES);
+      // the other plug-ins' families are still there
+      assertThat(exposed).contains("tinyllm_system_info");
       client.close();
     }
   }
