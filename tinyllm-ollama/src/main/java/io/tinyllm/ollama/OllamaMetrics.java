@@ -843,14 +843,15 @@ public final class OllamaMetrics implements MetricSet {
   /**
    * The {@code model} label of {@code name}: tagged as Ollama names it ({@code nomic-embed-text} is
    * {@code nomic-embed-text:latest}, as {@code /api/ps} reports it) so one model is one label value
-   * across families, then passed through the label guard.
+   * across families, then passed through the label guard. {@code other}, which the client's
+   * resilience state uses for the models beyond its cap, stays {@code other}.
    */
   private String model(String name) {
     return guard.guard("model", withTag(name));
   }
 
   static String withTag(String name) {
-    if (name == null || name.isBlank()) {
+    if (name == null || name.isBlank() || LabelGuard.OTHER.equals(name)) {
       return name;
     }
     int slash = name.lastIndexOf('/');

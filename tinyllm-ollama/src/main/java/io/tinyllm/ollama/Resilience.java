@@ -17,12 +17,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Runs one call through, from outside in: retry (Resilience4j {@link Retry}), the model's circuit
  * breaker (Resilience4j {@link CircuitBreaker}), the client's {@link TokenBucket}, then the
  * attempt. Every attempt asks the breaker and takes a token, so retries are limited and counted
  * like any call. Only retryable failures are retried, and a stream only until it delivered output.
+ *
+ * <p>Breakers and retries are per model name, for at most {@value #MAX_MODELS} names: model names
+ * can come from outside, so beyond that every new name shares one breaker and retry kept under
+ * {@value #OVERFLOW} (as the label guard folds their labels) instead of growing without bound.
  */
 final class Resilience {
   /** One try at the call. */
@@ -50,6 +55,12 @@ final class Resilience {
           throw new CancelledException("Interrupted while waiting to call Ollama", e);
         }
       };
+
+  /** Distinct model names that get a breaker and a retry of their own. */
+  static final int MAX_MODELS = 256;
+
+  /** The name under which models beyond {@link #MAX_MODELS} share a breaker and a retry. */
+  static final String OVERFLOW = "other";
 
   private final OllamaConfig config;
   private final OllamaMetrics metrics;
@@ -187,7 +198,9 @@ final class Resilience {
     return new CircuitOpenException(
         "The circuit breaker for model '"
             + model
-            + "' is "
+            + (OVERFLOW.equals(breaker.getName()) && !OVERFLOW.equals(model)
+                ? "' (shared by the models beyond the first " + MAX_MODELS + " names) is "
+                : "' is ")
             + stateName(breaker.getState()).replace('_', '-')
             + " after "
             + config.circuitBreaker().failureThreshold()
@@ -198,34 +211,48 @@ final class Resilience {
   }
 
   CircuitBreaker breaker(String model) {
-    return breakers.computeIfAbsent(
-        model,
-        name -> {
-          CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
-          breaker
-              .getEventPublisher()
-              .onStateTransition(
-                  event ->
-                      metrics.circuitBreakerTransitioned(
-                          name,
-                          stateName(event.getStateTransition().getFromState()),
-                          stateName(event.getStateTransition().getToState())))
-              .onError(event -> metrics.circuitBreakerFailureRecorded(name));
-          metrics.circuitBreakerCreated(name);
-          return breaker;
-        });
+    CircuitBreaker found = breakers.get(model);
+    return found != null ? found : bounded(breakers, model, this::newBreaker);
   }
 
   private Retry retry(String model) {
-    return retries.computeIfAbsent(
-        model,
-        name -> {
-          Retry retry = Retry.of(name, retryConfig);
-          retry
-              .getEventPublisher()
-              .onRetry(event -> metrics.retried(name, errorType(event.getLastThrowable())));
-          return retry;
-        });
+    Retry found = retries.get(model);
+    return found != null ? found : bounded(retries, model, this::newRetry);
+  }
+
+  /** The value for {@code model} in {@code map}, created under its name or {@link #OVERFLOW}. */
+  private static <V> V bounded(Map<String, V> map, String model, Function<String, V> create) {
+    synchronized (map) {
+      V found = map.get(model);
+      if (found != null) {
+        return found;
+      }
+      String key = map.size() < MAX_MODELS ? model : OVERFLOW;
+      return map.computeIfAbsent(key, create);
+    }
+  }
+
+  private CircuitBreaker newBreaker(String name) {
+    CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            event ->
+                metrics.circuitBreakerTransitioned(
+                    name,
+                    stateName(event.getStateTransition().getFromState()),
+                    stateName(event.getStateTransition().getToState())))
+        .onError(event -> metrics.circuitBreakerFailureRecorded(name));
+    metrics.circuitBreakerCreated(name);
+    return breaker;
+  }
+
+  private Retry newRetry(String name) {
+    Retry retry = Retry.of(name, retryConfig);
+    retry
+        .getEventPublisher()
+        .onRetry(event -> metrics.retried(name, errorType(event.getLastThrowable())));
+    return retry;
   }
 
   private static String errorType(Throwable failure) {
@@ -244,6 +271,9 @@ final class Resilience {
   /** The current state of the breaker of {@code model}, {@code closed} if it has none yet. */
   String breakerState(String model) {
     CircuitBreaker breaker = breakers.get(model);
+    if (breaker == null && breakers.size() >= MAX_MODELS) {
+      breaker = breakers.get(OVERFLOW);
+    }
     return breaker == null ? "closed" : stateName(breaker.getState());
   }
 }

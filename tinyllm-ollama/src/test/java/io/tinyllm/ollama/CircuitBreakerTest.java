@@ -143,6 +143,33 @@ class CircuitBreakerTest {
     assertThat(f.samples("tinyllm_circuit_breaker_transitions_total")).isEmpty();
   }
 
+  @Test
+  void modelNamesBeyondTheCapShareOneBreakerInsteadOfGrowingTheState() {
+    int names = Resilience.MAX_MODELS + 20;
+    for (int i = 0; i < names; i++) {
+      GenerateRequest unknown = GenerateRequest.builder("m" + i + ":1b", "x").build();
+      assertThatThrownBy(() -> f.client.generate(unknown))
+          .isInstanceOf(ModelNotFoundException.class);
+    }
+    // qwen2.5 comes after the cap: its failures open the shared breaker
+    f.sim.faults().failNext(5, 500);
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+
+    assertThat(f.client.circuitBreakerState(MODEL)).isEqualTo("open");
+    assertThat(f.client.circuitBreakerState("m" + (names - 1) + ":1b")).isEqualTo("open");
+    assertThatThrownBy(
+            () ->
+                f.client.generate(GenerateRequest.builder("m" + (names - 1) + ":1b", "x").build()))
+        .isInstanceOf(CircuitOpenException.class)
+        .hasMessageContaining("shared by the models beyond the first 256 names");
+    // the models within the cap keep breakers of their own
+    assertThat(f.client.circuitBreakerState("m0:1b")).isEqualTo("closed");
+    assertThatThrownBy(() -> f.client.generate(GenerateRequest.builder("m0:1b", "x").build()))
+        .isInstanceOf(ModelNotFoundException.class);
+  }
+
   private String state() {
     return f.samples("tinyllm_circuit_breaker_state");
   }
