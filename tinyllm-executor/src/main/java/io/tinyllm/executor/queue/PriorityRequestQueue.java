@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -106,6 +106,12 @@ public final class PriorityRequestQueue implements RequestQueue {
     }
   }
 
+  /** Task-timeout alarms still in the timer's queue (one per running request at most). */
+  int pendingAlarms() {
+    ScheduledExecutorService current = timer;
+    return current instanceof ScheduledThreadPoolExecutor alarms ? alarms.getQueue().size() : 0;
+  }
+
   @Override
   public void shutdown(Duration drainTimeout) {
     shutdownAndReport(drainTimeout);
@@ -184,7 +190,12 @@ public final class PriorityRequestQueue implements RequestQueue {
     if (!workers.isEmpty() || !accepting) {
       return;
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tinyllm-queue-timer"));
+    // cancelled alarms leave the timer's queue at once: otherwise each finished job (and what
+    // its alarm holds) would stay reachable until its timeout, 5 minutes by default
+    ScheduledThreadPoolExecutor alarms =
+        new ScheduledThreadPoolExecutor(1, r -> daemon(r, "tinyllm-queue-timer"));
+    alarms.setRemoveOnCancelPolicy(true);
+    timer = alarms;
     for (int i = 1; i <= config.workers(); i++) {
       Thread worker = daemon(this::work, "tinyllm-queue-worker-" + i);
       workers.add(worker);

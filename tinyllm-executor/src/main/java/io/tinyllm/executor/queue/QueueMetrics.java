@@ -1,5 +1,8 @@
 package io.tinyllm.executor.queue;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -8,6 +11,7 @@ import io.tinyllm.api.queue.Priority;
 import io.tinyllm.metrics.MetricSet;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Queue metrics. Every submission counts in {@code tinyllm_queue_requests_total{priority}} and ends
@@ -70,33 +74,55 @@ public final class QueueMetrics implements MetricSet {
           .help("Workers running a request now")
           .build();
 
+  // data points resolved once: the hot path makes no labelValues lookups
+  private static final int PRIORITIES = Priority.values().length;
+  private static final int OUTCOMES = QueueOutcome.values().length;
+  private final GaugeDataPoint[] sizePoints = new GaugeDataPoint[PRIORITIES];
+  private final GaugeDataPoint sizeAll;
+  private final AtomicReferenceArray<CounterDataPoint> requestPoints =
+      new AtomicReferenceArray<>(PRIORITIES);
+  private final AtomicReferenceArray<DistributionDataPoint> waitPoints =
+      new AtomicReferenceArray<>(PRIORITIES);
+  private final AtomicReferenceArray<DistributionDataPoint> runPoints =
+      new AtomicReferenceArray<>(PRIORITIES);
+  private final AtomicReferenceArray<CounterDataPoint> outcomePoints =
+      new AtomicReferenceArray<>(PRIORITIES * OUTCOMES);
+
   public QueueMetrics() {
     for (Priority p : Priority.values()) {
-      size.labelValues(p.label()).set(0);
+      sizePoints[p.ordinal()] = size.labelValues(p.label());
+      sizePoints[p.ordinal()].set(0);
     }
-    size.labelValues(ALL).set(0);
+    sizeAll = size.labelValues(ALL);
+    sizeAll.set(0);
     rejected.inc(0);
     activeWorkers.set(0);
   }
 
   void submitted(Priority priority) {
-    requests.labelValues(priority.label()).inc();
+    int i = priority.ordinal();
+    CounterDataPoint point = requestPoints.get(i);
+    if (point == null) {
+      point = requests.labelValues(priority.label());
+      requestPoints.set(i, point);
+    }
+    point.inc();
   }
 
   void enqueued(Priority priority) {
-    size.labelValues(priority.label()).inc();
-    size.labelValues(ALL).inc();
+    sizePoints[priority.ordinal()].inc();
+    sizeAll.inc();
   }
 
   void dequeued(Priority priority, double waitedSeconds) {
-    size.labelValues(priority.label()).dec();
-    size.labelValues(ALL).dec();
-    waitTime.labelValues(priority.label()).observe(waitedSeconds);
+    sizePoints[priority.ordinal()].dec();
+    sizeAll.dec();
+    histogram(waitPoints, waitTime, priority).observe(waitedSeconds);
   }
 
   void removedUnrun(Priority priority) {
-    size.labelValues(priority.label()).dec();
-    size.labelValues(ALL).dec();
+    sizePoints[priority.ordinal()].dec();
+    sizeAll.dec();
   }
 
   void started() {
@@ -105,19 +131,40 @@ public final class QueueMetrics implements MetricSet {
 
   void ran(Priority priority, double seconds) {
     activeWorkers.dec();
-    runTime.labelValues(priority.label()).observe(seconds);
+    histogram(runPoints, runTime, priority).observe(seconds);
   }
 
   void ended(Priority priority, QueueOutcome outcome) {
     if (outcome == QueueOutcome.REJECTED) {
       rejected.inc();
     }
-    outcomes.labelValues(priority.label(), outcome.label()).inc();
+    outcome(priority, outcome).inc();
   }
 
   /** Requests of {@code priority} that ended with {@code outcome} so far. */
   public long count(Priority priority, QueueOutcome outcome) {
-    return (long) outcomes.labelValues(priority.label(), outcome.label()).get();
+    return (long) outcome(priority, outcome).get();
+  }
+
+  private CounterDataPoint outcome(Priority priority, QueueOutcome outcome) {
+    int i = priority.ordinal() * OUTCOMES + outcome.ordinal();
+    CounterDataPoint point = outcomePoints.get(i);
+    if (point == null) {
+      point = outcomes.labelValues(priority.label(), outcome.label());
+      outcomePoints.set(i, point);
+    }
+    return point;
+  }
+
+  private static DistributionDataPoint histogram(
+      AtomicReferenceArray<DistributionDataPoint> points, Histogram family, Priority priority) {
+    int i = priority.ordinal();
+    DistributionDataPoint point = points.get(i);
+    if (point == null) {
+      point = family.labelValues(priority.label());
+      points.set(i, point);
+    }
+    return point;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.tinyllm.executor.queue;
 
+import java.util.Locale;
+
 /** How a submitted request ended; {@link #label()} is the {@code outcome} label value. */
 public enum QueueOutcome {
   COMPLETED,
@@ -7,7 +9,9 @@ public enum QueueOutcome {
   TIMED_OUT,
   REJECTED;
 
+  private final String label = name().toLowerCase(Locale.ROOT);
+
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return label;
   }
 }

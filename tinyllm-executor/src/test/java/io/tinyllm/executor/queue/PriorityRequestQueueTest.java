@@ -228,6 +228,24 @@ class PriorityRequestQueueTest {
     assertThat(metrics.count(Priority.NORMAL, QueueOutcome.FAILED)).isZero();
   }
 
+  @Test
+  void finishedRequestsLeaveNoTimeoutAlarmBehind() throws Exception {
+    PriorityRequestQueue queue = queue(Map.of("queue.workers", "2", "queue.task-timeout", "5m"));
+    List<CompletableFuture<Integer>> done = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      int value = i;
+      done.add(queue.submit(Priority.NORMAL, () -> value));
+    }
+    for (CompletableFuture<Integer> each : done) {
+      each.get(10, TimeUnit.SECONDS);
+    }
+
+    // a cancelled alarm left in the timer would keep its request reachable for 5 minutes
+    assertThat(queue.pendingAlarms()).isZero();
+    queue.shutdown(Duration.ofSeconds(5));
+    assertThat(metrics.count(Priority.NORMAL, QueueOutcome.COMPLETED)).isEqualTo(1_000);
+  }
+
   private long sum(QueueOutcome outcome) {
     long total = 0;
     for (Priority p : Priority.values()) {
