@@ -65,6 +65,14 @@ final class NodeConfig {
     return (int) v;
   }
 
+  boolean bool(String key, boolean fallback) {
+    Object value = node.config().get(key);
+    if (value == null) {
+      return fallback;
+    }
+    return value instanceof Boolean b ? b : wrong(key, "true or false", value, fallback);
+  }
+
   Double number(String key) {
     Object value = node.config().get(key);
     if (value == null) {

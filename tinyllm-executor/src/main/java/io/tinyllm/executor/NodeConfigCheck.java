@@ -20,6 +20,7 @@ final class NodeConfigCheck {
           "json_wrap",
           "regex_replace");
   static final List<String> AGGREGATIONS = List.of("first_success", "all", "majority_vote");
+  static final List<String> APIS = List.of("generate", "chat");
 
   private NodeConfigCheck() {}
 
@@ -33,7 +34,7 @@ final class NodeConfigCheck {
         c.string("model", null);
         c.string("prompt", null);
         c.string("system", null);
-        ModelOptions.from(c);
+        checkCall(c);
       }
       case ROUTER -> {
         List<String> routes = c.strings("routes");
@@ -44,7 +45,10 @@ final class NodeConfigCheck {
         if (fallback != null && !routes.isEmpty() && !routes.contains(fallback)) {
           c.problem("default", "'" + fallback + "' is not one of the routes " + routes, null);
         }
-        ModelOptions.from(c);
+        c.string("model", null);
+        c.string("prompt", null);
+        c.string("system", null);
+        checkCall(c);
       }
       case TRANSFORM -> {
         String op = c.oneOf("op", TRANSFORMS, null, s -> s);
@@ -85,6 +89,13 @@ final class NodeConfigCheck {
       }
       case ENTRY, EXIT -> {}
     }
+  }
+
+  /** What a model or router node asks of the client: options, {@code api} and {@code stream}. */
+  private static void checkCall(NodeConfig c) {
+    ModelOptions.from(c);
+    c.oneOf("api", APIS, null, s -> s);
+    c.bool("stream", false);
   }
 
   private static void checkRegexReplace(NodeConfig c) {

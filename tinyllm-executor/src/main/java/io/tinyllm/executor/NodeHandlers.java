@@ -1,18 +1,30 @@
 package io.tinyllm.executor;
 
+import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.GraphException;
+import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.llm.ChatMessage;
+import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.executor.expression.Expression;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 
 /** What each node type does with the payload. */
 final class NodeHandlers {
   static final String ROUTER_PROMPT =
       "Classify the request into exactly one of these routes: {{routes}}.\n"
           + "Answer with the route name only.\n\nRequest: {{input}}";
+
+  /** A streamed node's text is the whole answer, which the stream's final response carries. */
+  private static final StreamListener IGNORE_TOKENS = token -> {};
 
   private final GraphRunner runner;
 
@@ -35,7 +47,7 @@ final class NodeHandlers {
   private NodeResult model(NodeDefinition node, Payload in) {
     NodeConfig c = node.settings();
     String prompt = Templates.render(c.string("prompt", "{{input}}"), in.view());
-    LlmResponse response = generate(c, prompt);
+    LlmResponse response = ask(c, prompt);
     return new NodeResult(
         in.withOutput(node.id(), response.text()),
         response.promptTokens(),
@@ -47,7 +59,7 @@ final class NodeHandlers {
     List<String> routes = c.strings("routes");
     String template = c.string("prompt", ROUTER_PROMPT);
     String prompt = Templates.render(template, withRoutes(in, routes).view());
-    LlmResponse response = generate(c, prompt);
+    LlmResponse response = ask(c, prompt);
     String route = pick(routes, response.text());
     if (route == null) {
       route = c.string("default", routes.get(0));
@@ -103,7 +115,13 @@ final class NodeHandlers {
     return NodeResult.of(current.withOutput(node.id(), current.text()));
   }
 
-  private LlmResponse generate(NodeConfig c, String prompt) {
+  /**
+   * One model call as {@code c} asks: {@code api} {@code generate} (the default) sends {@code
+   * system} and the prompt to {@code /api/generate}; {@code chat} sends {@code system} as a system
+   * message and the prompt as a user message to {@code /api/chat}. With {@code stream: true} the
+   * answer is streamed and its final response returned.
+   */
+  private LlmResponse ask(NodeConfig c, String prompt) {
     LlmClient client =
         runner
             .engine()
@@ -112,11 +130,42 @@ final class NodeHandlers {
                 () ->
                     new GraphException(
                         "No LlmClient is installed; add the tinyllm-ollama plug-in to run model nodes"));
+    String model = c.string("model", runner.engine().config().defaultModel());
+    String system = c.string("system", null);
+    GenerationOptions options = ModelOptions.from(c);
+    boolean stream = c.bool("stream", false);
+    if ("chat".equals(c.oneOf("api", NodeConfigCheck.APIS, "generate", s -> s))) {
+      List<ChatMessage> messages = new ArrayList<>(2);
+      if (system != null && !system.isEmpty()) {
+        messages.add(ChatMessage.system(system));
+      }
+      messages.add(ChatMessage.user(prompt));
+      ChatRequest request = new ChatRequest(model, messages, options, null, null, null);
+      return stream ? finish(client.chatStream(request, IGNORE_TOKENS)) : client.chat(request);
+    }
     GenerateRequest request =
-        GenerateRequest.builder(c.string("model", runner.engine().config().defaultModel()), prompt)
-            .system(c.string("system", null))
-            .options(ModelOptions.from(c))
-            .build();
-    return client.generate(request);
+        GenerateRequest.builder(model, prompt).system(system).options(options).build();
+    return stream
+        ? finish(client.generateStream(request, IGNORE_TOKENS))
+        : client.generate(request);
+  }
+
+  /**
+   * Waits for a stream's final response. The engine interrupts this thread when the node times out
+   * or the graph is cancelled; the stream is then cancelled too, so its HTTP exchange ends at once.
+   */
+  private static LlmResponse finish(StreamHandle stream) {
+    try {
+      return stream.completion().get();
+    } catch (InterruptedException e) {
+      stream.cancel();
+      Thread.currentThread().interrupt();
+      throw new CancelledException("The stream was cancelled: the node stopped waiting for it", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new LlmException("The stream failed: " + e.getCause(), e.getCause());
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.tinyllm.api.context.ExecutionContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -135,16 +136,25 @@ class GraphEngineTest {
 
   @Test
   void fanoutAggregatesAllMajorityAndFirstSuccess() throws InterruptedException {
+    List<String> called = new CopyOnWriteArrayList<>();
     ScriptedLlmClient client =
         new ScriptedLlmClient(
-            r ->
-                switch (r.model()) {
-                  case "a", "b" -> "Paris";
-                  case "c" -> "paris ";
-                  case "d" -> "Lyon";
-                  case "slow" -> "SLEEP";
-                  default -> "FAIL";
-                });
+            r -> {
+              called.add(r.model());
+              return switch (r.model()) {
+                case "a" -> "Paris";
+                case "b" -> {
+                  // first_success: answer once the slow branch is running, so that it is the one
+                  // cancelled (a branch that has not started yet is dropped without an execution)
+                  Await.until(() -> called.contains("slow"), "the slow branch started");
+                  yield "Paris";
+                }
+                case "c" -> "paris ";
+                case "d" -> "Lyon";
+                case "slow" -> "SLEEP";
+                default -> "FAIL";
+              };
+            });
     try (EngineFixture f = new EngineFixture(client)) {
       assertThat(f.engine.run(fanout("majority_vote", "a", "d", "c"), "capital?").output())
           .isEqualTo("Paris");

@@ -117,6 +117,43 @@ class GraphValidationTest {
   }
 
   @Test
+  void apiAndStreamOfModelAndRouterNodesAreChecked() {
+    String yaml =
+        OK_NODES
+            + "  - id: m\n"
+            + "    type: model\n"
+            + "    config:\n"
+            + "      api: completion\n"
+            + "      stream: sometimes\n"
+            + "  - id: r\n"
+            + "    type: router\n"
+            + "    config:\n"
+            + "      routes: [a]\n"
+            + "      api: [chat]\n"
+            + "      stream: 1\n"
+            + "edges:\n  - {from_node: in, to_node: m}\n  - {from_node: m, to_node: r}\n"
+            + "  - {from_node: r, to_node: out}\n";
+    assertThat(errors(yaml))
+        .containsExactly(
+            "bad.yaml:12: node 'm' field 'config.api': must be one of [generate, chat] but is"
+                + " 'completion'",
+            "bad.yaml:13: node 'm' field 'config.stream': expected true or false but found the"
+                + " string 'sometimes'",
+            "bad.yaml:18: node 'r' field 'config.api': expected a string but found a list",
+            "bad.yaml:19: node 'r' field 'config.stream': expected true or false but found the"
+                + " number 1");
+    assertThat(
+            new GraphLoader()
+                .parse(
+                    "ok.yaml",
+                    yaml.replace("completion", "chat")
+                        .replace("sometimes", "true")
+                        .replace("[chat]", "generate")
+                        .replace("stream: 1", "stream: false")))
+        .isNotNull();
+  }
+
+  @Test
   void yamlSyntaxErrorNamesTheLine() {
     assertThat(errors("id: v\nnodes: [\n  - a: b\n"))
         .singleElement()

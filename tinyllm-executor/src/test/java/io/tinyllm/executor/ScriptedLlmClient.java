@@ -1,8 +1,11 @@
 package io.tinyllm.executor;
 
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.ServerErrorException;
+import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.EmbedRequest;
 import io.tinyllm.api.llm.EmbedResponse;
@@ -13,6 +16,7 @@ import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -20,12 +24,44 @@ import java.util.function.Function;
  * A fake client whose answer is a function of the request; it records each call's prompt and the
  * {@link ExecutionContext} it ran in. An answer of {@code "FAIL"} throws a server error; {@code
  * "OPEN"} throws an open circuit breaker; {@code "SLEEP"} blocks until interrupted (at most 30 s).
+ *
+ * <p>A chat call is answered as a generate call of its last user message with its system message; a
+ * streamed call delivers its answer as one token and completes at once, except that {@code "FAIL"}
+ * fails the stream and {@code "SLEEP"} never ends it (until it is cancelled).
  */
 final class ScriptedLlmClient implements LlmClient {
-  record Call(String model, String prompt, ExecutionContext context) {}
+  /**
+   * One call: {@code api} is {@code generate}, {@code chat}, {@code generate_stream} or {@code
+   * chat_stream}; {@code messages} are what a chat call sent (empty for generate).
+   */
+  record Call(
+      String model,
+      String prompt,
+      ExecutionContext context,
+      String api,
+      String system,
+      List<ChatMessage> messages) {}
+
+  /** A scripted stream: whether it was cancelled, and its outcome. */
+  static final class Stream implements StreamHandle {
+    private final CompletableFuture<LlmResponse> completion = new CompletableFuture<>();
+    volatile boolean cancelled;
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      completion.completeExceptionally(new CancelledException("scripted stream cancelled"));
+    }
+
+    @Override
+    public CompletableFuture<LlmResponse> completion() {
+      return completion;
+    }
+  }
 
   private final Function<GenerateRequest, String> script;
   final List<Call> calls = new CopyOnWriteArrayList<>();
+  final List<Stream> streams = new CopyOnWriteArrayList<>();
 
   ScriptedLlmClient(Function<GenerateRequest, String> script) {
     this.script = script;
@@ -33,7 +69,47 @@ final class ScriptedLlmClient implements LlmClient {
 
   @Override
   public LlmResponse generate(GenerateRequest request) {
-    calls.add(new Call(request.model(), request.prompt(), ExecutionContext.current()));
+    record(request, "generate", List.of());
+    return answer(request);
+  }
+
+  @Override
+  public StreamHandle generateStream(GenerateRequest request, StreamListener listener) {
+    record(request, "generate_stream", List.of());
+    return stream(request, listener);
+  }
+
+  @Override
+  public LlmResponse chat(ChatRequest request) {
+    GenerateRequest asked = asGenerate(request);
+    record(asked, "chat", request.messages());
+    return answer(asked);
+  }
+
+  @Override
+  public StreamHandle chatStream(ChatRequest request, StreamListener listener) {
+    GenerateRequest asked = asGenerate(request);
+    record(asked, "chat_stream", request.messages());
+    return stream(asked, listener);
+  }
+
+  @Override
+  public EmbedResponse embed(EmbedRequest request) {
+    throw new UnsupportedOperationException();
+  }
+
+  private void record(GenerateRequest request, String api, List<ChatMessage> messages) {
+    calls.add(
+        new Call(
+            request.model(),
+            request.prompt(),
+            ExecutionContext.current(),
+            api,
+            request.system(),
+            messages));
+  }
+
+  private LlmResponse answer(GenerateRequest request) {
     String answer = script.apply(request);
     if (answer.equals("FAIL")) {
       throw new ServerErrorException("scripted failure");
@@ -49,27 +125,49 @@ final class ScriptedLlmClient implements LlmClient {
         throw new ServerErrorException("interrupted");
       }
     }
+    return response(request, answer);
+  }
+
+  private StreamHandle stream(GenerateRequest request, StreamListener listener) {
+    Stream stream = new Stream();
+    streams.add(stream);
+    String answer = script.apply(request);
+    switch (answer) {
+      case "SLEEP" -> {}
+      case "FAIL" -> {
+        LlmException error = new ServerErrorException("scripted stream failure");
+        listener.onError(error);
+        stream.completion.completeExceptionally(error);
+      }
+      default -> {
+        LlmResponse response = response(request, answer);
+        listener.onToken(answer);
+        listener.onComplete(response);
+        stream.completion.complete(response);
+      }
+    }
+    return stream;
+  }
+
+  private static LlmResponse response(GenerateRequest request, String answer) {
     return new LlmResponse(
         request.model(), answer, null, "stop", 10, 5, Duration.ZERO, null, null, null);
   }
 
-  @Override
-  public StreamHandle generateStream(GenerateRequest request, StreamListener listener) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public LlmResponse chat(ChatRequest request) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public StreamHandle chatStream(ChatRequest request, StreamListener listener) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public EmbedResponse embed(EmbedRequest request) {
-    throw new UnsupportedOperationException();
+  /** The chat request as a generate request: its last user message and its system message. */
+  private static GenerateRequest asGenerate(ChatRequest request) {
+    String prompt = "";
+    String system = null;
+    for (ChatMessage message : request.messages()) {
+      if (message.role() == ChatMessage.Role.USER) {
+        prompt = message.content();
+      } else if (message.role() == ChatMessage.Role.SYSTEM) {
+        system = message.content();
+      }
+    }
+    return GenerateRequest.builder(request.model(), prompt)
+        .system(system)
+        .options(request.options())
+        .build();
   }
 }
