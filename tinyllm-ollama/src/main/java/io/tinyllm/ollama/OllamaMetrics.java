@@ -95,6 +95,7 @@ public final class OllamaMetrics implements MetricSet {
   private final boolean enabled;
   private final Call noopCall = new Call(null, null, null, 0);
   private final Map<String, ModelSeries> series = new ConcurrentHashMap<>();
+  private final Map<String, ModelSeries> seriesByName = new ConcurrentHashMap<>();
 
   private final Counter requests =
       Counter.builder()
@@ -331,8 +332,8 @@ public final class OllamaMetrics implements MetricSet {
     }
     ExecutionContext context = ExecutionContext.current();
     ModelSeries modelSeries = modelSeries(model);
-    GraphSeries graphSeries = modelSeries.graph(guard.guard("graph", context.graph()));
-    NodeSeries nodeSeries = graphSeries.node(guard.guard("node", context.node()));
+    GraphSeries graphSeries = modelSeries.graph(context.graph());
+    NodeSeries nodeSeries = graphSeries.node(context.node());
     graphSeries.requests(type).inc();
     graphSeries.active().inc();
     return new Call(modelSeries, graphSeries, nodeSeries, System.nanoTime());
@@ -423,9 +424,28 @@ public final class OllamaMetrics implements MetricSet {
   }
 
   private ModelSeries modelSeries(String name) {
+    ModelSeries known = name == null ? null : seriesByName.get(name);
+    if (known != null) {
+      return known;
+    }
     String label = model(name);
     ModelSeries found = series.get(label);
-    return found != null ? found : series.computeIfAbsent(label, ModelSeries::new);
+    if (found == null) {
+      found = series.computeIfAbsent(label, ModelSeries::new);
+    }
+    remember(seriesByName, name, label, found);
+    return found;
+  }
+
+  /**
+   * Maps the raw {@code name} to its series when the guard admitted it as {@code label}, so the
+   * next call skips the guard. Folded names are not remembered (each use must reach the guard,
+   * which counts it), so these maps hold admitted names only: a bounded number.
+   */
+  private static <S> void remember(Map<String, S> byName, String name, String label, S found) {
+    if (name != null && !LabelGuard.OTHER.equals(label) && !LabelGuard.UNKNOWN.equals(label)) {
+      byName.putIfAbsent(name, found);
+    }
   }
 
   private static double seconds(long nanos) {
@@ -470,7 +490,10 @@ public final class OllamaMetrics implements MetricSet {
         pullTotal);
   }
 
-  /** One call in progress; ends exactly once. Thread safe. */
+  /**
+   * One call in progress; ends exactly once, whichever thread ends it. {@link #outputReceived} is
+   * for the one thread that reads the stream.
+   */
   public final class Call {
     private static final AtomicIntegerFieldUpdater<Call> ENDED =
         AtomicIntegerFieldUpdater.newUpdater(Call.class, "ended");
@@ -489,8 +512,11 @@ public final class OllamaMetrics implements MetricSet {
       this.startNanos = startNanos;
     }
 
-    /** A chunk carrying output (answer or thinking) arrived. */
-    public synchronized void outputReceived() {
+    /**
+     * A chunk carrying output (answer or thinking) arrived. Called by one thread at a time: the
+     * thread reading the stream.
+     */
+    public void outputReceived() {
       if (ended != 0) {
         return;
       }
@@ -597,6 +623,7 @@ public final class OllamaMetrics implements MetricSet {
   private final class ModelSeries {
     private final String model;
     private final Map<String, GraphSeries> graphs = new ConcurrentHashMap<>();
+    private final Map<String, GraphSeries> graphsByName = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<CounterDataPoint> outcomePoints =
         new AtomicReferenceArray<>(OUTCOMES.length);
     private volatile DistributionDataPoint interToken;
@@ -611,11 +638,19 @@ public final class OllamaMetrics implements MetricSet {
       this.model = model;
     }
 
-    GraphSeries graph(String graphLabel) {
-      GraphSeries found = graphs.get(graphLabel);
-      return found != null
-          ? found
-          : graphs.computeIfAbsent(graphLabel, g -> new GraphSeries(model, g));
+    /** The series of the graph {@code name} (a raw id, guarded here). */
+    GraphSeries graph(String name) {
+      GraphSeries known = graphsByName.get(name);
+      if (known != null) {
+        return known;
+      }
+      String label = guard.guard("graph", name);
+      GraphSeries found = graphs.get(label);
+      if (found == null) {
+        found = graphs.computeIfAbsent(label, g -> new GraphSeries(model, g));
+      }
+      remember(graphsByName, name, label, found);
+      return found;
     }
 
     CounterDataPoint outcome(int index) {
@@ -696,6 +731,7 @@ public final class OllamaMetrics implements MetricSet {
     private final String model;
     private final String graph;
     private final Map<String, NodeSeries> nodes = new ConcurrentHashMap<>();
+    private final Map<String, NodeSeries> nodesByName = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> errorPoints = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<CounterDataPoint> requestPoints =
         new AtomicReferenceArray<>(RequestType.values().length);
@@ -710,11 +746,19 @@ public final class OllamaMetrics implements MetricSet {
       this.graph = graph;
     }
 
-    NodeSeries node(String nodeLabel) {
-      NodeSeries found = nodes.get(nodeLabel);
-      return found != null
-          ? found
-          : nodes.computeIfAbsent(nodeLabel, n -> new NodeSeries(model, graph, n));
+    /** The series of the node {@code name} (a raw id, guarded here). */
+    NodeSeries node(String name) {
+      NodeSeries known = nodesByName.get(name);
+      if (known != null) {
+        return known;
+      }
+      String label = guard.guard("node", name);
+      NodeSeries found = nodes.get(label);
+      if (found == null) {
+        found = nodes.computeIfAbsent(label, n -> new NodeSeries(model, graph, n));
+      }
+      remember(nodesByName, name, label, found);
+      return found;
     }
 
     CounterDataPoint requests(RequestType type) {
