@@ -8,8 +8,7 @@ import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
-import io.tinyllm.ollama.sim.OllamaSimulator;
-import io.tinyllm.ollama.sim.SimulatorConfig;
+import io.tinyllm.ollama.OllamaMetrics;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,78 +29,102 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Item 4 of issue #9: one non-streaming {@code /api/generate} against the in-process simulator with
- * no simulated delay, through our {@link OllamaClient} (metrics, circuit breaker and retry on; rate
- * limiter off) and as a bare {@link HttpClient} call with a prebuilt body whose answer Jackson
- * parses into a tree. The difference is what our client costs per request, metrics included; the
- * simulator's own work, on the same two cores, is in both. The first calls take hundreds of
- * milliseconds (class loading, JIT, first connection): never run it without warm-up.
+ * Item 4 of issue #9 and the client benchmark of issue #3: one non-streaming {@code /api/generate}
+ * of {@value #TOKENS} tokens against a simulator with no simulated delay running in a JVM of its
+ * own ({@link SimulatorProcess}), through
  *
- * <p>Latest figures (2026-11-27; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK 17.0.15;
- * JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 0.1 to 2.7; details in
- * {@code docs/performance.md}, item 4):
+ * <ul>
+ *   <li>{@link #ours}: our {@link OllamaClient} as shipped (metrics, circuit breaker, retry; rate
+ *       limiter off so the bucket does not pace the loop),
+ *   <li>{@link #oursUninstrumented}: the same client with {@link OllamaMetrics#disabled()},
+ *   <li>{@link #bareHttpClient}: a bare {@link HttpClient} call with a prebuilt body whose answer
+ *       Jackson parses into a tree.
+ * </ul>
  *
- * <pre>
- * ours             1202.714 ± 1237.404 us/op   68203 B/op
- * bareHttpClient    840.794 ±  928.818 us/op   61735 B/op
- * </pre>
+ * <p>Wall time per call includes the simulator's work and the loopback round trip, which dwarf and
+ * blur the client's share on two cores. Run with {@code -prof
+ * io.tinyllm.benchmarks.ProcessCpuProfiler}: as the simulator lives in another process, {@code
+ * cpu.time.norm} is the client's CPU per call, every thread included; {@code ours} minus {@code
+ * oursUninstrumented} is what instrumentation costs (goal: at most 2 µs).
+ *
+ * <p>Latest figures: {@code docs/performance.md}, item 4, with the machine and the command.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ClientOverheadBenchmark {
+  static final int TOKENS = 16;
   private static final String MODEL = "qwen2.5:0.5b";
-  private static final String PROMPT = "What is 2+2?";
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private OllamaSimulator simulator;
+  private SimulatorProcess simulator;
   private OllamaClient ours;
+  private OllamaClient oursUninstrumented;
   private GenerateRequest request;
   private HttpClient bare;
   private HttpRequest bareRequest;
 
   @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    simulator = OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build());
-    ours =
-        OllamaClient.create(
-            OllamaConfig.from(
-                Settings.of(
-                    Map.of(
-                        "ollama.host",
-                        simulator.baseUri().toString(),
-                        "ollama.rate-limit.enabled",
-                        "false"))));
+  public void setUp() throws IOException, InterruptedException {
+    simulator = SimulatorProcess.start(TOKENS);
+    String prompt = SimulatorProcess.prompt(TOKENS);
+    OllamaConfig config =
+        OllamaConfig.from(
+            Settings.of(
+                Map.of(
+                    "ollama.host",
+                    simulator.baseUri().toString(),
+                    "ollama.rate-limit.enabled",
+                    "false")));
+    ours = OllamaClient.create(config);
+    oursUninstrumented = new OllamaClient(config, OllamaMetrics.disabled());
     request =
-        GenerateRequest.builder(MODEL, PROMPT)
-            .options(GenerationOptions.builder().temperature(0.0).numPredict(16).build())
+        GenerateRequest.builder(MODEL, prompt)
+            .options(GenerationOptions.builder().temperature(0.0).numPredict(TOKENS).build())
             .build();
     bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String body =
         "{\"model\":\""
             + MODEL
             + "\",\"prompt\":\""
-            + PROMPT
-            + "\",\"stream\":false,\"options\":{\"temperature\":0.0,\"num_predict\":16}}";
+            + prompt
+            + "\",\"stream\":false,\"options\":{\"temperature\":0.0,\"num_predict\":"
+            + TOKENS
+            + "}}";
     bareRequest =
         HttpRequest.newBuilder(simulator.baseUri().resolve("/api/generate"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
+    // every variant must get the same answer, or one would be measured doing less work
+    String expected = bareHttpClient().path("response").asText();
+    for (OllamaClient client : new OllamaClient[] {ours, oursUninstrumented}) {
+      LlmResponse answer = client.generate(request);
+      if (!answer.text().equals(expected) || answer.outputTokens() != TOKENS) {
+        throw new IllegalStateException(
+            "the client got " + answer + ", the bare call '" + expected + "'");
+      }
+    }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     ours.close();
+    oursUninstrumented.close();
     simulator.close();
   }
 
   @Benchmark
   public LlmResponse ours() {
     return ours.generate(request);
+  }
+
+  @Benchmark
+  public LlmResponse oursUninstrumented() {
+    return oursUninstrumented.generate(request);
   }
 
   @Benchmark

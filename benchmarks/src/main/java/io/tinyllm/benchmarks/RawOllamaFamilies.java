@@ -44,6 +44,9 @@ final class RawOllamaFamilies {
   final Histogram evalDuration =
       histogram("tinyllm_ollama_eval_duration_seconds", REQUEST_LATENCY_BUCKETS, "model");
   final Counter outcomes = counter("tinyllm_request_outcomes_total", "model", "outcome");
+  final Counter nodeRequests =
+      counter("tinyllm_node_requests_total", "model", "graph", "node", "outcome");
+  final Counter nodeTokens = counter("tinyllm_node_tokens_total", "model", "graph", "node", "type");
 
   private static Counter counter(String name, String... labelNames) {
     return Counter.builder().name(name).help(name).labelNames(labelNames).build();

@@ -1,0 +1,91 @@
+package io.tinyllm.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyllm.api.llm.LlmResponse;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * NDJSON stream parsing on its own (issue #3): the per-line work the client's stream thread does
+ * for each chunk of a streamed {@code /api/generate} — parse the line, look for an {@code error},
+ * take the {@code response} and {@code thinking} text, check {@code done}, append — and the final
+ * response built from the last chunk. No HTTP, no threads: what is left is the parser, so the
+ * figure is an upper bound on the tokens per second one stream thread can take in.
+ *
+ * <p>The stream is {@value #TOKENS} chunks of one word each in the shape Ollama sends (model,
+ * created_at, response, done) and a final chunk with the timing fields. One operation is one chunk
+ * ({@link OperationsPerInvocation}), so the throughput mode's ops/s is tokens per second.
+ *
+ * <p>It lives in the client's package because the parser ({@code OllamaJson}) is package-private.
+ *
+ * <p>Latest figures: {@code docs/performance.md} (item 4) and {@code docs/ollama-client.md}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class NdjsonParseBenchmark {
+  static final int TOKENS = 256;
+  private static final String MODEL = "qwen2.5:0.5b";
+
+  private String[] lines;
+
+  @Setup
+  public void setUp() {
+    lines = new String[TOKENS + 1];
+    for (int i = 0; i < TOKENS; i++) {
+      lines[i] =
+          "{\"model\":\""
+              + MODEL
+              + "\",\"created_at\":\"2026-11-27T12:00:00."
+              + String.format("%06d", i)
+              + "Z\",\"response\":\" word"
+              + i
+              + "\",\"done\":false}";
+    }
+    lines[TOKENS] =
+        "{\"model\":\""
+            + MODEL
+            + "\",\"created_at\":\"2026-11-27T12:00:01.000000Z\",\"response\":\"\",\"done\":true,"
+            + "\"done_reason\":\"stop\",\"context\":[1,2,3],\"total_duration\":1200000000,"
+            + "\"load_duration\":2000000,\"prompt_eval_count\":12,\"prompt_eval_duration\":"
+            + "35000000,\"eval_count\":"
+            + TOKENS
+            + ",\"eval_duration\":1100000000}";
+    LlmResponse check = parseStream();
+    if (check.outputTokens() != TOKENS || !check.text().endsWith(" word" + (TOKENS - 1))) {
+      throw new IllegalStateException("the synthetic stream did not parse as expected: " + check);
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TOKENS)
+  public LlmResponse parseStream() {
+    StringBuilder text = new StringBuilder();
+    StringBuilder thinking = new StringBuilder();
+    for (String line : lines) {
+      JsonNode chunk = OllamaJson.parse(line, "stream chunk");
+      if (OllamaJson.error(chunk) != null) {
+        throw new IllegalStateException("error chunk");
+      }
+      text.append(OllamaJson.text(chunk));
+      thinking.append(OllamaJson.thinking(chunk));
+      if (OllamaJson.done(chunk)) {
+        return OllamaJson.response(chunk, MODEL, text.toString(), thinking.toString());
+      }
+    }
+    throw new IllegalStateException("no final chunk");
+  }
+}
