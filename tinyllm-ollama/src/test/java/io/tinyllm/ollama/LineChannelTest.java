@@ -1,0 +1,108 @@
+package io.tinyllm.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The body is split into lines right, whatever the network buffers' boundaries. */
+class LineChannelTest {
+  private static final Flow.Subscription NONE =
+      new Flow.Subscription() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+      };
+
+  @Test
+  void splitsLinesAcrossBuffersAndDecodesCharactersSplitBetweenThem() throws Exception {
+    byte[] body =
+        "{\"response\":\"caf\u00e9 \u2603\"}\r\n\n{\"done\":true}\nlast without newline"
+            .getBytes(StandardCharsets.UTF_8);
+    // every way of cutting the body in two buffers, heap and direct
+    for (boolean direct : new boolean[] {false, true}) {
+      for (int cut = 0; cut <= body.length; cut++) {
+        LineChannel channel = new LineChannel();
+        channel.onSubscribe(NONE);
+        channel.onNext(
+            List.of(buffer(body, 0, cut, direct), buffer(body, cut, body.length, direct)));
+        channel.onComplete();
+
+        assertThat(drain(channel))
+            .as("cut at %d, direct %s", cut, direct)
+            .containsExactly(
+                "{\"response\":\"caf\u00e9 \u2603\"}",
+                "",
+                "{\"done\":true}",
+                "last without newline");
+      }
+    }
+  }
+
+  @Test
+  void manyLinesInOneBufferAndOneLineOverManyCalls() throws Exception {
+    LineChannel channel = new LineChannel();
+    channel.onSubscribe(NONE);
+    channel.onNext(List.of(ByteBuffer.wrap("a\nb\nc".getBytes(StandardCharsets.UTF_8))));
+    for (char c : "defgh".toCharArray()) {
+      channel.onNext(List.of(ByteBuffer.wrap(new byte[] {(byte) c})));
+    }
+    channel.onNext(List.of(ByteBuffer.wrap("\n".getBytes(StandardCharsets.UTF_8))));
+    channel.onComplete();
+
+    assertThat(drain(channel)).containsExactly("a", "b", "cdefgh");
+  }
+
+  @Test
+  void aLineLongerThanTheLimitFailsTheExchangeInsteadOfGrowing() throws Exception {
+    List<String> cancelled = new ArrayList<>();
+    LineChannel channel = new LineChannel(16);
+    channel.onSubscribe(
+        new Flow.Subscription() {
+          @Override
+          public void request(long n) {}
+
+          @Override
+          public void cancel() {
+            cancelled.add("cancelled");
+          }
+        });
+    channel.onNext(List.of(ByteBuffer.wrap("short\n0123456789".getBytes(StandardCharsets.UTF_8))));
+    channel.onNext(List.of(ByteBuffer.wrap("0123456789\n".getBytes(StandardCharsets.UTF_8))));
+    channel.onComplete();
+
+    assertThat(channel.poll(0)).isEqualTo("short");
+    Object failure = channel.poll(0);
+    assertThat(failure).isInstanceOf(LineChannel.Failure.class);
+    assertThat(((LineChannel.Failure) failure).cause())
+        .hasMessage("a line of the response is longer than 16 bytes");
+    assertThat(channel.poll(0)).as("nothing after the failure").isNull();
+    assertThat(cancelled).containsExactly("cancelled");
+  }
+
+  private static ByteBuffer buffer(byte[] body, int from, int to, boolean direct) {
+    ByteBuffer buffer =
+        direct ? ByteBuffer.allocateDirect(to - from) : ByteBuffer.allocate(to - from);
+    buffer.put(body, from, to - from).flip();
+    return buffer;
+  }
+
+  private static List<String> drain(LineChannel channel) throws InterruptedException {
+    List<String> lines = new ArrayList<>();
+    while (true) {
+      Object item = channel.poll(TimeUnit.SECONDS.toNanos(1));
+      if (item == LineChannel.END) {
+        return lines;
+      }
+      assertThat(item).isInstanceOf(String.class);
+      lines.add((String) item);
+    }
+  }
+}
