@@ -66,6 +66,7 @@ public class ClientOverheadBenchmark {
   private GenerateRequest request;
   private HttpClient bare;
   private HttpRequest bareRequest;
+  private HttpRequest bareRequestWithTimeout;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, InterruptedException {
@@ -99,6 +100,10 @@ public class ClientOverheadBenchmark {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
+    bareRequestWithTimeout =
+        HttpRequest.newBuilder(bareRequest, (name, value) -> true)
+            .timeout(config.requestTimeout())
+            .build();
     // every variant must get the same answer, or one would be measured doing less work
     String expected = bareHttpClient().path("response").asText();
     for (OllamaClient client : new OllamaClient[] {ours, oursUninstrumented}) {
@@ -129,7 +134,17 @@ public class ClientOverheadBenchmark {
 
   @Benchmark
   public JsonNode bareHttpClient() throws IOException, InterruptedException {
-    HttpResponse<String> response = bare.send(bareRequest, HttpResponse.BodyHandlers.ofString());
+    return bare(bareRequest);
+  }
+
+  /** The bare call with the request timeout ours sets ({@code ollama.timeout.request}). */
+  @Benchmark
+  public JsonNode bareHttpClientWithTimeout() throws IOException, InterruptedException {
+    return bare(bareRequestWithTimeout);
+  }
+
+  private JsonNode bare(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> response = bare.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("generate answered " + response.statusCode());
     }
