@@ -47,7 +47,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * cpu.time.norm} is the client's CPU per call, every thread included; {@code ours} minus {@code
  * oursUninstrumented} is what instrumentation costs (goal: at most 2 µs).
  *
- * <p>Latest figures: {@code docs/performance.md}, item 4, with the machine and the command.
+ * <p>Latest figures (2026-11-28, 01:02–01:19 UTC; KVM guest, 2 vCPUs Intel Xeon family 6 model 207;
+ * OpenJDK 17.0.15; JMH 1.37; {@code -f 1 -wi 12 -w 2s -i 5 -r 2s}; load 2.6–3.7; details in {@code
+ * docs/performance.md}, item 4), client CPU per call with the JDK's defaults / with {@code
+ * -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}:
+ *
+ * <pre>
+ * ours                        626.1 ± 717.3 us   124.4 ±  26.3 us
+ * oursUninstrumented          414.8 ± 340.0 us   148.1 ± 254.9 us
+ * bareHttpClient               94.0 ±  17.8 us   120.7 ± 146.9 us
+ * bareHttpClientWithTimeout    96.7 ±  24.6 us   113.4 ±  51.6 us
+ * </pre>
+ *
+ * <p>With the defaults on 2 CPUs, {@code sendAsync} starts a thread per call (see the docs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

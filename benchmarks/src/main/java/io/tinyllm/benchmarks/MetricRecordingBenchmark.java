@@ -43,18 +43,18 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Goal (issue #9): ours ≤ 0.5 × raw per call, ≤ 1.1 × pre-resolved, 0 B/op allocated.
  *
- * <p>Latest figures: see {@code docs/performance.md} (item 1), which records them with the machine
- * and command; they are repeated here as measured on 2026-11-27, 2-core x86_64, JDK 17.0.15, JMH
- * 1.37, {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}:
+ * <p>Latest figures (2026-11-28, 00:41–00:52 UTC; KVM guest, 2 vCPUs Intel Xeon family 6 model 207;
+ * OpenJDK 17.0.15; JMH 1.37; {@code -f 1 -wi 5 -w 2s -i 5 -r 2s -prof gc}; load 0.73; details in
+ * {@code docs/performance.md}, item 1):
  *
  * <pre>
- * Benchmark                 ns/op (HEAD, d67de66)     B/op   first run (before d67de66)
- * ours                      667.271 ± 119.314     1032.016   639.944 ± 37.821
- * rawLabelValuesPerCall     583.361 ±  96.135      968.014   590.368 ± 94.514
- * rawPreResolved            372.154 ±  12.945        0.009   379.698 ±  4.312
- * guardAndContextOnly        18.904 ±   1.466        ≈ 0      18.683 ±  0.619
- * rawOneLabelValuesLookup    22.244 ±   0.816       88.000    23.775 ±  2.609
- * ours / per call = 1.144 (goal ≤ 0.5), ours / pre-resolved = 1.793 (goal ≤ 1.1): missed
+ * Benchmark                 ns/op                B/op
+ * ours                      420.520 ±  6.519     48.0
+ * rawLabelValuesPerCall     642.014 ± 28.635   1232.0
+ * rawPreResolved            403.050 ±  6.714     16.0
+ * guardAndContextOnly        29.117 ±  4.824      ≈ 0
+ * rawOneLabelValuesLookup    23.346 ±  2.187     88.0
+ * ours / per call = 0.655 (goal ≤ 0.5: missed), ours / pre-resolved = 1.043 (goal ≤ 1.1: met)
  * </pre>
  */
 @State(Scope.Thread)

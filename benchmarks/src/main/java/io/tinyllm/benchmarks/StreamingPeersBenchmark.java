@@ -90,21 +90,24 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * reads several in one socket read; a paced stream (a real model, 20-200 tokens/s) wakes the client
  * once per token and costs more per token in every client alike.
  *
- * <p>Latest figures (2026-11-28, provisional: other builds shared the machine, load average 2.0 to
- * 4.9, and the JIT was still compiling; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK
- * 17.0.15; JMH 1.37; {@code -f 1 -wi 5 -w 2s -i 5 -r 1s -prof gc -prof
- * io.tinyllm.benchmarks.ProcessCpuProfiler}; details in {@code docs/performance.md}, item 5), the
- * client's CPU per token of a 512-token answer, and allocation per answer:
+ * <p>Latest figures (2026-11-28, 01:02–01:19 UTC; KVM guest, 2 vCPUs Intel Xeon family 6 model 207;
+ * OpenJDK 17.0.15; JMH 1.37; {@code -f 1 -wi 12 -w 2s -i 5 -r 2s -p tokens=512 -prof gc -prof
+ * io.tinyllm.benchmarks.ProcessCpuProfiler}, with {@code -jvmArgsAppend
+ * -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} as {@code tinyllm} runs; load 3.6; the
+ * JDK's defaults and the details are in {@code docs/performance.md}, item 5), the client's CPU per
+ * token of a 512-token answer:
  *
  * <pre>
- * chatOurs              6795.8 ±  4065.2 ns/token   1128133 B/op
- * chatOllama4j         13912.4 ± 13972.4 ns/token   1563169 B/op
- * chatLangchain4j       4895.0 ±  2224.3 ns/token    922691 B/op
- * chatBare              3603.6 ±  1623.8 ns/token   1087050 B/op
- * generateOurs          6124.7 ±  2697.9 ns/token    916654 B/op
- * generateOllama4j      8295.5 ±  4242.2 ns/token    837560 B/op
- * generateLangchain4j   4464.3 ±  3084.7 ns/token    777970 B/op
- * generateBare          3011.9 ±  1864.4 ns/token    859944 B/op
+ * chatOurs                      3502.8 ±  2045.9 ns/token
+ * chatOursUninstrumented        3510.5 ±  2102.2 ns/token
+ * chatOllama4j                 17216.4 ± 27903.1 ns/token
+ * chatLangchain4j               3595.4 ±  2536.3 ns/token
+ * chatBare                      2903.3 ±  2139.8 ns/token
+ * generateOurs                  3294.1 ±  2224.1 ns/token
+ * generateOursUninstrumented    3498.4 ±  1196.9 ns/token
+ * generateOllama4j              6261.7 ±  1208.9 ns/token
+ * generateLangchain4j           3089.3 ±  2912.8 ns/token
+ * generateBare                  2786.3 ±  2746.5 ns/token
  * </pre>
  */
 @State(Scope.Benchmark)
