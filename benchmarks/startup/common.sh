@@ -39,6 +39,12 @@ machine_info() {
   echo "uptime: $(uptime)"
 }
 
+# Sets launcher to the bin/tinyllm of distribution $1, or dies saying how to build it.
+require_launcher() {
+  launcher="$1/bin/tinyllm"
+  [ -x "$launcher" ] || die "no launcher at $launcher (build it: ./mvnw -pl tinyllm-cli -am package -DskipTests)"
+}
+
 # The java the launcher runs: JAVA_HOME's, else the one on PATH (as bin/tinyllm chooses).
 launcher_java() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then

@@ -47,8 +47,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
-launcher="$dist/bin/tinyllm"
-[ -x "$launcher" ] || die "no launcher at $launcher (build it: ./mvnw -pl tinyllm-cli -am package -DskipTests)"
+require_launcher "$dist"
 [ -z "$archive" ] || [ -f "$archive" ] || die "no archive at $archive (make one with bin/tinyllm-cds)"
 if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
   exec 3<&-

@@ -36,8 +36,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
-launcher="$dist/bin/tinyllm"
-[ -x "$launcher" ] || die "no launcher at $launcher (build it: ./mvnw -pl tinyllm-cli -am package -DskipTests)"
+require_launcher "$dist"
 jdk_bin=$(dirname "$(launcher_java)")
 jcmd="$jdk_bin/jcmd"
 jstat="$jdk_bin/jstat"
