@@ -22,10 +22,12 @@ import java.util.concurrent.ExecutionException;
 final class OllamaErrors {
   private final URI host;
   private final Duration connectTimeout;
+  private final Duration requestTimeout;
 
-  OllamaErrors(URI host, Duration connectTimeout) {
+  OllamaErrors(URI host, Duration connectTimeout, Duration requestTimeout) {
     this.host = host;
     this.connectTimeout = connectTimeout;
+    this.requestTimeout = requestTimeout;
   }
 
   /**
@@ -98,8 +100,17 @@ final class OllamaErrors {
           cause);
     }
     if (cause instanceof HttpTimeoutException) {
+      // the HTTP client's own timer, set to the request timeout, may fire before the client's
       return new LlmTimeoutException(
-          "Ollama at " + host + " did not answer in time" + subject + ": " + cause.getMessage(),
+          "Ollama at "
+              + host
+              + " did not answer within "
+              + requestTimeout.toMillis()
+              + " ms"
+              + subject
+              + " ("
+              + OllamaConfig.REQUEST_TIMEOUT
+              + ")",
           cause);
     }
     if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {

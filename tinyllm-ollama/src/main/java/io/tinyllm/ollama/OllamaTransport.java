@@ -30,7 +30,7 @@ final class OllamaTransport {
     String text = host.toString();
     this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     this.requestTimeout = config.requestTimeout();
-    this.errors = new OllamaErrors(host, config.connectTimeout());
+    this.errors = new OllamaErrors(host, config.connectTimeout(), config.requestTimeout());
     // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
     this.http =
         HttpClient.newBuilder()
