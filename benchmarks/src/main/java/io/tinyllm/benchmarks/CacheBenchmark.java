@@ -43,15 +43,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #oursDecoratorHit}: {@link CachingLlmClient#generate} answered from the cache.
  * </ul>
  *
- * <p>Latest figures (2026-11-27; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK 17.0.15;
- * JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 0.1 to 2.7; details in
- * {@code docs/performance.md}, item 4):
+ * <p>Latest figures (2026-11-28, run D; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK
+ * 17.0.15; JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 2.1 to 2.4; details
+ * in {@code docs/performance.md}, item 6):
  *
  * <pre>
- * caffeineBare         44.989 ±  13.041 ns/op      0 B/op
- * oursCacheGet        172.016 ±   2.119 ns/op    176 B/op
- * cacheKey            808.564 ± 242.594 ns/op   2024 B/op
- * oursDecoratorHit   1051.106 ± 152.055 ns/op   2192 B/op
+ * caffeineBare         43.294 ±   9.456 ns/op      0 B/op
+ * oursCacheGet        174.863 ±  31.110 ns/op    176 B/op
+ * cacheKey            732.103 ± 144.113 ns/op   1992 B/op
+ * oursDecoratorHit   1146.467 ± 491.688 ns/op   2168 B/op
  * </pre>
  */
 @State(Scope.Thread)

@@ -29,14 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * with metrics, against the same eight string operations called directly. Figures are per node
  * ({@code @OperationsPerInvocation}).
  *
- * <p>Latest figures (2026-11-27; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK 17.0.15;
- * JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 0.1 to 2.7; details in
- * {@code docs/performance.md}, item 4):
+ * <p>Latest figures (2026-11-28, run D; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK
+ * 17.0.15; JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 2.1 to 2.4; details
+ * in {@code docs/performance.md}, item 6):
  *
  * <pre>
- * oursGraphEngine   41693.360 ± 27672.087 ns/node   2314 B/node
- * noFramework          33.049 ±     0.841 ns/node     58 B/node
- * (re-run against the executor installed at 22:34: 39028.063 ± 9921.376 ns/node)
+ * oursGraphEngine    5445.635 ± 860.908 ns/node   2340 B/node
+ * noFramework          35.835 ±  13.156 ns/node     58 B/node
  * </pre>
  */
 @State(Scope.Benchmark)

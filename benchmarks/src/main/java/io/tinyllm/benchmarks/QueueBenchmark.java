@@ -31,13 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * workers, reject, 5 min task timeout; metrics on) and waits for all; the baseline does the same
  * with a plain 4-thread {@link ThreadPoolExecutor}.
  *
- * <p>Latest figures (2026-11-27; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK 17.0.15;
- * JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 0.1 to 2.7; details in
- * {@code docs/performance.md}, item 4):
+ * <p>Latest figures (2026-11-28, run D; KVM guest, 2 vCPUs Intel Xeon family 6 model 207; OpenJDK
+ * 17.0.15; JMH 1.37; {@code -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; load average 2.1 to 2.4; details
+ * in {@code docs/performance.md}, item 6):
  *
  * <pre>
- * ours                  527589.316 ±  782195.784 jobs/s   1309 B/job
- * threadPoolExecutor   4211229.552 ± 2735792.875 jobs/s    155 B/job
+ * ours                 1141925.796 ±  433779.019 jobs/s    342 B/job
+ * threadPoolExecutor   3935037.627 ± 1440294.427 jobs/s    175 B/job
  * </pre>
  */
 @State(Scope.Benchmark)
