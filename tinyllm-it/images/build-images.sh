@@ -232,7 +232,7 @@ build_cli() {
     "USER $NOBODY" \
     "WORKDIR /tmp" \
     "EXPOSE 9478 11434" \
-    'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-cp", "/opt/tinyllm/lib/*", "io.tinyllm.cli.Main"]' \
+    'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Dsun.net.httpserver.nodelay=true", "-cp", "/opt/tinyllm/lib/*", "io.tinyllm.cli.Main"]' \
     'CMD ["--help"]'
 }
 

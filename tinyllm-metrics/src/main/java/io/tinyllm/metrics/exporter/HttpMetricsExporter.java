@@ -20,21 +20,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The port given here wins over any {@code io.prometheus.exporter.httpServer.port} set in the
  * environment: the library is handed explicit properties.
+ *
+ * <p>The JDK's HTTP server leaves Nagle's algorithm on unless the JVM starts with {@code
+ * -Dsun.net.httpserver.nodelay=true}; with delayed ACKs every small scrape then stalls about 40 ms
+ * (measured: 44.5 ms without, 0.5 ms with, docs/performance.md). A library does not change JVM-wide
+ * settings behind its user's back: the {@code tinyllm} launcher passes the flag, and applications
+ * that embed the exporter should pass it too (docs/metrics_README.md).
  */
 public final class HttpMetricsExporter implements MetricsExporter {
   public static final String NAME = "http";
   private static final Logger log = LoggerFactory.getLogger(HttpMetricsExporter.class);
-  private static final String NODELAY = "sun.net.httpserver.nodelay";
-
-  static {
-    // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise before its first
-    // use; with delayed ACKs every small scrape then stalls about 40 ms (measured: 44.5 ms
-    // before, 0.5 ms after, docs/performance.md). A value set by the user is left alone.
-    if (System.getProperty(NODELAY) == null) {
-      System.setProperty(NODELAY, "true");
-    }
-  }
-
   private final PrometheusRegistry registry;
   private final HttpExporterConfig config;
   private HTTPServer server;

@@ -35,20 +35,16 @@ import org.slf4j.LoggerFactory;
  *   assertThat(sim.stats().requests(Endpoint.CHAT)).isEqualTo(2);
  * }
  * }</pre>
+ *
+ * <p>Ollama's Go server answers with TCP_NODELAY; the JDK server does so only when the JVM starts
+ * with {@code -Dsun.net.httpserver.nodelay=true}. Without it Nagle's algorithm and delayed ACKs
+ * stall small answers about 40 ms and batch streamed tokens. The simulator does not set JVM-wide
+ * properties itself: the {@code tinyllm} launcher passes the flag, and tests that embed the
+ * simulator should pass it too (for example in surefire's {@code systemPropertyVariables}).
  */
 public final class OllamaSimulator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OllamaSimulator.class);
   private static final AtomicInteger SERVERS = new AtomicInteger();
-  private static final String NODELAY = "sun.net.httpserver.nodelay";
-
-  static {
-    // Ollama's Go server sets TCP_NODELAY; the JDK server does not unless told so before its
-    // first use. Without it Nagle's algorithm and delayed ACKs stall every answer ~40 ms and
-    // batch streamed tokens, which would make the simulator slower than the real thing.
-    if (System.getProperty(NODELAY) == null) {
-      System.setProperty(NODELAY, "true");
-    }
-  }
 
   private final SimulatorConfig config;
   private final HttpServer server;
