@@ -166,7 +166,7 @@ final class GraphRunner {
       }
     } catch (CircuitOpenException e) {
       outcome = "circuit_open";
-      errorType = e.errorType();
+      errorType = e.errorType().label();
       message = e.getMessage();
       throw new NodeFailedException(node.id(), errorType, outcome, e.getMessage());
     } finally {
@@ -250,7 +250,7 @@ final class GraphRunner {
       if (cause instanceof GraphStoppedException stopped) {
         return new Attempt(null, Failure.stop(stopped.status(), stopped.getMessage()));
       }
-      String type = cause instanceof TinyLlmException t ? t.errorType() : "internal";
+      String type = cause instanceof TinyLlmException t ? t.errorType().label() : "internal";
       return new Attempt(
           null, Failure.of(type, "Node '" + node.id() + "' failed: " + cause.getMessage()));
     } finally {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
@@ -299,7 +300,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       call.failed(e);
       throw e;
     } catch (RuntimeException e) {
-      call.failed("internal");
+      call.failed(ErrorType.INTERNAL);
       throw e;
     }
   }
@@ -312,7 +313,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     try {
       http = request.get();
     } catch (RuntimeException e) {
-      call.failed(e instanceof LlmException llm ? llm.errorType() : "internal");
+      call.failed(e instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL);
       throw e;
     }
     OllamaStream stream =

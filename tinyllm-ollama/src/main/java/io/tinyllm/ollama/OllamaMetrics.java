@@ -12,6 +12,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.StateSet;
 import io.prometheus.metrics.model.registry.Collector;
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.EmbedResponse;
 import io.tinyllm.api.llm.LlmResponse;
@@ -347,9 +348,9 @@ public final class OllamaMetrics implements MetricSet {
   }
 
   /** A failed attempt of {@code model} is about to be retried. */
-  public void retried(String model, String errorType) {
+  public void retried(String model, ErrorType errorType) {
     if (enabled) {
-      retries.labelValues(model(model), errorType).inc();
+      retries.labelValues(model(model), errorType.label()).inc();
     }
   }
 
@@ -572,7 +573,7 @@ public final class OllamaMetrics implements MetricSet {
     }
 
     /** The call failed with an error of type {@code errorType}. */
-    public void failed(String errorType) {
+    public void failed(ErrorType errorType) {
       if (!end()) {
         return;
       }
@@ -732,7 +733,8 @@ public final class OllamaMetrics implements MetricSet {
     private final String graph;
     private final Map<String, NodeSeries> nodes = new ConcurrentHashMap<>();
     private final Map<String, NodeSeries> nodesByName = new ConcurrentHashMap<>();
-    private final Map<String, CounterDataPoint> errorPoints = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<CounterDataPoint> errorPoints =
+        new AtomicReferenceArray<>(ErrorType.values().length);
     private final AtomicReferenceArray<CounterDataPoint> requestPoints =
         new AtomicReferenceArray<>(RequestType.values().length);
     private volatile GaugeDataPoint activePoint;
@@ -770,11 +772,13 @@ public final class OllamaMetrics implements MetricSet {
       return point;
     }
 
-    CounterDataPoint errors(String errorType) {
-      CounterDataPoint found = errorPoints.get(errorType);
-      return found != null
-          ? found
-          : errorPoints.computeIfAbsent(errorType, e -> errors.labelValues(e, model, graph));
+    CounterDataPoint errors(ErrorType errorType) {
+      CounterDataPoint point = errorPoints.get(errorType.ordinal());
+      if (point == null) {
+        point = errors.labelValues(errorType.label(), model, graph);
+        errorPoints.set(errorType.ordinal(), point);
+      }
+      return point;
     }
 
     GaugeDataPoint active() {
