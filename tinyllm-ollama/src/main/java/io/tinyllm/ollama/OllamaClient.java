@@ -65,7 +65,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
-    this.resilience = new Resilience(config, metrics);
+    this.resilience = new Resilience(config, metrics.resilience());
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
   }
 
@@ -150,7 +150,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public List<RunningModel> running() {
     List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    metrics.inventoryRefreshed(models);
+    metrics.inventory().refreshed(models);
     return models;
   }
 
@@ -245,7 +245,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
           throw pullFailed(model, error);
         }
         PullProgress report = OllamaJson.pullProgress(node, model);
-        metrics.pullProgressed(report);
+        metrics.inventory().pullProgressed(report);
         progress.accept(report);
         if (report.isSuccess()) {
           return;
@@ -256,7 +256,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       throw new CancelledException("Interrupted while pulling model '" + model + "'", e);
     } finally {
       channel.cancel();
-      metrics.pullEnded(model);
+      metrics.inventory().pullEnded(model);
     }
   }
 

@@ -75,14 +75,14 @@ final class Resilience {
           ErrorType.CIRCUIT_OPEN);
 
   private final OllamaConfig config;
-  private final OllamaMetrics metrics;
+  private final ResilienceMetrics metrics;
   private final TokenBucket bucket;
   private final CircuitBreakerConfig breakerConfig;
   private final RetryConfig retryConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
-  Resilience(OllamaConfig config, OllamaMetrics metrics) {
+  Resilience(OllamaConfig config, ResilienceMetrics metrics) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();

@@ -234,7 +234,7 @@ class MetricsTruthTest {
           new OllamaMetrics(new io.tinyllm.metrics.LabelGuard(1, 64), Duration.ofMillis(100));
       io.prometheus.metrics.model.registry.PrometheusRegistry registry =
           new io.prometheus.metrics.model.registry.PrometheusRegistry();
-      capped.collectors().forEach(registry::register);
+      capped.sets().forEach(set -> set.collectors().forEach(registry::register));
       capped.requestStarted("a:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
       capped.requestStarted("b:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
 

@@ -107,8 +107,12 @@ class OllamaModuleTest {
       exposed.addAll(families(duringPull.get(0)));
       assertThat(exposed).containsAll(FAMILIES);
       assertThat(collector.owners())
-          .containsEntry("tinyllm_requests", OllamaMetrics.class.getName())
-          .containsEntry("tinyllm_circuit_breaker_states", OllamaMetrics.class.getName());
+          .containsEntry("tinyllm_requests", RequestMetrics.class.getName())
+          .containsEntry("tinyllm_time_to_first_token_seconds", StreamingMetrics.class.getName())
+          .containsEntry(
+              "tinyllm_model_load_duration_seconds", ServerDurationMetrics.class.getName())
+          .containsEntry("tinyllm_circuit_breaker_states", ResilienceMetrics.class.getName())
+          .containsEntry("tinyllm_ollama_models_loaded", InventoryMetrics.class.getName());
       client.close();
     }
   }
