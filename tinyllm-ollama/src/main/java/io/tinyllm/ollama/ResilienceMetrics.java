@@ -26,9 +26,9 @@ import java.util.List;
  *
  * <pre>
  * tinyllm_circuit_breaker_state{model="qwen2.5:0.5b"} 2.0
- * tinyllm_circuit_breaker_states{model="qwen2.5:0.5b",tinyllm_circuit_breaker_states="closed"} 0
- * tinyllm_circuit_breaker_states{model="qwen2.5:0.5b",tinyllm_circuit_breaker_states="half_open"} 0
- * tinyllm_circuit_breaker_states{model="qwen2.5:0.5b",tinyllm_circuit_breaker_states="open"} 1
+ * tinyllm_circuit_breaker_in_state{model="qwen2.5:0.5b",tinyllm_circuit_breaker_in_state="closed"} 0
+ * tinyllm_circuit_breaker_in_state{model="qwen2.5:0.5b",tinyllm_circuit_breaker_in_state="half_open"} 0
+ * tinyllm_circuit_breaker_in_state{model="qwen2.5:0.5b",tinyllm_circuit_breaker_in_state="open"} 1
  * tinyllm_circuit_breaker_transitions_total{from_state="closed",model="qwen2.5:0.5b",to_state="open"} 1.0
  * </pre>
  */
@@ -76,10 +76,11 @@ public final class ResilienceMetrics implements MetricSet {
           .help("Circuit breaker state changes")
           .labelNames("model", "from_state", "to_state")
           .build();
+  // named apart from the seed's gauge above, so that neither is queried for the other
   private final StateSet breakerInState =
       StateSet.builder()
-          .name("tinyllm_circuit_breaker_states")
-          .help("Circuit breaker state per model, one state true")
+          .name("tinyllm_circuit_breaker_in_state")
+          .help("Circuit breaker state per model as a StateSet: the current state is 1")
           .labelNames("model")
           .states(BREAKER_STATES.toArray(String[]::new))
           .build();
