@@ -27,19 +27,21 @@ import java.util.function.IntFunction;
 final class LazyDataPoints<D extends DataPoint> {
   private final StatefulMetric<D, ?> family;
   private final IntFunction<String[]> labelValues;
+  // one label set (of): a field, one load on the hot path; one per constant: an array
+  private volatile D only;
   private final AtomicReferenceArray<D> points;
 
   private LazyDataPoints(StatefulMetric<D, ?> family, int size, IntFunction<String[]> labelValues) {
     this.family = requireNonNull(family, "family is null");
     this.labelValues = labelValues;
-    this.points = new AtomicReferenceArray<>(size);
+    this.points = size == 0 ? null : new AtomicReferenceArray<>(size);
   }
 
   /** The one data point of {@code family} for {@code labelValues}; read it with {@link #get()}. */
   static <D extends DataPoint> LazyDataPoints<D> of(
       StatefulMetric<D, ?> family, String... labelValues) {
     String[] copy = labelValues.clone();
-    return new LazyDataPoints<>(family, 1, slot -> copy);
+    return new LazyDataPoints<>(family, 0, slot -> copy);
   }
 
   /**
@@ -54,15 +56,17 @@ final class LazyDataPoints<D extends DataPoint> {
 
   /** The data point of a family made with {@link #of}. */
   D get() {
-    return get(0);
+    D found = only;
+    if (found == null) {
+      found = family.labelValues(labelValues.apply(0));
+      only = found;
+    }
+    return found;
   }
 
   /** The data point of {@code constant}, of a family made with {@link #perConstant}. */
   D get(Enum<?> constant) {
-    return get(constant.ordinal());
-  }
-
-  private D get(int slot) {
+    int slot = constant.ordinal();
     D found = points.get(slot);
     if (found == null) {
       found = family.labelValues(labelValues.apply(slot));

@@ -174,8 +174,12 @@ public final class OllamaMetrics {
     private static final AtomicIntegerFieldUpdater<Call> ENDED =
         AtomicIntegerFieldUpdater.newUpdater(Call.class, "ended");
 
-    private final ModelSeries model;
-    private final GraphSeries graph;
+    // the points themselves, not their series: one load less per update (docs/performance.md)
+    private final RequestMetrics.ModelPoints model;
+    private final StreamingMetrics.ModelPoints streaming;
+    private final ServerDurationMetrics.ModelPoints server;
+    private final RequestMetrics.GraphPoints graph;
+    private final StreamingMetrics.FirstOutput firstOutput;
     private final RequestMetrics.NodePoints node;
     private final long startNanos;
     private volatile int ended;
@@ -183,8 +187,11 @@ public final class OllamaMetrics {
 
     private Call(
         ModelSeries model, GraphSeries graph, RequestMetrics.NodePoints node, long startNanos) {
-      this.model = model;
-      this.graph = graph;
+      this.model = model == null ? null : model.request;
+      this.streaming = model == null ? null : model.streaming;
+      this.server = model == null ? null : model.server;
+      this.graph = graph == null ? null : graph.request;
+      this.firstOutput = graph == null ? null : graph.firstOutput;
       this.node = node;
       this.startNanos = startNanos;
     }
@@ -199,9 +206,9 @@ public final class OllamaMetrics {
       }
       long now = System.nanoTime();
       if (lastTokenNanos < 0) {
-        graph.firstOutput.arrivedAfter(seconds(now - startNanos));
+        firstOutput.arrivedAfter(seconds(now - startNanos));
       } else {
-        model.streaming.outputGap(seconds(now - lastTokenNanos));
+        streaming.outputGap(seconds(now - lastTokenNanos));
       }
       lastTokenNanos = now;
     }
@@ -214,14 +221,14 @@ public final class OllamaMetrics {
       tookUntilNow();
       long promptTokens = response.promptTokens();
       long outputTokens = response.outputTokens();
-      graph.request.prompted(promptTokens);
-      graph.request.generated(outputTokens);
+      graph.prompted(promptTokens);
+      graph.generated(outputTokens);
       node.prompted(promptTokens);
       node.generated(outputTokens);
-      model.server.reported(
+      server.reported(
           response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
       if (!response.evalDuration().isZero() && outputTokens > 0) {
-        model.streaming.generated(response.tokensPerSecond());
+        streaming.generated(response.tokensPerSecond());
       }
       outcome(RequestMetrics.Outcome.SUCCESS);
     }
@@ -232,9 +239,9 @@ public final class OllamaMetrics {
         return;
       }
       tookUntilNow();
-      graph.request.prompted(response.promptTokens());
+      graph.prompted(response.promptTokens());
       node.prompted(response.promptTokens());
-      model.server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
+      server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
       outcome(RequestMetrics.Outcome.SUCCESS);
     }
 
@@ -250,7 +257,7 @@ public final class OllamaMetrics {
         return;
       }
       tookUntilNow();
-      graph.request.failed(errorType);
+      graph.failed(errorType);
       outcome(RequestMetrics.Outcome.ERROR);
     }
 
@@ -265,16 +272,16 @@ public final class OllamaMetrics {
       if (!ENDED.compareAndSet(this, 0, 1)) {
         return false;
       }
-      graph.request.ended();
+      graph.ended();
       return true;
     }
 
     private void tookUntilNow() {
-      graph.request.took(seconds(System.nanoTime() - startNanos));
+      graph.took(seconds(System.nanoTime() - startNanos));
     }
 
     private void outcome(RequestMetrics.Outcome outcome) {
-      model.request.ended(outcome);
+      model.ended(outcome);
       node.ended(outcome);
     }
   }
