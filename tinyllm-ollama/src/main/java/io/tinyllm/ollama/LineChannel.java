@@ -61,6 +61,7 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   private final Object subscriptionLock = new Object(); // request and cancel must be serial
   private Flow.Subscription subscription; // guarded by subscriptionLock
   private volatile boolean cancelled;
+  private volatile boolean discarding;
   private volatile int status = -1;
   // demand bookkeeping, read by tests to show the bound holds
   private final AtomicLong requested = new AtomicLong();
@@ -149,6 +150,19 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
     items.add(CANCELLED);
   }
 
+  /**
+   * The reader wants nothing more (it has the final chunk): the rest of the body is read and
+   * dropped, so that the exchange ends and its connection can be reused instead of waiting for
+   * demand that never comes.
+   */
+  void discardRest() {
+    discarding = true;
+    items.clear();
+    queued.set(0);
+    current = null;
+    request(Long.MAX_VALUE);
+  }
+
   /** Network reads received and not yet taken by the reader. */
   int queued() {
     return queued.get();
@@ -179,6 +193,9 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   @Override
   public void onNext(List<ByteBuffer> buffers) {
     received.incrementAndGet();
+    if (discarding) {
+      return;
+    }
     int waiting = queued.incrementAndGet();
     if (waiting > maxQueued) {
       maxQueued = waiting; // onNext calls are serialized, so this never loses a larger value
@@ -199,10 +216,15 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   private void request(long n) {
     synchronized (subscriptionLock) {
       if (!cancelled && subscription != null) {
-        requested.addAndGet(n);
+        requested.accumulateAndGet(n, LineChannel::saturatedSum);
         subscription.request(n);
       }
     }
+  }
+
+  private static long saturatedSum(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   private Object end(Object item) {

@@ -247,6 +247,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       thinking.append(thought);
       deliver(token, thought);
       if (OllamaJson.done(chunk)) {
+        current.discardRest();
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }
     }

@@ -138,6 +138,27 @@ class LineChannelTest {
   }
 
   @Test
+  void afterTheFinalChunkTheRestIsReadAndDropped() throws Exception {
+    DemandRecorder subscription = new DemandRecorder();
+    LineChannel channel = new LineChannel();
+    channel.onSubscribe(subscription);
+    channel.onNext(List.of(ByteBuffer.wrap("done\nextra\n".getBytes(UTF_8))));
+    channel.onNext(List.of(ByteBuffer.wrap("more\n".getBytes(UTF_8))));
+    assertThat(channel.poll(0)).isEqualTo("done");
+
+    channel.discardRest();
+    for (int i = 0; i < 10; i++) {
+      channel.onNext(List.of(ByteBuffer.wrap("junk\n".getBytes(UTF_8))));
+    }
+
+    assertThat(subscription.requested).as("no longer bounded").isGreaterThan(1L << 60);
+    assertThat(subscription.cancelled).as("the connection may be reused").isFalse();
+    assertThat(channel.queued()).isZero();
+    channel.onComplete();
+    assertThat(channel.poll(0)).isSameAs(LineChannel.END);
+  }
+
+  @Test
   void aLastLineWithoutNewlineComesBeforeTheEnd() throws Exception {
     LineChannel channel = new LineChannel();
     channel.onSubscribe(NONE);
@@ -157,7 +178,7 @@ class LineChannelTest {
 
     @Override
     public void request(long n) {
-      requested += n;
+      requested = requested + n < 0 ? Long.MAX_VALUE : requested + n; // demand saturates
     }
 
     @Override
