@@ -27,7 +27,8 @@ class OllamaConfigTest {
                 new OllamaConfig.RetrySettings(
                     3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), 0.5),
                 Duration.ofMillis(100),
-                true));
+                true,
+                256));
     assertThat(OllamaConfig.defaults()).isEqualTo(config);
   }
 
@@ -53,7 +54,8 @@ class OllamaConfigTest {
             Map.entry("ollama.retry.max-backoff", "2s"),
             Map.entry("ollama.retry.jitter", "0.25"),
             Map.entry("ollama.metrics.model-load-threshold", "250ms"),
-            Map.entry("ollama.metrics.enabled", "false"));
+            Map.entry("ollama.metrics.enabled", "false"),
+            Map.entry("ollama.streams.max-concurrent", "8"));
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -69,7 +71,8 @@ class OllamaConfigTest {
                 new OllamaConfig.RetrySettings(
                     4, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25),
                 Duration.ofMillis(250),
-                false));
+                false,
+                8));
   }
 
   @Test
@@ -101,5 +104,36 @@ class OllamaConfigTest {
             () -> OllamaConfig.from(Settings.of(Map.of("ollama.timeout.request", "0s")), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ollama.timeout.request");
+    assertThatThrownBy(
+            () ->
+                OllamaConfig.from(
+                    Settings.of(Map.of("ollama.streams.max-concurrent", "0")), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ollama.streams.max-concurrent");
+  }
+
+  @Test
+  void theConstructorWithoutAStreamLimitKeepsTheDefault() {
+    OllamaConfig defaults = OllamaConfig.defaults();
+
+    OllamaConfig config =
+        new OllamaConfig(
+            defaults.host(),
+            defaults.connectTimeout(),
+            defaults.requestTimeout(),
+            defaults.streamIdleTimeout(),
+            defaults.circuitBreaker(),
+            defaults.rateLimit(),
+            defaults.retry(),
+            defaults.modelLoadThreshold(),
+            defaults.metricsEnabled());
+
+    assertThat(config).isEqualTo(defaults);
+    assertThat(config.maxConcurrentStreams())
+        .isEqualTo(OllamaConfig.DEFAULT_MAX_CONCURRENT_STREAMS)
+        .isEqualTo(256);
+    OllamaConfig eight =
+        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.STREAMS_MAX_CONCURRENT, "8")), Map.of());
+    assertThat(eight.withHost(URI.create("http://other:1")).maxConcurrentStreams()).isEqualTo(8);
   }
 }
