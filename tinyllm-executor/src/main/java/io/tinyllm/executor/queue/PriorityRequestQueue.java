@@ -2,6 +2,7 @@ package io.tinyllm.executor.queue;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.QueueRejectedException;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
@@ -32,6 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <pre>{@code
  * CompletableFuture<String> answer = queue.submit(Priority.HIGH, () -> client.generate(r).text());
  * }</pre>
+ *
+ * <p>A request runs in the submitter's {@link ExecutionContext}, so a call queued from inside a
+ * graph node is counted under that graph and node.
  */
 @Singleton
 public final class PriorityRequestQueue implements RequestQueue {
@@ -63,7 +67,7 @@ public final class PriorityRequestQueue implements RequestQueue {
   public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
     requireNonNull(priority, "priority is null");
     requireNonNull(task, "task is null");
-    QueuedJob<T> job = new QueuedJob<>(priority, task, metrics);
+    QueuedJob<T> job = new QueuedJob<>(priority, ExecutionContext.wrap(task), metrics);
     metrics.submitted(priority);
     lock.lock();
     try {
