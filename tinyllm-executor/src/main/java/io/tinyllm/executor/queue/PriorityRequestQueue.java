@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded priority queue (high before normal before low, FIFO within a priority) run by {@code
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>A request runs in the submitter's {@link ExecutionContext}, so a call queued from inside a
- * graph node is counted under that graph and node.
+ * graph node is counted under that graph and node. Futures are completed outside the queue's lock.
  */
 @Singleton
 public final class PriorityRequestQueue implements RequestQueue {
@@ -67,8 +68,19 @@ public final class PriorityRequestQueue implements RequestQueue {
   public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
     requireNonNull(priority, "priority is null");
     requireNonNull(task, "task is null");
+    return enqueue(priority, task, job -> {}).future;
+  }
+
+  /**
+   * {@link #submit}, showing the job to {@code created} before it can end: tests attach stages
+   * there that look at which locks the completing thread holds.
+   */
+  <T> QueuedJob<T> enqueue(
+      Priority priority, Callable<T> task, Consumer<? super QueuedJob<T>> created) {
     QueuedJob<T> job = new QueuedJob<>(priority, ExecutionContext.wrap(task), metrics);
+    created.accept(job);
     metrics.submitted(priority);
+    String rejection = null;
     lock.lock();
     try {
       startWorkers();
@@ -81,23 +93,24 @@ public final class PriorityRequestQueue implements RequestQueue {
         }
         admitted = admitted && accepting && size < config.maxSize();
       }
-      if (!admitted) {
-        job.end(
-            QueueOutcome.REJECTED,
-            new QueueRejectedException(
-                accepting
-                    ? "Request queue is full (" + config.maxSize() + " waiting); try again later"
-                    : "Request queue is shut down"));
-        return job.future;
+      if (admitted) {
+        waiting.get(priority).addLast(job);
+        size++;
+        metrics.enqueued(priority);
+        notEmpty.signal();
+      } else {
+        rejection =
+            accepting
+                ? "Request queue is full (" + config.maxSize() + " waiting); try again later"
+                : "Request queue is shut down";
       }
-      waiting.get(priority).addLast(job);
-      size++;
-      metrics.enqueued(priority);
-      notEmpty.signal();
     } finally {
       lock.unlock();
     }
-    return job.future;
+    if (rejection != null) {
+      job.end(QueueOutcome.REJECTED, new QueueRejectedException(rejection));
+    }
+    return job;
   }
 
   @Override
@@ -108,6 +121,11 @@ public final class PriorityRequestQueue implements RequestQueue {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the calling thread holds the queue's lock (tests check completions do not). */
+  boolean lockHeldByCurrentThread() {
+    return lock.isHeldByCurrentThread();
   }
 
   /** Task-timeout alarms still in the timer's queue (one per running request at most). */
@@ -259,6 +277,9 @@ public final class PriorityRequestQueue implements RequestQueue {
   }
 
   private <T> void run(QueuedJob<T> job) {
+    if (job.ended()) {
+      return; // cancelled by its caller while it waited
+    }
     long waited = System.nanoTime() - job.enqueuedNanos;
     if (!config.maxWait().isZero() && waited > config.maxWait().toNanos()) {
       job.end(
