@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Flat, immutable {@code key=value} settings shared by all plug-ins; each plug-in reads its own
@@ -27,7 +25,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Settings {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
   private static final Settings EMPTY = new Settings(Map.of());
 
   private final Map<String, String> values;
@@ -138,8 +135,8 @@ public final class Settings {
   }
 
   /**
-   * A duration written as a number with an optional unit: {@code 500ms}, {@code 30s}, {@code 5m},
-   * {@code 2h}, {@code 1d}; a bare number means seconds.
+   * A duration as {@link Durations} reads it: {@code 500ms}, {@code 1.5s}, {@code 5m}, {@code
+   * 1h30m}, {@code 1d}; a bare number means seconds.
    */
   public Duration getDuration(String key, Duration defaultValue) {
     Optional<String> value = get(key);
@@ -160,24 +157,7 @@ public final class Settings {
 
   /** Parses a duration as {@link #getDuration} does, naming {@code key} if it is invalid. */
   public static Duration parseDuration(String key, String text) {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw invalid(key, text, "a duration such as 500ms, 30s, 5m or 2h");
-    }
-    long amount;
-    try {
-      amount = Long.parseLong(m.group(1));
-    } catch (NumberFormatException e) {
-      throw invalid(key, text, "a duration such as 500ms, 30s, 5m or 2h");
-    }
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    return Durations.parse(text, "setting '" + key + "'");
   }
 
   private static ConfigException invalid(String key, String value, String expected) {
