@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,9 +29,21 @@ public final class Settings {
   private static final Settings EMPTY = new Settings(Map.of());
 
   private final Map<String, String> values;
+  // every key asked for, when these are the empty settings KnownSettings.readBy reads through
+  private final Set<String> reads;
 
   private Settings(Map<String, String> values) {
+    this(values, null);
+  }
+
+  private Settings(Map<String, String> values, Set<String> reads) {
     this.values = values;
+    this.reads = reads;
+  }
+
+  /** Empty settings that add each key asked for to {@code reads}. */
+  static Settings recordingReads(Set<String> reads) {
+    return new Settings(Map.of(), requireNonNull(reads, "reads is null"));
   }
 
   public static Settings empty() {
@@ -77,6 +90,9 @@ public final class Settings {
   }
 
   public Optional<String> get(String key) {
+    if (reads != null) {
+      reads.add(key);
+    }
     String value = values.get(key);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
