@@ -2,6 +2,7 @@ package io.tinyllm.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.llm.LlmResponse;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,7 +54,7 @@ public class NdjsonParseBenchmark {
           "{\"model\":\""
               + MODEL
               + "\",\"created_at\":\"2026-11-27T12:00:00."
-              + String.format("%06d", i)
+              + String.format(Locale.ROOT, "%06d", i)
               + "Z\",\"response\":\" word"
               + i
               + "\",\"done\":false}";
