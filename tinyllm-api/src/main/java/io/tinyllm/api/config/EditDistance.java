@@ -2,9 +2,9 @@ package io.tinyllm.api.config;
 
 /**
  * The optimal-string-alignment distance (Levenshtein plus adjacent transpositions, so {@code prot}
- * is one edit from {@code port}). Our own because the only libraries that have one (Apache Commons
- * Text, Lucene) would be this module's first dependencies beyond Guice for twenty lines that run
- * once, on failure, over a few dozen short keys.
+ * is one edit from {@code port}). Our own: Guava, the one library on this module's class path, has
+ * none, and a library that has one (Apache Commons Text) would be this SPI module's first
+ * dependency beyond Guice for twenty lines that run only on a failure, over a few dozen short keys.
  */
 final class EditDistance {
   private EditDistance() {}
