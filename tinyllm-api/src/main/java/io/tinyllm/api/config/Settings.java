@@ -17,7 +17,8 @@ import java.util.TreeMap;
 /**
  * Flat, immutable {@code key=value} settings shared by all plug-ins; each plug-in reads its own
  * keys into a plain config object. Typed getters fail with a {@link ConfigException} naming the key
- * and the offending value.
+ * and the offending value. Under the prefixes a plug-in owns, only the keys it reads are allowed
+ * ({@link KnownSettings}); durations follow {@link Durations}.
  *
  * <pre>{@code
  * Settings settings = Settings.of(Map.of("metrics.http.port", "9400"));
