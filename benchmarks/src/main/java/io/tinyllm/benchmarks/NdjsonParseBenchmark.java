@@ -4,6 +4,7 @@ import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.ollama.NdjsonParsing;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,7 +58,7 @@ public class NdjsonParseBenchmark {
           "{\"model\":\""
               + MODEL
               + "\",\"created_at\":\"2026-11-27T12:00:00."
-              + String.format("%06d", i)
+              + String.format(Locale.ROOT, "%06d", i)
               + "Z\",\"response\":\" word"
               + i
               + "\",\"done\":false}";
