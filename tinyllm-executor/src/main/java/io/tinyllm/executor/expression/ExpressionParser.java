@@ -134,7 +134,7 @@ final class ExpressionParser {
     position++;
     switch (token.kind()) {
       case NUMBER:
-        Double number = Double.valueOf(token.text());
+        Object number = number(token.text());
         return p -> number;
       case STRING:
         String text = token.text();
@@ -158,6 +158,14 @@ final class ExpressionParser {
       default:
         throw error(token, "a value");
     }
+  }
+
+  /** A double, or an exact {@link java.math.BigDecimal} for an integer beyond 2^53. */
+  private static Object number(String text) {
+    if (text.contains(".") || text.contains("e") || text.contains("E")) {
+      return Double.valueOf(text);
+    }
+    return Values.normalize(new java.math.BigInteger(text));
   }
 
   private Expression path(Token first) {
@@ -200,7 +208,7 @@ final class ExpressionParser {
         return null;
       }
     }
-    return current instanceof Number n && !(current instanceof Double) ? n.doubleValue() : current;
+    return Values.normalize(current);
   }
 
   private static boolean ordered(
