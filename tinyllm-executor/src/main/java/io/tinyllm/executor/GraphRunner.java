@@ -4,6 +4,7 @@ import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.executor.expression.Expression;
+import io.tinyllm.executor.expression.ExpressionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,7 +89,7 @@ final class GraphRunner {
     Map<String, Object> view = payload.view();
     for (EdgeDefinition edge : edges) {
       Expression condition = edge.compiledCondition();
-      if (condition != null && condition.test(view)) {
+      if (condition != null && holds(node, edge, condition, view)) {
         return edge.to();
       }
     }
@@ -105,6 +106,21 @@ final class GraphRunner {
             : "No outgoing edge of node '" + node.id() + "' matched";
     engine.metrics().nodeFailed(graph.id(), node.id(), why);
     throw new NodeFailedException(node.id(), why, "error", message);
+  }
+
+  /** Whether an edge's condition holds; one that cannot be evaluated fails the graph. */
+  private boolean holds(
+      NodeDefinition node, EdgeDefinition edge, Expression condition, Map<String, Object> view) {
+    try {
+      return condition.test(view);
+    } catch (ExpressionException e) {
+      engine.metrics().nodeFailed(graph.id(), node.id(), e.errorType());
+      throw new NodeFailedException(
+          node.id(),
+          e.errorType(),
+          "error",
+          "Condition of edge " + edge.from() + " -> " + edge.to() + " failed: " + e.getMessage());
+    }
   }
 
   // CircuitOpenException.errorType(), as the client reports an open breaker

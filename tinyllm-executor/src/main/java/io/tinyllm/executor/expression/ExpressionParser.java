@@ -2,10 +2,9 @@ package io.tinyllm.executor.expression;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.re2j.Pattern;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Recursive-descent parser of the expression grammar (see {@code docs/executor.md}).
@@ -121,10 +120,10 @@ final class ExpressionParser {
     }
     Pattern pattern;
     try {
-      pattern = Pattern.compile(literal.text());
-    } catch (PatternSyntaxException e) {
+      pattern = BoundedMatcher.compile(literal.text());
+    } catch (ExpressionException e) {
       throw new ExpressionException(
-          "Invalid pattern at column " + literal.column() + ": " + e.getDescription());
+          "Invalid pattern at column " + literal.column() + ": " + e.getMessage());
     }
     return p -> BoundedMatcher.find(pattern, textOf(left, p));
   }
