@@ -141,7 +141,7 @@ final class GraphRunner {
     String message = null;
     NodeResult result = null;
     try {
-      engine.breakers().acquire(graph.id(), node.id());
+      engine.breakers().acquire(graph.id(), node);
       while (true) {
         attempts++;
         Attempt attempt = attempt(node, in, timeout);
@@ -149,10 +149,11 @@ final class GraphRunner {
         if (failure == null) {
           result = attempt.result();
           outcome = "success";
-          engine.breakers().succeeded(graph.id(), node.id());
+          engine.breakers().succeeded(graph.id(), node);
           return result;
         }
         if (failure.stopsGraph != null) {
+          engine.breakers().released(graph.id(), node);
           outcome = failure.stopsGraph == GraphRun.Status.CANCELLED ? "cancelled" : "timeout";
           errorType = outcome;
           message = failure.message;
@@ -171,7 +172,7 @@ final class GraphRunner {
                       first.errorType,
                       first.message + " (then the client's circuit breaker for the model opened)")
                   : failure;
-          engine.breakers().failed(graph.id(), node.id());
+          engine.breakers().failed(graph.id(), node);
           outcome = reported.errorType.equals("timeout") ? "timeout" : "error";
           errorType = reported.errorType;
           message = reported.message;
