@@ -93,16 +93,21 @@ class ThreadBoundTest {
     try (EngineFixture f =
         new EngineFixture(
             new ScriptedLlmClient(r -> "SLEEP"), Map.of("executor.max-threads", "1"))) {
-      // the fanout takes the only thread, so both branches run on it, one after the other
+      // one thread for the fanout and two branches, so at least one branch runs on its caller's
+      // thread: on the pool's thread with the fanout when that thread is idle in time, else on
+      // the test's thread beside a branch on the pool's. In the second case fail-fast returns
+      // without waiting for the other branch, whose trace may then come after the run's.
       GraphRun run = f.engine.run(fanout(2, false, "timeout: 100ms"), "go");
 
       assertThat(run.status()).isEqualTo(GraphRun.Status.FAILED);
       assertThat(run.trace())
           .filteredOn(t -> t.node().startsWith("b"))
-          .extracting(NodeTrace::outcome, NodeTrace::error)
-          .containsExactlyInAnyOrder(
-              org.assertj.core.groups.Tuple.tuple("timeout", "Node 'b0' timed out after PT0.1S"),
-              org.assertj.core.groups.Tuple.tuple("timeout", "Node 'b1' timed out after PT0.1S"));
+          .isNotEmpty()
+          .allSatisfy(
+              t -> {
+                assertThat(t.outcome()).isEqualTo("timeout");
+                assertThat(t.error()).isEqualTo("Node '" + t.node() + "' timed out after PT0.1S");
+              });
       // which branch is reported first depends on which one the pool handed back first
       assertThat(run.error())
           .matches("Node 'fan' failed: Branch failed: (b[01]): Node '\\1' timed out after PT0.1S");
