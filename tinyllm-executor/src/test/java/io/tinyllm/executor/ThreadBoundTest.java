@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,41 @@ class ThreadBoundTest {
               tuple("timeout", "Node 'b1' timed out after PT0.1S"));
       assertThat(run.error())
           .isEqualTo("Node 'fan' failed: Branch failed: b0: Node 'b0' timed out after PT0.1S");
+    }
+  }
+
+  @Test
+  void interruptingTheThreadThatRunsANodeCancelsTheGraph() throws Exception {
+    CountDownLatch called = new CountDownLatch(1);
+    ScriptedLlmClient client =
+        new ScriptedLlmClient(
+            r -> {
+              called.countDown();
+              return "SLEEP";
+            });
+    try (EngineFixture f = new EngineFixture(client, Map.of("executor.max-threads", "1"))) {
+      holdTheOnlyThread(f.engine);
+      FutureTask<GraphRun> graphRun =
+          new FutureTask<>(() -> f.engine.run(fanout(1, false, "retries: 0"), "go"));
+      Thread caller = new Thread(graphRun, "graph-caller");
+      caller.start();
+      assertThat(called.await(Await.LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      // as a fanout interrupts a losing branch that it ran on its own thread
+      caller.interrupt();
+      GraphRun run = graphRun.get(Await.LIMIT.toSeconds(), TimeUnit.SECONDS);
+
+      // the node ran on the interrupted thread: it was stopped, it did not fail
+      assertThat(run.status()).isEqualTo(GraphRun.Status.CANCELLED);
+      assertThat(run.trace())
+          .extracting(NodeTrace::node, NodeTrace::outcome, NodeTrace::error)
+          .containsExactly(
+              tuple("in", "success", null),
+              tuple("b0", "cancelled", "Graph 'wide' was cancelled"),
+              tuple("fan", "cancelled", "Fanout interrupted"));
+      assertThat(f.text("tinyllm_node_errors"))
+          .doesNotContain("error_type=\"server_error\"")
+          .contains(
+              "tinyllm_node_errors_total{error_type=\"cancelled\",graph=\"wide\",node=\"b0\"} 1.0");
     }
   }
 
