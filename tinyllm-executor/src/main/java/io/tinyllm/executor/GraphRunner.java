@@ -267,6 +267,14 @@ final class GraphRunner {
       if (cause instanceof GraphStoppedException stopped) {
         return new Attempt(null, Failure.stop(stopped.status(), stopped.getMessage()));
       }
+      if (Thread.currentThread().isInterrupted()) {
+        // the node ran here and failed on an interrupt that was not its watchdog's (that one
+        // cancels the future): whoever runs this node is stopping it, e.g. a fanout cancelling a
+        // losing branch, so it is cancelled as when a wait for an engine thread is interrupted
+        return new Attempt(
+            null,
+            Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
+      }
       String type = cause instanceof TinyLlmException t ? t.errorType() : "internal";
       return new Attempt(
           null, Failure.of(type, "Node '" + node.id() + "' failed: " + cause.getMessage()));
