@@ -10,12 +10,14 @@ import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
 import io.tinyllm.api.cache.ResponseCache;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.spi.TinyLlmModule;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -43,6 +45,11 @@ public final class CacheModule implements TinyLlmModule {
   @Override
   public String name() {
     return "cache";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(List.of("cache."), CacheConfig::from);
   }
 
   @Override

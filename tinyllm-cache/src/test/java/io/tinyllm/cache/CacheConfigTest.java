@@ -3,10 +3,12 @@ package io.tinyllm.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,9 @@ class CacheConfigTest {
                     true,
                     false,
                     Optional.of("/etc/tinyllm/redis-ca.pem"))));
+    // the full mapping above is exactly what the plug-in declares it reads
+    assertThat(new CacheModule().knownSettings())
+        .isEqualTo(KnownSettings.of(List.of("cache."), settings.asMap().keySet()));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.cache.CacheConfig;
 import io.tinyllm.cache.RedisCacheConfig;
 import java.time.Duration;
@@ -49,7 +50,7 @@ final class CacheOptions {
       settings.put(CacheConfig.BACKEND, backend);
     }
     if (ttl != null) {
-      settings.put(CacheConfig.TTL, ttl.toMillis() + "ms");
+      settings.put(CacheConfig.TTL, Durations.format(ttl));
     }
     if (redisUri != null) {
       settings.put(RedisCacheConfig.URI_KEY, redisUri);

@@ -1,5 +1,6 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.queue.RequestQueue;
@@ -64,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Duration runFor = duration.runFor();
-    Duration every = Settings.parseDuration("--summary-every", summaryEvery);
+    Duration every = Durations.parse(summaryEvery, "--summary-every");
     if (rate <= 0 || rate > 1000) {
       throw new UsageException("--rate must be above 0 and at most 1000, not " + rate);
     }

@@ -1,20 +1,21 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.error.ConfigException;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations as settings do ({@code 500ms}, {@code 30s}, {@code 5m}, a bare number of s). */
+/**
+ * Reads durations as settings do ({@link Durations}: {@code 500ms}, {@code 1.5s}, {@code 1h30m}).
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     try {
-      return Settings.parseDuration("duration", value);
+      return Durations.parse(value);
     } catch (ConfigException e) {
-      throw new TypeConversionException(
-          "'" + value + "' is not a duration: expected one such as 500ms, 30s, 5m or 2h");
+      throw new TypeConversionException(e.getMessage());
     }
   }
 }

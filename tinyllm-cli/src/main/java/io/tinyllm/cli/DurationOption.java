@@ -1,6 +1,6 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.config.Durations;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -14,6 +14,6 @@ final class DurationOption {
 
   /** The duration, or null for "until interrupted"; a bad value names the option. */
   Duration runFor() {
-    return duration == null ? null : Settings.parseDuration("--duration", duration);
+    return duration == null ? null : Durations.parse(duration, "--duration");
   }
 }

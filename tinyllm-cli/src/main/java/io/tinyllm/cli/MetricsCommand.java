@@ -1,5 +1,6 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.ollama.OllamaClient;
@@ -48,7 +49,7 @@ final class MetricsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Duration runFor = duration.runFor();
-    Duration interval = Settings.parseDuration("--probe-interval", probeInterval);
+    Duration interval = Durations.parse(probeInterval, "--probe-interval");
     if (interval.isZero()) {
       throw new UsageException("--probe-interval must be longer than 0");
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -108,7 +109,7 @@ final class DocsFiles {
       }
       List<String> cells = cells(line);
       if (header == null) {
-        List<String> names = cells.stream().map(c -> c.trim().toLowerCase()).toList();
+        List<String> names = cells.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList();
         if (names.contains("family") && names.contains("type") && names.contains("labels")) {
           header = names;
         }
@@ -122,7 +123,8 @@ final class DocsFiles {
       if (!name.find() || !name.group(1).startsWith("tinyllm_")) {
         continue;
       }
-      String type = cells.get(header.indexOf("type")).trim().split("[\\s(]")[0].toLowerCase();
+      String type =
+          cells.get(header.indexOf("type")).trim().split("[\\s(]")[0].toLowerCase(Locale.ROOT);
       Set<String> labels = new TreeSet<>();
       Matcher label = BACKTICKED.matcher(cells.get(header.indexOf("labels")));
       while (label.find()) {

@@ -82,8 +82,9 @@ class LauncherIT {
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err())
         .isEqualTo(
-            "tinyllm: Invalid value 'soon' for setting '--duration': expected a duration such as"
-                + " 500ms, 30s, 5m or 2h\n");
+            "tinyllm: Invalid value 'soon' for --duration: expected a duration such as 500ms,"
+                + " 1.5s, 2m or 1h30m (units d, h, m, s, ms, largest first; a bare number is"
+                + " seconds)\n");
   }
 
   @Test

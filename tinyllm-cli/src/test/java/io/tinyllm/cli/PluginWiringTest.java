@@ -1,8 +1,13 @@
 package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.spi.Plugins;
 import io.tinyllm.api.spi.TinyLlmModule;
@@ -47,6 +52,51 @@ class PluginWiringTest {
       LlmClient client = cached.get(LlmClient.class);
       assertThat(client).isInstanceOf(CachingLlmClient.class);
       assertThat(((CachingLlmClient) client).delegate()).isInstanceOf(OllamaClient.class);
+    }
+  }
+
+  @Test
+  void aMistypedSettingOfAnyPluginFailsTheInjectorAsTheReadmeBuildsIt() {
+    Map<String, String> typos =
+        Map.of(
+            "ollama.timeout.requst", "ollama.timeout.request",
+            "cache.tll", "cache.ttl",
+            "queue.worker", "queue.workers",
+            "executor.node-timout", "executor.node-timeout",
+            "memory.max-turn", "memory.max-turns",
+            "metrics.http.prot", "metrics.http.port");
+    typos.forEach(
+        (typo, meant) -> {
+          Settings settings = Settings.of(Map.of(typo, "1"));
+          Throwable thrown =
+              catchThrowable(
+                  () ->
+                      Guice.createInjector(
+                          Settings.module(settings),
+                          Plugins.combine(Plugins.discover(getClass().getClassLoader()))));
+
+          assertThat(thrown)
+              .isInstanceOf(CreationException.class)
+              .hasRootCauseInstanceOf(ConfigException.class)
+              .rootCause()
+              .hasMessage("Unknown setting '" + typo + "': did you mean '" + meant + "'?");
+        });
+  }
+
+  @Test
+  void theApplicationSurfacesTheUnknownSettingAsItsOwnError() {
+    assertThatThrownBy(
+            () -> Application.start(Settings.of(Map.of("ollama.timeout.requst", "30s"))).close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Unknown setting 'ollama.timeout.requst': did you mean 'ollama.timeout.request'?");
+  }
+
+  @Test
+  void settingsOfOtherApplicationsAreLeftAlone() {
+    try (Application app =
+        Application.start(Settings.of(Map.of("myapp.ollama.host", "x", "spring.cache.ttl", "y")))) {
+      assertThat(app.get(LlmClient.class)).isInstanceOf(OllamaClient.class);
     }
   }
 }

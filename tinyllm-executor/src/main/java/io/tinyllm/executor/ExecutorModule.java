@@ -6,6 +6,7 @@ import com.google.inject.Binder;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.graph.GraphExecutor;
 import io.tinyllm.api.llm.LlmClient;
@@ -14,6 +15,7 @@ import io.tinyllm.executor.memory.ConversationMemoryFactory;
 import io.tinyllm.executor.memory.MemoryConfig;
 import io.tinyllm.executor.memory.MemoryMetrics;
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /**
  * The executor plug-in: the graph loader, registry and engine, {@link GraphExecutor}, conversation
@@ -24,6 +26,16 @@ public final class ExecutorModule implements TinyLlmModule {
   @Override
   public String name() {
     return "executor";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(
+        List.of("executor.", "memory."),
+        settings -> {
+          ExecutorConfig.from(settings);
+          MemoryConfig.from(settings);
+        });
   }
 
   @Override

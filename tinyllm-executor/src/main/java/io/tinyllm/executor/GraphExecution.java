@@ -1,6 +1,5 @@
 package io.tinyllm.executor;
 
-import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.error.GraphException;
 import java.time.Duration;
@@ -61,15 +60,9 @@ record GraphExecution(Duration graphTimeout, int maxSteps, FailureMode failureMo
   private record Reader(GraphDefinition graph, Consumer<ValidationError> sink) {
     Duration duration(String key, Object value, Duration fallback) {
       Duration d;
-      if (value instanceof Number n) {
-        d = Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-      } else if (value instanceof String s) {
-        try {
-          d = Settings.parseDuration(field(key), s);
-        } catch (ConfigException e) {
-          return wrong(key, "a duration such as 30s or 500ms", value, fallback);
-        }
-      } else {
+      try {
+        d = YamlValues.duration(value);
+      } catch (ConfigException e) {
         return wrong(key, "a duration such as 30s or 500ms", value, fallback);
       }
       if (d.isZero() || d.isNegative()) {

@@ -4,6 +4,7 @@ import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.executor.expression.Expression;
+import io.tinyllm.executor.expression.ExpressionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,7 +89,7 @@ final class GraphRunner {
     Map<String, Object> view = payload.view();
     for (EdgeDefinition edge : edges) {
       Expression condition = edge.compiledCondition();
-      if (condition != null && condition.test(view)) {
+      if (condition != null && holds(node, edge, condition, view)) {
         return edge.to();
       }
     }
@@ -105,6 +106,21 @@ final class GraphRunner {
             : "No outgoing edge of node '" + node.id() + "' matched";
     engine.metrics().nodeFailed(graph.id(), node.id(), why);
     throw new NodeFailedException(node.id(), why, "error", message);
+  }
+
+  /** Whether an edge's condition holds; one that cannot be evaluated fails the graph. */
+  private boolean holds(
+      NodeDefinition node, EdgeDefinition edge, Expression condition, Map<String, Object> view) {
+    try {
+      return condition.test(view);
+    } catch (ExpressionException e) {
+      engine.metrics().nodeFailed(graph.id(), node.id(), e.errorType().label());
+      throw new NodeFailedException(
+          node.id(),
+          e.errorType().label(),
+          "error",
+          "Condition of edge " + edge.from() + " -> " + edge.to() + " failed: " + e.getMessage());
+    }
   }
 
   // CircuitOpenException.errorType(), as the client reports an open breaker
@@ -125,7 +141,7 @@ final class GraphRunner {
     String message = null;
     NodeResult result = null;
     try {
-      engine.breakers().acquire(graph.id(), node.id());
+      engine.breakers().acquire(graph.id(), node);
       while (true) {
         attempts++;
         Attempt attempt = attempt(node, in, timeout);
@@ -133,10 +149,11 @@ final class GraphRunner {
         if (failure == null) {
           result = attempt.result();
           outcome = "success";
-          engine.breakers().succeeded(graph.id(), node.id());
+          engine.breakers().succeeded(graph.id(), node);
           return result;
         }
         if (failure.stopsGraph != null) {
+          engine.breakers().released(graph.id(), node);
           outcome = failure.stopsGraph == GraphRun.Status.CANCELLED ? "cancelled" : "timeout";
           errorType = outcome;
           message = failure.message;
@@ -155,7 +172,7 @@ final class GraphRunner {
                       first.errorType,
                       first.message + " (then the client's circuit breaker for the model opened)")
                   : failure;
-          engine.breakers().failed(graph.id(), node.id());
+          engine.breakers().failed(graph.id(), node);
           outcome = reported.errorType.equals("timeout") ? "timeout" : "error";
           errorType = reported.errorType;
           message = reported.message;
@@ -249,6 +266,14 @@ final class GraphRunner {
       Throwable cause = e.getCause();
       if (cause instanceof GraphStoppedException stopped) {
         return new Attempt(null, Failure.stop(stopped.status(), stopped.getMessage()));
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        // the node ran here and failed on an interrupt that was not its watchdog's (that one
+        // cancels the future): whoever runs this node is stopping it, e.g. a fanout cancelling a
+        // losing branch, so it is cancelled as when a wait for an engine thread is interrupted
+        return new Attempt(
+            null,
+            Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
       }
       String type = cause instanceof TinyLlmException t ? t.errorType().label() : "internal";
       return new Attempt(

@@ -1,17 +1,33 @@
 package io.tinyllm.executor;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.tinyllm.api.error.GraphException;
-import java.io.StringReader;
-import java.util.List;
-import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.Node;
+import io.tinyllm.executor.expression.Values;
+import java.io.IOException;
 
-/** Minimal JSON reading (through SnakeYAML's composer, JSON being YAML) and writing. */
+/**
+ * JSON reading and writing (Jackson) for payloads, {@code json_extract} and templates.
+ *
+ * <p>Reading gives maps, lists, strings, booleans, null and numbers: integers as {@code Integer},
+ * {@code Long} or {@code BigInteger} by size (never text), decimals as {@code Double}. Writing
+ * renders a whole double without {@code .0}, as expressions and templates print numbers.
+ */
 final class Json {
   static final int MAX_CHARS = 100_000;
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          // "{} trailing" is not one JSON value
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .addModule(new SimpleModule().addSerializer(Double.class, new WholeDoubles()))
+          .build();
 
   private Json() {}
 
@@ -28,60 +44,37 @@ final class Json {
     }
   }
 
+  /** {@code text} as maps, lists and scalars; throws {@link GraphException} when not JSON. */
   static Object parse(String text) {
     try {
-      LoaderOptions options = new LoaderOptions();
-      options.setMaxAliasesForCollections(0);
-      Node node = new Yaml(options).compose(new StringReader(text));
-      return node == null ? null : YamlValues.value(node);
-    } catch (YAMLException e) {
-      throw new GraphException("Text is not valid JSON: " + e.getMessage());
+      return MAPPER.readValue(text, Object.class);
+    } catch (JsonProcessingException e) {
+      throw new GraphException("Text is not valid JSON: " + e.getOriginalMessage());
     }
   }
 
   static String write(Object value) {
-    if (value == null) {
-      return "null";
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new GraphException("Cannot write the value as JSON: " + e.getOriginalMessage());
     }
-    if (value instanceof Number || value instanceof Boolean) {
-      return io.tinyllm.executor.expression.Values.text(value);
-    }
-    if (value instanceof Map<?, ?> map) {
-      StringBuilder out = new StringBuilder("{");
-      map.forEach(
-          (k, v) ->
-              out.append(out.length() > 1 ? "," : "")
-                  .append(quote(String.valueOf(k)))
-                  .append(':')
-                  .append(write(v)));
-      return out.append('}').toString();
-    }
-    if (value instanceof List<?> list) {
-      StringBuilder out = new StringBuilder("[");
-      list.forEach(v -> out.append(out.length() > 1 ? "," : "").append(write(v)));
-      return out.append(']').toString();
-    }
-    return quote(String.valueOf(value));
   }
 
-  static String quote(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+  /** 42.0 as {@code 42}, as {@link Values#text} prints it; other doubles as Jackson does. */
+  private static final class WholeDoubles extends StdSerializer<Double> {
+    WholeDoubles() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator out, SerializerProvider provider)
+        throws IOException {
+      if (value == Math.rint(value) && !Double.isInfinite(value) && Math.abs(value) < 1e15) {
+        out.writeNumber(value.longValue());
+      } else {
+        out.writeNumber(value);
       }
     }
-    return out.append('"').toString();
   }
 }

@@ -1,21 +1,51 @@
 package io.tinyllm.executor;
 
+import static java.util.Objects.requireNonNull;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.registry.EntryAddedEvent;
+import io.github.resilience4j.core.registry.EntryRemovedEvent;
+import io.github.resilience4j.core.registry.EntryReplacedEvent;
+import io.github.resilience4j.core.registry.RegistryEventConsumer;
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.metrics.LabelGuard;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * One circuit breaker per graph node: opens after {@code threshold} consecutive failures, rejects
- * calls for {@code cooldown}, then lets one trial call through (half-open) that closes it on
- * success or opens it again on failure. Each state a breaker enters (closed when it is created)
- * goes to a {@link StateListener}.
+ * The circuit breakers of the nodes that call out — {@code model} and {@code router} nodes; local
+ * nodes ({@code entry}, {@code exit}, {@code transform}, {@code gate}) and composites ({@code
+ * fanout}, {@code loop}, whose calls go through their branches' and body's breakers) get none.
+ * Resilience4j breakers from one {@link CircuitBreakerRegistry}: a breaker opens after {@code
+ * threshold} consecutive failed executions, rejects calls for {@code cooldown}, then lets one trial
+ * call through (half-open) that closes it on success or opens it again on failure. Each state a
+ * breaker enters (closed when it is created) goes to a {@link StateListener}.
+ *
+ * <p>Graph and node ids come from graph files, so at most {@value #MAX_BREAKERS} (graph, node)
+ * pairs get a breaker of their own; every later one shares the breaker {@value #OVERFLOW}, whose
+ * state is reported under graph and node {@value #OVERFLOW} — as the client bounds its per-model
+ * breakers.
  */
 final class NodeCircuitBreakers {
   static final int CLOSED = 0;
   static final int HALF_OPEN = 1;
   static final int OPEN = 2;
+
+  /** Distinct (graph, node) pairs that get a breaker of their own. */
+  static final int MAX_BREAKERS = 256;
+
+  /** The breaker shared by the pairs beyond {@link #MAX_BREAKERS}, and its labels. */
+  static final String OVERFLOW = LabelGuard.OTHER;
 
   /**
    * Told each state a node's breaker enters: {@link #CLOSED}, {@link #HALF_OPEN}, {@link #OPEN}.
@@ -24,88 +54,173 @@ final class NodeCircuitBreakers {
     void stateChanged(String graph, String node, int state);
   }
 
-  private final int threshold;
-  private final long cooldownNanos;
-  private final LongSupplier nanoTime;
+  /** What a breaker records for a failed execution (the node's own error is in its trace). */
+  private static final Exception NODE_FAILED = new IllegalStateException("node failed");
+
+  private final CircuitBreakerRegistry registry;
   private final StateListener listener;
-  private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
 
   NodeCircuitBreakers(
       int threshold, Duration cooldown, LongSupplier nanoTime, StateListener listener) {
-    this.threshold = threshold;
-    this.cooldownNanos = cooldown.toNanos();
-    this.nanoTime = nanoTime;
-    this.listener = listener;
+    this.listener = requireNonNull(listener, "listener is null");
+    // a count-based window of n calls that opens at a 100% failure rate opens exactly when the
+    // last n calls all failed: n consecutive failures. No automatic transition to half-open (it
+    // would need a scheduler thread): the first call after the cooldown makes it.
+    CircuitBreakerConfig config =
+        CircuitBreakerConfig.custom()
+            .slidingWindow(threshold, threshold, SlidingWindowType.COUNT_BASED)
+            .failureRateThreshold(100f)
+            .waitDurationInOpenState(cooldown)
+            .permittedNumberOfCallsInHalfOpenState(1)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .clock(new NanoClock(requireNonNull(nanoTime, "nanoTime is null")))
+            .writableStackTraceEnabled(false)
+            .build();
+    this.registry = CircuitBreakerRegistry.of(config, new Reporter());
   }
 
-  private Breaker breaker(String graph, String node) {
-    return breakers.computeIfAbsent(
-        graph + "\u0000" + node,
-        k -> {
-          listener.stateChanged(graph, node, CLOSED);
-          return new Breaker();
-        });
+  /**
+   * Reports a new breaker as closed and then each state it enters. The registry tells it before the
+   * breaker is visible to any other caller, so no transition can go unreported.
+   */
+  private final class Reporter implements RegistryEventConsumer<CircuitBreaker> {
+    @Override
+    public void onEntryAddedEvent(EntryAddedEvent<CircuitBreaker> event) {
+      CircuitBreaker breaker = event.getAddedEntry();
+      String graph = breaker.getTags().get("graph");
+      String node = breaker.getTags().get("node");
+      breaker
+          .getEventPublisher()
+          .onStateTransition(
+              e -> listener.stateChanged(graph, node, state(e.getStateTransition().getToState())));
+      listener.stateChanged(graph, node, CLOSED);
+    }
+
+    @Override
+    public void onEntryRemovedEvent(EntryRemovedEvent<CircuitBreaker> event) {}
+
+    @Override
+    public void onEntryReplacedEvent(EntryReplacedEvent<CircuitBreaker> event) {}
   }
 
-  /** Throws {@link CircuitOpenException} when the node's breaker is open. */
-  void acquire(String graph, String node) {
-    Breaker b = breaker(graph, node);
-    synchronized (b) {
-      if (b.openedAt == null) {
-        return;
-      }
-      long now = nanoTime.getAsLong();
-      if (now - b.openedAt >= cooldownNanos && !b.trialInFlight) {
-        b.trialInFlight = true;
-        listener.stateChanged(graph, node, HALF_OPEN);
-        return;
-      }
+  /** Whether nodes of {@code type} call out, and so have a breaker. */
+  static boolean callsOut(NodeType type) {
+    return type == NodeType.MODEL || type == NodeType.ROUTER;
+  }
+
+  /**
+   * Takes a permission to run {@code node}; throws {@link CircuitOpenException} when its breaker is
+   * open (or half-open with its trial call running). End each permission with {@link #succeeded},
+   * {@link #failed} or {@link #released}.
+   */
+  void acquire(String graph, NodeDefinition node) {
+    if (!callsOut(node.type())) {
+      return;
+    }
+    CircuitBreaker breaker = breaker(graph, node.id());
+    if (!breaker.tryAcquirePermission()) {
       throw new CircuitOpenException(
-          "Circuit breaker of node '" + node + "' in graph '" + graph + "' is open");
+          "Circuit breaker of node '"
+              + node.id()
+              + "' in graph '"
+              + graph
+              + (OVERFLOW.equals(breaker.getName())
+                  ? "' (shared by the nodes beyond the first " + MAX_BREAKERS + ") is open"
+                  : "' is open"));
     }
   }
 
-  void succeeded(String graph, String node) {
-    Breaker b = breakers.get(graph + "\u0000" + node);
-    if (b != null) {
-      synchronized (b) {
-        if (b.openedAt != null) {
-          listener.stateChanged(graph, node, CLOSED);
-        }
-        b.failures = 0;
-        b.openedAt = null;
-        b.trialInFlight = false;
-      }
+  void succeeded(String graph, NodeDefinition node) {
+    if (callsOut(node.type())) {
+      breaker(graph, node.id()).onSuccess(0, TimeUnit.NANOSECONDS);
     }
   }
 
-  void failed(String graph, String node) {
-    Breaker b = breaker(graph, node);
-    synchronized (b) {
-      b.failures++;
-      if (b.trialInFlight || b.failures >= threshold) {
-        if (b.openedAt == null || b.trialInFlight) {
-          listener.stateChanged(graph, node, OPEN);
-        }
-        b.openedAt = nanoTime.getAsLong();
-      }
-      b.trialInFlight = false;
+  void failed(String graph, NodeDefinition node) {
+    if (callsOut(node.type())) {
+      breaker(graph, node.id()).onError(0, TimeUnit.NANOSECONDS, NODE_FAILED);
     }
   }
 
+  /** Gives a permission back without a verdict (the graph was cancelled or timed out). */
+  void released(String graph, NodeDefinition node) {
+    if (callsOut(node.type())) {
+      breaker(graph, node.id()).releasePermission();
+    }
+  }
+
+  /** Whether the breaker of {@code node} in {@code graph} is open; false when it has none. */
   boolean isOpen(String graph, String node) {
-    Breaker b = breakers.get(graph + "\u0000" + node);
-    if (b == null) {
-      return false;
+    Optional<CircuitBreaker> breaker = registry.find(name(graph, node));
+    if (breaker.isEmpty() && size() >= MAX_BREAKERS) {
+      breaker = registry.find(OVERFLOW);
     }
-    synchronized (b) {
-      return b.openedAt != null;
+    return breaker.map(b -> state(b.getState()) == OPEN).orElse(false);
+  }
+
+  /** How many breakers exist, the shared one included. */
+  int size() {
+    return registry.getAllCircuitBreakers().size();
+  }
+
+  private CircuitBreaker breaker(String graph, String node) {
+    String name = name(graph, node);
+    Optional<CircuitBreaker> found = registry.find(name);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    synchronized (registry) {
+      found = registry.find(name);
+      if (found.isPresent()) {
+        return found.get();
+      }
+      boolean own = size() < MAX_BREAKERS;
+      String key = own ? name : OVERFLOW;
+      found = registry.find(key);
+      if (found.isPresent()) {
+        return found.get();
+      }
+      return registry.circuitBreaker(
+          key, Map.of("graph", own ? graph : OVERFLOW, "node", own ? node : OVERFLOW));
     }
   }
 
-  private static final class Breaker {
-    int failures;
-    Long openedAt;
-    boolean trialInFlight;
+  /**
+   * Unambiguous whatever the ids hold, and never {@link #OVERFLOW}: the graph id's length first.
+   */
+  private static String name(String graph, String node) {
+    return graph.length() + ":" + graph + ":" + node;
+  }
+
+  private static int state(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> OPEN;
+      case HALF_OPEN -> HALF_OPEN;
+      default -> CLOSED;
+    };
+  }
+
+  /** The engine's nanosecond clock as a {@link Clock}, so tests move the breakers' time. */
+  private static final class NanoClock extends Clock {
+    private final LongSupplier nanoTime;
+
+    NanoClock(LongSupplier nanoTime) {
+      this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.EPOCH.plusNanos(nanoTime.getAsLong());
+    }
   }
 }

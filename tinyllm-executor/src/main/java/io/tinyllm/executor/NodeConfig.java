@@ -1,6 +1,5 @@
 package io.tinyllm.executor;
 
-import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.error.GraphException;
 import io.tinyllm.executor.expression.Expression;
@@ -86,11 +85,8 @@ final class NodeConfig {
     if (value == null) {
       return fallback;
     }
-    if (value instanceof Number n) {
-      return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-    }
     try {
-      return Settings.parseDuration(key, String.valueOf(value));
+      return YamlValues.duration(value);
     } catch (ConfigException e) {
       return wrong(key, "a duration such as 30s or 500ms", value, fallback);
     }

@@ -1,11 +1,11 @@
 package io.tinyllm.executor;
 
+import com.google.re2j.Pattern;
 import io.tinyllm.executor.expression.BoundedMatcher;
 import io.tinyllm.executor.expression.ExpressionException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /** Checks the {@code config} of each node type, so a bad value fails at load, not mid-run. */
 final class NodeConfigCheck {

@@ -1,5 +1,9 @@
 package io.tinyllm.executor;
 
+import io.tinyllm.api.config.Durations;
+import io.tinyllm.api.error.ConfigException;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +62,27 @@ final class YamlValues {
       return text;
     }
     return text;
+  }
+
+  /**
+   * A duration in the grammar of settings ({@link Durations}): a string such as {@code 1.5s} or
+   * {@code 1h30m}, or a YAML number of seconds. Anything else is a {@link ConfigException}.
+   */
+  static Duration duration(Object value) {
+    if (value instanceof Long || value instanceof Integer) {
+      return Durations.parse(value.toString());
+    }
+    if (value instanceof Double d) {
+      if (d.isNaN() || d.isInfinite()) {
+        throw new ConfigException("'" + d + "' is not a duration");
+      }
+      // 1.0E-4 is written 0.0001 here, as the grammar has no exponent
+      return Durations.parse(BigDecimal.valueOf(d).toPlainString());
+    }
+    if (value instanceof String text) {
+      return Durations.parse(text);
+    }
+    throw new ConfigException(describe(value) + " is not a duration");
   }
 
   static String describe(Object value) {

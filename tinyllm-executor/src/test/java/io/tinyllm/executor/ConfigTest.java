@@ -3,9 +3,11 @@ package io.tinyllm.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.executor.queue.QueueConfig;
+import io.tinyllm.executor.queue.QueueModule;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,39 @@ class ConfigTest {
             () -> ExecutorConfig.from(Settings.of(Map.of("executor.failure-mode", "sometimes"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'executor.failure-mode'");
+  }
+
+  @Test
+  void thePluginsOwnTheirPrefixesAndKnowEveryKeyTheyRead() {
+    assertThat(new ExecutorModule().knownSettings())
+        .isEqualTo(
+            KnownSettings.of(
+                List.of("executor.", "memory."),
+                List.of(
+                    "executor.node-timeout",
+                    "executor.node-retries",
+                    "executor.retry-backoff",
+                    "executor.graph-timeout",
+                    "executor.max-steps",
+                    "executor.failure-mode",
+                    "executor.circuit-breaker.failure-threshold",
+                    "executor.circuit-breaker.cooldown",
+                    "executor.default-model",
+                    "executor.graphs",
+                    "executor.max-threads",
+                    "memory.max-turns",
+                    "memory.max-tokens")));
+    assertThat(new QueueModule().knownSettings())
+        .isEqualTo(
+            KnownSettings.of(
+                List.of("queue."),
+                List.of(
+                    "queue.max-size",
+                    "queue.workers",
+                    "queue.backpressure",
+                    "queue.block-timeout",
+                    "queue.task-timeout",
+                    "queue.max-wait")));
   }
 
   @Test

@@ -103,6 +103,47 @@ class GraphExecutionTest {
   }
 
   @Test
+  void durationsFollowTheGrammarOfSettings() {
+    // strings with a fraction or several units were rejected before; numbers stay seconds
+    assertThat(timeout("1.5s")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(timeout("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(timeout("0.0001")).isEqualTo(Duration.ofNanos(100_000));
+    assertThat(timeout("1e3")).isEqualTo(Duration.ofSeconds(1000));
+    assertThat(timeout("'90'")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(errors("{execution: {timeout: -5}}"))
+        .containsExactly(
+            "bad.yaml:2: field 'metadata.execution.timeout': expected a duration such as 30s or"
+                + " 500ms but found the number -5");
+  }
+
+  @Test
+  void nodeTimeoutsFollowTheGrammarOfSettings() {
+    String node =
+        graph("{}")
+            .replace(
+                "{id: first, type: model}", "{id: first, type: model," + " config: {timeout: %s}}");
+    GraphDefinition ok = loader.parse("g.yaml", node.formatted("2m30s"));
+    assertThat(new NodeConfig(ok.node("first").orElseThrow()).duration("timeout", null))
+        .isEqualTo(Duration.ofSeconds(150));
+    // a negative number of seconds was taken as a negative timeout before
+    GraphValidationException e =
+        catchThrowableOfType(
+            GraphValidationException.class, () -> loader.parse("bad.yaml", node.formatted("-1")));
+    assertThat(e.errors().stream().map(ValidationError::toString))
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("timeout")
+                    .contains(
+                        "expected a duration such as 30s or 500ms but found the number" + " -1"));
+  }
+
+  private Duration timeout(String yaml) {
+    GraphDefinition graph = loader.parse("g.yaml", graph("{execution: {timeout: " + yaml + "}}"));
+    return GraphExecution.of(graph, ExecutorConfig.defaults(), null).graphTimeout();
+  }
+
+  @Test
   void wrongTypesAreReportedWithFileLineAndField() {
     assertThat(
             errors(

@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.spi.InstalledPlugins;
 import io.tinyllm.api.spi.TinyLlmModule;
@@ -17,6 +18,7 @@ import io.tinyllm.metrics.exporter.PushgatewayExporterFactory;
 import io.tinyllm.metrics.exporter.PushgatewayMetrics;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /**
  * The metrics plug-in: one shared {@link PrometheusRegistry}, the {@link MetricsCollector} that
@@ -27,6 +29,11 @@ public final class MetricsModule implements TinyLlmModule {
   @Override
   public String name() {
     return "metrics";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(List.of("metrics."), MetricsConfig::from);
   }
 
   @Override

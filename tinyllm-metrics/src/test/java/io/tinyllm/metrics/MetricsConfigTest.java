@@ -3,6 +3,7 @@ package io.tinyllm.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
@@ -103,6 +104,36 @@ class MetricsConfigTest {
                 Duration.ofSeconds(30),
                 false,
                 Duration.ofMillis(2500)));
+  }
+
+  @Test
+  void theModuleOwnsMetricsKeysAndKnowsEveryOneItReads() {
+    assertThat(new MetricsModule().knownSettings())
+        .isEqualTo(
+            KnownSettings.of(
+                List.of("metrics."),
+                List.of(
+                    MetricsConfig.EXPORTERS,
+                    MetricsConfig.LABEL_MAX_VALUES,
+                    MetricsConfig.LABEL_MAX_LENGTH,
+                    MetricsConfig.JVM_ENABLED,
+                    HttpExporterConfig.HOST,
+                    HttpExporterConfig.PORT,
+                    HttpExporterConfig.BASIC_AUTH_USER,
+                    HttpExporterConfig.BASIC_AUTH_PASSWORD,
+                    HttpExporterConfig.TLS_CERT,
+                    HttpExporterConfig.TLS_KEY,
+                    HttpExporterConfig.TLS_KEYSTORE,
+                    HttpExporterConfig.TLS_KEYSTORE_PASSWORD,
+                    PushgatewayConfig.ADDRESS,
+                    PushgatewayConfig.JOB,
+                    PushgatewayConfig.GROUPING_KEY,
+                    PushgatewayConfig.BASIC_AUTH_USER,
+                    PushgatewayConfig.BASIC_AUTH_PASSWORD,
+                    PushgatewayConfig.BEARER_TOKEN,
+                    PushgatewayConfig.INTERVAL,
+                    PushgatewayConfig.PUSH_ON_CLOSE,
+                    PushgatewayConfig.TIMEOUT)));
   }
 
   @Test

@@ -11,11 +11,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The lines of one streamed HTTP response, handed from the HTTP client's threads to the thread that
  * reads them. Reading waits at most a given time, which is how a stream that goes quiet is detected
  * without a watchdog; {@link #cancel()} aborts the exchange and wakes the reader.
+ *
+ * <p>Backpressure: the channel asks the HTTP client for {@link #PREFETCH} network reads up front
+ * and for one more each time the reader takes one, so at most {@code PREFETCH} reads (each at most
+ * the JDK's {@code jdk.httpclient.bufsize}, 16 KiB by default) wait here, however slow the reader.
+ * With no demand left the JDK stops reading the socket and TCP flow control pauses the server. The
+ * network buffers themselves are queued (the JDK hands them over for good) and split into lines on
+ * the reading thread, so the hand-off costs one queue operation per network read, not per line.
  *
  * <p>Lines end at {@code \n} (a {@code \r} before it is dropped) and are decoded as UTF-8 once
  * whole, so a character split across two network buffers is decoded right. The body is split here
@@ -34,18 +43,37 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   /** The longest line accepted: far above Ollama's largest (a final chunk with its context). */
   static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+  /**
+   * The network reads held at most: enough that the HTTP client reads ahead while the reader
+   * parses, few enough that a stalled reader holds a few tens of KiB.
+   */
+  static final int PREFETCH = 4;
+
   /** The exchange failed with {@code cause}. */
   record Failure(Throwable cause) {}
 
+  /** One network read, as the HTTP client delivered it. */
+  private record Read(List<ByteBuffer> buffers) {}
+
+  // reads, then END or a Failure; CANCELLED only wakes a waiting reader
   private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
   private final int maxLineBytes;
-  private volatile Flow.Subscription subscription;
+  private final Object subscriptionLock = new Object(); // request and cancel must be serial
+  private Flow.Subscription subscription; // guarded by subscriptionLock
   private volatile boolean cancelled;
+  private volatile boolean discarding;
   private volatile int status = -1;
-  // the unfinished line; touched only by onNext/onComplete, which the HTTP client serializes
+  // demand bookkeeping, read by tests to show the bound holds
+  private final AtomicLong requested = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicInteger queued = new AtomicInteger();
+  private volatile int maxQueued;
+  // the reader's state, touched only by the thread that polls
+  private List<ByteBuffer> current;
+  private int currentIndex;
   private byte[] pending = new byte[256];
   private int pendingLength;
-  private boolean overflowed;
+  private boolean ended;
 
   LineChannel() {
     this(MAX_LINE_BYTES);
@@ -69,11 +97,41 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   }
 
   /**
-   * The next line, {@link #END}, {@link #CANCELLED} or a {@link Failure}; {@code null} if nothing
-   * came within {@code timeoutNanos}.
+   * The next line, {@link #END}, {@link #CANCELLED} or a {@link Failure}; {@code null} if no whole
+   * line came within {@code timeoutNanos}. After one of the three ends, {@code null} at once. Only
+   * one thread may poll.
    */
   Object poll(long timeoutNanos) throws InterruptedException {
-    return items.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (!ended) {
+      if (cancelled) {
+        return end(CANCELLED);
+      }
+      if (current != null) {
+        Object line = nextLine();
+        if (line != null) {
+          return line;
+        }
+        current = null;
+      }
+      Object item = items.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (item == null) {
+        return null;
+      }
+      if (item instanceof Read read) {
+        queued.decrementAndGet();
+        current = read.buffers();
+        currentIndex = 0;
+        request(1);
+      } else if (item == END && pendingLength > 0) {
+        // the last line had no newline: hand it out now and the end on the next poll
+        items.add(END);
+        return emit(pending, 0, pendingLength, true);
+      } else if (item != CANCELLED) {
+        return end(item);
+      }
+    }
+    return null;
   }
 
   /** Records a failure of the exchange seen outside the body (connect, headers). */
@@ -84,57 +142,65 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   /** Aborts the exchange (the connection is closed) and wakes the reader. */
   void cancel() {
     cancelled = true;
-    Flow.Subscription s = subscription;
-    if (s != null) {
-      s.cancel();
+    synchronized (subscriptionLock) {
+      if (subscription != null) {
+        subscription.cancel();
+      }
     }
     items.add(CANCELLED);
   }
 
+  /**
+   * The reader wants nothing more (it has the final chunk): the rest of the body is read and
+   * dropped, so that the exchange ends and its connection can be reused instead of waiting for
+   * demand that never comes.
+   */
+  void discardRest() {
+    discarding = true;
+    items.clear();
+    queued.set(0);
+    current = null;
+    request(Long.MAX_VALUE);
+  }
+
+  /** Network reads received and not yet taken by the reader. */
+  int queued() {
+    return queued.get();
+  }
+
+  /** The most network reads that were ever waiting at once. */
+  int maxQueued() {
+    return maxQueued;
+  }
+
+  /** Network reads asked for and not yet received: what the server may still send unread. */
+  long unfilledDemand() {
+    return requested.get() - received.get();
+  }
+
   @Override
   public void onSubscribe(Flow.Subscription s) {
-    subscription = s;
-    if (cancelled) {
-      s.cancel();
-    } else {
-      s.request(Long.MAX_VALUE);
+    synchronized (subscriptionLock) {
+      subscription = s;
+      if (cancelled) {
+        s.cancel();
+        return;
+      }
     }
+    request(PREFETCH);
   }
 
   @Override
   public void onNext(List<ByteBuffer> buffers) {
-    if (overflowed) {
+    received.incrementAndGet();
+    if (discarding) {
       return;
     }
-    for (ByteBuffer buffer : buffers) {
-      while (buffer.hasRemaining()) {
-        int start = buffer.position();
-        int limit = buffer.limit();
-        int newline = start;
-        while (newline < limit && buffer.get(newline) != '\n') {
-          newline++;
-        }
-        if (newline == limit) {
-          if (!append(buffer, start, limit - start)) {
-            return;
-          }
-          buffer.position(limit);
-        } else {
-          if (pendingLength == 0 && buffer.hasArray()) {
-            // the whole line is in this buffer: decode it in place
-            int offset = buffer.arrayOffset();
-            emit(buffer.array(), offset + start, offset + newline);
-          } else {
-            if (!append(buffer, start, newline - start)) {
-              return;
-            }
-            emit(pending, 0, pendingLength);
-            pendingLength = 0;
-          }
-          buffer.position(newline + 1);
-        }
-      }
+    int waiting = queued.incrementAndGet();
+    if (waiting > maxQueued) {
+      maxQueued = waiting; // onNext calls are serialized, so this never loses a larger value
     }
+    items.add(new Read(buffers));
   }
 
   @Override
@@ -144,34 +210,94 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
 
   @Override
   public void onComplete() {
-    if (overflowed) {
-      return;
-    }
-    if (pendingLength > 0) {
-      emit(pending, 0, pendingLength);
-      pendingLength = 0;
-    }
     items.add(END);
   }
 
-  /** Queues the line in {@code bytes[from, to)}, without a trailing {@code \r}. */
-  private void emit(byte[] bytes, int from, int to) {
+  private void request(long n) {
+    synchronized (subscriptionLock) {
+      if (!cancelled && subscription != null) {
+        requested.accumulateAndGet(n, LineChannel::saturatedSum);
+        subscription.request(n);
+      }
+    }
+  }
+
+  private static long saturatedSum(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  private Object end(Object item) {
+    ended = true;
+    current = null;
+    pending = null;
+    return item;
+  }
+
+  /**
+   * The next whole line of the current read (the unfinished one carried over), a {@link Failure} if
+   * it is too long, or {@code null} once the read is used up.
+   */
+  private Object nextLine() {
+    while (currentIndex < current.size()) {
+      ByteBuffer buffer = current.get(currentIndex);
+      if (!buffer.hasRemaining()) {
+        currentIndex++;
+        continue;
+      }
+      int start = buffer.position();
+      int limit = buffer.limit();
+      int newline = start;
+      while (newline < limit && buffer.get(newline) != '\n') {
+        newline++;
+      }
+      if (newline == limit) {
+        if (!append(buffer, start, limit - start)) {
+          return overflow();
+        }
+        buffer.position(limit);
+        currentIndex++;
+        continue;
+      }
+      buffer.position(newline + 1);
+      if (pendingLength == 0 && buffer.hasArray()) {
+        // the whole line is in this buffer: decode it in place
+        int offset = buffer.arrayOffset();
+        return emit(buffer.array(), offset + start, offset + newline, false);
+      }
+      if (!append(buffer, start, newline - start)) {
+        return overflow();
+      }
+      return emit(pending, 0, pendingLength, true);
+    }
+    return null;
+  }
+
+  /** The line in {@code bytes[from, to)}, without a trailing {@code \r}. */
+  private String emit(byte[] bytes, int from, int to, boolean fromPending) {
     int end = to > from && bytes[to - 1] == '\r' ? to - 1 : to;
-    items.add(new String(bytes, from, end - from, StandardCharsets.UTF_8));
+    String line = new String(bytes, from, end - from, StandardCharsets.UTF_8);
+    if (fromPending) {
+      pendingLength = 0;
+    }
+    return line;
+  }
+
+  private Object overflow() {
+    synchronized (subscriptionLock) {
+      if (subscription != null) {
+        subscription.cancel();
+      }
+    }
+    return end(
+        new Failure(
+            new IOException("a line of the response is longer than " + maxLineBytes + " bytes")));
   }
 
   /** Adds {@code length} bytes of {@code buffer} from {@code start} to the unfinished line. */
   private boolean append(ByteBuffer buffer, int start, int length) {
     int needed = pendingLength + length;
     if (needed > maxLineBytes) {
-      overflowed = true;
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      items.add(
-          new Failure(
-              new IOException("a line of the response is longer than " + maxLineBytes + " bytes")));
       return false;
     }
     if (needed > pending.length) {

@@ -59,6 +59,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private final OllamaTransport transport;
   private final Resilience resilience;
   private final ExecutorService streams;
+  private final StreamSlots streamSlots;
 
   @Inject
   public OllamaClient(OllamaConfig config, OllamaMetrics metrics) {
@@ -66,7 +67,9 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
     this.resilience = new Resilience(config, metrics.resilience());
+    // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
+    this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
   }
 
   /** A client with its own metrics (not registered anywhere), for use without an injector. */
@@ -316,9 +319,14 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       call.failed(e instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL);
       throw e;
     }
+    StreamSlots.Slot slot = streamSlots.slot(listener);
     OllamaStream stream =
         new OllamaStream(
-            transport, resilience, model, http, listener, call, config.streamIdleTimeout());
+            transport, resilience, model, http, slot, call, config.streamIdleTimeout());
+    if (!slot.tryAcquire()) {
+      stream.fail(streamSlots.exhausted(model));
+      return stream;
+    }
     try {
       streams.execute(stream);
     } catch (RejectedExecutionException e) {

@@ -33,6 +33,7 @@ import java.util.Map;
  *   <tr><td>{@code ollama.retry.jitter}</td><td>0.5 (each wait is drawn from ±50% of the nominal one)</td></tr>
  *   <tr><td>{@code ollama.metrics.model-load-threshold}</td><td>100ms: a smaller {@code load_duration} is not a load</td></tr>
  *   <tr><td>{@code ollama.metrics.enabled}</td><td>true; false leaves every client family out of the registry</td></tr>
+ *   <tr><td>{@code ollama.streams.max-concurrent}</td><td>256 live streams, then {@code RateLimitedException}</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -48,7 +49,8 @@ public record OllamaConfig(
     RateLimitSettings rateLimit,
     RetrySettings retry,
     Duration modelLoadThreshold,
-    boolean metricsEnabled) {
+    boolean metricsEnabled,
+    int maxConcurrentStreams) {
 
   public static final String HOST = "ollama.host";
   public static final String CONNECT_TIMEOUT = "ollama.timeout.connect";
@@ -69,6 +71,13 @@ public record OllamaConfig(
   public static final String RETRY_JITTER = "ollama.retry.jitter";
   public static final String MODEL_LOAD_THRESHOLD = "ollama.metrics.model-load-threshold";
   public static final String METRICS_ENABLED = "ollama.metrics.enabled";
+  public static final String STREAMS_MAX_CONCURRENT = "ollama.streams.max-concurrent";
+
+  /**
+   * Live streams per client: far above what one Ollama server serves at once ({@code
+   * OLLAMA_NUM_PARALLEL}), so only a leak or a runaway caller reaches it.
+   */
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 256;
 
   /** The environment variable Ollama itself reads. */
   public static final String OLLAMA_HOST_ENV = "OLLAMA_HOST";
@@ -82,6 +91,34 @@ public record OllamaConfig(
     requireNonNull(rateLimit, "rateLimit is null");
     requireNonNull(retry, "retry is null");
     requireNonNull(modelLoadThreshold, "modelLoadThreshold is null");
+    if (maxConcurrentStreams < 1) {
+      throw new IllegalArgumentException(
+          "maxConcurrentStreams must be positive: " + maxConcurrentStreams);
+    }
+  }
+
+  /** A config with the default limit of live streams ({@value #DEFAULT_MAX_CONCURRENT_STREAMS}). */
+  public OllamaConfig(
+      URI host,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration streamIdleTimeout,
+      BreakerSettings circuitBreaker,
+      RateLimitSettings rateLimit,
+      RetrySettings retry,
+      Duration modelLoadThreshold,
+      boolean metricsEnabled) {
+    this(
+        host,
+        connectTimeout,
+        requestTimeout,
+        streamIdleTimeout,
+        circuitBreaker,
+        rateLimit,
+        retry,
+        modelLoadThreshold,
+        metricsEnabled,
+        DEFAULT_MAX_CONCURRENT_STREAMS);
   }
 
   /** The defaults, ignoring the environment. */
@@ -120,7 +157,8 @@ public record OllamaConfig(
             positive(settings, RETRY_MAX_BACKOFF, Duration.ofSeconds(10)),
             fraction(settings, RETRY_JITTER, 0.5)),
         settings.getDuration(MODEL_LOAD_THRESHOLD, Duration.ofMillis(100)),
-        settings.getBoolean(METRICS_ENABLED, true));
+        settings.getBoolean(METRICS_ENABLED, true),
+        settings.getInt(STREAMS_MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000));
   }
 
   /** This config with another host. */
@@ -134,7 +172,8 @@ public record OllamaConfig(
         rateLimit,
         retry,
         modelLoadThreshold,
-        metricsEnabled);
+        metricsEnabled,
+        maxConcurrentStreams);
   }
 
   /**

@@ -8,10 +8,13 @@ import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.spi.TinyLlmModule;
 import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The Ollama plug-in: {@link OllamaClient} (also the default {@link LlmClient}, which a decorating
@@ -26,6 +29,11 @@ public final class OllamaModule implements TinyLlmModule {
   @Override
   public String name() {
     return "ollama";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(List.of("ollama."), s -> OllamaConfig.from(s, Map.of()));
   }
 
   @Override

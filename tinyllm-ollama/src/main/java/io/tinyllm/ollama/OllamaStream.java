@@ -102,6 +102,11 @@ final class OllamaStream implements StreamHandle, Runnable {
     return completion;
   }
 
+  /** The lines of the current attempt, {@code null} before the first; for tests. */
+  LineChannel channel() {
+    return channel;
+  }
+
   /** Ends the stream with {@code error} before it started (e.g. the client is closed). */
   void fail(LlmException error) {
     synchronized (callbackLock) {
@@ -242,6 +247,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       thinking.append(thought);
       deliver(token, thought);
       if (OllamaJson.done(chunk)) {
+        current.discardRest();
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }
     }

@@ -13,9 +13,13 @@ import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -171,26 +175,43 @@ class MetricsTruthTest {
                 .build(),
             Map.of())) {
       GenerateRequest ping = GenerateRequest.builder(slow, "ping").build();
-      f.client.generateStream(ping, t -> {}).completion().get(10, TimeUnit.SECONDS);
-      f.client.generateStream(ping, t -> {}).completion().get(10, TimeUnit.SECONDS);
+      // what the caller saw: each stream's start and token arrivals (the client calls the listener
+      // right after it times a chunk, on the same thread)
+      List<List<Long>> streams = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        arrivals.add(System.nanoTime());
+        f.client
+            .generateStream(ping, t -> arrivals.add(System.nanoTime()))
+            .completion()
+            .get(10, TimeUnit.SECONDS);
+        assertThat(arrivals).hasSize(4);
+        streams.add(arrivals);
+      }
+      List<Double> firstTokens = new ArrayList<>();
+      List<Double> gaps = new ArrayList<>();
+      for (List<Long> arrivals : streams) {
+        firstTokens.add((arrivals.get(1) - arrivals.get(0)) / 1e9);
+        for (int i = 2; i < arrivals.size(); i++) {
+          gaps.add((arrivals.get(i) - arrivals.get(i - 1)) / 1e9);
+        }
+      }
 
       assertThat(
               f.value(
                   "tinyllm_requests_total{graph=\"default\",model=\"paced:1b\",request_type=\"generate_stream\"}"))
           .isEqualTo(2.0);
-      // cold: 200 ms load + 120 ms; warm: 120 ms
+      // The client times these by the wall clock, as chunks arrive: on a quiet machine the first
+      // token comes 320 ms (cold: 200 ms load + 120 ms) and 120 ms (warm) after the call, in the
+      // 0.5 and 0.25 buckets, and the 2 gaps per stream are 625 ms, in the 0.75 bucket. On a busy
+      // one a chunk read late lengthens its own time and shortens the next gap, possibly across a
+      // bucket bound; so each bucket must count exactly the times the caller saw.
       assertThat(buckets(f, "tinyllm_time_to_first_token_seconds"))
-          .contains(
-              "{graph=\"default\",model=\"paced:1b\",le=\"0.1\"} 0",
-              "{graph=\"default\",model=\"paced:1b\",le=\"0.25\"} 1",
-              "{graph=\"default\",model=\"paced:1b\",le=\"0.5\"} 2",
-              "{graph=\"default\",model=\"paced:1b\",le=\"+Inf\"} 2");
-      // 2 gaps of 625 ms per stream
+          .contains("{graph=\"default\",model=\"paced:1b\",le=\"+Inf\"} 2")
+          .isEqualTo(holding(buckets(f, "tinyllm_time_to_first_token_seconds"), firstTokens));
       assertThat(buckets(f, "tinyllm_inter_token_latency_seconds"))
-          .contains(
-              "{model=\"paced:1b\",le=\"0.5\"} 0",
-              "{model=\"paced:1b\",le=\"0.75\"} 4",
-              "{model=\"paced:1b\",le=\"+Inf\"} 4");
+          .contains("{model=\"paced:1b\",le=\"+Inf\"} 4")
+          .isEqualTo(holding(buckets(f, "tinyllm_inter_token_latency_seconds"), gaps));
       // Ollama's own figures are exact: 3 tokens in 1.875 s, prompt in 120 ms, one load
       assertThat(buckets(f, "tinyllm_output_tokens_per_second"))
           .contains("{model=\"paced:1b\",le=\"1.0\"} 0", "{model=\"paced:1b\",le=\"2.5\"} 2");
@@ -242,6 +263,24 @@ class MetricsTruthTest {
           .contains("model=\"a:1b\"", "model=\"other\"")
           .doesNotContain("model=\"b:1b\"");
     }
+  }
+
+  private static final Pattern BUCKET = Pattern.compile("(.*le=\"([^\"]+)\"\\} )\\d+");
+
+  /**
+   * {@code buckets} as they read when their histogram holds exactly {@code observed} (seconds):
+   * each cumulative count is the number of values at or below its bound.
+   */
+  private static String holding(String buckets, List<Double> observed) {
+    StringBuilder out = new StringBuilder();
+    for (String line : buckets.split("\n")) {
+      Matcher m = BUCKET.matcher(line);
+      assertThat(m.matches()).as("a bucket line: %s", line).isTrue();
+      double bound =
+          m.group(2).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(2));
+      out.append(m.group(1)).append(observed.stream().filter(v -> v <= bound).count()).append('\n');
+    }
+    return out.toString();
   }
 
   /** Bucket lines of {@code family}, each without the metric name. */

@@ -3,10 +3,12 @@ package io.tinyllm.ollama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,8 @@ class OllamaConfigTest {
                 new OllamaConfig.RetrySettings(
                     3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), 0.5),
                 Duration.ofMillis(100),
-                true));
+                true,
+                256));
     assertThat(OllamaConfig.defaults()).isEqualTo(config);
   }
 
@@ -53,7 +56,8 @@ class OllamaConfigTest {
             Map.entry("ollama.retry.max-backoff", "2s"),
             Map.entry("ollama.retry.jitter", "0.25"),
             Map.entry("ollama.metrics.model-load-threshold", "250ms"),
-            Map.entry("ollama.metrics.enabled", "false"));
+            Map.entry("ollama.metrics.enabled", "false"),
+            Map.entry("ollama.streams.max-concurrent", "8"));
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -69,7 +73,11 @@ class OllamaConfigTest {
                 new OllamaConfig.RetrySettings(
                     4, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25),
                 Duration.ofMillis(250),
-                false));
+                false,
+                8));
+    // the full mapping above is exactly what the plug-in declares it reads
+    assertThat(new OllamaModule().knownSettings())
+        .isEqualTo(KnownSettings.of(List.of("ollama."), settings.keySet()));
   }
 
   @Test
@@ -101,5 +109,36 @@ class OllamaConfigTest {
             () -> OllamaConfig.from(Settings.of(Map.of("ollama.timeout.request", "0s")), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ollama.timeout.request");
+    assertThatThrownBy(
+            () ->
+                OllamaConfig.from(
+                    Settings.of(Map.of("ollama.streams.max-concurrent", "0")), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ollama.streams.max-concurrent");
+  }
+
+  @Test
+  void theConstructorWithoutAStreamLimitKeepsTheDefault() {
+    OllamaConfig defaults = OllamaConfig.defaults();
+
+    OllamaConfig config =
+        new OllamaConfig(
+            defaults.host(),
+            defaults.connectTimeout(),
+            defaults.requestTimeout(),
+            defaults.streamIdleTimeout(),
+            defaults.circuitBreaker(),
+            defaults.rateLimit(),
+            defaults.retry(),
+            defaults.modelLoadThreshold(),
+            defaults.metricsEnabled());
+
+    assertThat(config).isEqualTo(defaults);
+    assertThat(config.maxConcurrentStreams())
+        .isEqualTo(OllamaConfig.DEFAULT_MAX_CONCURRENT_STREAMS)
+        .isEqualTo(256);
+    OllamaConfig eight =
+        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.STREAMS_MAX_CONCURRENT, "8")), Map.of());
+    assertThat(eight.withHost(URI.create("http://other:1")).maxConcurrentStreams()).isEqualTo(8);
   }
 }

@@ -11,14 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Flat, immutable {@code key=value} settings shared by all plug-ins; each plug-in reads its own
  * keys into a plain config object. Typed getters fail with a {@link ConfigException} naming the key
- * and the offending value.
+ * and the offending value. Under the prefixes a plug-in owns, only the keys it reads are allowed
+ * ({@link KnownSettings}); durations follow {@link Durations}.
  *
  * <pre>{@code
  * Settings settings = Settings.of(Map.of("metrics.http.port", "9400"));
@@ -27,13 +27,24 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Settings {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
   private static final Settings EMPTY = new Settings(Map.of());
 
   private final Map<String, String> values;
+  // every key asked for, when these are the empty settings KnownSettings.readBy reads through
+  private final Set<String> reads;
 
   private Settings(Map<String, String> values) {
+    this(values, null);
+  }
+
+  private Settings(Map<String, String> values, Set<String> reads) {
     this.values = values;
+    this.reads = reads;
+  }
+
+  /** Empty settings that add each key asked for to {@code reads}. */
+  static Settings recordingReads(Set<String> reads) {
+    return new Settings(Map.of(), requireNonNull(reads, "reads is null"));
   }
 
   public static Settings empty() {
@@ -80,6 +91,9 @@ public final class Settings {
   }
 
   public Optional<String> get(String key) {
+    if (reads != null) {
+      reads.add(key);
+    }
     String value = values.get(key);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
@@ -138,8 +152,8 @@ public final class Settings {
   }
 
   /**
-   * A duration written as a number with an optional unit: {@code 500ms}, {@code 30s}, {@code 5m},
-   * {@code 2h}, {@code 1d}; a bare number means seconds.
+   * A duration as {@link Durations} reads it: {@code 500ms}, {@code 1.5s}, {@code 5m}, {@code
+   * 1h30m}, {@code 1d}; a bare number means seconds.
    */
   public Duration getDuration(String key, Duration defaultValue) {
     Optional<String> value = get(key);
@@ -160,24 +174,7 @@ public final class Settings {
 
   /** Parses a duration as {@link #getDuration} does, naming {@code key} if it is invalid. */
   public static Duration parseDuration(String key, String text) {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw invalid(key, text, "a duration such as 500ms, 30s, 5m or 2h");
-    }
-    long amount;
-    try {
-      amount = Long.parseLong(m.group(1));
-    } catch (NumberFormatException e) {
-      throw invalid(key, text, "a duration such as 500ms, 30s, 5m or 2h");
-    }
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    return Durations.parse(text, "setting '" + key + "'");
   }
 
   private static ConfigException invalid(String key, String value, String expected) {

@@ -1,6 +1,9 @@
 package io.tinyllm.api.error;
 
-/** The client-side rate limiter had no permit within the allowed wait. */
+/**
+ * A client-side limit refused the call: the rate limiter had no permit within the allowed wait, or
+ * the client already ran as many streams as it may at once.
+ */
 public class RateLimitedException extends LlmException {
   public RateLimitedException(String message) {
     super(message);

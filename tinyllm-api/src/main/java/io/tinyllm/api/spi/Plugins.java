@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import com.google.inject.multibindings.OptionalBinder;
+import io.tinyllm.api.config.KnownSettings;
+import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.PluginException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -74,13 +77,18 @@ public final class Plugins {
   }
 
   /**
-   * One module installing all {@code modules} and binding {@link InstalledPlugins} to their names.
+   * One module installing all {@code modules}, binding {@link InstalledPlugins} to their names, and
+   * checking the {@link Settings} when the injector is created: a key under a prefix a plug-in owns
+   * ({@link TinyLlmModule#knownSettings()}) that no plug-in reads fails the creation with a {@link
+   * io.tinyllm.api.error.ConfigException} naming the key and the closest known one.
    */
   public static Module combine(List<? extends TinyLlmModule> modules) {
     List<TinyLlmModule> copy = List.copyOf(modules);
     requireUniqueNames(copy);
     InstalledPlugins installed =
         new InstalledPlugins(copy.stream().map(TinyLlmModule::name).sorted().toList());
+    Map<String, KnownSettings> known = new LinkedHashMap<>();
+    copy.forEach(module -> known.put(module.name(), module.knownSettings()));
     return new AbstractModule() {
       @Override
       protected void configure() {
@@ -90,6 +98,9 @@ public final class Plugins {
         OptionalBinder.newOptionalBinder(binder(), InstalledPlugins.class)
             .setBinding()
             .toInstance(installed);
+        // bound by Settings.module (or a plug-in's empty default); none means nothing to check
+        OptionalBinder.newOptionalBinder(binder(), Settings.class);
+        requestInjection(new UnknownSettingsCheck(known));
       }
     };
   }

@@ -1,6 +1,7 @@
 package io.tinyllm.api.spi;
 
 import com.google.inject.Module;
+import io.tinyllm.api.config.KnownSettings;
 
 /**
  * The plug-in marker: a Guice module that TinyLLM discovers with {@link java.util.ServiceLoader}.
@@ -14,6 +15,10 @@ import com.google.inject.Module;
  * <pre>{@code
  * public final class CacheModule implements TinyLlmModule {
  *   public String name() { return "cache"; }
+ *
+ *   public KnownSettings knownSettings() {
+ *     return KnownSettings.readBy(List.of("cache."), CacheConfig::from);
+ *   }
  *
  *   public void configure(Binder binder) {
  *     binder.bind(ResponseCache.class).to(CaffeineResponseCache.class);
@@ -30,5 +35,14 @@ public interface TinyLlmModule extends Module {
    */
   default String name() {
     return getClass().getSimpleName();
+  }
+
+  /**
+   * The setting prefixes this plug-in owns and the keys it reads. {@link Plugins#combine} rejects,
+   * when the injector is created, a key under an owned prefix that no plug-in reads. Defaults to
+   * {@link KnownSettings#none()}: a plug-in without settings owns no prefix.
+   */
+  default KnownSettings knownSettings() {
+    return KnownSettings.none();
   }
 }

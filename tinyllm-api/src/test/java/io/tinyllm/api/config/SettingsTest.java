@@ -51,8 +51,8 @@ class SettingsTest {
         .hasMessage("Invalid value '9400' for setting 'port': expected true or false");
     assertThatThrownBy(() -> Settings.parseDuration("ttl", "5 minutes"))
         .hasMessage(
-            "Invalid value '5 minutes' for setting 'ttl': expected a duration such as 500ms, 30s,"
-                + " 5m or 2h");
+            "Invalid value '5 minutes' for setting 'ttl': expected a duration such as 500ms, 1.5s,"
+                + " 2m or 1h30m (units d, h, m, s, ms, largest first; a bare number is seconds)");
   }
 
   @Test

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.inject.Binder;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.tinyllm.api.config.KnownSettings;
+import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.PluginException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,8 +58,21 @@ class PluginsTest {
     }
 
     @Override
+    public KnownSettings knownSettings() {
+      return KnownSettings.readBy(List.of("alpha."), AlphaConfig::from);
+    }
+
+    @Override
     public void configure(Binder binder) {
       binder.bind(String.class).toInstance("from alpha");
+    }
+  }
+
+  record AlphaConfig(Duration requestTimeout, int workers) {
+    static AlphaConfig from(Settings settings) {
+      return new AlphaConfig(
+          settings.getDuration("alpha.timeout.request", Duration.ofSeconds(1)),
+          settings.getInt("alpha.workers", 1));
     }
   }
 

@@ -1,14 +1,19 @@
 package io.tinyllm.executor.expression;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
- * Regular expressions with bounded work, for {@code matches} and the {@code regex_replace}
- * transform: patterns are at most {@value #MAX_PATTERN} characters, inputs at most {@value
- * #MAX_INPUT} characters, and a matcher may read at most {@value #MAX_READS} characters in total,
- * so a backtracking pattern fails with an {@link ExpressionException} instead of hanging a worker.
+ * The regular expressions of graphs ({@code matches} and the {@code regex_replace} transform), run
+ * by RE2/J: matching takes time linear in the input, whatever the pattern, so no pattern can hang a
+ * worker by backtracking. What RE2 cannot do in linear time — lookaround, backreferences,
+ * possessive quantifiers, atomic groups — is refused at compile time with an error naming it.
+ *
+ * <p>The work of one match is about the input's length times the compiled program's size, so both
+ * are bounded explicitly: a pattern of at most {@value #MAX_PATTERN} characters compiling to at
+ * most {@value #MAX_PROGRAM} instructions (checked at load), and an input of at most {@value
+ * #MAX_INPUT} characters (a longer one is an error naming the limit, for {@code matches} and {@code
+ * regex_replace} alike).
  *
  * <pre>{@code
  * Pattern p = BoundedMatcher.compile("(\\d+)-(\\d+)");
@@ -17,8 +22,13 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class BoundedMatcher {
   public static final int MAX_PATTERN = 256;
+  public static final int MAX_PROGRAM = 1_000;
   public static final int MAX_INPUT = 10_000;
-  public static final long MAX_READS = 1_000_000;
+
+  /** What RE2 leaves out, named in errors. */
+  static final String RE2_SYNTAX =
+      "patterns use RE2 syntax: no lookaround, backreferences, possessive quantifiers or atomic"
+          + " groups";
 
   private BoundedMatcher() {}
 
@@ -28,12 +38,65 @@ public final class BoundedMatcher {
       throw new ExpressionException(
           "pattern is " + pattern.length() + " characters long; the limit is " + MAX_PATTERN);
     }
-    try {
-      return Pattern.compile(pattern);
-    } catch (PatternSyntaxException e) {
-      throw new ExpressionException(
-          "invalid pattern: " + e.getDescription() + " near index " + e.getIndex());
+    // RE2/J expands counted repeats while compiling and, unlike RE2, sets no size limit: a
+    // nested repeat such as ((a{1000}){1000}){1000} would exhaust the heap before programSize()
+    if (RepeatEstimate.of(pattern) > 10L * MAX_PROGRAM) {
+      throw tooBig(pattern, "more than " + 10L * MAX_PROGRAM);
     }
+    Pattern compiled;
+    try {
+      compiled = Pattern.compile(pattern);
+    } catch (PatternSyntaxException e) {
+      throw new ExpressionException("pattern '" + pattern + "' " + describe(e));
+    }
+    if (compiled.programSize() > MAX_PROGRAM) {
+      throw tooBig(pattern, String.valueOf(compiled.programSize()));
+    }
+    return compiled;
+  }
+
+  private static ExpressionException tooBig(String pattern, String size) {
+    return new ExpressionException(
+        "pattern '"
+            + pattern
+            + "' compiles to "
+            + size
+            + " instructions; the limit is "
+            + MAX_PROGRAM
+            + " (lower its repeat counts)");
+  }
+
+  /** The problem RE2/J found, naming the unsupported construct when it is one. */
+  private static String describe(PatternSyntaxException e) {
+    String at = e.getPattern();
+    String construct = unsupported(e.getDescription(), at);
+    if (construct != null) {
+      return "uses unsupported syntax: " + construct + " `" + at + "` (" + RE2_SYNTAX + ")";
+    }
+    return "is invalid: " + e.getDescription() + ": `" + at + "`";
+  }
+
+  private static String unsupported(String description, String at) {
+    if (at.startsWith("(?=") || at.startsWith("(?!")) {
+      return "lookahead";
+    }
+    if (at.startsWith("(?<=") || at.startsWith("(?<!")) {
+      return "lookbehind";
+    }
+    if (at.startsWith("(?>")) {
+      return "atomic group";
+    }
+    if (at.equals("\\k")
+        || at.length() == 2 && at.charAt(0) == '\\' && at.charAt(1) >= '1' && at.charAt(1) <= '9') {
+      return "backreference";
+    }
+    if (description.equals("invalid nested repetition operator") && at.endsWith("+")) {
+      return "possessive quantifier";
+    }
+    if (description.equals("invalid escape sequence")) {
+      return "escape";
+    }
+    return null;
   }
 
   /**
@@ -41,7 +104,7 @@ public final class BoundedMatcher {
    * {@code ${name}} one of its named groups, and {@code \} must escape a character.
    */
   public static void checkReplacement(Pattern pattern, String replacement) {
-    int groups = pattern.matcher("").groupCount();
+    int groups = pattern.groupCount();
     for (int i = 0; i < replacement.length(); i++) {
       char c = replacement.charAt(i);
       if (c == '\\') {
@@ -56,7 +119,7 @@ public final class BoundedMatcher {
         if (next == '{') {
           int close = replacement.indexOf('}', i + 2);
           String name = close < 0 ? "" : replacement.substring(i + 2, close);
-          if (close < 0 || !pattern.pattern().contains("(?<" + name + ">")) {
+          if (close < 0 || !pattern.namedGroups().containsKey(name)) {
             throw new ExpressionException(
                 "replacement refers to a group '${" + name + "}' the pattern does not name");
           }
@@ -79,53 +142,35 @@ public final class BoundedMatcher {
     }
   }
 
+  /** Whether {@code pattern} occurs in {@code input}, for the {@code matches} operator. */
   static boolean find(Pattern pattern, String input) {
-    String bounded = input.length() > MAX_INPUT ? input.substring(0, MAX_INPUT) : input;
-    return pattern.matcher(new CountingSequence(bounded, new long[] {0})).find();
+    checkInput(input, "matches");
+    return pattern.matcher(input).find();
   }
 
   /**
-   * Replaces every match of {@code pattern} in {@code input} ({@link Matcher#replaceAll} syntax:
-   * {@code $1}, {@code ${name}}); an input longer than {@value #MAX_INPUT} characters is refused.
+   * Replaces every match of {@code pattern} in {@code input} ({@code $1}, {@code ${name}}, {@code
+   * \$}); an input longer than {@value #MAX_INPUT} characters is refused.
    */
   public static String replaceAll(Pattern pattern, String input, String replacement) {
-    if (input.length() > MAX_INPUT) {
-      throw new ExpressionException(
-          "input is "
-              + input.length()
-              + " characters long; regex_replace takes at most "
-              + MAX_INPUT);
-    }
+    checkInput(input, "regex_replace");
     try {
-      return pattern.matcher(new CountingSequence(input, new long[] {0})).replaceAll(replacement);
+      return pattern.matcher(input).replaceAll(replacement);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new ExpressionException("invalid replacement: " + e.getMessage());
     }
   }
 
-  private record CountingSequence(String text, long[] reads) implements CharSequence {
-    @Override
-    public int length() {
-      return text.length();
-    }
-
-    @Override
-    public char charAt(int index) {
-      if (++reads[0] > MAX_READS) {
-        throw new ExpressionException(
-            "Pattern needed more than " + MAX_READS + " steps; simplify it");
-      }
-      return text.charAt(index);
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return new CountingSequence(text.substring(start, end), reads);
-    }
-
-    @Override
-    public String toString() {
-      return text;
+  private static void checkInput(String input, String operation) {
+    if (input.length() > MAX_INPUT) {
+      throw new ExpressionException(
+          "input is "
+              + input.length()
+              + " characters long; "
+              + operation
+              + " takes at most "
+              + MAX_INPUT
+              + " (truncate the text first)");
     }
   }
 }

@@ -2,10 +2,9 @@ package io.tinyllm.executor.expression;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.re2j.Pattern;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Recursive-descent parser of the expression grammar (see {@code docs/executor.md}).
@@ -121,10 +120,10 @@ final class ExpressionParser {
     }
     Pattern pattern;
     try {
-      pattern = Pattern.compile(literal.text());
-    } catch (PatternSyntaxException e) {
+      pattern = BoundedMatcher.compile(literal.text());
+    } catch (ExpressionException e) {
       throw new ExpressionException(
-          "Invalid pattern at column " + literal.column() + ": " + e.getDescription());
+          "Invalid pattern at column " + literal.column() + ": " + e.getMessage());
     }
     return p -> BoundedMatcher.find(pattern, textOf(left, p));
   }
@@ -134,7 +133,7 @@ final class ExpressionParser {
     position++;
     switch (token.kind()) {
       case NUMBER:
-        Double number = Double.valueOf(token.text());
+        Object number = number(token.text());
         return p -> number;
       case STRING:
         String text = token.text();
@@ -158,6 +157,14 @@ final class ExpressionParser {
       default:
         throw error(token, "a value");
     }
+  }
+
+  /** A double, or an exact {@link java.math.BigDecimal} for an integer beyond 2^53. */
+  private static Object number(String text) {
+    if (text.contains(".") || text.contains("e") || text.contains("E")) {
+      return Double.valueOf(text);
+    }
+    return Values.normalize(new java.math.BigInteger(text));
   }
 
   private Expression path(Token first) {
@@ -200,7 +207,7 @@ final class ExpressionParser {
         return null;
       }
     }
-    return current instanceof Number n && !(current instanceof Double) ? n.doubleValue() : current;
+    return Values.normalize(current);
   }
 
   private static boolean ordered(

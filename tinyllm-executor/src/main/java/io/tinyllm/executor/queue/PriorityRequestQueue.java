@@ -2,6 +2,7 @@ package io.tinyllm.executor.queue;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.QueueRejectedException;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded priority queue (high before normal before low, FIFO within a priority) run by {@code
@@ -32,6 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <pre>{@code
  * CompletableFuture<String> answer = queue.submit(Priority.HIGH, () -> client.generate(r).text());
  * }</pre>
+ *
+ * <p>A request runs in the submitter's {@link ExecutionContext}, so a call queued from inside a
+ * graph node is counted under that graph and node. Futures are completed outside the queue's lock.
+ * An {@link Error} thrown by a request fails its future, then ends its worker (as in {@link
+ * java.util.concurrent.ThreadPoolExecutor}), which is counted and replaced by a new one.
  */
 @Singleton
 public final class PriorityRequestQueue implements RequestQueue {
@@ -44,6 +51,8 @@ public final class PriorityRequestQueue implements RequestQueue {
   private final Map<Priority, ArrayDeque<QueuedJob<?>>> waiting = new EnumMap<>(Priority.class);
   private final List<Thread> workers = new ArrayList<>();
   private ScheduledExecutorService timer;
+  private boolean started;
+  private int workerNumber;
   private int size;
   private boolean accepting = true;
   private boolean dropping;
@@ -63,8 +72,19 @@ public final class PriorityRequestQueue implements RequestQueue {
   public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
     requireNonNull(priority, "priority is null");
     requireNonNull(task, "task is null");
-    QueuedJob<T> job = new QueuedJob<>(priority, task, metrics);
+    return enqueue(priority, task, job -> {}).future;
+  }
+
+  /**
+   * {@link #submit}, showing the job to {@code created} before it can end: tests attach stages
+   * there that look at which locks the completing thread holds.
+   */
+  <T> QueuedJob<T> enqueue(
+      Priority priority, Callable<T> task, Consumer<? super QueuedJob<T>> created) {
+    QueuedJob<T> job = new QueuedJob<>(priority, ExecutionContext.wrap(task), metrics);
+    created.accept(job);
     metrics.submitted(priority);
+    String rejection = null;
     lock.lock();
     try {
       startWorkers();
@@ -77,23 +97,24 @@ public final class PriorityRequestQueue implements RequestQueue {
         }
         admitted = admitted && accepting && size < config.maxSize();
       }
-      if (!admitted) {
-        job.end(
-            QueueOutcome.REJECTED,
-            new QueueRejectedException(
-                accepting
-                    ? "Request queue is full (" + config.maxSize() + " waiting); try again later"
-                    : "Request queue is shut down"));
-        return job.future;
+      if (admitted) {
+        waiting.get(priority).addLast(job);
+        size++;
+        metrics.enqueued(priority);
+        notEmpty.signal();
+      } else {
+        rejection =
+            accepting
+                ? "Request queue is full (" + config.maxSize() + " waiting); try again later"
+                : "Request queue is shut down";
       }
-      waiting.get(priority).addLast(job);
-      size++;
-      metrics.enqueued(priority);
-      notEmpty.signal();
     } finally {
       lock.unlock();
     }
-    return job.future;
+    if (rejection != null) {
+      job.end(QueueOutcome.REJECTED, new QueueRejectedException(rejection));
+    }
+    return job;
   }
 
   @Override
@@ -104,6 +125,11 @@ public final class PriorityRequestQueue implements RequestQueue {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the calling thread holds the queue's lock (tests check completions do not). */
+  boolean lockHeldByCurrentThread() {
+    return lock.isHeldByCurrentThread();
   }
 
   /** Task-timeout alarms still in the timer's queue (one per running request at most). */
@@ -123,24 +149,24 @@ public final class PriorityRequestQueue implements RequestQueue {
    */
   public ShutdownReport shutdownAndReport(Duration drainTimeout) {
     requireNonNull(drainTimeout, "drainTimeout is null");
-    List<Thread> toJoin;
     lock.lock();
     try {
       accepting = false;
       drainedAfterShutdown = 0;
       notEmpty.signalAll();
       notFull.signalAll();
-      toJoin = List.copyOf(workers);
     } finally {
       lock.unlock();
     }
     long deadline = System.nanoTime() + drainTimeout.toNanos();
-    boolean terminated = join(toJoin, deadline);
+    boolean terminated = joinWorkers(deadline);
     List<QueuedJob<?>> dropped = new ArrayList<>();
     int drained;
+    List<Thread> toInterrupt;
     lock.lock();
     try {
-      dropping = true;
+      dropping = true; // from here on no worker is replaced
+      toInterrupt = List.copyOf(workers);
       for (ArrayDeque<QueuedJob<?>> queue : waiting.values()) {
         for (QueuedJob<?> job; (job = queue.pollFirst()) != null; ) {
           size--;
@@ -159,8 +185,8 @@ public final class PriorityRequestQueue implements RequestQueue {
                 QueueOutcome.REJECTED,
                 new QueueRejectedException("Dropped unrun: the request queue shut down")));
     if (!terminated) {
-      toJoin.forEach(Thread::interrupt);
-      terminated = join(toJoin, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+      toInterrupt.forEach(Thread::interrupt);
+      terminated = joinWorkers(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
     if (timer != null) {
       timer.shutdownNow();
@@ -168,28 +194,44 @@ public final class PriorityRequestQueue implements RequestQueue {
     return new ShutdownReport(drained, dropped.size(), terminated);
   }
 
-  private static boolean join(List<Thread> threads, long deadline) {
-    for (Thread t : threads) {
-      long left = deadline - System.nanoTime();
+  /**
+   * Waits until every worker has ended, replacements of workers that died meanwhile included (a
+   * worker registers its replacement before it ends); false if {@code deadline} passed first.
+   */
+  private boolean joinWorkers(long deadline) {
+    while (true) {
+      List<Thread> alive;
+      lock.lock();
       try {
-        if (left > 0) {
-          TimeUnit.NANOSECONDS.timedJoin(t, left);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
+        alive = List.copyOf(workers);
+      } finally {
+        lock.unlock();
       }
-      if (t.isAlive()) {
-        return false;
+      if (alive.isEmpty()) {
+        return true;
+      }
+      for (Thread t : alive) {
+        long left = deadline - System.nanoTime();
+        try {
+          if (left > 0) {
+            TimeUnit.NANOSECONDS.timedJoin(t, left);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        if (t.isAlive()) {
+          return false;
+        }
       }
     }
-    return true;
   }
 
   private void startWorkers() {
-    if (!workers.isEmpty() || !accepting) {
+    if (started || !accepting) {
       return;
     }
+    started = true;
     // cancelled alarms leave the timer's queue at once: otherwise each finished job (and what
     // its alarm holds) would stay reachable until its timeout, 5 minutes by default
     ScheduledThreadPoolExecutor alarms =
@@ -197,9 +239,33 @@ public final class PriorityRequestQueue implements RequestQueue {
     alarms.setRemoveOnCancelPolicy(true);
     timer = alarms;
     for (int i = 1; i <= config.workers(); i++) {
-      Thread worker = daemon(this::work, "tinyllm-queue-worker-" + i);
-      workers.add(worker);
-      worker.start();
+      startWorker();
+    }
+  }
+
+  /** Called with the lock held. */
+  private void startWorker() {
+    Thread worker = daemon(this::work, "tinyllm-queue-worker-" + ++workerNumber);
+    worker.start(); // before it joins the pool: a thread that failed to start is never waited for
+    workers.add(worker);
+  }
+
+  /**
+   * A worker is ending: it leaves the pool and, while there is work it could still take, a new one
+   * takes its place, as in {@link java.util.concurrent.ThreadPoolExecutor}.
+   */
+  private void workerExited(boolean died) {
+    lock.lock();
+    try {
+      workers.remove(Thread.currentThread());
+      if (died) {
+        metrics.workerDied();
+      }
+      if (!dropping && (accepting || size > 0)) {
+        startWorker();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -240,21 +306,23 @@ public final class PriorityRequestQueue implements RequestQueue {
   }
 
   private void work() {
-    while (true) {
-      QueuedJob<?> job;
-      try {
-        job = take();
-      } catch (InterruptedException e) {
-        return;
+    boolean died = true;
+    try {
+      for (QueuedJob<?> job; (job = take()) != null; ) {
+        run(job);
       }
-      if (job == null) {
-        return;
-      }
-      run(job);
+      died = false;
+    } catch (InterruptedException e) {
+      died = false; // shutdown stops idle workers so
+    } finally {
+      workerExited(died);
     }
   }
 
   private <T> void run(QueuedJob<T> job) {
+    if (job.ended()) {
+      return; // cancelled by its caller while it waited
+    }
     long waited = System.nanoTime() - job.enqueuedNanos;
     if (!config.maxWait().isZero() && waited > config.maxWait().toNanos()) {
       job.end(
@@ -274,6 +342,7 @@ public final class PriorityRequestQueue implements RequestQueue {
                         new TimeoutException("Request ran longer than " + config.taskTimeout())),
                 config.taskTimeout().toNanos(),
                 TimeUnit.NANOSECONDS);
+    Error fatal = null;
     try {
       T value = job.task.call();
       job.finished();
@@ -281,6 +350,9 @@ public final class PriorityRequestQueue implements RequestQueue {
     } catch (Throwable t) {
       job.finished();
       job.end(QueueOutcome.FAILED, t);
+      if (t instanceof Error error) {
+        fatal = error; // the request failed with it; now, as in ThreadPoolExecutor, its worker ends
+      }
     } finally {
       if (deadline != null) {
         deadline.cancel(false);
@@ -288,6 +360,9 @@ public final class PriorityRequestQueue implements RequestQueue {
       // a timeout may have interrupted us; that interrupt belonged to the job, not the worker
       Thread.interrupted();
       metrics.ran(job.priority, (System.nanoTime() - start) / 1e9);
+    }
+    if (fatal != null) {
+      throw fatal;
     }
   }
 }

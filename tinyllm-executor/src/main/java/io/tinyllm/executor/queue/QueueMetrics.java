@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Queue metrics. Every submission counts in {@code tinyllm_queue_requests_total{priority}} and ends
  * in exactly one {@code tinyllm_queue_outcomes_total{priority,outcome}} (completed, failed,
- * timed_out, rejected); rejections also count in {@code tinyllm_queue_requests_rejected_total}.
+ * timed_out, rejected); rejections also count in {@code tinyllm_queue_requests_rejected_total}. A
+ * worker that an {@link Error} ended counts in {@code tinyllm_queue_worker_deaths_total}.
  *
  * <pre>
  * tinyllm_queue_requests_total{priority="high"} 1.0
@@ -68,6 +69,11 @@ public final class QueueMetrics implements MetricSet {
           .help("Requests by how they ended: completed, failed, timed_out, rejected")
           .labelNames("priority", "outcome")
           .build();
+  private final Counter workerDeaths =
+      Counter.builder()
+          .name("tinyllm_queue_worker_deaths_total")
+          .help("Workers ended by an Error a request threw; each is replaced")
+          .build();
   private final Gauge activeWorkers =
       Gauge.builder()
           .name("tinyllm_queue_active_workers")
@@ -96,6 +102,7 @@ public final class QueueMetrics implements MetricSet {
     sizeAll = size.labelValues(ALL);
     sizeAll.set(0);
     rejected.inc(0);
+    workerDeaths.inc(0);
     activeWorkers.set(0);
   }
 
@@ -134,6 +141,10 @@ public final class QueueMetrics implements MetricSet {
     histogram(runPoints, runTime, priority).observe(seconds);
   }
 
+  void workerDied() {
+    workerDeaths.inc();
+  }
+
   void ended(Priority priority, QueueOutcome outcome) {
     if (outcome == QueueOutcome.REJECTED) {
       rejected.inc();
@@ -169,6 +180,7 @@ public final class QueueMetrics implements MetricSet {
 
   @Override
   public List<Collector> collectors() {
-    return List.of(size, waitTime, runTime, requests, rejected, outcomes, activeWorkers);
+    return List.of(
+        size, waitTime, runTime, requests, rejected, outcomes, workerDeaths, activeWorkers);
   }
 }

@@ -6,12 +6,14 @@ import com.google.inject.Binder;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.MapBinder;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.api.spi.TinyLlmModule;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -24,6 +26,11 @@ public final class QueueModule implements TinyLlmModule {
   @Override
   public String name() {
     return "queue";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(List.of("queue."), QueueConfig::from);
   }
 
   @Override

@@ -5,11 +5,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A submitted request; {@link #end} lets exactly one outcome through. */
+/**
+ * A submitted request; exactly one outcome is let through. Its future is completed by whichever
+ * thread settles the outcome (the worker, the submitter, the shutdown or the timer), never while
+ * that thread holds the queue's lock or this job's monitor: the caller's dependent stages run
+ * there.
+ */
 final class QueuedJob<T> {
   final Priority priority;
   final Callable<T> task;
-  final CompletableFuture<T> future = new CompletableFuture<>();
+  final CompletableFuture<T> future = new CancellableFuture();
   final long enqueuedNanos = System.nanoTime();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final QueueMetrics metrics;
@@ -23,21 +28,24 @@ final class QueuedJob<T> {
   }
 
   boolean complete(T value) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!settle(QueueOutcome.COMPLETED)) {
       return false;
     }
-    metrics.ended(priority, QueueOutcome.COMPLETED);
     future.complete(value);
     return true;
   }
 
   boolean end(QueueOutcome outcome, Throwable error) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!settle(outcome)) {
       return false;
     }
-    metrics.ended(priority, outcome);
     future.completeExceptionally(error);
     return true;
+  }
+
+  /** Whether the outcome is settled (a cancelled request is, before it runs). */
+  boolean ended() {
+    return ended.get();
   }
 
   synchronized void running(Thread thread) {
@@ -49,9 +57,38 @@ final class QueuedJob<T> {
   }
 
   /** Ends the job as timed out and interrupts its worker, unless it already finished. */
-  synchronized void timeOut(Throwable error) {
-    if (!finished && end(QueueOutcome.TIMED_OUT, error) && runner != null) {
-      runner.interrupt();
+  void timeOut(Throwable error) {
+    synchronized (this) {
+      // the interrupt stays under the monitor: once finished, the worker may run another job
+      if (finished || !settle(QueueOutcome.TIMED_OUT)) {
+        return;
+      }
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+    future.completeExceptionally(error);
+  }
+
+  private boolean settle(QueueOutcome outcome) {
+    if (!ended.compareAndSet(false, true)) {
+      return false;
+    }
+    metrics.ended(priority, outcome);
+    return true;
+  }
+
+  /**
+   * The caller's cancellation settles the request as failed; as with {@code FutureTask}, once the
+   * queue has settled it, cancelling is too late.
+   */
+  private final class CancellableFuture extends CompletableFuture<T> {
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      if (!settle(QueueOutcome.FAILED)) {
+        return isCancelled();
+      }
+      return super.cancel(mayInterruptIfRunning);
     }
   }
 }

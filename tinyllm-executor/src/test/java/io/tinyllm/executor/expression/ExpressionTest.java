@@ -58,11 +58,59 @@ class ExpressionTest {
   }
 
   @Test
-  void catastrophicPatternsAreBounded() {
-    Expression e = Expression.parse("text matches '(a+)+b'");
-    assertThatThrownBy(() -> e.test(Map.of("text", "a".repeat(5_000))))
+  void backtrackingPatternsFinishInLinearTime() {
+    // java.util.regex needed exponential time here; RE2/J answers at once
+    Expression e = Expression.parse("text matches '(a+)+$'");
+    assertThat(e.test(Map.of("text", "a".repeat(9_999) + "b"))).isFalse();
+    assertThat(e.test(Map.of("text", "a".repeat(10_000)))).isTrue();
+    assertThat(Expression.parse("text matches '(a+)+b'").test(Map.of("text", "a".repeat(5_000))))
+        .isFalse();
+  }
+
+  @Test
+  void unsupportedSyntaxIsRejectedWhenParsed() {
+    String pattern = "(|)".repeat(80) + "(?!)";
+    assertThatThrownBy(() -> Expression.parse("text matches '" + pattern + "'"))
         .isInstanceOf(ExpressionException.class)
-        .hasMessageContaining("simplify it");
+        .hasMessage(
+            "Invalid pattern at column 14: pattern '"
+                + pattern
+                + "' uses unsupported syntax: lookahead `(?!` (patterns use RE2 syntax: no"
+                + " lookaround, backreferences, possessive quantifiers or atomic groups)");
+    assertThatThrownBy(() -> Expression.parse("text matches '(a)\\\\1'"))
+        .hasMessageContaining("pattern '(a)\\1' uses unsupported syntax: backreference `\\1`");
+    assertThatThrownBy(() -> Expression.parse("text matches '(?<=a)b'"))
+        .hasMessageContaining("unsupported syntax: lookbehind `(?<=a)b`");
+    assertThatThrownBy(() -> Expression.parse("text matches 'a*+'"))
+        .hasMessageContaining("unsupported syntax: possessive quantifier `*+`");
+    assertThatThrownBy(() -> Expression.parse("text matches '(?>a)'"))
+        .hasMessageContaining("unsupported syntax: atomic group `(?>`");
+    assertThatThrownBy(() -> Expression.parse("text matches '(a'"))
+        .hasMessage(
+            "Invalid pattern at column 14: pattern '(a' is invalid: missing closing ): `(a`");
+  }
+
+  @Test
+  void patternsThatExpandTooFarAreRejectedWhenParsed() {
+    // RE2/J would exhaust the heap expanding this; the estimate refuses it before compiling
+    assertThatThrownBy(() -> Expression.parse("text matches '((a{1000}){1000}){1000}'"))
+        .hasMessageContaining("compiles to more than 10000 instructions; the limit is 1000");
+    assertThatThrownBy(() -> Expression.parse("text matches '[a-z]{1,1000}'"))
+        .hasMessageContaining("compiles to 2001 instructions; the limit is 1000");
+    assertThat(Expression.parse("text matches '^[a-z]{1,400}$'").test(Map.of("text", "abc")))
+        .isTrue();
+  }
+
+  @Test
+  void matchesRefusesInputBeyondTheLimitInsteadOfTruncatingIt() {
+    Expression e = Expression.parse("text matches 'b$'");
+    assertThat(e.test(Map.of("text", "a".repeat(9_999) + "b"))).isTrue();
+    // before, only the first 10 000 characters were searched, so this was silently false
+    assertThatThrownBy(() -> e.test(Map.of("text", "a".repeat(10_000) + "b")))
+        .isInstanceOf(ExpressionException.class)
+        .hasMessage(
+            "input is 10001 characters long; matches takes at most 10000 (truncate the text"
+                + " first)");
   }
 
   @Test

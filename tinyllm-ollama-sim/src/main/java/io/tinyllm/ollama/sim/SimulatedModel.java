@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -181,7 +182,7 @@ public final class SimulatedModel {
 
   private static String param(String key, String value) {
     // Ollama aligns parameter values at column 31
-    return String.format("%-30s %s", key, value);
+    return String.format(Locale.ROOT, "%-30s %s", key, value);
   }
 
   /** A builder starting from this model's values, to derive a variant. */

@@ -2,8 +2,12 @@ package io.tinyllm.ollama.sim;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
-/** Small formatting rules Ollama's Go server follows on the wire. */
+/**
+ * Small formatting rules Ollama's Go server follows on the wire. Numbers are formatted with {@link
+ * Locale#ROOT}: under a German default locale {@code %.2f} writes {@code 494,03}.
+ */
 final class WireFormat {
   private WireFormat() {}
 
@@ -30,7 +34,7 @@ final class WireFormat {
         case '\t' -> out.append("\\t");
         default -> {
           if (c < 0x20) {
-            out.append(String.format("\\x%02x", (int) c));
+            out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
           } else {
             out.append(c);
           }
@@ -50,18 +54,18 @@ final class WireFormat {
     double thousands = value / 1e3;
     if (value >= 1_000_000_000L) {
       return billions == Math.floor(billions)
-          ? String.format("%.0fB", billions)
-          : String.format("%.1fB", billions);
+          ? String.format(Locale.ROOT, "%.0fB", billions)
+          : String.format(Locale.ROOT, "%.1fB", billions);
     }
     if (value >= 1_000_000L) {
       return millions == Math.floor(millions)
-          ? String.format("%.0fM", millions)
-          : String.format("%.2fM", millions);
+          ? String.format(Locale.ROOT, "%.0fM", millions)
+          : String.format(Locale.ROOT, "%.2fM", millions);
     }
     if (value >= 1_000L) {
       return thousands == Math.floor(thousands)
-          ? String.format("%.0fK", thousands)
-          : String.format("%.2fK", thousands);
+          ? String.format(Locale.ROOT, "%.0fK", thousands)
+          : String.format(Locale.ROOT, "%.2fK", thousands);
     }
     return Long.toString(value);
   }

@@ -1,7 +1,10 @@
-package io.tinyllm.ollama;
+package io.tinyllm.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.ollama.NdjsonParsing;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * created_at, response, done) and a final chunk with the timing fields. One operation is one chunk
  * ({@link OperationsPerInvocation}), so the throughput mode's ops/s is tokens per second.
  *
- * <p>It lives in the client's package because the parser ({@code OllamaJson}) is package-private.
+ * <p>It calls the client's parsing through {@link NdjsonParsing}, the internal entry point kept for
+ * it, so that it can live in the benchmarks' own package (it used to sit in the client's to reach
+ * the package-private parser).
  *
  * <p>Latest figures (2026-11-28, 00:41–00:52 UTC; KVM guest, 2 vCPUs Intel Xeon family 6 model 207;
  * OpenJDK 17.0.15; JMH 1.37; {@code -f 1 -wi 5 -w 2s -i 5 -r 2s -prof gc}; load 0.73): 2 293 320 ±
@@ -43,22 +48,22 @@ public class NdjsonParseBenchmark {
   static final int TOKENS = 256;
   private static final String MODEL = "qwen2.5:0.5b";
 
-  private String[] lines;
+  private List<String> lines;
 
   @Setup
   public void setUp() {
-    lines = new String[TOKENS + 1];
+    String[] chunks = new String[TOKENS + 1];
     for (int i = 0; i < TOKENS; i++) {
-      lines[i] =
+      chunks[i] =
           "{\"model\":\""
               + MODEL
               + "\",\"created_at\":\"2026-11-27T12:00:00."
-              + String.format("%06d", i)
+              + String.format(Locale.ROOT, "%06d", i)
               + "Z\",\"response\":\" word"
               + i
               + "\",\"done\":false}";
     }
-    lines[TOKENS] =
+    chunks[TOKENS] =
         "{\"model\":\""
             + MODEL
             + "\",\"created_at\":\"2026-11-27T12:00:01.000000Z\",\"response\":\"\",\"done\":true,"
@@ -67,6 +72,7 @@ public class NdjsonParseBenchmark {
             + "35000000,\"eval_count\":"
             + TOKENS
             + ",\"eval_duration\":1100000000}";
+    lines = Arrays.asList(chunks);
     LlmResponse check = parseStream();
     if (check.outputTokens() != TOKENS || !check.text().endsWith(" word" + (TOKENS - 1))) {
       throw new IllegalStateException("the synthetic stream did not parse as expected: " + check);
@@ -76,19 +82,6 @@ public class NdjsonParseBenchmark {
   @Benchmark
   @OperationsPerInvocation(TOKENS)
   public LlmResponse parseStream() {
-    StringBuilder text = new StringBuilder();
-    StringBuilder thinking = new StringBuilder();
-    for (String line : lines) {
-      JsonNode chunk = OllamaJson.parse(line, "stream chunk");
-      if (OllamaJson.error(chunk) != null) {
-        throw new IllegalStateException("error chunk");
-      }
-      text.append(OllamaJson.text(chunk));
-      thinking.append(OllamaJson.thinking(chunk));
-      if (OllamaJson.done(chunk)) {
-        return OllamaJson.response(chunk, MODEL, text.toString(), thinking.toString());
-      }
-    }
-    throw new IllegalStateException("no final chunk");
+    return NdjsonParsing.parseStream(lines, MODEL);
   }
 }
