@@ -30,7 +30,7 @@ class PluginWiringTest {
     try (Application app = Application.start(Settings.of(Map.of("ollama.host", "127.0.0.1:1")))) {
       Map<String, String> owners = app.metrics().owners();
 
-      assertThat(owners.get("tinyllm_requests")).isEqualTo("io.tinyllm.ollama.OllamaMetrics");
+      assertThat(owners.get("tinyllm_requests")).isEqualTo("io.tinyllm.ollama.RequestMetrics");
       assertThat(owners.get("tinyllm_graph_executions"))
           .isEqualTo("io.tinyllm.executor.ExecutorMetrics");
       assertThat(owners.get("tinyllm_queue_size"))

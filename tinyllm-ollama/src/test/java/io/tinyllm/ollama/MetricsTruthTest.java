@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
@@ -254,9 +255,9 @@ class MetricsTruthTest {
           new OllamaMetrics(new io.tinyllm.metrics.LabelGuard(1, 64), Duration.ofMillis(100));
       io.prometheus.metrics.model.registry.PrometheusRegistry registry =
           new io.prometheus.metrics.model.registry.PrometheusRegistry();
-      capped.collectors().forEach(registry::register);
-      capped.requestStarted("a:1b", RequestType.GENERATE).failed("timeout");
-      capped.requestStarted("b:1b", RequestType.GENERATE).failed("timeout");
+      capped.sets().forEach(set -> set.collectors().forEach(registry::register));
+      capped.requestStarted("a:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
+      capped.requestStarted("b:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
 
       assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_requests_total"))
           .contains("model=\"a:1b\"", "model=\"other\"")
