@@ -39,7 +39,7 @@ import java.util.List;
  * closes every {@link AutoCloseable} singleton the injector created, newest first: clients, queues,
  * graph engines and caches before the {@link MetricsCollector}, whose exporters stop last (a
  * Pushgateway gets a final push that sees every count). Each component gets {@code
- * metrics.close-timeout} to close (15s by default); one that hangs is abandoned with a warning
+ * metrics.close-timeout} to close (45s by default); one that hangs is abandoned with a warning
  * naming it, and the rest still close.
  *
  * <p>It lives in {@code tinyllm-metrics} because that is the one artifact every plug-in depends on
@@ -50,8 +50,11 @@ public final class TinyLlm implements AutoCloseable {
   /** How long {@link #close()} waits for each component before abandoning it. */
   public static final String CLOSE_TIMEOUT = "metrics.close-timeout";
 
-  /** Longer than the Pushgateway's default timeout, so a slow final push still lands. */
-  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * Longer than the request queue's 30s drain and the Pushgateway's 10s timeout: a component that
+   * bounds its own close is never cut short.
+   */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(45);
 
   private final Injector injector;
   private final MetricsCollector metrics;
