@@ -81,10 +81,7 @@ public final class TinyLlm implements AutoCloseable {
     requireNonNull(settings, "settings is null");
     requireNonNull(classLoader, "classLoader is null");
     requireNonNull(extraModules, "extraModules is null");
-    Duration closeTimeout = settings.getDuration(CLOSE_TIMEOUT, DEFAULT_CLOSE_TIMEOUT);
-    if (closeTimeout.isZero() || closeTimeout.isNegative()) {
-      throw new ConfigException("Setting '" + CLOSE_TIMEOUT + "' must be positive");
-    }
+    Duration closeTimeout = closeTimeout(settings);
     List<TinyLlmModule> plugins = Plugins.discover(classLoader);
     Plugins.requirePresent(plugins, List.of("metrics"));
     SingletonCloser closer = new SingletonCloser(closeTimeout);
@@ -108,6 +105,15 @@ public final class TinyLlm implements AutoCloseable {
       throw e;
     }
     return new TinyLlm(injector, metrics, closer);
+  }
+
+  /** The {@value #CLOSE_TIMEOUT} setting; the metrics plug-in declares it as one of its keys. */
+  static Duration closeTimeout(Settings settings) {
+    Duration timeout = settings.getDuration(CLOSE_TIMEOUT, DEFAULT_CLOSE_TIMEOUT);
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new ConfigException("Setting '" + CLOSE_TIMEOUT + "' must be positive");
+    }
+    return timeout;
   }
 
   /**

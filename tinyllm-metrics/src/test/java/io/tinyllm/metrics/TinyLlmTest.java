@@ -176,6 +176,14 @@ class TinyLlmTest {
   }
 
   @Test
+  void theCloseTimeoutIsAKeyOfTheMetricsPlugin() {
+    assertThatThrownBy(() -> start(Map.of("metrics.close-timout", "5s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Unknown setting 'metrics.close-timout': did you mean 'metrics.close-timeout'?");
+  }
+
+  @Test
   void nothingIsHandedOutAfterClose() {
     TinyLlm app = start(Map.of());
     app.close();
