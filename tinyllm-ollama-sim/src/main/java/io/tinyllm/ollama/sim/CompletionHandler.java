@@ -189,7 +189,8 @@ final class CompletionHandler {
   }
 
   private void run(HttpExchange exchange, Job job, FaultPlan faults) throws IOException {
-    InferenceSlot slot = InferenceSlot.open(ctx, job.model(), job.runnerOptions(), job.keepAlive());
+    InferenceSlot slot =
+        InferenceSlot.open(ctx, job.model(), job.runnerOptions(), job.keepAlive(), !job.loadOnly());
     try {
       // load_duration: from the request's start until it had its runner (routes.go
       // GenerateHandler/ChatHandler, checkpointStart to checkpointLoaded); a wait for a busy

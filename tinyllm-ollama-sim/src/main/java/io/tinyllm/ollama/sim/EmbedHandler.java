@@ -49,7 +49,7 @@ final class EmbedHandler {
             .orElseThrow(() -> new ApiException(404, "model '" + rawModel + "' not found"));
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
-    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive);
+    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
     try {
       long loadNanos = slot.loadedAt() - start; // EmbedHandler: until the runner was handed over
       ObjectNode answer = ctx.mapper.createObjectNode().put("model", rawModel);
@@ -112,7 +112,7 @@ final class EmbedHandler {
                             + " not found, try pulling it first"));
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
-    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive);
+    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
     try {
       ObjectNode answer = ctx.mapper.createObjectNode();
       ArrayNode values = answer.putArray("embedding");

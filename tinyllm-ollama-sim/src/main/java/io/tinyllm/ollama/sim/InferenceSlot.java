@@ -15,22 +15,31 @@ final class InferenceSlot {
   private final SimulatorContext ctx;
   private final Scheduler.Runner runner;
   private final long loadedAt;
+  private final boolean holdsSlot;
   private boolean released;
 
-  private InferenceSlot(SimulatorContext ctx, Scheduler.Runner runner, long loadedAt) {
+  private InferenceSlot(
+      SimulatorContext ctx, Scheduler.Runner runner, long loadedAt, boolean holdsSlot) {
     this.ctx = ctx;
     this.runner = runner;
     this.loadedAt = loadedAt;
+    this.holdsSlot = holdsSlot;
   }
 
   /**
    * Gets a runner (loading the model if needed), then waits for a free slot of it.
    *
    * @param keepAlive the request's keep-alive, or null to keep the runner's
+   * @param evaluates false for a request that only loads the model (empty prompt or messages): as
+   *     in Ollama, it gets the runner but never waits for a slot
    * @throws ApiException 503 when the scheduler's pending queue is full
    */
   static InferenceSlot open(
-      SimulatorContext ctx, SimulatedModel model, RunnerOptions options, Duration keepAlive) {
+      SimulatorContext ctx,
+      SimulatedModel model,
+      RunnerOptions options,
+      Duration keepAlive,
+      boolean evaluates) {
     requireNonNull(ctx, "ctx is null");
     requireNonNull(model, "model is null");
     requireNonNull(options, "options is null");
@@ -47,6 +56,9 @@ final class InferenceSlot {
     }
     // Ollama's load_duration ends here (checkpointLoaded in routes.go); the slot wait is not load
     long loadedAt = System.nanoTime();
+    if (!evaluates) {
+      return new InferenceSlot(ctx, runner, loadedAt, false);
+    }
     try {
       ctx.pacer.acquire(runner.slots());
     } catch (RuntimeException e) {
@@ -55,7 +67,7 @@ final class InferenceSlot {
       throw e;
     }
     ctx.stats.startRunning();
-    return new InferenceSlot(ctx, runner, loadedAt);
+    return new InferenceSlot(ctx, runner, loadedAt, true);
   }
 
   /** When the request got its runner ({@link System#nanoTime()}), before waiting for a slot. */
@@ -77,8 +89,10 @@ final class InferenceSlot {
   void release() {
     if (!released) {
       released = true;
-      ctx.stats.stopRunning(); // before the slot is free, so the gauge never counts a slot twice
-      runner.slots().release();
+      if (holdsSlot) {
+        ctx.stats.stopRunning(); // before the slot is free, so the gauge never counts it twice
+        runner.slots().release();
+      }
       try {
         ctx.scheduler.release(runner);
       } finally {

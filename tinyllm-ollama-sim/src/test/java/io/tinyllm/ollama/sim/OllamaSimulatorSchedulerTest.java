@@ -89,6 +89,25 @@ class OllamaSimulatorSchedulerTest {
   }
 
   @Test
+  void aLoadOnlyRequestGetsTheRunnerWithoutWaitingForABusySlot() throws Exception {
+    start(SimulatorConfig.builder().model(model("fast:1b", Duration.ZERO).build()));
+    assertThat(client.post("/api/generate", generate("fast:1b", "warm up")).status())
+        .isEqualTo(200);
+    Gate gate = sim.faults().holdBeforeFirstToken(1);
+    Future<SimClient.Reply> busy = postAsync(generate("fast:1b", "busy"));
+    awaitTrue(() -> gate.held() == 1);
+
+    // GenerateHandler answers an empty prompt once it has the runner, never calling the runner
+    Future<SimClient.Reply> load = postAsync("{\"model\":\"fast:1b\",\"stream\":false}");
+    JsonNode loaded = load.get(20, TimeUnit.SECONDS).json();
+    assertThat(loaded.get("done_reason").asText()).isEqualTo("load");
+    assertThat(busy.isDone()).isFalse();
+
+    gate.open();
+    assertThat(busy.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+  }
+
+  @Test
   void numParallelRequestsRunTogether() throws Exception {
     start(SimulatorConfig.builder().numParallel(2).model(model("fast:1b", Duration.ZERO).build()));
     Gate gate = sim.faults().holdBeforeFirstToken(2);
