@@ -192,9 +192,9 @@ final class CompletionHandler {
     InferenceSlot slot =
         InferenceSlot.open(ctx, job.model(), job.runnerOptions(), job.keepAlive(), !job.loadOnly());
     try {
-      // load_duration: from the request's start until it had its runner (routes.go
-      // GenerateHandler/ChatHandler, checkpointStart to checkpointLoaded); a wait for a busy
-      // slot comes later and shows in total_duration only
+      // load_duration: from the request's start until it had its runner (Ollama v0.13.5
+      // server/routes.go GenerateHandler/ChatHandler, checkpointStart to checkpointLoaded); a
+      // wait for a busy slot comes later and shows in total_duration only
       long loadNanos = slot.loadedAt() - job.startNanos();
       ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
       if (job.loadOnly()) {
@@ -226,7 +226,8 @@ final class CompletionHandler {
     faults.passGate(ctx.pacer, ctx.config.maxHold());
     long t0 = System.nanoTime();
     // the runner's prompt cache: only tokens after the shared prefix are evaluated, while
-    // prompt_eval_count still counts them all (numPromptInputs in runner/ollamarunner)
+    // prompt_eval_count still counts them all (numPromptInputs in Ollama v0.13.5
+    // runner/ollamarunner/runner.go)
     int uncached = Math.max(1, plan.promptTokens() - slot.cachedPrefix(promptTokens));
     long promptNanos =
         ctx.pacer.scaled(model.timeToFirstToken())

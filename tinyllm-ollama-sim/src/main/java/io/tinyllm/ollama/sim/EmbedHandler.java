@@ -51,7 +51,8 @@ final class EmbedHandler {
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
     InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
     try {
-      long loadNanos = slot.loadedAt() - start; // EmbedHandler: until the runner was handed over
+      long loadNanos =
+          slot.loadedAt() - start; // as EmbedHandler (v0.13.5): until it had the runner
       ObjectNode answer = ctx.mapper.createObjectNode().put("model", rawModel);
       if (inputs.isEmpty()) {
         answer.putArray("embeddings");

@@ -54,7 +54,8 @@ final class InferenceSlot {
       }
       throw e;
     }
-    // Ollama's load_duration ends here (checkpointLoaded in routes.go); the slot wait is not load
+    // load_duration ends here (checkpointLoaded, Ollama v0.13.5 server/routes.go); the slot wait
+    // that follows is not load
     long loadedAt = System.nanoTime();
     if (!evaluates) {
       return new InferenceSlot(ctx, runner, loadedAt, false);
