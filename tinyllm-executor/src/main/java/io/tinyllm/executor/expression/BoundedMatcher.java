@@ -1,5 +1,6 @@
 package io.tinyllm.executor.expression;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
@@ -17,7 +18,7 @@ import com.google.re2j.PatternSyntaxException;
  *
  * <pre>{@code
  * Pattern p = BoundedMatcher.compile("(\\d+)-(\\d+)");
- * BoundedMatcher.replaceAll(p, "1-2", "$2-$1"); // "2-1"
+ * BoundedMatcher.replaceAll(p, "1-2", "$2-$1", 1000); // "2-1"
  * }</pre>
  */
 public final class BoundedMatcher {
@@ -150,14 +151,36 @@ public final class BoundedMatcher {
 
   /**
    * Replaces every match of {@code pattern} in {@code input} ({@code $1}, {@code ${name}}, {@code
-   * \$}); an input longer than {@value #MAX_INPUT} characters is refused.
+   * \$}); an input longer than {@value #MAX_INPUT} characters is refused, and so is a result that
+   * grows past {@code maxOutput} characters (an empty match with a long replacement repeats it once
+   * per character), as soon as it does.
    */
-  public static String replaceAll(Pattern pattern, String input, String replacement) {
+  public static String replaceAll(
+      Pattern pattern, String input, String replacement, int maxOutput) {
     checkInput(input, "regex_replace");
+    StringBuilder out = new StringBuilder();
     try {
-      return pattern.matcher(input).replaceAll(replacement);
+      Matcher m = pattern.matcher(input);
+      while (m.find()) {
+        m.appendReplacement(out, replacement);
+        checkOutput(out, maxOutput);
+      }
+      m.appendTail(out);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new ExpressionException("invalid replacement: " + e.getMessage());
+    }
+    checkOutput(out, maxOutput);
+    return out.toString();
+  }
+
+  private static void checkOutput(StringBuilder out, int maxOutput) {
+    if (out.length() > maxOutput) {
+      throw new ExpressionException(
+          "regex_replace: the result would be more than "
+              + maxOutput
+              + " characters; the limit is "
+              + maxOutput
+              + " (setting executor.max-payload-chars)");
     }
   }
 
