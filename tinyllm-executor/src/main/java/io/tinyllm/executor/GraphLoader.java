@@ -144,7 +144,8 @@ public final class GraphLoader {
         metadata = null;
       }
       @SuppressWarnings("unchecked")
-      Map<String, Object> meta = metadata == null ? Map.of() : (Map<String, Object>) metadata;
+      Map<String, Object> meta =
+          metadata == null ? Map.of() : withoutNulls((Map<String, Object>) metadata);
       return new GraphDefinition(
           id == null ? "unnamed" : id,
           scalar(top.get("version"), null, "version", false),

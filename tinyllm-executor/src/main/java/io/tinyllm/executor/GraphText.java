@@ -72,14 +72,15 @@ final class GraphText {
         column = 1;
         continue;
       }
-      if (Character.isISOControl(c) && c != '\t' && c != '\r') {
+      boolean control = Character.isISOControl(c) && c != '\t' && c != '\r';
+      if (control || c == '\uFFFE' || c == '\uFFFF') {
         throw problem(
             name,
             line,
             String.format(
                 Locale.ROOT,
-                "control character U+%04X at line %d, column %d; a graph file is UTF-8 text,"
-                    + " not binary data",
+                "%s U+%04X at line %d, column %d; a graph file is UTF-8 text, not binary data",
+                control ? "control character" : "non-character",
                 (int) c,
                 line,
                 column));

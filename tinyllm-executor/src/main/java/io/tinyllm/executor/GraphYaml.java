@@ -31,19 +31,24 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * later walk of the nodes is then bounded by these two numbers.
  *
  * <p>It also refuses an alias inside the collection it names ({@code &m {self: *m}}), which would
- * compose to a node containing itself, with the alias's line.
+ * compose to a node containing itself, more than {@value #MAX_ALIASES} aliases to collections, and
+ * values nested more than {@value #MAX_DEPTH} deep, each with its line (SnakeYAML's own checks of
+ * the last two name none).
  */
 final class GraphYaml {
   static final int MAX_VALUES = 100_000;
   static final int MAX_TEXT = 4 << 20;
   static final int MAX_ALIASES = 50;
+  static final int MAX_DEPTH = 50;
 
   private GraphYaml() {}
 
   /** The document's root node, or null when it is empty; problems throw. */
   static Node compose(String fileName, String yaml) {
     LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(MAX_ALIASES);
+    // the same bounds are checked first by ExpansionBudget, whose errors name the line
+    options.setMaxAliasesForCollections(MAX_ALIASES + 1);
+    options.setNestingDepthLimit(MAX_DEPTH + 1);
     options.setCodePointLimit(GraphText.MAX_BYTES);
     // SnakeYAML checks duplicate keys when constructing objects, never when composing nodes:
     // GraphLoader checks them itself
@@ -56,10 +61,10 @@ final class GraphYaml {
   /** Counts what the events expand to and throws when that crosses a bound. */
   private static final class ExpansionBudget implements Parser {
     /** What an anchored value expands to. */
-    private record Size(long values, long text) {}
+    private record Size(long values, long text, boolean collection) {}
 
     /** An anchored collection still being read: an alias to it would be recursive. */
-    private static final Size OPEN = new Size(-1, -1);
+    private static final Size OPEN = new Size(-1, -1, true);
 
     private record Start(String anchor, long values, long text) {}
 
@@ -69,6 +74,7 @@ final class GraphYaml {
     private final Deque<Start> open = new ArrayDeque<>();
     private long values;
     private long text;
+    private int collectionAliases;
 
     ExpansionBudget(String file, Parser parser) {
       this.file = file;
@@ -91,9 +97,12 @@ final class GraphYaml {
       if (event instanceof ScalarEvent scalar) {
         add(1, scalar.getValue().length(), event, null);
         if (scalar.getAnchor() != null) {
-          anchors.put(scalar.getAnchor(), new Size(1, scalar.getValue().length()));
+          anchors.put(scalar.getAnchor(), new Size(1, scalar.getValue().length(), false));
         }
       } else if (event instanceof CollectionStartEvent start) {
+        if (open.size() == MAX_DEPTH) {
+          throw problem(event, "values nest more than " + MAX_DEPTH + " deep; that is the limit");
+        }
         open.push(new Start(start.getAnchor(), values, text));
         if (start.getAnchor() != null) {
           anchors.put(start.getAnchor(), OPEN);
@@ -102,7 +111,7 @@ final class GraphYaml {
       } else if (event instanceof CollectionEndEvent && !open.isEmpty()) {
         Start start = open.pop();
         if (start.anchor() != null) {
-          anchors.put(start.anchor(), new Size(values - start.values(), text - start.text()));
+          anchors.put(start.anchor(), new Size(values - start.values(), text - start.text(), true));
         }
       } else if (event instanceof AliasEvent alias) {
         Size size = anchors.get(alias.getAnchor());
@@ -113,6 +122,16 @@ final class GraphYaml {
                   + alias.getAnchor()
                   + " is inside the value it names, so it would contain itself; recursive"
                   + " aliases are not allowed");
+        }
+        if (size != null && size.collection() && ++collectionAliases > MAX_ALIASES) {
+          throw problem(
+              event,
+              "alias *"
+                  + alias.getAnchor()
+                  + " is the graph's alias number "
+                  + collectionAliases
+                  + " to a list or mapping; the limit is "
+                  + MAX_ALIASES);
         }
         // an undefined alias is left to the composer, which reports it
         if (size != null) {

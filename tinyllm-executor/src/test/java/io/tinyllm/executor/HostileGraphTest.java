@@ -258,4 +258,51 @@ class HostileGraphTest {
                   + " characters; the limit is 1048576 (setting executor.max-payload-chars)");
     }
   }
+
+  @Test
+  void snakeYamlsOwnBoundsNameTheLineToo() {
+    String aliases = "id: g\nmetadata:\n  a: &a [1]\n  b: [" + "*a, ".repeat(50) + "\n    *a]\n";
+    String deep = "id: g\nmetadata:\n  a: " + "[".repeat(60) + "]".repeat(60) + "\n";
+    String nonCharacter = "id: g\ndescription: x\uFFFE\n";
+
+    assertThat(errorsOf("aliases.yaml", aliases))
+        .containsExactly(
+            "aliases.yaml:5: field '(yaml)': alias *a is the graph's alias number 51 to a list or"
+                + " mapping; the limit is 50");
+    assertThat(errorsOf("deep.yaml", deep))
+        .containsExactly(
+            "deep.yaml:3: field '(yaml)': values nest more than 50 deep; that is the limit");
+    assertThat(errorsOf("odd.yaml", nonCharacter))
+        .containsExactly(
+            "odd.yaml:2: field '(file)': non-character U+FFFE at line 2, column 15; a graph file is"
+                + " UTF-8 text, not binary data");
+  }
+
+  private static List<String> errorsOf(String name, String yaml) {
+    GraphValidationException e =
+        catchThrowableOfType(
+            GraphValidationException.class, () -> new GraphLoader().parse(name, yaml));
+    assertThat(e).as("expected %s to be refused", name).isNotNull();
+    return e.errors().stream().map(ValidationError::toString).toList();
+  }
+
+  @Test
+  void aMetadataKeyWithoutAValueIsLeftOut() {
+    GraphDefinition graph =
+        new GraphLoader()
+            .parse(
+                "empty.yaml",
+                """
+                id: ok
+                metadata: {owner: , nested: {x: }}
+                nodes:
+                  - {id: in, type: entry}
+                  - {id: out, type: exit}
+                edges: [{from_node: in, to_node: out}]
+                entry_points: [in]
+                exit_points: [out]
+                """);
+
+    assertThat(graph.metadata()).containsOnlyKeys("nested");
+  }
 }
