@@ -169,4 +169,24 @@ class GraphHostileFilesTest {
     assertThat(json.get("trace").findValuesAsText("node").stream().filter("double"::equals))
         .hasSize(20);
   }
+
+  @Test
+  void aGraphJustInsideTheExpansionLimitsExportsBoundedJson() throws IOException {
+    // an anchor of 1 900 strings of 40 control characters, 40 lists deep, repeated by
+    // 50 aliases: 99 000 values and 3.9 Mi characters once expanded, about the worst for JSON
+    StringBuilder yaml = new StringBuilder(NODES).append("metadata:\n  a: &a ");
+    yaml.append("[".repeat(40)).append("[");
+    for (int i = 0; i < 1900; i++) {
+      yaml.append(i == 0 ? "" : ", ").append('"').append("\\x01".repeat(40)).append('"');
+    }
+    yaml.append("]").append("]".repeat(40)).append("\n  b: [").append("*a, ".repeat(49));
+    yaml.append("*a]\n");
+    Path graph = write("wide.yaml", yaml.toString());
+
+    Cli.Result result = Cli.run("graph", "export", graph.toString(), "--format", "json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    // measured: 23.7 million characters (JSON writes each control character as six)
+    assertThat(result.out().length()).isLessThan(32 << 20);
+  }
 }
