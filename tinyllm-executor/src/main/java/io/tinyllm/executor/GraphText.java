@@ -34,11 +34,14 @@ final class GraphText {
       bytes = in.readNBytes(MAX_BYTES + 1);
     }
     if (bytes.length > MAX_BYTES) {
-      String size;
+      // a device or pipe (/dev/zero) reports no size, or a wrong one
+      String size = "more than " + MAX_BYTES + " bytes";
       try {
-        size = Files.size(file) + " bytes";
+        if (Files.size(file) > MAX_BYTES) {
+          size = Files.size(file) + " bytes";
+        }
       } catch (IOException e) {
-        size = "more than " + MAX_BYTES + " bytes";
+        // keep "more than"
       }
       throw problem(
           name,

@@ -2,6 +2,7 @@ package io.tinyllm.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -155,6 +156,17 @@ class HostileGraphTest {
                 + " bytes; a graph file may be at most 1048576 bytes (1 MiB)");
     // only the first MiB (and one byte) was read
     assertThat(allocated).isLessThan(8L << 20);
+  }
+
+  @Test
+  void anEndlessDeviceIsReadOnlyUpToTheLimit() {
+    Path zero = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(zero), "no /dev/zero");
+
+    assertThat(problems(zero))
+        .containsExactly(
+            "/dev/zero: field '(file)': the file is more than 1048576 bytes; a graph file may be at"
+                + " most 1048576 bytes (1 MiB)");
   }
 
   @Test
