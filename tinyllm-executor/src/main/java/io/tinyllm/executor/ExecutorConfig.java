@@ -57,11 +57,6 @@ public record ExecutorConfig(
     }
   }
 
-  /** The bound on each node's text. */
-  TextLimit textLimit() {
-    return new TextLimit(maxPayloadChars);
-  }
-
   public static ExecutorConfig defaults() {
     return from(Settings.empty());
   }

@@ -32,7 +32,7 @@ final class NodeHandlers {
     this.runner = runner;
   }
 
-  /** Runs {@code node}; text over {@code executor.max-payload-chars} fails it. */
+  /** Runs {@code node}; text over the graph's {@link TextLimit} fails it. */
   NodeResult run(NodeDefinition node, Payload in) {
     NodeResult result =
         switch (node.type()) {
@@ -49,8 +49,9 @@ final class NodeHandlers {
     return result;
   }
 
+  /** The engine's {@code executor.max-payload-chars}, or the graph's lower one. */
   private TextLimit limit() {
-    return runner.engine().config().textLimit();
+    return runner.execution().textLimit();
   }
 
   private NodeResult model(NodeDefinition node, Payload in) {

@@ -1,19 +1,28 @@
 package io.tinyllm.executor;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tinyllm.api.error.GraphException;
 
 /**
  * The most characters a payload's text may have ({@code executor.max-payload-chars}), so a loop
  * that doubles its text, or a template or replacement that multiplies it, fails its node instead of
- * filling the heap. Checked while text is built, not only once it is.
+ * filling the heap. Checked while text is built, not only once it is. {@code source} says where the
+ * limit was set, for the error.
  */
-record TextLimit(int maxChars) {
+record TextLimit(int maxChars, String source) {
   static final String SETTING = "executor.max-payload-chars";
 
   TextLimit {
     if (maxChars < 1) {
       throw new IllegalArgumentException("maxChars must be at least 1");
     }
+    requireNonNull(source, "source is null");
+  }
+
+  /** The limit of the setting {@value #SETTING}. */
+  TextLimit(int maxChars) {
+    this(maxChars, "setting " + SETTING);
   }
 
   /** {@code text}, or a failure when it is over the limit. */
@@ -37,8 +46,8 @@ record TextLimit(int maxChars) {
             + (moreThan ? "more than " + length : String.valueOf(length))
             + " characters; the limit is "
             + maxChars
-            + " (setting "
-            + SETTING
+            + " ("
+            + source
             + ")");
   }
 }

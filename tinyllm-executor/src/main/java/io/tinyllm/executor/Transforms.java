@@ -41,7 +41,7 @@ final class Transforms {
               BoundedMatcher.compile(c.requiredString("pattern")),
               text,
               c.string("replacement", ""),
-              limit.maxChars());
+              limit::checkGrowing);
       default -> throw new GraphException("Unknown transform op in node '" + node.id() + "'");
     };
   }

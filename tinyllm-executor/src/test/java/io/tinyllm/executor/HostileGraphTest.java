@@ -240,6 +240,30 @@ class HostileGraphTest {
   }
 
   @Test
+  void aGraphMayLowerThePayloadLimitButNeverRaiseIt() throws IOException {
+    String growth = Files.readString(hostile("text-growth.yaml"), StandardCharsets.UTF_8);
+    GraphDefinition lower =
+        new GraphLoader()
+            .parse("lower.yaml", growth + "metadata: {execution: {max_payload_chars: 100}}\n");
+    GraphDefinition higher =
+        new GraphLoader()
+            .parse("higher.yaml", growth + "metadata: {execution: {max_payload_chars: 100000}}\n");
+
+    try (EngineFixture f =
+        new EngineFixture(
+            new ScriptedLlmClient(r -> "unused"), Map.of("executor.max-payload-chars", "1000"))) {
+      GraphRun lowered = f.engine.run(lower, "ab");
+      GraphRun raised = f.engine.run(higher, "ab");
+
+      assertThat(lowered.error())
+          .endsWith(
+              "more than 100 characters; the limit is 100 (the graph's"
+                  + " metadata.execution.max_payload_chars)");
+      assertThat(raised.error()).contains("more than 1000 characters; the limit is 1000");
+    }
+  }
+
+  @Test
   void aReplacementCannotMultiplyTheText() {
     GraphDefinition graph =
         new GraphLoader()
@@ -266,8 +290,8 @@ class HostileGraphTest {
 
       assertThat(run.error())
           .isEqualTo(
-              "Node 'spread' failed: regex_replace: the result would be more than 1048576"
-                  + " characters; the limit is 1048576 (setting executor.max-payload-chars)");
+              "Node 'spread' failed: its text would be more than 1048576 characters; the limit is"
+                  + " 1048576 (setting executor.max-payload-chars)");
     }
   }
 
