@@ -14,6 +14,7 @@ import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
+import io.tinyllm.api.error.TooManyRequestsException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -65,11 +66,16 @@ final class Resilience {
   /** The name under which models beyond {@link #MAX_MODELS} share a breaker and a retry. */
   static final String OVERFLOW = "other";
 
-  /** Failures that are the caller's or the client's own doing: they leave the breaker alone. */
+  /**
+   * Failures that are the caller's or the client's own doing, or a request the server can never
+   * serve as asked (Ollama's deterministic 500s, 501): they leave the breaker alone.
+   */
   private static final Set<ErrorType> NOT_SERVER_FAILURES =
       EnumSet.of(
           ErrorType.BAD_REQUEST,
           ErrorType.MODEL_NOT_FOUND,
+          ErrorType.SERVER_REJECTED,
+          ErrorType.NOT_SUPPORTED,
           ErrorType.CANCELLED,
           ErrorType.RATE_LIMITED,
           ErrorType.CIRCUIT_OPEN);
@@ -119,12 +125,17 @@ final class Resilience {
 
   /**
    * Whether a failure says the server is unwell and so counts against its breaker: connection
-   * failures, timeouts, 5xx, busy, broken streams and malformed answers. A caller's mistake (400,
-   * 404), a cancellation or the client's own rate limit do not.
+   * failures, timeouts, 502/503/504, runner crashes, broken streams and malformed answers. A
+   * caller's mistake (400, 404), a request the server cannot serve as asked (a deterministic 500,
+   * 501), the server asking to slow down (429), a cancellation or the client's own rate limit do
+   * not.
    */
   static boolean isServerFailure(Throwable failure) {
     if (!(failure instanceof LlmException llm)) {
       return true;
+    }
+    if (failure instanceof TooManyRequestsException) {
+      return false;
     }
     return !NOT_SERVER_FAILURES.contains(llm.errorType());
   }
