@@ -66,7 +66,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
-    this.resilience = new Resilience(config, metrics.resilience());
+    this.resilience = new Resilience(config, metrics.resilience(), metrics.recordingFailures());
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
@@ -117,7 +117,10 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.EMBED,
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
-        node -> OllamaJson.embedResponse(node, request.model()),
+        node -> {
+          ReportedValues.check(node, request.model(), "embed answer");
+          return OllamaJson.embedResponse(node, request.model());
+        },
         OllamaMetrics.Call::succeeded);
   }
 
@@ -153,7 +156,11 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public List<RunningModel> running() {
     List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    metrics.inventory().refreshed(models);
+    try {
+      metrics.inventory().refreshed(models);
+    } catch (RuntimeException e) {
+      metrics.recordingFailures().failed(e);
+    }
     return models;
   }
 
@@ -349,6 +356,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private static LlmResponse completion(JsonNode node, String model) {
+    ReportedValues.requireFinal(node, model, "answer");
     return OllamaJson.response(node, model, OllamaJson.text(node), OllamaJson.thinking(node));
   }
 

@@ -84,6 +84,10 @@ final class OllamaStream implements StreamHandle, Runnable {
       fail(e);
     } catch (RuntimeException e) {
       fail(new LlmException("Streaming from model '" + model + "' failed: " + e, e));
+    } catch (Error e) {
+      // the stream still ends, once; the error goes on to the thread's handler
+      fail(new LlmException("Streaming from model '" + model + "' failed: " + e, e));
+      throw e;
     }
   }
 
@@ -114,18 +118,20 @@ final class OllamaStream implements StreamHandle, Runnable {
         return;
       }
       finished = true;
-      if (error instanceof CancelledException) {
-        call.cancelled();
-      } else {
-        call.failed(error);
-      }
       try {
+        if (error instanceof CancelledException) {
+          call.cancelled();
+        } else {
+          call.failed(error);
+        }
         listener.onError(error);
       } catch (RuntimeException e) {
         log.warn("A stream listener's onError threw", e);
+      } finally {
+        // whatever threw above, the stream ends, exactly once
+        completion.completeExceptionally(error);
       }
     }
-    completion.completeExceptionally(error);
   }
 
   private void complete(LlmResponse response) {
@@ -134,14 +140,16 @@ final class OllamaStream implements StreamHandle, Runnable {
         return;
       }
       finished = true;
-      call.succeeded(response);
       try {
+        call.succeeded(response);
         listener.onComplete(response);
       } catch (RuntimeException e) {
         log.warn("A stream listener's onComplete threw", e);
+      } finally {
+        // whatever threw above, the stream ends, exactly once
+        completion.complete(response);
       }
     }
-    completion.complete(response);
   }
 
   private boolean isCancelled() {
@@ -226,9 +234,14 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       JsonNode chunk;
       String error;
+      boolean done;
       try {
         chunk = OllamaJson.parse(line, "stream chunk");
         error = OllamaJson.error(chunk);
+        done = error == null && OllamaJson.done(chunk);
+        if (done) {
+          ReportedValues.check(chunk, model, "final chunk");
+        }
       } catch (LlmException e) {
         current.cancel();
         throw e;
@@ -246,7 +259,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       text.append(token);
       thinking.append(thought);
       deliver(token, thought);
-      if (OllamaJson.done(chunk)) {
+      if (done) {
         current.discardRest();
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }

@@ -82,6 +82,7 @@ final class Resilience {
 
   private final OllamaConfig config;
   private final ResilienceMetrics metrics;
+  private final RecordingFailures recordingFailures;
   private final TokenBucket bucket;
   private final CircuitBreakerConfig breakerConfig;
   private final RetryConfig retryConfig;
@@ -89,8 +90,13 @@ final class Resilience {
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics) {
+    this(config, metrics, new RecordingFailures());
+  }
+
+  Resilience(OllamaConfig config, ResilienceMetrics metrics, RecordingFailures recordingFailures) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.recordingFailures = requireNonNull(recordingFailures, "recordingFailures is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();
     this.bucket =
         rate.enabled()
@@ -189,7 +195,7 @@ final class Resilience {
     Duration maxWait = config.rateLimit().maxWait();
     long wait = bucket.reserve(maxWait.toNanos());
     if (wait < 0) {
-      metrics.rateLimitWaited(model, maxWait);
+      record(() -> metrics.rateLimitWaited(model, maxWait));
       throw new RateLimitedException(
           "The client-side rate limit ("
               + config.rateLimit().requestsPerSecond()
@@ -203,7 +209,7 @@ final class Resilience {
               + OllamaConfig.RATE_LIMIT_MAX_WAIT
               + ")");
     }
-    metrics.rateLimitWaited(model, Duration.ofNanos(wait));
+    record(() -> metrics.rateLimitWaited(model, Duration.ofNanos(wait)));
     if (wait > 0) {
       try {
         waiter.await(wait);
@@ -258,12 +264,14 @@ final class Resilience {
         .getEventPublisher()
         .onStateTransition(
             event ->
-                metrics.circuitBreakerTransitioned(
-                    name,
-                    stateName(event.getStateTransition().getFromState()),
-                    stateName(event.getStateTransition().getToState())))
-        .onError(event -> metrics.circuitBreakerFailureRecorded(name));
-    metrics.circuitBreakerCreated(name);
+                record(
+                    () ->
+                        metrics.circuitBreakerTransitioned(
+                            name,
+                            stateName(event.getStateTransition().getFromState()),
+                            stateName(event.getStateTransition().getToState()))))
+        .onError(event -> record(() -> metrics.circuitBreakerFailureRecorded(name)));
+    record(() -> metrics.circuitBreakerCreated(name));
     return breaker;
   }
 
@@ -271,8 +279,17 @@ final class Resilience {
     Retry retry = Retry.of(name, retryConfig);
     retry
         .getEventPublisher()
-        .onRetry(event -> metrics.retried(name, errorType(event.getLastThrowable())));
+        .onRetry(event -> record(() -> metrics.retried(name, errorType(event.getLastThrowable()))));
     return retry;
+  }
+
+  /** Records a metric; a failure of the metrics code never reaches the call. */
+  private void record(Runnable recording) {
+    try {
+      recording.run();
+    } catch (RuntimeException e) {
+      recordingFailures.failed(e);
+    }
   }
 
   private static ErrorType errorType(Throwable failure) {
