@@ -212,7 +212,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   public void pull(String model, Consumer<PullProgress> progress) {
     requireNonNull(model, "model is null");
     requireNonNull(progress, "progress is null");
-    LineChannel channel = new LineChannel();
+    LineChannel channel = new LineChannel(config.maxResponseBytes());
     transport.stream(transport.post("/api/pull", OllamaJson.modelBody(model, true)), channel);
     StringBuilder errorBody = new StringBuilder();
     boolean started = false;
@@ -243,7 +243,9 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         String line = (String) item;
         started = true;
         if (channel.status() != 200) {
-          errorBody.append(line).append('\n');
+          if (errorBody.length() < OllamaStream.MAX_ERROR_BODY_CHARS) {
+            errorBody.append(line).append('\n');
+          }
           continue;
         }
         if (line.isBlank()) {
@@ -329,7 +331,15 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     StreamSlots.Slot slot = streamSlots.slot(listener);
     OllamaStream stream =
         new OllamaStream(
-            transport, resilience, model, http, slot, call, config.streamIdleTimeout());
+            transport,
+            resilience,
+            model,
+            http,
+            slot,
+            call,
+            config.streamIdleTimeout(),
+            config.streamTotalTimeout(),
+            config.maxResponseBytes());
     if (!slot.tryAcquire()) {
       stream.fail(streamSlots.exhausted(model));
       return stream;

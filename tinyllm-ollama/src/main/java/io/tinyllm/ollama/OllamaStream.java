@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
+import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 final class OllamaStream implements StreamHandle, Runnable {
   private static final Logger log = LoggerFactory.getLogger(OllamaStream.class);
 
+  /** How much of an error answer's body is kept for its message. */
+  static final int MAX_ERROR_BODY_CHARS = 64 * 1024;
+
   private final OllamaTransport transport;
   private final Resilience resilience;
   private final String model;
@@ -37,12 +41,16 @@ final class OllamaStream implements StreamHandle, Runnable {
   private final StreamListener listener;
   private final OllamaMetrics.Call call;
   private final Duration idleTimeout;
+  private final Duration totalTimeout;
+  private final int maxResponseBytes;
   private final CompletableFuture<LlmResponse> completion = new CompletableFuture<>();
   private final CountDownLatch cancelSignal = new CountDownLatch(1);
   private final Object callbackLock = new Object();
   private boolean finished; // guarded by callbackLock
   private volatile LineChannel channel;
   private volatile boolean delivered;
+  private volatile boolean pastDeadline;
+  private long deadlineNanos; // set by run(), read by the same thread
 
   OllamaStream(
       OllamaTransport transport,
@@ -51,7 +59,9 @@ final class OllamaStream implements StreamHandle, Runnable {
       HttpRequest request,
       StreamListener listener,
       OllamaMetrics.Call call,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      Duration totalTimeout,
+      int maxResponseBytes) {
     this.transport = requireNonNull(transport, "transport is null");
     this.resilience = requireNonNull(resilience, "resilience is null");
     this.model = requireNonNull(model, "model is null");
@@ -59,10 +69,13 @@ final class OllamaStream implements StreamHandle, Runnable {
     this.listener = requireNonNull(listener, "listener is null");
     this.call = requireNonNull(call, "call is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+    this.totalTimeout = requireNonNull(totalTimeout, "totalTimeout is null");
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   @Override
   public void run() {
+    deadlineNanos = System.nanoTime() + totalTimeout.toNanos();
     try {
       LlmResponse response =
           resilience.execute(
@@ -75,7 +88,7 @@ final class OllamaStream implements StreamHandle, Runnable {
 
                 @Override
                 public boolean mayRetry() {
-                  return !delivered && !isCancelled();
+                  return !delivered && !isCancelled() && !pastDeadline;
                 }
               },
               this::await);
@@ -172,11 +185,15 @@ final class OllamaStream implements StreamHandle, Runnable {
   }
 
   private LlmResponse attempt() {
-    LineChannel current = new LineChannel();
+    LineChannel current = new LineChannel(maxResponseBytes);
     channel = current;
     if (isCancelled()) {
       current.cancel();
       throw cancelled();
+    }
+    if (System.nanoTime() - deadlineNanos >= 0) {
+      current.cancel();
+      throw pastDeadline();
     }
     transport.stream(request, current);
     StringBuilder text = new StringBuilder();
@@ -185,9 +202,15 @@ final class OllamaStream implements StreamHandle, Runnable {
     boolean started = false;
     while (true) {
       Duration timeout = started ? idleTimeout : transport.requestTimeout();
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        // checked on every line: a server that never pauses never lets a poll time out
+        current.cancel();
+        throw pastDeadline();
+      }
       Object item;
       try {
-        item = current.poll(timeout.toNanos());
+        item = current.poll(Math.min(timeout.toNanos(), left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         current.cancel();
@@ -195,7 +218,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (item == null) {
         current.cancel();
-        throw timedOut(started, timeout);
+        throw timeout.toNanos() < left ? timedOut(started, timeout) : pastDeadline();
       }
       if (item == LineChannel.CANCELLED) {
         throw cancelled();
@@ -226,7 +249,9 @@ final class OllamaStream implements StreamHandle, Runnable {
       String line = (String) item;
       started = true;
       if (current.status() != 200) {
-        errorBody.append(line).append('\n');
+        if (errorBody.length() < MAX_ERROR_BODY_CHARS) {
+          errorBody.append(line).append('\n');
+        }
         continue;
       }
       if (line.isBlank()) {
@@ -258,12 +283,40 @@ final class OllamaStream implements StreamHandle, Runnable {
       String thought = OllamaJson.thinking(chunk);
       text.append(token);
       thinking.append(thought);
+      if (text.length() + thinking.length() > maxResponseBytes) {
+        current.cancel();
+        throw new ResponseTooLargeException(
+            "The stream from model '"
+                + model
+                + "' at "
+                + transport.host()
+                + " sent more than the "
+                + maxResponseBytes
+                + " characters of text the client accepts (setting '"
+                + OllamaConfig.MAX_RESPONSE_BYTES
+                + "')");
+      }
       deliver(token, thought);
       if (done) {
         current.discardRest();
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }
     }
+  }
+
+  /** The stream ran past its total deadline: a timeout that is not retried. */
+  private LlmTimeoutException pastDeadline() {
+    pastDeadline = true;
+    return new LlmTimeoutException(
+        "The stream from model '"
+            + model
+            + "' at "
+            + transport.host()
+            + " did not finish within "
+            + totalTimeout.toMillis()
+            + " ms in all ("
+            + OllamaConfig.STREAM_TOTAL_TIMEOUT
+            + ")");
   }
 
   private LlmTimeoutException timedOut(boolean started, Duration timeout) {
