@@ -156,11 +156,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public List<RunningModel> running() {
     List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    try {
-      metrics.inventory().refreshed(models);
-    } catch (RuntimeException e) {
-      metrics.recordingFailures().failed(e);
-    }
+    recordSafely(() -> metrics.inventory().refreshed(models));
     return models;
   }
 
@@ -257,7 +253,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
           throw pullFailed(model, error);
         }
         PullProgress report = OllamaJson.pullProgress(node, model);
-        metrics.inventory().pullProgressed(report);
+        recordSafely(() -> metrics.inventory().pullProgressed(report));
         progress.accept(report);
         if (report.isSuccess()) {
           return;
@@ -268,7 +264,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       throw new CancelledException("Interrupted while pulling model '" + model + "'", e);
     } finally {
       channel.cancel();
-      metrics.inventory().pullEnded(model);
+      recordSafely(() -> metrics.inventory().pullEnded(model));
+    }
+  }
+
+  /** Records a metric; a failure of the metrics code is counted and never reaches the caller. */
+  private void recordSafely(Runnable recording) {
+    try {
+      recording.run();
+    } catch (RuntimeException e) {
+      metrics.recordingFailures().failed(e);
     }
   }
 
