@@ -154,7 +154,8 @@ final class DemoWorkload implements AutoCloseable {
     long periodMicros = Math.max(1_000, (long) (1_000_000 / rate));
     scheduler.scheduleAtFixedRate(this::tick, 0, periodMicros, TimeUnit.MICROSECONDS);
     // a few faults now and then: an error rate, and occasional broken streams
-    simulator.faults().errorRate(0.02, 500, "simulated server error");
+    // Ollama's crashed-runner text, a 500 the client retries
+    simulator.faults().errorRate(0.02);
     scheduler.scheduleAtFixedRate(
         () -> simulator.faults().midStreamError(3, "simulated error mid-stream", 1),
         7,

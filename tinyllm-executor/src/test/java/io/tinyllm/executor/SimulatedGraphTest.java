@@ -436,7 +436,11 @@ class SimulatedGraphTest {
                 """);
         String state = "tinyllm_node_circuit_breaker_state{graph=\"fragile\",node=\"work\"}";
 
-        s.sim.faults().failNext(3, 500, "model runner crashed");
+        // a crashed runner, as Ollama words it: a 500 that counts for the breakers
+        s.sim
+            .faults()
+            .failNext(
+                3, 500, "an error was encountered while running the model: model runner crashed");
         for (int i = 0; i < 3; i++) {
           GraphRun failed = engine.run(graph, "hi");
           assertThat(failed.status()).isEqualTo(GraphRun.Status.FAILED);

@@ -1,6 +1,6 @@
 package io.tinyllm.ollama;
 
-import java.io.IOException;
+import io.tinyllm.api.error.ResponseTooLargeException;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
@@ -291,7 +291,12 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
     }
     return end(
         new Failure(
-            new IOException("a line of the response is longer than " + maxLineBytes + " bytes")));
+            new ResponseTooLargeException(
+                "A line of the streamed answer is longer than the "
+                    + maxLineBytes
+                    + " bytes the client accepts (setting '"
+                    + OllamaConfig.MAX_RESPONSE_BYTES
+                    + "')")));
   }
 
   /** Adds {@code length} bytes of {@code buffer} from {@code start} to the unfinished line. */

@@ -49,6 +49,7 @@ public final class NdjsonParsing {
       text.append(OllamaJson.text(chunk));
       thinking.append(OllamaJson.thinking(chunk));
       if (OllamaJson.done(chunk)) {
+        ReportedValues.check(chunk, model, "final chunk");
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }
     }

@@ -66,7 +66,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
-    this.resilience = new Resilience(config, metrics.resilience());
+    this.resilience = new Resilience(config, metrics.resilience(), metrics.recordingFailures());
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
@@ -117,7 +117,10 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.EMBED,
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
-        node -> OllamaJson.embedResponse(node, request.model()),
+        node -> {
+          ReportedValues.check(node, request.model(), "embed answer");
+          return OllamaJson.embedResponse(node, request.model());
+        },
         OllamaMetrics.Call::succeeded);
   }
 
@@ -153,7 +156,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public List<RunningModel> running() {
     List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    metrics.inventory().refreshed(models);
+    recordSafely(() -> metrics.inventory().refreshed(models));
     return models;
   }
 
@@ -205,7 +208,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   public void pull(String model, Consumer<PullProgress> progress) {
     requireNonNull(model, "model is null");
     requireNonNull(progress, "progress is null");
-    LineChannel channel = new LineChannel();
+    LineChannel channel = new LineChannel(config.maxResponseBytes());
     transport.stream(transport.post("/api/pull", OllamaJson.modelBody(model, true)), channel);
     StringBuilder errorBody = new StringBuilder();
     boolean started = false;
@@ -236,7 +239,9 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         String line = (String) item;
         started = true;
         if (channel.status() != 200) {
-          errorBody.append(line).append('\n');
+          if (errorBody.length() < OllamaStream.MAX_ERROR_BODY_CHARS) {
+            errorBody.append(line).append('\n');
+          }
           continue;
         }
         if (line.isBlank()) {
@@ -248,7 +253,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
           throw pullFailed(model, error);
         }
         PullProgress report = OllamaJson.pullProgress(node, model);
-        metrics.inventory().pullProgressed(report);
+        recordSafely(() -> metrics.inventory().pullProgressed(report));
         progress.accept(report);
         if (report.isSuccess()) {
           return;
@@ -259,7 +264,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       throw new CancelledException("Interrupted while pulling model '" + model + "'", e);
     } finally {
       channel.cancel();
-      metrics.inventory().pullEnded(model);
+      recordSafely(() -> metrics.inventory().pullEnded(model));
+    }
+  }
+
+  /** Records a metric; a failure of the metrics code is counted and never reaches the caller. */
+  private void recordSafely(Runnable recording) {
+    try {
+      recording.run();
+    } catch (RuntimeException e) {
+      metrics.recordingFailures().failed(e);
     }
   }
 
@@ -322,7 +336,15 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     StreamSlots.Slot slot = streamSlots.slot(listener);
     OllamaStream stream =
         new OllamaStream(
-            transport, resilience, model, http, slot, call, config.streamIdleTimeout());
+            transport,
+            resilience,
+            model,
+            http,
+            slot,
+            call,
+            config.streamIdleTimeout(),
+            config.streamTotalTimeout(),
+            config.maxResponseBytes());
     if (!slot.tryAcquire()) {
       stream.fail(streamSlots.exhausted(model));
       return stream;
@@ -349,6 +371,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private static LlmResponse completion(JsonNode node, String model) {
+    ReportedValues.requireFinal(node, model, "answer");
     return OllamaJson.response(node, model, OllamaJson.text(node), OllamaJson.thinking(node));
   }
 

@@ -18,6 +18,8 @@ import java.util.Map;
  *   <tr><td>{@code ollama.timeout.connect}</td><td>10s</td></tr>
  *   <tr><td>{@code ollama.timeout.request}</td><td>5m (a whole non-streaming call; a stream's first chunk)</td></tr>
  *   <tr><td>{@code ollama.timeout.stream-idle}</td><td>60s (between two chunks of a stream)</td></tr>
+ *   <tr><td>{@code ollama.timeout.stream-total}</td><td>30m (a whole stream, retries included)</td></tr>
+ *   <tr><td>{@code ollama.max-response-bytes}</td><td>64 MiB (a non-streamed body, a stream's text, one stream line)</td></tr>
  *   <tr><td>{@code ollama.circuit-breaker.enabled}</td><td>true</td></tr>
  *   <tr><td>{@code ollama.circuit-breaker.failure-threshold}</td><td>5 consecutive failures</td></tr>
  *   <tr><td>{@code ollama.circuit-breaker.open-duration}</td><td>30s before half-open</td></tr>
@@ -50,7 +52,9 @@ public record OllamaConfig(
     RetrySettings retry,
     Duration modelLoadThreshold,
     boolean metricsEnabled,
-    int maxConcurrentStreams) {
+    int maxConcurrentStreams,
+    Duration streamTotalTimeout,
+    int maxResponseBytes) {
 
   public static final String HOST = "ollama.host";
   public static final String CONNECT_TIMEOUT = "ollama.timeout.connect";
@@ -72,6 +76,22 @@ public record OllamaConfig(
   public static final String MODEL_LOAD_THRESHOLD = "ollama.metrics.model-load-threshold";
   public static final String METRICS_ENABLED = "ollama.metrics.enabled";
   public static final String STREAMS_MAX_CONCURRENT = "ollama.streams.max-concurrent";
+  public static final String STREAM_TOTAL_TIMEOUT = "ollama.timeout.stream-total";
+  public static final String MAX_RESPONSE_BYTES = "ollama.max-response-bytes";
+
+  /**
+   * How long a stream may run in all: far above a long generation, so only an endless or runaway
+   * stream reaches it.
+   */
+  public static final Duration DEFAULT_STREAM_TOTAL_TIMEOUT = Duration.ofMinutes(30);
+
+  /**
+   * The largest answer accepted: a non-streamed body, the text of a stream, one line of a stream.
+   * 64 MiB holds about 1 100 embeddings of 4 096 dimensions (about 6 000 of 768) in one embed
+   * answer, or hours of generated text; beyond it an endless or hostile body would only grow the
+   * heap.
+   */
+  public static final int DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
   /**
    * Live streams per client: far above what one Ollama server serves at once ({@code
@@ -95,6 +115,37 @@ public record OllamaConfig(
       throw new IllegalArgumentException(
           "maxConcurrentStreams must be positive: " + maxConcurrentStreams);
     }
+    requirePositive(streamTotalTimeout, "streamTotalTimeout");
+    if (maxResponseBytes < 1) {
+      throw new IllegalArgumentException("maxResponseBytes must be positive: " + maxResponseBytes);
+    }
+  }
+
+  /** A config with the default stream deadline and response cap. */
+  public OllamaConfig(
+      URI host,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration streamIdleTimeout,
+      BreakerSettings circuitBreaker,
+      RateLimitSettings rateLimit,
+      RetrySettings retry,
+      Duration modelLoadThreshold,
+      boolean metricsEnabled,
+      int maxConcurrentStreams) {
+    this(
+        host,
+        connectTimeout,
+        requestTimeout,
+        streamIdleTimeout,
+        circuitBreaker,
+        rateLimit,
+        retry,
+        modelLoadThreshold,
+        metricsEnabled,
+        maxConcurrentStreams,
+        DEFAULT_STREAM_TOTAL_TIMEOUT,
+        DEFAULT_MAX_RESPONSE_BYTES);
   }
 
   /** A config with the default limit of live streams ({@value #DEFAULT_MAX_CONCURRENT_STREAMS}). */
@@ -158,7 +209,10 @@ public record OllamaConfig(
             fraction(settings, RETRY_JITTER, 0.5)),
         settings.getDuration(MODEL_LOAD_THRESHOLD, Duration.ofMillis(100)),
         settings.getBoolean(METRICS_ENABLED, true),
-        settings.getInt(STREAMS_MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000));
+        settings.getInt(STREAMS_MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000),
+        positive(settings, STREAM_TOTAL_TIMEOUT, DEFAULT_STREAM_TOTAL_TIMEOUT),
+        // from 1 KiB (Ollama's smallest answers) to 1 GiB (a Java array's reach, with room)
+        settings.getInt(MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30));
   }
 
   /** This config with another host. */
@@ -173,7 +227,9 @@ public record OllamaConfig(
         retry,
         modelLoadThreshold,
         metricsEnabled,
-        maxConcurrentStreams);
+        maxConcurrentStreams,
+        streamTotalTimeout,
+        maxResponseBytes);
   }
 
   /**

@@ -6,8 +6,11 @@ import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.MalformedResponseException;
 import io.tinyllm.api.error.ModelNotFoundException;
+import io.tinyllm.api.error.NotSupportedException;
 import io.tinyllm.api.error.ServerBusyException;
 import io.tinyllm.api.error.ServerErrorException;
+import io.tinyllm.api.error.ServerRejectedException;
+import io.tinyllm.api.error.TooManyRequestsException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +18,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -31,6 +36,31 @@ final class OllamaErrors {
   }
 
   /**
+   * Texts of Ollama's HTTP 500s that can succeed later: the model runner crashed, stopped or was
+   * not ready (Ollama v0.13.5, {@code llm/server.go}: {@code Completion}, {@code Embedding}, {@code
+   * WaitUntilRunning}, {@code getServerStatus}). Every other 500 that carries Ollama's JSON error
+   * is its default answer to a request it cannot serve as asked (see docs/ollama-client.md, "Which
+   * failures are retried").
+   */
+  static final List<String> TRANSIENT_500_TEXTS =
+      List.of(
+          "model runner has unexpectedly stopped",
+          "an error was encountered while running the model",
+          "llama runner process has terminated",
+          "llama runner process no longer running",
+          "timed out waiting for llama runner to start",
+          "server not responding",
+          "no slots available",
+          "unexpected server status",
+          "error reading llm response",
+          "error reading embed response",
+          "do embedding request",
+          "do load request");
+
+  /** What Go's {@code net/http} mux and gin answer for a path they do not serve. */
+  static final String NO_SUCH_PATH = "404 page not found";
+
+  /**
    * The exception for an answer with status {@code status} and body {@code body} to a call about
    * {@code model} (may be {@code null}).
    */
@@ -38,22 +68,28 @@ final class OllamaErrors {
     String message = serverMessage(body);
     String subject = model == null ? "" : " for model '" + model + "'";
     return switch (status) {
-      case 404 ->
-          model == null
-              ? new BadRequestException("Ollama at " + host + " answered 404: " + message)
-              : new ModelNotFoundException(
-                  "Model '"
-                      + model
-                      + "' was not found on Ollama at "
-                      + host
-                      + " ("
-                      + message
-                      + "). Pull it first: ollama pull "
-                      + model);
+      case 404 -> notFound(body, message, model);
       case 400 -> new BadRequestException("Ollama rejected the request" + subject + ": " + message);
-      case 429, 503 ->
+      case 429 ->
+          new TooManyRequestsException(
+              "Ollama at " + host + " asked to slow down (HTTP 429)" + subject + ": " + message);
+      case 503 ->
           new ServerBusyException(
               "Ollama at " + host + " is busy (HTTP " + status + ")" + subject + ": " + message);
+      case 501 ->
+          new NotSupportedException(
+              "Ollama at " + host + " cannot do this" + subject + " (HTTP 501): " + message);
+      case 500 ->
+          isTransient500(body)
+              ? new ServerErrorException(
+                  "Ollama at " + host + " failed (HTTP 500)" + subject + ": " + message)
+              : new ServerRejectedException(
+                  "Ollama at "
+                      + host
+                      + " cannot serve this request"
+                      + subject
+                      + " (HTTP 500, not retried): "
+                      + message);
       default ->
           status >= 500
               ? new ServerErrorException(
@@ -63,20 +99,69 @@ final class OllamaErrors {
     };
   }
 
+  /**
+   * Whether a 500 with {@code body} may succeed later: a runner crash, or a body that is not
+   * Ollama's JSON error (a proxy's page, nothing), which says nothing about the request.
+   */
+  static boolean isTransient500(String body) {
+    String error = ollamaError(body);
+    if (error == null) {
+      return true;
+    }
+    String lower = error.toLowerCase(Locale.ROOT);
+    return TRANSIENT_500_TEXTS.stream().anyMatch(lower::contains);
+  }
+
+  private LlmException notFound(String body, String message, String model) {
+    if (ollamaError(body) == null) {
+      // Ollama's own 404s are JSON; a plain "404 page not found" is Go's router: wrong base path
+      String root = host.getScheme() + "://" + host.getRawAuthority();
+      return new BadRequestException(
+          "Ollama at "
+              + host
+              + " answered '"
+              + message
+              + "': that URL does not look like Ollama's API, which answers at the server's root"
+              + " (e.g. "
+              + root
+              + "). Check "
+              + OllamaConfig.OLLAMA_HOST_ENV
+              + " or the setting '"
+              + OllamaConfig.HOST
+              + "'.");
+    }
+    return model == null
+        ? new BadRequestException("Ollama at " + host + " answered 404: " + message)
+        : new ModelNotFoundException(
+            "Model '"
+                + model
+                + "' was not found on Ollama at "
+                + host
+                + " ("
+                + message
+                + "). Pull it first: ollama pull "
+                + model);
+  }
+
+  /** The text of Ollama's {@code {"error": "..."}} body, or {@code null} if it is not that. */
+  static String ollamaError(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      return OllamaJson.error(OllamaJson.parse(body, "error"));
+    } catch (MalformedResponseException e) {
+      return null;
+    }
+  }
+
   /** Ollama's {@code {"error": "..."}} text, or the body itself if it is not that. */
   static String serverMessage(String body) {
     if (body == null || body.isBlank()) {
       return "no details";
     }
-    try {
-      String error = OllamaJson.error(OllamaJson.parse(body, "error"));
-      if (error != null) {
-        return error;
-      }
-    } catch (MalformedResponseException e) {
-      // not JSON: show the text
-    }
-    return OllamaJson.abbreviate(body);
+    String error = ollamaError(body);
+    return error != null ? error : OllamaJson.abbreviate(body);
   }
 
   /** The exception for a failure of the transport (connect, send, receive). */

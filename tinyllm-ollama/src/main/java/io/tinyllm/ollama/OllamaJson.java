@@ -202,8 +202,23 @@ final class OllamaJson {
     return thinking != null && thinking.isTextual() ? thinking.asText() : "";
   }
 
+  /**
+   * Whether {@code chunk} is the last one.
+   *
+   * @throws MalformedResponseException if its {@code done} is not a boolean
+   */
   static boolean done(JsonNode chunk) {
-    return chunk.path("done").asBoolean(false);
+    JsonNode done = chunk.get("done");
+    if (done == null || done.isNull()) {
+      return false;
+    }
+    if (!done.isBoolean()) {
+      throw new MalformedResponseException(
+          "Ollama sent a chunk whose \"done\" is "
+              + abbreviate(done.toString())
+              + ", not a boolean");
+    }
+    return done.booleanValue();
   }
 
   /** The final response of a generate or chat call from its last chunk. */
@@ -231,7 +246,13 @@ final class OllamaJson {
     for (JsonNode embedding : embeddings) {
       float[] vector = new float[embedding.size()];
       for (int i = 0; i < vector.length; i++) {
-        vector[i] = (float) embedding.get(i).asDouble();
+        JsonNode value = embedding.get(i);
+        if (value == null || !value.isNumber()) {
+          throw new MalformedResponseException(
+              "Ollama's embed answer has a value that is not a number: "
+                  + abbreviate(String.valueOf(value)));
+        }
+        vector[i] = (float) value.asDouble();
       }
       vectors.add(vector);
     }

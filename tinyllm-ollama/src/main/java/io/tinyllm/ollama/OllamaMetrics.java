@@ -46,6 +46,7 @@ public final class OllamaMetrics {
   private final InventoryMetrics inventory;
   private final boolean enabled;
   private final LabelCache<ModelSeries> models;
+  private final RecordingFailures failures;
   private final Call noopCall = new Call(null, null, null, 0);
 
   @Inject
@@ -96,6 +97,7 @@ public final class OllamaMetrics {
     this.resilience = requireNonNull(resilience, "resilience is null");
     this.inventory = requireNonNull(inventory, "inventory is null");
     this.enabled = enabled;
+    this.failures = requests.recordingFailures();
     this.models = new LabelCache<>(name -> modelLabel(guard, name), m -> new ModelSeries(guard, m));
     noopCall.ended = 1;
   }
@@ -126,22 +128,34 @@ public final class OllamaMetrics {
     return inventory;
   }
 
+  /** Where a failure of metric recording goes instead of into the call being recorded. */
+  RecordingFailures recordingFailures() {
+    return failures;
+  }
+
   /**
    * A call started now, in the graph and node of the calling thread's {@link ExecutionContext}.
    * Exactly one of the returned call's {@code succeeded}, {@code failed} or {@code cancelled} must
-   * follow.
+   * follow. Recording never throws: a failure of the metrics code is counted in {@code
+   * tinyllm_ollama_metrics_recording_errors_total} and the call goes on (unrecorded, if it failed
+   * here).
    */
   public Call requestStarted(String model, RequestType type) {
     requireNonNull(type, "type is null");
     if (!enabled) {
       return noopCall;
     }
-    ExecutionContext context = ExecutionContext.current();
-    ModelSeries modelSeries = models.get(model);
-    GraphSeries graphSeries = modelSeries.graphs.get(context.graph());
-    RequestMetrics.NodePoints node = graphSeries.nodes.get(context.node());
-    graphSeries.request.started(type);
-    return new Call(modelSeries, graphSeries, node, System.nanoTime());
+    try {
+      ExecutionContext context = ExecutionContext.current();
+      ModelSeries modelSeries = models.get(model);
+      GraphSeries graphSeries = modelSeries.graphs.get(context.graph());
+      RequestMetrics.NodePoints node = graphSeries.nodes.get(context.node());
+      graphSeries.request.started(type);
+      return new Call(modelSeries, graphSeries, node, System.nanoTime());
+    } catch (RuntimeException e) {
+      failures.failed(e);
+      return noopCall;
+    }
   }
 
   /**
@@ -168,7 +182,8 @@ public final class OllamaMetrics {
 
   /**
    * One call in progress; ends exactly once, whichever thread ends it. {@link #outputReceived} is
-   * for the one thread that reads the stream.
+   * for the one thread that reads the stream. No method throws: a failure while recording is
+   * counted and logged by {@link RecordingFailures}, never passed to the call.
    */
   public final class Call {
     private static final AtomicIntegerFieldUpdater<Call> ENDED =
@@ -204,13 +219,17 @@ public final class OllamaMetrics {
       if (ended != 0) {
         return;
       }
-      long now = System.nanoTime();
-      if (lastTokenNanos < 0) {
-        firstOutput.arrivedAfter(seconds(now - startNanos));
-      } else {
-        streaming.outputGap(seconds(now - lastTokenNanos));
+      try {
+        long now = System.nanoTime();
+        if (lastTokenNanos < 0) {
+          firstOutput.arrivedAfter(seconds(now - startNanos));
+        } else {
+          streaming.outputGap(seconds(now - lastTokenNanos));
+        }
+        lastTokenNanos = now;
+      } catch (RuntimeException e) {
+        failures.failed(e);
       }
-      lastTokenNanos = now;
     }
 
     /** The call answered: records its latency and what the server reported. */
@@ -218,19 +237,23 @@ public final class OllamaMetrics {
       if (!end()) {
         return;
       }
-      tookUntilNow();
-      long promptTokens = response.promptTokens();
-      long outputTokens = response.outputTokens();
-      graph.prompted(promptTokens);
-      graph.generated(outputTokens);
-      node.prompted(promptTokens);
-      node.generated(outputTokens);
-      server.reported(
-          response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
-      if (!response.evalDuration().isZero() && outputTokens > 0) {
-        streaming.generated(response.tokensPerSecond());
+      try {
+        tookUntilNow();
+        outcome(RequestMetrics.Outcome.SUCCESS);
+        long promptTokens = response.promptTokens();
+        long outputTokens = response.outputTokens();
+        graph.prompted(promptTokens);
+        graph.generated(outputTokens);
+        node.prompted(promptTokens);
+        node.generated(outputTokens);
+        server.reported(
+            response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
+        if (!response.evalDuration().isZero() && outputTokens > 0) {
+          streaming.generated(response.tokensPerSecond());
+        }
+      } catch (RuntimeException e) {
+        failures.failed(e);
       }
-      outcome(RequestMetrics.Outcome.SUCCESS);
     }
 
     /** The embedding call answered. */
@@ -238,11 +261,15 @@ public final class OllamaMetrics {
       if (!end()) {
         return;
       }
-      tookUntilNow();
-      graph.prompted(response.promptTokens());
-      node.prompted(response.promptTokens());
-      server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
-      outcome(RequestMetrics.Outcome.SUCCESS);
+      try {
+        tookUntilNow();
+        outcome(RequestMetrics.Outcome.SUCCESS);
+        graph.prompted(response.promptTokens());
+        node.prompted(response.promptTokens());
+        server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
+      } catch (RuntimeException e) {
+        failures.failed(e);
+      }
     }
 
     /** The call failed with {@code error} (after any retries). */
@@ -256,15 +283,24 @@ public final class OllamaMetrics {
       if (!end()) {
         return;
       }
-      tookUntilNow();
-      graph.failed(errorType);
-      outcome(RequestMetrics.Outcome.ERROR);
+      try {
+        tookUntilNow();
+        graph.failed(errorType);
+        outcome(RequestMetrics.Outcome.ERROR);
+      } catch (RuntimeException e) {
+        failures.failed(e);
+      }
     }
 
     /** The caller cancelled the call: neither an error nor a latency sample. */
     public void cancelled() {
-      if (end()) {
+      if (!end()) {
+        return;
+      }
+      try {
         outcome(RequestMetrics.Outcome.CANCELLED);
+      } catch (RuntimeException e) {
+        failures.failed(e);
       }
     }
 
@@ -272,7 +308,11 @@ public final class OllamaMetrics {
       if (!ENDED.compareAndSet(this, 0, 1)) {
         return false;
       }
-      graph.ended();
+      try {
+        graph.ended();
+      } catch (RuntimeException e) {
+        failures.failed(e);
+      }
       return true;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
+import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One streamed generate or chat call, run on a client thread: rate limit, breaker and retries as
  * for any call (retrying only until the first output reached the listener), then the NDJSON chunks,
- * each within the idle timeout of the previous one.
+ * each within the idle timeout of the previous one, all within the total deadline ({@code
+ * ollama.timeout.stream-total}), their text within {@code ollama.max-response-bytes}.
  *
  * <p>The listener's callbacks are serialized; the terminal one ({@code onComplete} or {@code
  * onError}) comes once and last. {@link #cancel()} delivers {@code onError(CancelledException)} on
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class OllamaStream implements StreamHandle, Runnable {
   private static final Logger log = LoggerFactory.getLogger(OllamaStream.class);
 
+  /** How much of an error answer's body is kept for its message. */
+  static final int MAX_ERROR_BODY_CHARS = 64 * 1024;
+
   private final OllamaTransport transport;
   private final Resilience resilience;
   private final String model;
@@ -37,12 +42,16 @@ final class OllamaStream implements StreamHandle, Runnable {
   private final StreamListener listener;
   private final OllamaMetrics.Call call;
   private final Duration idleTimeout;
+  private final Duration totalTimeout;
+  private final int maxResponseBytes;
   private final CompletableFuture<LlmResponse> completion = new CompletableFuture<>();
   private final CountDownLatch cancelSignal = new CountDownLatch(1);
   private final Object callbackLock = new Object();
   private boolean finished; // guarded by callbackLock
   private volatile LineChannel channel;
   private volatile boolean delivered;
+  private volatile boolean pastDeadline;
+  private long deadlineNanos; // set by run(), read by the same thread
 
   OllamaStream(
       OllamaTransport transport,
@@ -51,7 +60,9 @@ final class OllamaStream implements StreamHandle, Runnable {
       HttpRequest request,
       StreamListener listener,
       OllamaMetrics.Call call,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      Duration totalTimeout,
+      int maxResponseBytes) {
     this.transport = requireNonNull(transport, "transport is null");
     this.resilience = requireNonNull(resilience, "resilience is null");
     this.model = requireNonNull(model, "model is null");
@@ -59,10 +70,13 @@ final class OllamaStream implements StreamHandle, Runnable {
     this.listener = requireNonNull(listener, "listener is null");
     this.call = requireNonNull(call, "call is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+    this.totalTimeout = requireNonNull(totalTimeout, "totalTimeout is null");
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   @Override
   public void run() {
+    deadlineNanos = System.nanoTime() + totalTimeout.toNanos();
     try {
       LlmResponse response =
           resilience.execute(
@@ -75,7 +89,7 @@ final class OllamaStream implements StreamHandle, Runnable {
 
                 @Override
                 public boolean mayRetry() {
-                  return !delivered && !isCancelled();
+                  return !delivered && !isCancelled() && !pastDeadline;
                 }
               },
               this::await);
@@ -84,6 +98,10 @@ final class OllamaStream implements StreamHandle, Runnable {
       fail(e);
     } catch (RuntimeException e) {
       fail(new LlmException("Streaming from model '" + model + "' failed: " + e, e));
+    } catch (Error e) {
+      // the stream still ends, once; the error goes on to the thread's handler
+      fail(new LlmException("Streaming from model '" + model + "' failed: " + e, e));
+      throw e;
     }
   }
 
@@ -114,18 +132,20 @@ final class OllamaStream implements StreamHandle, Runnable {
         return;
       }
       finished = true;
-      if (error instanceof CancelledException) {
-        call.cancelled();
-      } else {
-        call.failed(error);
-      }
       try {
+        if (error instanceof CancelledException) {
+          call.cancelled();
+        } else {
+          call.failed(error);
+        }
         listener.onError(error);
       } catch (RuntimeException e) {
         log.warn("A stream listener's onError threw", e);
+      } finally {
+        // whatever threw above, the stream ends, exactly once
+        completion.completeExceptionally(error);
       }
     }
-    completion.completeExceptionally(error);
   }
 
   private void complete(LlmResponse response) {
@@ -134,14 +154,16 @@ final class OllamaStream implements StreamHandle, Runnable {
         return;
       }
       finished = true;
-      call.succeeded(response);
       try {
+        call.succeeded(response);
         listener.onComplete(response);
       } catch (RuntimeException e) {
         log.warn("A stream listener's onComplete threw", e);
+      } finally {
+        // whatever threw above, the stream ends, exactly once
+        completion.complete(response);
       }
     }
-    completion.complete(response);
   }
 
   private boolean isCancelled() {
@@ -164,11 +186,15 @@ final class OllamaStream implements StreamHandle, Runnable {
   }
 
   private LlmResponse attempt() {
-    LineChannel current = new LineChannel();
+    LineChannel current = new LineChannel(maxResponseBytes);
     channel = current;
     if (isCancelled()) {
       current.cancel();
       throw cancelled();
+    }
+    if (System.nanoTime() - deadlineNanos >= 0) {
+      current.cancel();
+      throw pastDeadline();
     }
     transport.stream(request, current);
     StringBuilder text = new StringBuilder();
@@ -177,9 +203,15 @@ final class OllamaStream implements StreamHandle, Runnable {
     boolean started = false;
     while (true) {
       Duration timeout = started ? idleTimeout : transport.requestTimeout();
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        // checked on every line: a server that never pauses never lets a poll time out
+        current.cancel();
+        throw pastDeadline();
+      }
       Object item;
       try {
-        item = current.poll(timeout.toNanos());
+        item = current.poll(Math.min(timeout.toNanos(), left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         current.cancel();
@@ -187,7 +219,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (item == null) {
         current.cancel();
-        throw timedOut(started, timeout);
+        throw timeout.toNanos() < left ? timedOut(started, timeout) : pastDeadline();
       }
       if (item == LineChannel.CANCELLED) {
         throw cancelled();
@@ -218,7 +250,9 @@ final class OllamaStream implements StreamHandle, Runnable {
       String line = (String) item;
       started = true;
       if (current.status() != 200) {
-        errorBody.append(line).append('\n');
+        if (errorBody.length() < MAX_ERROR_BODY_CHARS) {
+          errorBody.append(line).append('\n');
+        }
         continue;
       }
       if (line.isBlank()) {
@@ -226,9 +260,14 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       JsonNode chunk;
       String error;
+      boolean done;
       try {
         chunk = OllamaJson.parse(line, "stream chunk");
         error = OllamaJson.error(chunk);
+        done = error == null && OllamaJson.done(chunk);
+        if (done) {
+          ReportedValues.check(chunk, model, "final chunk");
+        }
       } catch (LlmException e) {
         current.cancel();
         throw e;
@@ -245,12 +284,40 @@ final class OllamaStream implements StreamHandle, Runnable {
       String thought = OllamaJson.thinking(chunk);
       text.append(token);
       thinking.append(thought);
+      if (text.length() + thinking.length() > maxResponseBytes) {
+        current.cancel();
+        throw new ResponseTooLargeException(
+            "The stream from model '"
+                + model
+                + "' at "
+                + transport.host()
+                + " sent more than the "
+                + maxResponseBytes
+                + " characters of text the client accepts (setting '"
+                + OllamaConfig.MAX_RESPONSE_BYTES
+                + "')");
+      }
       deliver(token, thought);
-      if (OllamaJson.done(chunk)) {
+      if (done) {
         current.discardRest();
         return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
       }
     }
+  }
+
+  /** The stream ran past its total deadline: a timeout that is not retried. */
+  private LlmTimeoutException pastDeadline() {
+    pastDeadline = true;
+    return new LlmTimeoutException(
+        "The stream from model '"
+            + model
+            + "' at "
+            + transport.host()
+            + " did not finish within "
+            + totalTimeout.toMillis()
+            + " ms in all ("
+            + OllamaConfig.STREAM_TOTAL_TIMEOUT
+            + ")");
   }
 
   private LlmTimeoutException timedOut(boolean started, Duration timeout) {

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +21,7 @@ final class OllamaTransport {
   private final URI host;
   private final String base;
   private final Duration requestTimeout;
+  private final int maxResponseBytes;
   private final OllamaErrors errors;
 
   OllamaTransport(OllamaConfig config) {
@@ -30,6 +30,7 @@ final class OllamaTransport {
     String text = host.toString();
     this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     this.requestTimeout = config.requestTimeout();
+    this.maxResponseBytes = config.maxResponseBytes();
     this.errors = new OllamaErrors(host, config.connectTimeout(), config.requestTimeout());
     // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
     this.http =
@@ -50,6 +51,10 @@ final class OllamaTransport {
 
   Duration requestTimeout() {
     return requestTimeout;
+  }
+
+  int maxResponseBytes() {
+    return maxResponseBytes;
   }
 
   HttpRequest post(String path, String json) {
@@ -77,13 +82,21 @@ final class OllamaTransport {
 
   /**
    * Sends {@code request} and returns the body of a 200 answer within the request timeout (which
-   * covers the whole exchange, body included).
+   * covers the whole exchange, body included); a body beyond {@code ollama.max-response-bytes}
+   * fails with {@code ResponseTooLargeException}.
    *
    * @param model the model the call is about, for messages; may be {@code null}
    */
   String send(HttpRequest request, String model) {
     CompletableFuture<HttpResponse<String>> future =
-        http.sendAsync(request, BodyHandlers.ofString());
+        http.sendAsync(
+            request,
+            BoundedBody.handler(
+                maxResponseBytes,
+                request.method()
+                    + " "
+                    + request.uri()
+                    + (model == null ? "" : " for model '" + model + "'")));
     HttpResponse<String> response;
     try {
       response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);

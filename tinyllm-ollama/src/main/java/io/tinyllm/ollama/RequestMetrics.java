@@ -47,6 +47,7 @@ public final class RequestMetrics implements MetricSet {
   }
 
   private final boolean enabled;
+  private final RecordingFailures recordingFailures = new RecordingFailures();
 
   private final Counter requests =
       Counter.builder()
@@ -128,7 +129,13 @@ public final class RequestMetrics implements MetricSet {
         errors,
         outcomes,
         nodeRequests,
-        nodeTokens);
+        nodeTokens,
+        recordingFailures.counter());
+  }
+
+  /** Where failures of the client's metric recording are counted. */
+  RecordingFailures recordingFailures() {
+    return recordingFailures;
   }
 
   /** The points of one model label. */

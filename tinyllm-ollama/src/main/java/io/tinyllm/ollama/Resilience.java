@@ -14,6 +14,7 @@ import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
+import io.tinyllm.api.error.TooManyRequestsException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -65,17 +66,23 @@ final class Resilience {
   /** The name under which models beyond {@link #MAX_MODELS} share a breaker and a retry. */
   static final String OVERFLOW = "other";
 
-  /** Failures that are the caller's or the client's own doing: they leave the breaker alone. */
+  /**
+   * Failures that are the caller's or the client's own doing, or a request the server can never
+   * serve as asked (Ollama's deterministic 500s, 501): they leave the breaker alone.
+   */
   private static final Set<ErrorType> NOT_SERVER_FAILURES =
       EnumSet.of(
           ErrorType.BAD_REQUEST,
           ErrorType.MODEL_NOT_FOUND,
+          ErrorType.SERVER_REJECTED,
+          ErrorType.NOT_SUPPORTED,
           ErrorType.CANCELLED,
           ErrorType.RATE_LIMITED,
           ErrorType.CIRCUIT_OPEN);
 
   private final OllamaConfig config;
   private final ResilienceMetrics metrics;
+  private final RecordingFailures recordingFailures;
   private final TokenBucket bucket;
   private final CircuitBreakerConfig breakerConfig;
   private final RetryConfig retryConfig;
@@ -83,8 +90,13 @@ final class Resilience {
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics) {
+    this(config, metrics, new RecordingFailures());
+  }
+
+  Resilience(OllamaConfig config, ResilienceMetrics metrics, RecordingFailures recordingFailures) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.recordingFailures = requireNonNull(recordingFailures, "recordingFailures is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();
     this.bucket =
         rate.enabled()
@@ -119,12 +131,17 @@ final class Resilience {
 
   /**
    * Whether a failure says the server is unwell and so counts against its breaker: connection
-   * failures, timeouts, 5xx, busy, broken streams and malformed answers. A caller's mistake (400,
-   * 404), a cancellation or the client's own rate limit do not.
+   * failures, timeouts, 502/503/504, runner crashes, broken streams and malformed answers. A
+   * caller's mistake (400, 404), a request the server cannot serve as asked (a deterministic 500,
+   * 501), the server asking to slow down (429), a cancellation or the client's own rate limit do
+   * not.
    */
   static boolean isServerFailure(Throwable failure) {
     if (!(failure instanceof LlmException llm)) {
       return true;
+    }
+    if (failure instanceof TooManyRequestsException) {
+      return false;
     }
     return !NOT_SERVER_FAILURES.contains(llm.errorType());
   }
@@ -178,7 +195,7 @@ final class Resilience {
     Duration maxWait = config.rateLimit().maxWait();
     long wait = bucket.reserve(maxWait.toNanos());
     if (wait < 0) {
-      metrics.rateLimitWaited(model, maxWait);
+      record(() -> metrics.rateLimitWaited(model, maxWait));
       throw new RateLimitedException(
           "The client-side rate limit ("
               + config.rateLimit().requestsPerSecond()
@@ -192,7 +209,7 @@ final class Resilience {
               + OllamaConfig.RATE_LIMIT_MAX_WAIT
               + ")");
     }
-    metrics.rateLimitWaited(model, Duration.ofNanos(wait));
+    record(() -> metrics.rateLimitWaited(model, Duration.ofNanos(wait)));
     if (wait > 0) {
       try {
         waiter.await(wait);
@@ -247,12 +264,14 @@ final class Resilience {
         .getEventPublisher()
         .onStateTransition(
             event ->
-                metrics.circuitBreakerTransitioned(
-                    name,
-                    stateName(event.getStateTransition().getFromState()),
-                    stateName(event.getStateTransition().getToState())))
-        .onError(event -> metrics.circuitBreakerFailureRecorded(name));
-    metrics.circuitBreakerCreated(name);
+                record(
+                    () ->
+                        metrics.circuitBreakerTransitioned(
+                            name,
+                            stateName(event.getStateTransition().getFromState()),
+                            stateName(event.getStateTransition().getToState()))))
+        .onError(event -> record(() -> metrics.circuitBreakerFailureRecorded(name)));
+    record(() -> metrics.circuitBreakerCreated(name));
     return breaker;
   }
 
@@ -260,8 +279,17 @@ final class Resilience {
     Retry retry = Retry.of(name, retryConfig);
     retry
         .getEventPublisher()
-        .onRetry(event -> metrics.retried(name, errorType(event.getLastThrowable())));
+        .onRetry(event -> record(() -> metrics.retried(name, errorType(event.getLastThrowable()))));
     return retry;
+  }
+
+  /** Records a metric; a failure of the metrics code never reaches the call. */
+  private void record(Runnable recording) {
+    try {
+      recording.run();
+    } catch (RuntimeException e) {
+      recordingFailures.failed(e);
+    }
   }
 
   private static ErrorType errorType(Throwable failure) {

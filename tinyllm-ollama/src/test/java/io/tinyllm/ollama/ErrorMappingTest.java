@@ -11,6 +11,7 @@ import io.tinyllm.api.error.MalformedResponseException;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.ServerBusyException;
 import io.tinyllm.api.error.ServerErrorException;
+import io.tinyllm.api.error.ServerRejectedException;
 import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
@@ -157,8 +158,13 @@ class ErrorMappingTest {
   void modelManagementErrorsAreTyped() {
     f.sim.faults().scope(Endpoint.TAGS).failNext(1, 500, "disk on fire");
     assertThatThrownBy(() -> f.client.list())
-        .isInstanceOf(ServerErrorException.class)
+        .isInstanceOf(ServerRejectedException.class)
         .hasMessageContaining("disk on fire");
+    f.sim.faults().scope(Endpoint.TAGS).failNext(1, 502, "bad gateway");
+    assertThatThrownBy(() -> f.client.list())
+        .isInstanceOf(ServerErrorException.class)
+        .hasMessageContaining("HTTP 502")
+        .hasMessageContaining("bad gateway");
   }
 
   private LlmException streamError(GenerateRequest request) {

@@ -3,6 +3,7 @@ package io.tinyllm.ollama;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinyllm.api.error.ResponseTooLargeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,7 +84,10 @@ class LineChannelTest {
     Object failure = channel.poll(0);
     assertThat(failure).isInstanceOf(LineChannel.Failure.class);
     assertThat(((LineChannel.Failure) failure).cause())
-        .hasMessage("a line of the response is longer than 16 bytes");
+        .isInstanceOf(ResponseTooLargeException.class)
+        .hasMessage(
+            "A line of the streamed answer is longer than the 16 bytes the client accepts"
+                + " (setting 'ollama.max-response-bytes')");
     assertThat(channel.poll(0)).as("nothing after the failure").isNull();
     assertThat(cancelled).containsExactly("cancelled");
   }

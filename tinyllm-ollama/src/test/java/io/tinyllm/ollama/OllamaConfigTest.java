@@ -30,7 +30,9 @@ class OllamaConfigTest {
                     3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), 0.5),
                 Duration.ofMillis(100),
                 true,
-                256));
+                256,
+                Duration.ofMinutes(30),
+                64 * 1024 * 1024));
     assertThat(OllamaConfig.defaults()).isEqualTo(config);
   }
 
@@ -57,7 +59,9 @@ class OllamaConfigTest {
             Map.entry("ollama.retry.jitter", "0.25"),
             Map.entry("ollama.metrics.model-load-threshold", "250ms"),
             Map.entry("ollama.metrics.enabled", "false"),
-            Map.entry("ollama.streams.max-concurrent", "8"));
+            Map.entry("ollama.streams.max-concurrent", "8"),
+            Map.entry("ollama.timeout.stream-total", "2h"),
+            Map.entry("ollama.max-response-bytes", "1048576"));
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -74,7 +78,9 @@ class OllamaConfigTest {
                     4, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25),
                 Duration.ofMillis(250),
                 false,
-                8));
+                8,
+                Duration.ofHours(2),
+                1048576));
     // the full mapping above is exactly what the plug-in declares it reads
     assertThat(new OllamaModule().knownSettings())
         .isEqualTo(KnownSettings.of(List.of("ollama."), settings.keySet()));
@@ -115,6 +121,19 @@ class OllamaConfigTest {
                     Settings.of(Map.of("ollama.streams.max-concurrent", "0")), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ollama.streams.max-concurrent");
+    assertThatThrownBy(
+            () ->
+                OllamaConfig.from(
+                    Settings.of(Map.of("ollama.max-response-bytes", "100")), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ollama.max-response-bytes")
+        .hasMessageContaining("1024");
+    assertThatThrownBy(
+            () ->
+                OllamaConfig.from(
+                    Settings.of(Map.of("ollama.timeout.stream-total", "0s")), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ollama.timeout.stream-total");
   }
 
   @Test
@@ -140,5 +159,8 @@ class OllamaConfigTest {
     OllamaConfig eight =
         OllamaConfig.from(Settings.of(Map.of(OllamaConfig.STREAMS_MAX_CONCURRENT, "8")), Map.of());
     assertThat(eight.withHost(URI.create("http://other:1")).maxConcurrentStreams()).isEqualTo(8);
+    OllamaConfig small =
+        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.MAX_RESPONSE_BYTES, "4096")), Map.of());
+    assertThat(small.withHost(URI.create("http://other:1")).maxResponseBytes()).isEqualTo(4096);
   }
 }

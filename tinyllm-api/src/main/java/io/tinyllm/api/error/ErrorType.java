@@ -63,7 +63,18 @@ public enum ErrorType {
   /** The request queue did not accept a request. */
   QUEUE_REJECTED,
   /** An exporter could not start. */
-  EXPORTER;
+  EXPORTER,
+  /**
+   * The model server failed the request in a way that fails again on a retry (Ollama's HTTP 500 for
+   * an invalid format, a wrongly typed option, a template error, a model too large for memory).
+   */
+  SERVER_REJECTED,
+  /**
+   * The model cannot do what was asked (Ollama's HTTP 501: embed on a model without embeddings).
+   */
+  NOT_SUPPORTED,
+  /** The server's answer was larger than the client accepts. */
+  RESPONSE_TOO_LARGE;
 
   private static final Map<String, ErrorType> BY_LABEL =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ErrorType::label, t -> t));

@@ -15,7 +15,10 @@ public class LlmException extends TinyLlmException {
     return ErrorType.LLM;
   }
 
-  /** Whether trying again may succeed: connection failures, timeouts, 5xx, 503 and 429. */
+  /**
+   * Whether trying again may succeed: connection failures, timeouts, 502/503/504, 429 and a crashed
+   * model runner.
+   */
   public boolean isRetryable() {
     return false;
   }

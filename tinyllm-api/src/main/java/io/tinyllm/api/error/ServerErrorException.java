@@ -1,6 +1,9 @@
 package io.tinyllm.api.error;
 
-/** The model server failed with a 5xx status. Retryable. */
+/**
+ * The model server failed with a 5xx status that may succeed later: a crashed model runner, a
+ * gateway error (502, 504). Retryable.
+ */
 public class ServerErrorException extends LlmException {
   public ServerErrorException(String message) {
     super(message);

@@ -35,7 +35,10 @@ class ErrorTypeTest {
             "no_route",
             "plugin",
             "queue_rejected",
-            "exporter");
+            "exporter",
+            "server_rejected",
+            "not_supported",
+            "response_too_large");
   }
 
   @Test
@@ -58,6 +61,10 @@ class ErrorTypeTest {
     labels.put(new GraphException("x"), "graph");
     labels.put(new PluginException("x"), "plugin");
     labels.put(new QueueRejectedException("x"), "queue_rejected");
+    labels.put(new ServerRejectedException("x"), "server_rejected");
+    labels.put(new NotSupportedException("x"), "not_supported");
+    labels.put(new ResponseTooLargeException("x"), "response_too_large");
+    labels.put(new TooManyRequestsException("x"), "server_busy");
 
     labels.forEach(
         (exception, label) ->

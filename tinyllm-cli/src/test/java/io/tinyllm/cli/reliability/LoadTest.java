@@ -61,7 +61,7 @@ class LoadTest {
                     "1s"))) {
       // a few 500s (retried, now and then failing a call for good) and a few hung requests that
       // outlive the queue's task timeout
-      sim.faults().errorRate(0.05, 500, "simulated");
+      sim.faults().errorRate(0.05); // Ollama's crashed-runner text: retried
       LlmClient client = app.get(LlmClient.class);
       RequestQueue queue = app.get(RequestQueue.class);
       long end = System.nanoTime() + RUN_FOR.toNanos();

@@ -75,7 +75,8 @@ class NoTextLeakTest {
             .completion()
             .join();
         // retried, then failing for good; then failing mid-stream
-        sim.faults().failNext(3, 500, "cannot answer");
+        sim.faults()
+            .failNext(3, 500, "an error was encountered while running the model: cannot answer");
         Fixtures.failure(
             java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> client.generate(request(failing))));

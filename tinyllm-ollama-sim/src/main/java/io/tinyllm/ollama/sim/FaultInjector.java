@@ -24,8 +24,13 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public final class FaultInjector {
-  /** The error text of injected failures unless one is given. */
-  public static final String DEFAULT_MESSAGE = "simulated failure";
+  /**
+   * The error text of injected failures unless one is given: Ollama's text for a crashed model
+   * runner ({@code llm/server.go}), a 500 that clients rightly retry.
+   */
+  public static final String DEFAULT_MESSAGE =
+      "model runner has unexpectedly stopped, this may be due to resource limitations or an"
+          + " internal error, check ollama server logs for details";
 
   private static final int FOREVER = -1;
 
