@@ -8,7 +8,7 @@ import static java.util.Objects.requireNonNull;
  * ChatMessage#toolResult(ToolCall, String)} together with {@link ChatMessage#assistant(String,
  * java.util.List)} carrying this call.
  *
- * @param id the call's id when the server gave one ({@code call_...} since Ollama 0.12), else
+ * @param id the call's id when the server gave one ({@code call_...} since Ollama 0.12.10), else
  *     {@code null}
  * @param name the function to call
  * @param argumentsJson its arguments: the text of a JSON object, e.g. {@code {"city":"Tokyo"}}
