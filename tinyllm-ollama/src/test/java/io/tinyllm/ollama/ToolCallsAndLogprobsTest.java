@@ -118,7 +118,7 @@ class ToolCallsAndLogprobsTest {
   }
 
   @Test
-  void toolCallsAreCountedPerModelAndGraphStreamedOrNot() throws Exception {
+  void theToolCallsOfEachStreamedAnswerAreCountedPerModelAndGraph() throws Exception {
     replay("chat-tools-stream.ndjson", NDJSON_TYPE);
     assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_tool_calls_total"))
         .isEmpty();

@@ -81,6 +81,13 @@ class ToolCallsEndToEndTest {
     assertThat(second.text()).isEqualTo("It is 11 degrees in Tokyo.");
     assertThat(f.samples("tinyllm_tool_calls_total"))
         .isEqualTo("tinyllm_tool_calls_total{graph=\"default\",model=\"qwen2.5:0.5b\"} 1.0\n");
+    // a non-streamed tool-call answer counts too
+    f.client.chat(
+        ChatRequest.builder(MODEL, List.of(ChatMessage.user("Weather in Tokyo?")))
+            .tools(List.of(WEATHER))
+            .build());
+    assertThat(f.samples("tinyllm_tool_calls_total"))
+        .isEqualTo("tinyllm_tool_calls_total{graph=\"default\",model=\"qwen2.5:0.5b\"} 2.0\n");
   }
 
   @Test
