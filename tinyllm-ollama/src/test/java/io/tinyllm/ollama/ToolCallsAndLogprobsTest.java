@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.BadRequestException;
+import io.tinyllm.api.error.MalformedResponseException;
 import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
@@ -229,6 +230,20 @@ class ToolCallsAndLogprobsTest {
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("parameters of tool broken are not valid JSON");
     assertThat(server.requestBodies()).isEmpty();
+  }
+
+  @Test
+  void aToolCallWithoutAFunctionNameIsAMalformedAnswer() {
+    assertThatThrownBy(
+            () ->
+                NdjsonParsing.parseStream(
+                    List.of(
+                        "{\"message\":{\"role\":\"assistant\",\"content\":\"\","
+                            + "\"tool_calls\":[{\"function\":{\"arguments\":{}}}]},\"done\":true}"),
+                    "llama3.2"))
+        .isInstanceOf(MalformedResponseException.class)
+        .hasMessage(
+            "Ollama sent a tool call without a function name: {\"function\":{\"arguments\":{}}}");
   }
 
   @Test
