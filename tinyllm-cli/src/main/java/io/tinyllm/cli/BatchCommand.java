@@ -6,6 +6,7 @@ import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
 import io.tinyllm.ollama.OllamaClient;
 import java.io.IOException;
@@ -138,7 +139,7 @@ final class BatchCommand implements Callable<Integer> {
 
     try (PrintWriter results = openOutput();
         StopSignal stop = StopSignal.install();
-        Application app = Application.start(Settings.of(settings))) {
+        TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
       Outcome outcome = runAll(app, new QueryRunner(app, graph, options), prompts, results, stop);
       BatchMetrics batchMetrics = new BatchMetrics();
@@ -188,7 +189,7 @@ final class BatchCommand implements Callable<Integer> {
   private record Outcome(int succeeded, int failed, Duration took, boolean interrupted) {}
 
   private Outcome runAll(
-      Application app,
+      TinyLlm app,
       QueryRunner runner,
       List<BatchInput.Prompt> prompts,
       PrintWriter results,
@@ -330,7 +331,7 @@ final class BatchCommand implements Callable<Integer> {
   }
 
   /** The loaded-models gauges reflect the moment of the push, not of the last /api/ps. */
-  private static void refreshInventory(Application app) {
+  private static void refreshInventory(TinyLlm app) {
     try {
       app.get(OllamaClient.class).running();
     } catch (RuntimeException e) {

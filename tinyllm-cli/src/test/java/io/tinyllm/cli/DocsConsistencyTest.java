@@ -19,6 +19,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.ToolDefinition;
 import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.PushResult;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
@@ -189,14 +190,14 @@ class DocsConsistencyTest {
           seed("tinyllm_system_info", "info", "version,app"));
 
   private static OllamaSimulator simulator;
-  private static Application app;
+  private static TinyLlm app;
   private static Exported exported;
   private static String scrape;
 
   @BeforeAll
   static void runTheDemoTour() throws Exception {
     simulator = OllamaSimulator.start(DemoCommand.simulatorConfig(0.05, 42));
-    app = Application.start(settings(simulator));
+    app = TinyLlm.start(settings(simulator));
     try (DemoWorkload workload = DemoWorkload.create(app, simulator, 42, 8)) {
       workload.tour();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -501,7 +502,7 @@ class DocsConsistencyTest {
     final Map<String, Family> families = new LinkedHashMap<>();
     final Set<String> names = new TreeSet<>();
 
-    static Exported of(Application app) {
+    static Exported of(TinyLlm app) {
       Exported exported = new Exported();
       exported.readText(app.metrics().scrapeText());
       exported.readTypes(app);
@@ -542,7 +543,7 @@ class DocsConsistencyTest {
     }
 
     /** Types from the snapshots: the text format shows info and stateset as gauges. */
-    private void readTypes(Application app) {
+    private void readTypes(TinyLlm app) {
       for (MetricSnapshot snapshot : app.metrics().scrape()) {
         String base = snapshot.getMetadata().getPrometheusName();
         String type;

@@ -107,7 +107,8 @@ final class ModelTools {
 
   /**
    * The payload's {@code tool_calls}: one map per call with {@code name}, {@code arguments} (the
-   * arguments object as maps, lists and scalars) and {@code id} when the server gave one.
+   * arguments object as maps, lists and scalars; its text if it is too long to parse) and {@code
+   * id} when the server gave one.
    */
   static List<Map<String, Object>> payload(List<ToolCall> calls) {
     List<Map<String, Object>> out = new ArrayList<>(calls.size());
@@ -118,7 +119,8 @@ final class ModelTools {
       }
       entry.put("name", call.name());
       Object arguments = Json.parseOrNull(call.argumentsJson());
-      entry.put("arguments", arguments == null ? Map.of() : arguments);
+      // beyond Json.MAX_CHARS (or not an object) the text is kept as it came, not dropped
+      entry.put("arguments", arguments == null ? call.argumentsJson() : arguments);
       out.add(Collections.unmodifiableMap(entry));
     }
     return List.copyOf(out);
