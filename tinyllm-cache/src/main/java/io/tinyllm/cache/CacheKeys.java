@@ -5,6 +5,8 @@ import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.ResponseFormat;
+import io.tinyllm.api.llm.ToolCall;
+import io.tinyllm.api.llm.ToolDefinition;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,9 +18,9 @@ import java.util.TreeMap;
 
 /**
  * Cache keys: the lower-case hex SHA-256 of a canonical text of everything that changes the answer
- * — kind (generate or chat), model, prompt and system or the messages, the options, the format and
- * the thinking switch. {@code keepAlive} is left out: it changes how long the model stays loaded,
- * not what it says.
+ * — kind (generate or chat), model, prompt and system or the messages (with their tool calls and
+ * tool results), the options, the format, the thinking switch, the tools and the logprobs request.
+ * {@code keepAlive} is left out: it changes how long the model stays loaded, not what it says.
  *
  * <p>Each value is written with its length, so no two requests share a canonical text; numbers are
  * written in plain decimal without trailing zeros, so {@code 1}, {@code 1.0} and {@code 1.00} are
@@ -30,7 +32,10 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class CacheKeys {
-  /** Bumped when the canonical text changes, so old entries are never read with new meaning. */
+  /**
+   * Bumped when the canonical text changes, so old entries are never read with new meaning. Tool
+   * and logprob fields are written only when set, so requests without them keep their keys.
+   */
   static final String VERSION = "tinyllm-cache-key/1";
 
   private CacheKeys() {}
@@ -50,6 +55,7 @@ public final class CacheKeys {
     field(out, "system", request.system());
     field(out, "prompt", request.prompt());
     common(out, request.options(), request.format(), request.think());
+    logprobs(out, request.logprobs(), request.topLogprobs());
     return out.toString();
   }
 
@@ -61,9 +67,35 @@ public final class CacheKeys {
     for (ChatMessage message : request.messages()) {
       field(out, "role", message.role().wireName());
       field(out, "content", message.content());
+      for (ToolCall call : message.toolCalls()) {
+        field(out, "tool_call", call.name());
+        field(out, "tool_call_id", call.id());
+        field(out, "tool_call_arguments", call.argumentsJson());
+      }
+      if (message.toolName() != null) {
+        field(out, "tool_name", message.toolName());
+      }
+      if (message.toolCallId() != null) {
+        field(out, "tool_result_call_id", message.toolCallId());
+      }
     }
     common(out, request.options(), request.format(), request.think());
+    if (!request.tools().isEmpty()) {
+      field(out, "tools", String.valueOf(request.tools().size()));
+      for (ToolDefinition tool : request.tools()) {
+        field(out, "tool", tool.name());
+        field(out, "tool_description", tool.description());
+        field(out, "tool_parameters", tool.parametersJson());
+      }
+    }
+    logprobs(out, request.logprobs(), request.topLogprobs());
     return out.toString();
+  }
+
+  private static void logprobs(StringBuilder out, boolean logprobs, int topLogprobs) {
+    if (logprobs) {
+      field(out, "logprobs", String.valueOf(topLogprobs));
+    }
   }
 
   private static void common(

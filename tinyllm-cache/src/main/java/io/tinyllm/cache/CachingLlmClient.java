@@ -38,6 +38,9 @@ import java.util.function.Supplier;
  *   <li>A streamed hit is replayed on the calling thread before the call returns: the thinking if
  *       any, the answer in word-sized {@code onToken} pieces, then {@code onComplete}. A streamed
  *       miss is stored when it completes; a failed or cancelled stream stores nothing.
+ *   <li>Tools, tool calls and results in the messages, and a logprobs request are part of the key;
+ *       an answer's tool calls and log probabilities are stored with it and replayed (after the
+ *       text, before {@code onComplete}).
  *   <li>Embeddings pass through uncached.
  *   <li>Answers the model flagged as loading or unloading (done reason {@code load}, {@code
  *       unload}) carry no text worth keeping and are not stored.

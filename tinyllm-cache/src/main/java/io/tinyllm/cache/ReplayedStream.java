@@ -17,7 +17,8 @@ final class ReplayedStream implements StreamHandle {
 
   /**
    * Plays {@code response} to {@code listener} on the calling thread — thinking, answer pieces,
-   * completion — and returns the already finished handle.
+   * tool calls and log probabilities (each in one call), completion — and returns the already
+   * finished handle.
    */
   static StreamHandle replay(LlmResponse response, StreamListener listener) {
     if (response.thinking() != null && !response.thinking().isEmpty()) {
@@ -25,6 +26,12 @@ final class ReplayedStream implements StreamHandle {
     }
     for (String piece : pieces(response.text())) {
       listener.onToken(piece);
+    }
+    if (!response.toolCalls().isEmpty()) {
+      listener.onToolCalls(response.toolCalls());
+    }
+    if (!response.logprobs().isEmpty()) {
+      listener.onLogprobs(response.logprobs());
     }
     listener.onComplete(response);
     return new ReplayedStream(CompletableFuture.completedFuture(response));

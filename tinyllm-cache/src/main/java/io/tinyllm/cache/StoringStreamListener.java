@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolCall;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -57,6 +60,16 @@ final class StoringStreamListener implements StreamListener {
   @Override
   public void onThinking(String thinking) {
     listener.onThinking(thinking);
+  }
+
+  @Override
+  public void onToolCalls(List<ToolCall> toolCalls) {
+    listener.onToolCalls(toolCalls);
+  }
+
+  @Override
+  public void onLogprobs(List<Logprob> logprobs) {
+    listener.onLogprobs(logprobs);
   }
 
   @Override

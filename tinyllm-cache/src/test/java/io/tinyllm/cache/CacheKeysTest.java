@@ -7,6 +7,8 @@ import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.ResponseFormat;
+import io.tinyllm.api.llm.ToolCall;
+import io.tinyllm.api.llm.ToolDefinition;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,6 +94,60 @@ class CacheKeysTest {
             .collect(Collectors.toSet());
 
     assertThat(keys).hasSize(16);
+  }
+
+  @Test
+  void toolsLogprobsAndToolMessagesChangeAChatKey() {
+    ChatRequest chat =
+        ChatRequest.builder("llama3.2", List.of(ChatMessage.user("weather in Tokyo?")))
+            .options(GREEDY)
+            .build();
+    ToolDefinition weather = ToolDefinition.function("get_weather", null, "{\"type\":\"object\"}");
+    ToolCall call = new ToolCall("call_1", "get_weather", "{\"city\":\"Tokyo\"}");
+    List<ChatMessage> loop =
+        List.of(
+            ChatMessage.user("weather in Tokyo?"),
+            ChatMessage.assistant("", List.of(call)),
+            ChatMessage.toolResult(call, "11 degrees"));
+    Set<String> keys =
+        Stream.of(
+                chat,
+                chat.toBuilder().tools(List.of(weather)).build(),
+                chat.toBuilder()
+                    .tools(
+                        List.of(
+                            ToolDefinition.function(
+                                "get_weather", "Weather", "{\"type\":\"object\"}")))
+                    .build(),
+                chat.toBuilder()
+                    .tools(
+                        List.of(ToolDefinition.function("get_time", null, "{\"type\":\"object\"}")))
+                    .build(),
+                chat.toBuilder().logprobs(0).build(),
+                chat.toBuilder().logprobs(3).build(),
+                chat.toBuilder().messages(loop).build(),
+                chat.toBuilder()
+                    .messages(
+                        List.of(
+                            loop.get(0),
+                            ChatMessage.assistant("", List.of()),
+                            ChatMessage.toolResult(call, "11 degrees")))
+                    .build(),
+                chat.toBuilder()
+                    .messages(
+                        List.of(
+                            loop.get(0),
+                            loop.get(1),
+                            ChatMessage.toolResult("get_weather", "11 degrees")))
+                    .build())
+            .map(CacheKeys::of)
+            .collect(Collectors.toSet());
+
+    assertThat(keys).hasSize(9);
+    // without tools or logprobs, a chat keeps the key it had before they existed
+    assertThat(CacheKeys.canonical(chat)).doesNotContain("tool").doesNotContain("logprobs");
+    assertThat(CacheKeys.canonical(GenerateRequest.builder("m", "p").logprobs(2).build()))
+        .endsWith("think=-\nlogprobs=1:2\n");
   }
 
   @Test

@@ -12,9 +12,13 @@ import io.tinyllm.api.llm.EmbedRequest;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolCall;
 import io.tinyllm.metrics.testing.Exposition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -270,6 +274,38 @@ class CachingLlmClientTest {
     assertThat(listener.events).containsExactly("thinking:2 and 2", "token:4", "complete:4");
     assertThat(ReplayedStream.pieces("")).isEmpty();
     assertThat(String.join("", ReplayedStream.pieces("  a\n\nb  c "))).isEqualTo("  a\n\nb  c ");
+  }
+
+  @Test
+  void aReplayedHitDeliversToolCallsAndLogprobsBeforeCompleting() {
+    List<Object> events = new ArrayList<>();
+    LlmResponse answer = ResponseCodecTest.toolAnswer();
+
+    ReplayedStream.replay(
+        answer,
+        new StreamListener() {
+          @Override
+          public void onToken(String token) {
+            events.add("token:" + token);
+          }
+
+          @Override
+          public void onToolCalls(List<ToolCall> toolCalls) {
+            events.add(toolCalls);
+          }
+
+          @Override
+          public void onLogprobs(List<Logprob> logprobs) {
+            events.add(logprobs);
+          }
+
+          @Override
+          public void onComplete(LlmResponse response) {
+            events.add(response);
+          }
+        });
+
+    assertThat(events).containsExactly(answer.toolCalls(), answer.logprobs(), answer);
   }
 
   @Test

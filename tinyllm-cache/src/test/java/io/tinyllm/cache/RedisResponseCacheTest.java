@@ -77,6 +77,21 @@ class RedisResponseCacheTest {
   }
 
   @Test
+  void toolCallsAndLogprobsSurviveTheRoundTripThroughRedis() throws Exception {
+    redis = RedisServerProcess.start();
+    client(Map.of());
+    LlmResponse answer = ResponseCodecTest.toolAnswer();
+
+    cache.put("tools", answer);
+    CacheConfig sameServer =
+        CacheConfig.from(
+            Settings.of(Map.of("cache.redis.uri", redis.uri(), "cache.redis.key-prefix", "test:")));
+    try (RedisResponseCache replica = new RedisResponseCache(sameServer, new CacheMetrics())) {
+      assertThat(replica.get("tools")).contains(answer);
+    }
+  }
+
+  @Test
   void entriesExpireAfterAShortTtl() throws Exception {
     redis = RedisServerProcess.start();
     CachingLlmClient client = client(Map.of("cache.ttl", "300ms"));

@@ -11,9 +11,13 @@ import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.api.llm.ChatMessage;
+import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.ToolDefinition;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
@@ -210,6 +214,7 @@ class DocsConsistencyTest {
     Exported duringPull = pullAModel();
     openACircuitBreaker();
     foldAnUnboundedModelName();
+    callATool();
     PushResult push =
         ((PushgatewayMetricsExporter) app.metrics().start(PushgatewayMetricsExporter.NAME)).push();
     assertThat(push.success()).as("the push to a closed port fails").isFalse();
@@ -279,6 +284,22 @@ class DocsConsistencyTest {
     } catch (TinyLlmException expected) {
       // no such model
     }
+  }
+
+  /** The tool-call counter has a series only once a model called a tool. */
+  private static void callATool() {
+    simulator.putCannedAnswer(
+        "Weather in Tokyo?",
+        "tool_calls:[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Tokyo\"}}]");
+    LlmResponse answer =
+        app.get(LlmClient.class)
+            .chat(
+                ChatRequest.builder("qwen2.5:0.5b", List.of(ChatMessage.user("Weather in Tokyo?")))
+                    .tools(
+                        List.of(
+                            ToolDefinition.function("get_weather", null, "{\"type\":\"object\"}")))
+                    .build());
+    assertThat(answer.toolCalls()).hasSize(1);
   }
 
   private static GenerateRequest request(String model, String prompt) {

@@ -30,6 +30,11 @@ final class NodeConfig {
     return node.config().get(key) != null;
   }
 
+  /** The value of {@code key} as YAML gave it, or null. */
+  Object raw(String key) {
+    return node.config().get(key);
+  }
+
   String string(String key, String fallback) {
     Object value = node.config().get(key);
     if (value == null) {

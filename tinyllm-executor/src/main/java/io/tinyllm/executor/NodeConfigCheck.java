@@ -35,6 +35,9 @@ final class NodeConfigCheck {
         c.string("prompt", null);
         c.string("system", null);
         checkCall(c);
+        if (!ModelTools.from(c).isEmpty() && !"chat".equals(c.string("api", "generate"))) {
+          c.problem("tools", "need api: chat (Ollama's generate takes no tools)", null);
+        }
       }
       case ROUTER -> {
         List<String> routes = c.strings("routes");

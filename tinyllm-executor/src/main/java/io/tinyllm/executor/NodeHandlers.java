@@ -11,6 +11,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolDefinition;
 import io.tinyllm.executor.expression.Expression;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +58,14 @@ final class NodeHandlers {
   private NodeResult model(NodeDefinition node, Payload in) {
     NodeConfig c = node.settings();
     String prompt = Templates.render(c.string("prompt", "{{input}}"), in.view(), limit());
-    LlmResponse response = ask(c, prompt);
-    return new NodeResult(
-        in.withOutput(node.id(), response.text()),
-        response.promptTokens(),
-        response.outputTokens());
+    List<ToolDefinition> tools = ModelTools.from(c);
+    LlmResponse response = ask(c, prompt, tools);
+    Payload out = in.withOutput(node.id(), response.text());
+    if (!tools.isEmpty()) {
+      // set even when empty, so it never shows an earlier node's calls
+      out = out.with("tool_calls", ModelTools.payload(response.toolCalls()));
+    }
+    return new NodeResult(out, response.promptTokens(), response.outputTokens());
   }
 
   private NodeResult router(NodeDefinition node, Payload in) {
@@ -69,7 +73,7 @@ final class NodeHandlers {
     List<String> routes = c.strings("routes");
     String template = c.string("prompt", ROUTER_PROMPT);
     String prompt = Templates.render(template, withRoutes(in, routes).view(), limit());
-    LlmResponse response = ask(c, prompt);
+    LlmResponse response = ask(c, prompt, List.of());
     String route = pick(routes, response.text());
     if (route == null) {
       route = c.string("default", routes.get(0));
@@ -129,9 +133,9 @@ final class NodeHandlers {
    * One model call as {@code c} asks: {@code api} {@code generate} (the default) sends {@code
    * system} and the prompt to {@code /api/generate}; {@code chat} sends {@code system} as a system
    * message and the prompt as a user message to {@code /api/chat}. With {@code stream: true} the
-   * answer is streamed and its final response returned.
+   * answer is streamed and its final response returned. {@code tools} go with a chat call.
    */
-  private LlmResponse ask(NodeConfig c, String prompt) {
+  private LlmResponse ask(NodeConfig c, String prompt, List<ToolDefinition> tools) {
     LlmClient client =
         runner
             .engine()
@@ -150,7 +154,8 @@ final class NodeHandlers {
         messages.add(ChatMessage.system(system));
       }
       messages.add(ChatMessage.user(prompt));
-      ChatRequest request = new ChatRequest(model, messages, options, null, null, null);
+      ChatRequest request =
+          ChatRequest.builder(model, messages).options(options).tools(tools).build();
       return stream ? finish(client.chatStream(request, IGNORE_TOKENS)) : client.chat(request);
     }
     GenerateRequest request =

@@ -14,6 +14,8 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolCall;
+import io.tinyllm.api.llm.ToolDefinition;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,9 @@ import java.util.function.Function;
  * <p>A chat call is answered as a generate call of its last user message with its system message; a
  * streamed call delivers its answer as one token and completes at once, except that {@code "FAIL"}
  * fails the stream and {@code "SLEEP"} never ends it (until it is cancelled).
+ *
+ * <p>An answer {@code "TOOL:<name>:<arguments JSON>"} is a tool-call answer: empty text and that
+ * one call, with id {@code call_1}.
  */
 final class ScriptedLlmClient implements LlmClient {
   /**
@@ -40,7 +45,8 @@ final class ScriptedLlmClient implements LlmClient {
       ExecutionContext context,
       String api,
       String system,
-      List<ChatMessage> messages) {}
+      List<ChatMessage> messages,
+      List<ToolDefinition> tools) {}
 
   /** A scripted stream: whether it was cancelled, and its outcome. */
   static final class Stream implements StreamHandle {
@@ -69,27 +75,27 @@ final class ScriptedLlmClient implements LlmClient {
 
   @Override
   public LlmResponse generate(GenerateRequest request) {
-    record(request, "generate", List.of());
+    record(request, "generate", List.of(), List.of());
     return answer(request);
   }
 
   @Override
   public StreamHandle generateStream(GenerateRequest request, StreamListener listener) {
-    record(request, "generate_stream", List.of());
+    record(request, "generate_stream", List.of(), List.of());
     return stream(request, listener);
   }
 
   @Override
   public LlmResponse chat(ChatRequest request) {
     GenerateRequest asked = asGenerate(request);
-    record(asked, "chat", request.messages());
+    record(asked, "chat", request.messages(), request.tools());
     return answer(asked);
   }
 
   @Override
   public StreamHandle chatStream(ChatRequest request, StreamListener listener) {
     GenerateRequest asked = asGenerate(request);
-    record(asked, "chat_stream", request.messages());
+    record(asked, "chat_stream", request.messages(), request.tools());
     return stream(asked, listener);
   }
 
@@ -98,7 +104,8 @@ final class ScriptedLlmClient implements LlmClient {
     throw new UnsupportedOperationException();
   }
 
-  private void record(GenerateRequest request, String api, List<ChatMessage> messages) {
+  private void record(
+      GenerateRequest request, String api, List<ChatMessage> messages, List<ToolDefinition> tools) {
     calls.add(
         new Call(
             request.model(),
@@ -106,7 +113,8 @@ final class ScriptedLlmClient implements LlmClient {
             ExecutionContext.current(),
             api,
             request.system(),
-            messages));
+            messages,
+            tools));
   }
 
   private LlmResponse answer(GenerateRequest request) {
@@ -150,6 +158,24 @@ final class ScriptedLlmClient implements LlmClient {
   }
 
   private static LlmResponse response(GenerateRequest request, String answer) {
+    if (answer.startsWith("TOOL:")) {
+      int colon = answer.indexOf(':', 5);
+      ToolCall call =
+          new ToolCall("call_1", answer.substring(5, colon), answer.substring(colon + 1));
+      return new LlmResponse(
+          request.model(),
+          "",
+          null,
+          "stop",
+          10,
+          5,
+          Duration.ZERO,
+          null,
+          null,
+          null,
+          List.of(call),
+          List.of());
+    }
     return new LlmResponse(
         request.model(), answer, null, "stop", 10, 5, Duration.ZERO, null, null, null);
   }

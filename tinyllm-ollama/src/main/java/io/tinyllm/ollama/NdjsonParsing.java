@@ -5,15 +5,19 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
+import io.tinyllm.api.llm.ToolCall;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * <b>Internal, not part of the API</b>: may change or go in any release. The per-chunk parsing a
  * streamed generate or chat does on its stream thread — parse the line into a Jackson tree, look
  * for an {@code error}, take the {@code response}/{@code message.content} and {@code thinking}
- * text, check {@code done}, append — and the final response built from the last chunk, with no
- * HTTP, threads, listener or metrics. It is public only so that {@code NdjsonParseBenchmark} can
- * measure that work from its own package, instead of sitting in this one (one package, one jar).
+ * text, tool calls and log probabilities, check {@code done}, append — and the final response built
+ * from the last chunk, with no HTTP, threads, listener or metrics. It is public only so that {@code
+ * NdjsonParseBenchmark} can measure that work from its own package, instead of sitting in this one
+ * (one package, one jar).
  *
  * <pre>{@code
  * LlmResponse answer = NdjsonParsing.parseStream(List.of(
@@ -36,6 +40,8 @@ public final class NdjsonParsing {
     requireNonNull(model, "model is null");
     StringBuilder text = new StringBuilder();
     StringBuilder thinking = new StringBuilder();
+    List<ToolCall> toolCalls = new ArrayList<>();
+    List<Logprob> logprobs = new ArrayList<>();
     for (String line : lines) {
       if (line.isBlank()) {
         continue;
@@ -48,9 +54,12 @@ public final class NdjsonParsing {
       }
       text.append(OllamaJson.text(chunk));
       thinking.append(OllamaJson.thinking(chunk));
+      toolCalls.addAll(OllamaJson.toolCalls(chunk));
+      logprobs.addAll(OllamaJson.logprobs(chunk));
       if (OllamaJson.done(chunk)) {
         ReportedValues.check(chunk, model, "final chunk");
-        return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
+        return OllamaJson.response(
+            chunk, model, text.toString(), thinking.toString(), toolCalls, logprobs);
       }
     }
     throw new StreamException(

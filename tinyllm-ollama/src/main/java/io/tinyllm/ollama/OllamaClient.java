@@ -372,7 +372,13 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
 
   private static LlmResponse completion(JsonNode node, String model) {
     ReportedValues.requireFinal(node, model, "answer");
-    return OllamaJson.response(node, model, OllamaJson.text(node), OllamaJson.thinking(node));
+    return OllamaJson.response(
+        node,
+        model,
+        OllamaJson.text(node),
+        OllamaJson.thinking(node),
+        OllamaJson.toolCalls(node),
+        OllamaJson.logprobs(node));
   }
 
   /** Daemon threads, so an unclosed client never keeps the JVM alive. */

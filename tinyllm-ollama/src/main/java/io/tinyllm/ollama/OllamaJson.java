@@ -14,7 +14,10 @@ import io.tinyllm.api.llm.EmbedResponse;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.ResponseFormat;
+import io.tinyllm.api.llm.ToolCall;
+import io.tinyllm.api.llm.ToolDefinition;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -41,6 +44,7 @@ final class OllamaJson {
       body.put("system", request.system());
     }
     common(body, request.options(), request.format(), request.keepAlive(), request.think());
+    logprobs(body, request.logprobs(), request.topLogprobs());
     return write(body);
   }
 
@@ -49,11 +53,75 @@ final class OllamaJson {
     body.put("model", request.model());
     ArrayNode messages = body.putArray("messages");
     for (ChatMessage message : request.messages()) {
-      messages.addObject().put("role", message.role().wireName()).put("content", message.content());
+      message(messages.addObject(), message);
     }
     body.put("stream", stream);
     common(body, request.options(), request.format(), request.keepAlive(), request.think());
+    if (!request.tools().isEmpty()) {
+      ArrayNode tools = body.putArray("tools");
+      request.tools().forEach(tool -> tool(tools.addObject(), tool));
+    }
+    logprobs(body, request.logprobs(), request.topLogprobs());
     return write(body);
+  }
+
+  /** A chat message as Ollama's {@code api.Message}: tool fields only when set. */
+  private static void message(ObjectNode node, ChatMessage message) {
+    node.put("role", message.role().wireName()).put("content", message.content());
+    if (!message.toolCalls().isEmpty()) {
+      ArrayNode calls = node.putArray("tool_calls");
+      for (ToolCall call : message.toolCalls()) {
+        ObjectNode out = calls.addObject();
+        if (call.id() != null) {
+          out.put("id", call.id());
+        }
+        out.putObject("function")
+            .put("name", call.name())
+            .set(
+                "arguments",
+                jsonObject(call.argumentsJson(), "arguments of tool call " + call.name()));
+      }
+    }
+    if (message.toolName() != null) {
+      node.put("tool_name", message.toolName());
+    }
+    if (message.toolCallId() != null) {
+      node.put("tool_call_id", message.toolCallId());
+    }
+  }
+
+  /** {@code {"type":"function","function":{"name","description","parameters"}}}. */
+  private static void tool(ObjectNode node, ToolDefinition tool) {
+    ObjectNode function = node.put("type", "function").putObject("function");
+    function.put("name", tool.name());
+    if (tool.description() != null) {
+      function.put("description", tool.description());
+    }
+    function.set(
+        "parameters", jsonObject(tool.parametersJson(), "parameters of tool " + tool.name()));
+  }
+
+  private static JsonNode jsonObject(String json, String what) {
+    try {
+      JsonNode node = MAPPER.readTree(json);
+      if (node == null || !node.isObject()) {
+        throw new BadRequestException(
+            "The " + what + " must be a JSON object: " + abbreviate(json));
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new BadRequestException("The " + what + " are not valid JSON: " + abbreviate(json), e);
+    }
+  }
+
+  /** Ollama omits {@code logprobs} and {@code top_logprobs} when false and 0; so do we. */
+  private static void logprobs(ObjectNode body, boolean logprobs, int topLogprobs) {
+    if (logprobs) {
+      body.put("logprobs", true);
+      if (topLogprobs > 0) {
+        body.put("top_logprobs", topLogprobs);
+      }
+    }
   }
 
   static String embedBody(EmbedRequest request) {
@@ -203,6 +271,54 @@ final class OllamaJson {
   }
 
   /**
+   * The tool calls of a chunk ({@code message.tool_calls}, or {@code tool_calls} in generate), in
+   * order; arguments kept as the JSON text of their object.
+   */
+  static List<ToolCall> toolCalls(JsonNode chunk) {
+    JsonNode calls = chunk.path("message").get("tool_calls");
+    if (calls == null) {
+      calls = chunk.get("tool_calls"); // generate answers carry them at the top level
+    }
+    if (calls == null || !calls.isArray() || calls.isEmpty()) {
+      return List.of();
+    }
+    List<ToolCall> result = new ArrayList<>(calls.size());
+    for (JsonNode call : calls) {
+      JsonNode function = call.get("function");
+      JsonNode name = function == null ? null : function.get("name");
+      if (name == null || !name.isTextual()) {
+        throw new MalformedResponseException(
+            "Ollama sent a tool call without a function name: " + abbreviate(call.toString()));
+      }
+      JsonNode arguments = function.get("arguments");
+      result.add(
+          new ToolCall(
+              textOr(call, "id", null),
+              name.asText(),
+              arguments == null || arguments.isNull() ? "{}" : arguments.toString()));
+    }
+    return result;
+  }
+
+  /** The log probabilities of a chunk's tokens ({@code logprobs}), or an empty list. */
+  static List<Logprob> logprobs(JsonNode chunk) {
+    JsonNode logprobs = chunk.get("logprobs");
+    if (logprobs == null || !logprobs.isArray() || logprobs.isEmpty()) {
+      return List.of();
+    }
+    List<Logprob> result = new ArrayList<>(logprobs.size());
+    for (JsonNode entry : logprobs) {
+      List<Logprob> top = new ArrayList<>();
+      for (JsonNode alternative : entry.path("top_logprobs")) {
+        top.add(
+            new Logprob(textOr(alternative, "token", ""), alternative.path("logprob").asDouble()));
+      }
+      result.add(new Logprob(textOr(entry, "token", ""), entry.path("logprob").asDouble(), top));
+    }
+    return result;
+  }
+
+  /**
    * Whether {@code chunk} is the last one.
    *
    * @throws MalformedResponseException if its {@code done} is not a boolean
@@ -222,7 +338,13 @@ final class OllamaJson {
   }
 
   /** The final response of a generate or chat call from its last chunk. */
-  static LlmResponse response(JsonNode last, String model, String text, String thinking) {
+  static LlmResponse response(
+      JsonNode last,
+      String model,
+      String text,
+      String thinking,
+      List<ToolCall> toolCalls,
+      List<Logprob> logprobs) {
     return new LlmResponse(
         textOr(last, "model", model),
         text,
@@ -233,7 +355,9 @@ final class OllamaJson {
         nanos(last, "total_duration"),
         nanos(last, "load_duration"),
         nanos(last, "prompt_eval_duration"),
-        nanos(last, "eval_duration"));
+        nanos(last, "eval_duration"),
+        toolCalls,
+        logprobs);
   }
 
   static EmbedResponse embedResponse(JsonNode node, String model) {

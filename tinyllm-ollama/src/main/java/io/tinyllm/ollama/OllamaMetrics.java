@@ -246,6 +246,9 @@ public final class OllamaMetrics {
         graph.generated(outputTokens);
         node.prompted(promptTokens);
         node.generated(outputTokens);
+        if (!response.toolCalls().isEmpty()) {
+          graph.toolsCalled(response.toolCalls().size());
+        }
         server.reported(
             response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
         if (!response.evalDuration().isZero() && outputTokens > 0) {

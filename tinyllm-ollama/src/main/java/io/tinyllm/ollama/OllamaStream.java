@@ -9,10 +9,14 @@ import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolCall;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -199,6 +203,8 @@ final class OllamaStream implements StreamHandle, Runnable {
     transport.stream(request, current);
     StringBuilder text = new StringBuilder();
     StringBuilder thinking = new StringBuilder();
+    List<ToolCall> toolCalls = new ArrayList<>();
+    List<Logprob> logprobs = new ArrayList<>();
     StringBuilder errorBody = new StringBuilder();
     boolean started = false;
     while (true) {
@@ -282,6 +288,15 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       String token = OllamaJson.text(chunk);
       String thought = OllamaJson.thinking(chunk);
+      List<ToolCall> calls;
+      List<Logprob> probs;
+      try {
+        calls = OllamaJson.toolCalls(chunk);
+        probs = OllamaJson.logprobs(chunk);
+      } catch (LlmException e) {
+        current.cancel();
+        throw e;
+      }
       text.append(token);
       thinking.append(thought);
       if (text.length() + thinking.length() > maxResponseBytes) {
@@ -297,10 +312,13 @@ final class OllamaStream implements StreamHandle, Runnable {
                 + OllamaConfig.MAX_RESPONSE_BYTES
                 + "')");
       }
-      deliver(token, thought);
+      toolCalls.addAll(calls);
+      logprobs.addAll(probs);
+      deliver(token, thought, calls, probs);
       if (done) {
         current.discardRest();
-        return OllamaJson.response(chunk, model, text.toString(), thinking.toString());
+        return OllamaJson.response(
+            chunk, model, text.toString(), thinking.toString(), toolCalls, logprobs);
       }
     }
   }
@@ -343,8 +361,8 @@ final class OllamaStream implements StreamHandle, Runnable {
                 + ")");
   }
 
-  private void deliver(String token, String thought) {
-    if (token.isEmpty() && thought.isEmpty()) {
+  private void deliver(String token, String thought, List<ToolCall> calls, List<Logprob> probs) {
+    if (token.isEmpty() && thought.isEmpty() && calls.isEmpty() && probs.isEmpty()) {
       return;
     }
     synchronized (callbackLock) {
@@ -359,6 +377,12 @@ final class OllamaStream implements StreamHandle, Runnable {
         }
         if (!token.isEmpty()) {
           listener.onToken(token);
+        }
+        if (!calls.isEmpty()) {
+          listener.onToolCalls(calls);
+        }
+        if (!probs.isEmpty()) {
+          listener.onLogprobs(probs);
         }
       } catch (RuntimeException e) {
         LineChannel current = channel;

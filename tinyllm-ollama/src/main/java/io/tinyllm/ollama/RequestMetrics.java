@@ -20,6 +20,9 @@ import java.util.Locale;
  * Recorded through {@link OllamaMetrics#requestStarted}, which resolves the points of a call's
  * model, graph and node.
  *
+ * <p>A chat answer asking for tools adds their number to {@code tinyllm_tool_calls_total}; the
+ * series appears with the first tool call.
+ *
  * <p>After one successful generate of 12 prompt and 34 output tokens outside any graph:
  *
  * <pre>
@@ -87,6 +90,12 @@ public final class RequestMetrics implements MetricSet {
           .help("LLM requests that failed, by error type")
           .labelNames("error_type", "model", "graph")
           .build();
+  private final Counter toolCalls =
+      Counter.builder()
+          .name("tinyllm_tool_calls_total")
+          .help("Tool calls the model asked for in successful chat answers")
+          .labelNames("model", "graph")
+          .build();
   private final Counter outcomes =
       Counter.builder()
           .name("tinyllm_request_outcomes_total")
@@ -127,6 +136,7 @@ public final class RequestMetrics implements MetricSet {
         inputTokens,
         outputTokens,
         errors,
+        toolCalls,
         outcomes,
         nodeRequests,
         nodeTokens,
@@ -174,6 +184,7 @@ public final class RequestMetrics implements MetricSet {
     private final LazyDataPoints<DistributionDataPoint> took;
     private final LazyDataPoints<CounterDataPoint> input;
     private final LazyDataPoints<CounterDataPoint> output;
+    private final LazyDataPoints<CounterDataPoint> tools;
 
     private GraphPoints(String model, String graph) {
       started =
@@ -186,6 +197,7 @@ public final class RequestMetrics implements MetricSet {
       took = LazyDataPoints.of(latency, model, graph);
       input = LazyDataPoints.of(inputTokens, model, graph);
       output = LazyDataPoints.of(outputTokens, model, graph);
+      tools = LazyDataPoints.of(toolCalls, model, graph);
     }
 
     void started(RequestType type) {
@@ -212,6 +224,10 @@ public final class RequestMetrics implements MetricSet {
 
     void failed(ErrorType type) {
       failed.get(type).inc();
+    }
+
+    void toolsCalled(int calls) {
+      tools.get().inc(calls);
     }
   }
 

@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolCall;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -77,6 +80,16 @@ final class StreamSlots {
     @Override
     public void onThinking(String thinking) {
       listener.onThinking(thinking);
+    }
+
+    @Override
+    public void onToolCalls(List<ToolCall> toolCalls) {
+      listener.onToolCalls(toolCalls);
+    }
+
+    @Override
+    public void onLogprobs(List<Logprob> logprobs) {
+      listener.onLogprobs(logprobs);
     }
 
     @Override

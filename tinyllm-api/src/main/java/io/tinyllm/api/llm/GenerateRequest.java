@@ -15,6 +15,9 @@ import static java.util.Objects.requireNonNull;
  * @param keepAlive how long the server keeps the model loaded afterwards ({@code 5m}, {@code 0});
  *     {@code null} for the server's default
  * @param think whether a thinking model should think first; {@code null} for the server's default
+ * @param logprobs whether to return each generated token's log probability ({@code logprobs})
+ * @param topLogprobs how many most likely alternatives to return per token, 0 to 20 ({@code
+ *     top_logprobs}); applies only with {@code logprobs}
  */
 public record GenerateRequest(
     String model,
@@ -23,12 +26,26 @@ public record GenerateRequest(
     GenerationOptions options,
     ResponseFormat format,
     String keepAlive,
-    Boolean think) {
+    Boolean think,
+    boolean logprobs,
+    int topLogprobs) {
 
   public GenerateRequest {
     requireNonNull(model, "model is null");
     requireNonNull(prompt, "prompt is null");
     options = options == null ? GenerationOptions.DEFAULT : options;
+    ChatRequest.checkTopLogprobs(topLogprobs);
+  }
+
+  public GenerateRequest(
+      String model,
+      String prompt,
+      String system,
+      GenerationOptions options,
+      ResponseFormat format,
+      String keepAlive,
+      Boolean think) {
+    this(model, prompt, system, options, format, keepAlive, think, false, 0);
   }
 
   public static Builder builder(String model, String prompt) {
@@ -36,12 +53,16 @@ public record GenerateRequest(
   }
 
   public Builder toBuilder() {
-    return new Builder(model, prompt)
-        .system(system)
-        .options(options)
-        .format(format)
-        .keepAlive(keepAlive)
-        .think(think);
+    Builder builder =
+        new Builder(model, prompt)
+            .system(system)
+            .options(options)
+            .format(format)
+            .keepAlive(keepAlive)
+            .think(think);
+    builder.logprobs = logprobs;
+    builder.topLogprobs = topLogprobs;
+    return builder;
   }
 
   /** Builds {@link GenerateRequest}. */
@@ -53,6 +74,8 @@ public record GenerateRequest(
     private ResponseFormat format;
     private String keepAlive;
     private Boolean think;
+    private boolean logprobs;
+    private int topLogprobs;
 
     private Builder(String model, String prompt) {
       this.model = model;
@@ -94,8 +117,17 @@ public record GenerateRequest(
       return this;
     }
 
+    /** Asks for each token's log probability and its {@code top} best alternatives (0–20). */
+    public Builder logprobs(int top) {
+      ChatRequest.checkTopLogprobs(top);
+      this.logprobs = true;
+      this.topLogprobs = top;
+      return this;
+    }
+
     public GenerateRequest build() {
-      return new GenerateRequest(model, prompt, system, options, format, keepAlive, think);
+      return new GenerateRequest(
+          model, prompt, system, options, format, keepAlive, think, logprobs, topLogprobs);
     }
   }
 }

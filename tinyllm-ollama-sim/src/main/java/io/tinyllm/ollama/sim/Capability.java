@@ -13,7 +13,8 @@ public enum Capability {
   /** Vector embeddings ({@code /api/embed}, {@code /api/embeddings}). */
   EMBEDDING("embedding"),
   /**
-   * Accepts {@code tools} in a chat request (the simulator never calls a tool, it answers text).
+   * Accepts {@code tools} in a chat request; calls them when a canned answer says so ({@link
+   * ScriptedToolCalls}).
    */
   TOOLS("tools"),
   /** Accepts {@code suffix} (fill in the middle). */

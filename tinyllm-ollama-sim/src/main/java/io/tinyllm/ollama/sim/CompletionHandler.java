@@ -48,7 +48,10 @@ final class CompletionHandler {
       String promptText,
       List<String> promptTokens,
       boolean loadOnly,
-      long startNanos) {}
+      long startNanos,
+      boolean tools,
+      boolean logprobs,
+      int topLogprobs) {}
 
   /** Serves {@code POST /api/generate}. */
   void generate(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
@@ -65,6 +68,8 @@ final class CompletionHandler {
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), GENERATE);
     JsonNode thinkNode = thinkValue(req);
     ObjectNode optionsNode = req.object("options", "map[string]interface {}");
+    boolean logprobs = req.bool("logprobs", false);
+    int topLogprobs = topLogprobs(req);
 
     if (!ModelName.isValid(rawModel)) {
       // Ollama answers 404 here, keeping an old quirk (see its GenerateHandler)
@@ -113,7 +118,10 @@ final class CompletionHandler {
             prompt,
             promptTokens,
             prompt.isEmpty(),
-            start);
+            start,
+            false,
+            logprobs,
+            topLogprobs);
     run(exchange, job, faults);
   }
 
@@ -128,6 +136,8 @@ final class CompletionHandler {
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), CHAT);
     JsonNode thinkNode = thinkValue(req);
     ObjectNode optionsNode = req.object("options", "map[string]interface {}");
+    boolean logprobs = req.bool("logprobs", false);
+    int topLogprobs = topLogprobs(req);
 
     if (!ModelName.isValid(rawModel)) {
       throw new ApiException(400, "model is required");
@@ -162,7 +172,9 @@ final class CompletionHandler {
         lastUser = message.content();
       }
     }
-    if (lastUser.isEmpty() && !messages.isEmpty()) {
+    if (!messages.isEmpty()
+        && (lastUser.isEmpty() || "tool".equals(messages.get(messages.size() - 1).role()))) {
+      // after a tool result the model answers that result (canned answers can script it)
       lastUser = messages.get(messages.size() - 1).content();
     }
     List<String> promptTokens = Tokenizer.tokenize(PromptRenderer.chat(model, turns));
@@ -184,7 +196,10 @@ final class CompletionHandler {
             conversation.toString(),
             promptTokens,
             messages.isEmpty(),
-            start);
+            start,
+            tools != null && !tools.isEmpty(),
+            logprobs,
+            topLogprobs);
     run(exchange, job, faults);
   }
 
@@ -218,6 +233,13 @@ final class CompletionHandler {
     String thinkingText =
         job.think() ? ctx.answers.thinking(model, job.promptKey(), job.promptContext()) : "";
     String answer = ctx.answers.answer(model, job.promptKey(), job.promptContext(), job.format());
+    ArrayNode toolCalls = null;
+    if (ScriptedToolCalls.isScripted(answer)) {
+      if (job.chat() && job.tools()) {
+        toolCalls = ScriptedToolCalls.wire(ctx.mapper, answer, job.promptContext());
+      }
+      answer = ScriptedToolCalls.text(answer);
+    }
     List<String> promptTokens = job.promptTokens();
     CompletionPlan plan =
         CompletionPlan.of(thinkingText, answer, job.options(), promptTokens.size());
@@ -243,35 +265,66 @@ final class CompletionHandler {
       long deadline = t0 + promptNanos;
       for (int i = 0; i < n; i++) {
         ctx.pacer.sleepUntil(deadline);
-        if (!out.line(chunk(job, plan, i), false)) {
+        ObjectNode chunk = chunk(job, plan, i, toolCalls != null);
+        if (chunk != null && !out.line(chunk, false)) {
           return;
         }
         // pace from the later of plan and actual write, so a slow write never causes a burst
         deadline = Math.max(deadline, System.nanoTime()) + perToken;
       }
       ctx.pacer.sleepUntil(deadline);
-      ObjectNode last = finalChunk(job, plan, false, loadNanos, promptNanos, n * perToken);
+      // Ollama's tool parser holds the call's tokens back and sends the calls in one chunk
+      if (toolCalls != null && !out.line(toolCallChunk(job, toolCalls), false)) {
+        return;
+      }
+      ObjectNode last = finalChunk(job, plan, false, loadNanos, promptNanos, n * perToken, null);
       slot.release();
       out.line(last, true);
     } else {
       ctx.pacer.sleepUntil(t0 + promptNanos + n * perToken);
-      ObjectNode whole = finalChunk(job, plan, true, loadNanos, promptNanos, n * perToken);
+      ObjectNode whole =
+          finalChunk(job, plan, true, loadNanos, promptNanos, n * perToken, toolCalls);
       slot.release();
       out.whole(200, whole);
     }
   }
 
-  private ObjectNode chunk(Job job, CompletionPlan plan, int index) {
+  /**
+   * The chunk of the token at {@code index}, or null when there is nothing to send: a tool call's
+   * tokens are held back, and only their log probabilities go out (in chunks with empty content),
+   * as Ollama does.
+   */
+  private ObjectNode chunk(Job job, CompletionPlan plan, int index, boolean toolCall) {
     String token = plan.token(index);
     boolean thinking = plan.isThinking(index);
+    boolean held = toolCall && !thinking;
+    if (held && !job.logprobs()) {
+      return null;
+    }
+    String content = thinking || held ? "" : token;
+    ObjectNode chunk;
     if (job.chat()) {
-      return chatHead(job.rawModel(), thinking ? "" : token, thinking ? token : null)
-          .put("done", false);
+      chunk = chatHead(job.rawModel(), content, thinking ? token : null).put("done", false);
+    } else {
+      chunk = generateHead(job.rawModel()).put("response", content);
+      if (thinking) {
+        chunk.put("thinking", token);
+      }
+      chunk.put("done", false);
     }
-    ObjectNode chunk = generateHead(job.rawModel()).put("response", thinking ? "" : token);
-    if (thinking) {
-      chunk.put("thinking", token);
+    if (job.logprobs()) {
+      chunk
+          .putArray("logprobs")
+          .add(
+              SimulatedLogprobs.entry(
+                  ctx.mapper, token, job.topLogprobs(), job.promptContext(), index));
     }
+    return chunk;
+  }
+
+  private ObjectNode toolCallChunk(Job job, ArrayNode toolCalls) {
+    ObjectNode chunk = chatHead(job.rawModel(), "", null);
+    ((ObjectNode) chunk.get("message")).set("tool_calls", toolCalls);
     return chunk.put("done", false);
   }
 
@@ -281,12 +334,16 @@ final class CompletionHandler {
       boolean whole,
       long loadNanos,
       long promptNanos,
-      long evalNanos) {
+      long evalNanos,
+      ArrayNode toolCalls) {
     String thinking = whole && !plan.thinking().isEmpty() ? plan.thinkingText() : null;
-    String content = whole ? plan.contentText() : "";
+    String content = whole && toolCalls == null ? plan.contentText() : "";
     ObjectNode last;
     if (job.chat()) {
       last = chatHead(job.rawModel(), content, thinking);
+      if (toolCalls != null) {
+        ((ObjectNode) last.get("message")).set("tool_calls", toolCalls);
+      }
       last.put("done_reason", plan.doneReason()).put("done", true);
     } else {
       last = generateHead(job.rawModel()).put("response", content);
@@ -296,6 +353,15 @@ final class CompletionHandler {
       last.put("done", true).put("done_reason", plan.doneReason());
       if (!job.raw()) {
         last.set("context", contextTokens(job.promptText() + plan.contentText(), plan));
+      }
+    }
+    if (whole && job.logprobs()) {
+      // a whole answer gathers the log probabilities of every chunk
+      ArrayNode logprobs = last.putArray("logprobs");
+      for (int i = 0; i < plan.evalCount(); i++) {
+        logprobs.add(
+            SimulatedLogprobs.entry(
+                ctx.mapper, plan.token(i), job.topLogprobs(), job.promptContext(), i));
       }
     }
     long total =
@@ -388,6 +454,15 @@ final class CompletionHandler {
             + " into Go struct field ChatRequest.messages."
             + field
             + " of type string");
+  }
+
+  /** {@code top_logprobs}, checked first as Ollama does (0 to 20). */
+  private static int topLogprobs(RequestBody req) {
+    int top = req.integer("top_logprobs", 0);
+    if (top < 0 || top > 20) {
+      throw new ApiException(400, "top_logprobs must be between 0 and 20");
+    }
+    return top;
   }
 
   private static JsonNode thinkValue(RequestBody req) {
