@@ -250,6 +250,36 @@ class BatchCommandTest {
   }
 
   @Test
+  void aLineWithTwoObjectsTrailingTextOrADuplicateKeyIsInvalidAndNothingRuns() throws Exception {
+    Path prompts =
+        file(
+            "hostile.jsonl",
+            """
+            {"prompt":"first"}{"prompt":"second"}
+            {"prompt": "fine"} garbage
+            {"prompt": "one", "prompt": "two"}
+            {"prompt": "ok", "id": "a", "id": "b"}
+            {"prompt": "fine"}
+            """);
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines().toList())
+        .containsExactly(
+            prompts + ":1: invalid JSON: more than one value on the line (one object per line)",
+            prompts
+                + ":2: invalid JSON: Unrecognized token 'garbage': was expecting (JSON String,"
+                + " Number, Array, Object or token 'null', 'true' or 'false')",
+            prompts + ":3: invalid JSON: Duplicate field 'prompt'",
+            prompts + ":4: invalid JSON: Duplicate field 'id'",
+            "tinyllm: " + prompts + ": 4 invalid lines; nothing was run");
+    assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
+  }
+
+  @Test
   void aMissingFileOrAnEmptyOneIsAnError() throws Exception {
     Cli.Result missing = Cli.run("batch", dir.resolve("nope.txt").toString(), "--ollama", ollama);
     assertThat(missing.exitCode()).isEqualTo(1);
