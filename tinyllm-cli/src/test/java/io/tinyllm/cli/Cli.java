@@ -45,8 +45,17 @@ final class Cli {
     return cli.execute(all);
   }
 
+  /** Adds a subcommand, for a test that needs a command path no real command offers. */
+  Cli with(String name, Object command) {
+    commandLine.addSubcommand(name, command);
+    // setOut/setErr reach only the subcommands present when called
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    return this;
+  }
+
   Result execute(String... args) {
-    int code = commandLine.execute(args);
+    int code = TinyLlmCommand.execute(commandLine, args);
     return new Result(code, out.toString(), err.toString());
   }
 
