@@ -4,6 +4,7 @@ import io.tinyllm.metrics.MetricsConfig;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.metrics.exporter.PushgatewayAddress;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import java.io.PrintWriter;
@@ -11,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * How a command's metrics get out: a {@code /metrics} endpoint while it runs (and for a while
@@ -40,12 +43,14 @@ final class MetricsOptions {
   @Option(
       names = "--push-gateway",
       paramLabel = "HOST:PORT",
+      converter = PushGatewayConverter.class,
       description = "Push the metrics to this Pushgateway when done (http://, https:// allowed).")
   String pushGateway;
 
   @Option(
       names = "--push-job",
       paramLabel = "NAME",
+      converter = PushJobConverter.class,
       description = "Job name of the push: a stable name, no per-run grouping key.")
   String pushJob;
 
@@ -76,9 +81,6 @@ final class MetricsOptions {
       throw new UsageException("--push-job needs --push-gateway");
     }
     if (pushing()) {
-      if (pushJob != null && pushJob.isBlank()) {
-        throw new UsageException("--push-job must not be empty");
-      }
       settings.put(PushgatewayConfig.ADDRESS, pushGateway);
       settings.put(PushgatewayConfig.JOB, pushJob == null ? defaultJob : pushJob);
       // the command pushes once, when done, and reports the result itself
@@ -86,6 +88,35 @@ final class MetricsOptions {
     }
     if (!exporters.isEmpty()) {
       settings.put(MetricsConfig.EXPORTERS, String.join(",", exporters));
+    }
+  }
+
+  /**
+   * Checks {@code --push-gateway} while picocli parses, with the exporter's own parser, so a bad
+   * address is a usage error before any prompt runs rather than a failed push after all of them.
+   */
+  static final class PushGatewayConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        PushgatewayAddress.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return value.strip();
+    }
+  }
+
+  /** Checks {@code --push-job} as the exporter would, while picocli parses. */
+  static final class PushJobConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        PushgatewayConfig.checkJobName(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return value;
     }
   }
 
