@@ -87,6 +87,7 @@ final class BatchCommand implements Callable<Integer> {
   @Option(
       names = "--temperature",
       paramLabel = "T",
+      converter = NonNegativeNumberConverter.class,
       description = "Sampling temperature for direct model calls (default: the model's).")
   Double temperature;
 

@@ -9,6 +9,7 @@ final class MetricsEndpointOptions {
   @Option(
       names = "--port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Metrics port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port = HttpExporterConfig.DEFAULT_PORT;
 

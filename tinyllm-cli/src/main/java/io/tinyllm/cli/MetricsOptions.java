@@ -24,6 +24,7 @@ final class MetricsOptions {
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Serve /metrics on this port while running (0 picks a free one).")
   Integer port;
 
@@ -66,9 +67,6 @@ final class MetricsOptions {
   void addTo(Map<String, String> settings, String defaultJob) {
     List<String> exporters = new ArrayList<>();
     if (serving()) {
-      if (port != null && (port < 0 || port > 65535)) {
-        throw new UsageException("--metrics-port must be from 0 to 65535, got " + port);
-      }
       exporters.add(HttpMetricsExporter.NAME);
       settings.put(
           HttpExporterConfig.PORT,

@@ -40,6 +40,7 @@ public final class TinyLlmCommand implements Runnable {
       names = "--log-level",
       scope = CommandLine.ScopeType.INHERIT,
       paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
       description = "Log level on stderr: ERROR, WARN (default), INFO, DEBUG, TRACE.")
   String logLevel;
 
@@ -159,6 +160,22 @@ public final class TinyLlmCommand implements Runnable {
     err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  /** Refuses a level Logback does not know: it would quietly log at DEBUG. */
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String level = LogSetup.level(value);
+      if (level == null) {
+        throw new CommandLine.TypeConversionException(
+            "'"
+                + value
+                + "' is not a log level: expected one of "
+                + String.join(", ", LogSetup.LEVELS));
+      }
+      return level;
+    }
   }
 
   /** Prints the version for {@code --version}. */

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Option values a careless or hostile caller gives: each is a usage error (exit 2) naming the
@@ -86,5 +88,64 @@ class HostileOptionsTest {
         .startsWith(
             "tinyllm: Invalid value for option '--push-job': 'x y': a job name must not contain"
                 + " spaces");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "run --temperature NaN hi | --temperature | NaN",
+        "run --temperature Infinity hi | --temperature | Infinity",
+        "run --temperature -1 hi | --temperature | -1",
+        "batch p.txt --temperature NaN | --temperature | NaN",
+        "chat --temperature -Infinity | --temperature | -Infinity",
+        "run --metrics-port 99999 hi | --metrics-port | 99999",
+        "metrics --duration soon | --duration | soon",
+        "metrics --port 99999 | --port | 99999",
+        "metrics --port nine | --port | nine",
+        "metrics --probe-interval often | --probe-interval | often",
+        "demo --duration -1s | --duration | -1s",
+        "demo --summary-every never | --summary-every | never",
+        "demo --rate NaN | --rate | NaN",
+        "demo --port 65536 | --port | 65536",
+        "ollama-sim --duration soon | --duration | soon",
+        "ollama-sim --port 70000 | --port | 70000",
+        "ollama-sim --time-scale NaN | --time-scale | NaN",
+        "health --metrics-port -1 | --metrics-port | -1",
+        "--log-level warning version | --log-level | warning",
+        "version --log-level verbose | --log-level | verbose",
+        "run --log-level=fine hi | --log-level | fine",
+      })
+  void aBadValueIsAUsageErrorNamingTheOptionAndTheValue(String args, String option, String value) {
+    Cli.Result result = Cli.run(args.split(" "));
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+    assertThat(result.err())
+        .startsWith("tinyllm: Invalid value for option '" + option + "': '" + value + "'");
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void anUnknownLogLevelNamesTheLevelsAndDoesNotTurnOnDebug() {
+    String before = System.getProperty(LogSetup.LEVEL_PROPERTY);
+    Cli.Result result = Cli.run("--log-level", "warning", "version");
+    LogSetup.apply(new String[] {"--log-level", "warning", "version"});
+
+    assertThat(result.err())
+        .startsWith(
+            "tinyllm: Invalid value for option '--log-level': 'warning' is not a log level:"
+                + " expected one of ERROR, WARN, INFO, DEBUG, TRACE\n");
+    assertThat(System.getProperty(LogSetup.LEVEL_PROPERTY)).isEqualTo(before);
+  }
+
+  @Test
+  void anOllamaUrlWithoutAHostIsAUsageError() {
+    Cli.Result result = Cli.run("run", "--ollama", "http://", "--model", MODEL, "hi");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .startsWith(
+            "tinyllm: Invalid value for option '--ollama': No host in Ollama address"
+                + " 'http://'\n");
   }
 }

@@ -79,12 +79,13 @@ class LauncherIT {
   void anInvalidDurationNamesTheOptionAndTheValue() {
     Launcher.Result result = Launcher.run(TIMEOUT, "metrics", "--port", "0", "--duration", "soon");
 
-    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .isEqualTo(
-            "tinyllm: Invalid value 'soon' for --duration: expected a duration such as 500ms,"
-                + " 1.5s, 2m or 1h30m (units d, h, m, s, ms, largest first; a bare number is"
-                + " seconds)\n");
+            "tinyllm: Invalid value for option '--duration': 'soon' is not a duration: expected"
+                + " one such as 500ms, 1.5s, 2m or 1h30m (units d, h, m, s, ms, largest first; a"
+                + " bare number is seconds)\n"
+                + "Run 'tinyllm metrics --help' for usage.\n");
   }
 
   @Test
