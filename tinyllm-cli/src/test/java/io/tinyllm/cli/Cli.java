@@ -45,6 +45,12 @@ final class Cli {
     return cli.execute(all);
   }
 
+  /** The object of subcommand {@code name}, to set what a test controls (stdin, the stop). */
+  @SuppressWarnings("unchecked")
+  <T> T command(String name) {
+    return (T) commandLine.getSubcommands().get(name).getCommand();
+  }
+
   /** Adds a subcommand, for a test that needs a command path no real command offers. */
   Cli with(String name, Object command) {
     commandLine.addSubcommand(name, command);
