@@ -91,6 +91,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("Ollama simulator at " + simulator.baseUri());
       out.println("Serving metrics at " + exporter.uri());
       out.flush();
+      endpoint.warnIfOpen(spec.commandLine().getErr());
       try (DemoWorkload workload = DemoWorkload.create(app, simulator, seed, rate)) {
         workload.tour();
         workload.start();

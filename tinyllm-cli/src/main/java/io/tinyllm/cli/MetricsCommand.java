@@ -74,6 +74,7 @@ final class MetricsCommand implements Callable<Integer> {
       }
       out.println("Serving metrics at " + exporter.uri());
       out.flush();
+      endpoint.warnIfOpen(spec.commandLine().getErr());
       stop.await(runFor);
     }
     return ExitCodes.OK;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -55,6 +56,8 @@ final class MetricsOptions {
       description = "Job name of the push: a stable name, no per-run grouping key.")
   String pushJob;
 
+  @Mixin MetricsSecurityOptions security;
+
   boolean serving() {
     return port != null || addr != null;
   }
@@ -72,8 +75,11 @@ final class MetricsOptions {
           HttpExporterConfig.PORT,
           String.valueOf(port == null ? HttpExporterConfig.DEFAULT_PORT : port));
       settings.put(HttpExporterConfig.HOST, addr == null ? HttpExporterConfig.DEFAULT_HOST : addr);
+      security.addTo(settings);
     } else if (linger != null) {
       throw new UsageException("--metrics-linger needs --metrics-port");
+    } else if (security.given()) {
+      throw new UsageException("--metrics-user and --metrics-tls-* need --metrics-port");
     }
     if (pushJob != null && !pushing()) {
       throw new UsageException("--push-job needs --push-gateway");
@@ -125,6 +131,7 @@ final class MetricsOptions {
         .ifPresent(
             exporter -> {
               err.println("Serving metrics at " + exporter.uri());
+              security.warnIfOpen(addr == null ? HttpExporterConfig.DEFAULT_HOST : addr, err);
               err.flush();
             });
   }
