@@ -8,10 +8,12 @@ import io.tinyllm.metrics.exporter.PushgatewayAddress;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +24,9 @@ import picocli.CommandLine.TypeConversionException;
  * after, so a scrape sees the last counts), and a push to a Pushgateway when it is done.
  */
 final class MetricsOptions {
+  /** The environment variable the Pushgateway password is read from when no file is given. */
+  static final String PUSH_PASSWORD_ENV = "TINYLLM_PUSH_PASSWORD";
+
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
@@ -56,7 +61,25 @@ final class MetricsOptions {
       description = "Job name of the push: a stable name, no per-run grouping key.")
   String pushJob;
 
+  @Option(
+      names = "--push-user",
+      paramLabel = "USER",
+      description =
+          "Push with basic auth as this user; the password comes from --push-password-file or $"
+              + PUSH_PASSWORD_ENV
+              + ".")
+  String pushUser;
+
+  @Option(
+      names = "--push-password-file",
+      paramLabel = "FILE",
+      description = "File holding the Pushgateway password (one line) for --push-user.")
+  Path pushPasswordFile;
+
   @Mixin MetricsSecurityOptions security;
+
+  /** The process environment; a test gives its own. */
+  Function<String, String> environment = System::getenv;
 
   boolean serving() {
     return port != null || addr != null;
@@ -81,12 +104,27 @@ final class MetricsOptions {
     } else if (security.given()) {
       throw new UsageException("--metrics-user and --metrics-tls-* need --metrics-port");
     }
-    if (pushJob != null && !pushing()) {
-      throw new UsageException("--push-job needs --push-gateway");
+    if ((pushJob != null || pushUser != null || pushPasswordFile != null) && !pushing()) {
+      throw new UsageException(
+          "--push-job, --push-user and --push-password-file need --push-gateway");
+    }
+    if (pushPasswordFile != null && pushUser == null) {
+      throw new UsageException("--push-password-file needs --push-user");
     }
     if (pushing()) {
       settings.put(PushgatewayConfig.ADDRESS, pushGateway);
       settings.put(PushgatewayConfig.JOB, pushJob == null ? defaultJob : pushJob);
+      if (pushUser != null) {
+        settings.put(PushgatewayConfig.BASIC_AUTH_USER, pushUser);
+        settings.put(
+            PushgatewayConfig.BASIC_AUTH_PASSWORD,
+            PasswordFile.read(
+                "--push-user",
+                "--push-password-file",
+                pushPasswordFile,
+                PUSH_PASSWORD_ENV,
+                environment));
+      }
       // the command pushes once, when done, and reports the result itself
       settings.put(PushgatewayConfig.PUSH_ON_CLOSE, "false");
     }
@@ -105,7 +143,11 @@ final class MetricsOptions {
       try {
         PushgatewayAddress.parse(value);
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
+        throw new TypeConversionException(
+            e.getMessage()
+                .replace(
+                    "give basic auth separately",
+                    "use --push-user with --push-password-file or $" + PUSH_PASSWORD_ENV));
       }
       return value.strip();
     }

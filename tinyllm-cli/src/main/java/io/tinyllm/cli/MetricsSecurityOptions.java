@@ -1,13 +1,9 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,9 +18,6 @@ import picocli.CommandLine.Option;
 final class MetricsSecurityOptions {
   /** The environment variable the password is read from when no file is given. */
   static final String PASSWORD_ENV = "TINYLLM_METRICS_PASSWORD";
-
-  /** A password file is small; anything larger is not one. */
-  static final int MAX_PASSWORD_FILE_BYTES = 4096;
 
   @Option(
       names = "--metrics-user",
@@ -75,43 +68,19 @@ final class MetricsSecurityOptions {
         throw new UsageException("--metrics-user must be a name without ':', got '" + user + "'");
       }
       settings.put(HttpExporterConfig.BASIC_AUTH_USER, user);
-      settings.put(HttpExporterConfig.BASIC_AUTH_PASSWORD, password());
+      settings.put(
+          HttpExporterConfig.BASIC_AUTH_PASSWORD,
+          PasswordFile.read(
+              "--metrics-user",
+              "--metrics-password-file",
+              passwordFile,
+              PASSWORD_ENV,
+              environment));
     }
     if (tlsCert != null) {
       settings.put(HttpExporterConfig.TLS_CERT, tlsCert.toString());
       settings.put(HttpExporterConfig.TLS_KEY, tlsKey.toString());
     }
-  }
-
-  /** The password: the file's first line, else the environment variable. Never printed. */
-  private String password() {
-    if (passwordFile == null) {
-      String fromEnv = environment.apply(PASSWORD_ENV);
-      if (fromEnv == null || fromEnv.isEmpty()) {
-        throw new UsageException(
-            "--metrics-user needs a password: --metrics-password-file FILE or $" + PASSWORD_ENV);
-      }
-      return fromEnv;
-    }
-    String where = "--metrics-password-file " + passwordFile;
-    byte[] bytes;
-    try {
-      if (Files.size(passwordFile) > MAX_PASSWORD_FILE_BYTES) {
-        throw new UsageException(
-            where + ": larger than " + MAX_PASSWORD_FILE_BYTES + " bytes, not a password file");
-      }
-      bytes = Files.readAllBytes(passwordFile);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(where + ": no such file");
-    } catch (IOException e) {
-      throw new UsageException(where + ": cannot read it (" + e.getClass().getSimpleName() + ")");
-    }
-    // the one line of the file, without its line end (echo "pw" > file adds one)
-    String password = new String(bytes, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
-    if (password.isEmpty() || password.indexOf('\n') >= 0) {
-      throw new UsageException(where + ": expected the password on one line");
-    }
-    return password;
   }
 
   /**

@@ -2,10 +2,17 @@ package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,6 +106,67 @@ class CredentialLeakTest {
     assertThat(gateway.err())
         .startsWith(
             "tinyllm: Invalid value for option '--push-gateway': 'http://***@gw:9091':"
-                + " credentials in the address are not accepted; give basic auth separately\n");
+                + " credentials in the address are not accepted; use --push-user with"
+                + " --push-password-file or $TINYLLM_PUSH_PASSWORD\n");
+  }
+
+  @Test
+  void pushUserAndPasswordFileArePushedAsBasicAuth() throws Exception {
+    Path file = dir.resolve("push-password");
+    Files.writeString(file, PASSWORD + "\n");
+    Path prompts = dir.resolve("p.txt");
+    Files.writeString(prompts, "hi\n");
+    List<String> authorizations = new CopyOnWriteArrayList<>();
+    HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    gateway.createContext(
+        "/",
+        exchange -> {
+          authorizations.add(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    gateway.start();
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build())) {
+      Cli.Result result =
+          Cli.run(
+              "batch",
+              prompts.toString(),
+              "--ollama",
+              sim.baseUri().toString(),
+              "--model",
+              "qwen2.5:0.5b",
+              "--push-gateway",
+              "127.0.0.1:" + gateway.getAddress().getPort(),
+              "--push-user",
+              "pusher",
+              "--push-password-file",
+              file.toString(),
+              "--debug");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(authorizations)
+          .containsExactly(
+              "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString(("pusher:" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+      assertThat(result.err() + result.out()).doesNotContain(PASSWORD);
+    } finally {
+      gateway.stop(0);
+    }
+  }
+
+  @Test
+  void aPushUserWithoutAPasswordIsAUsageError() {
+    Cli.Result result =
+        Cli.run("run", "--push-gateway", Cli.NOWHERE, "--push-user", "pusher", "hi");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "tinyllm: --push-user needs a password: --push-password-file FILE or"
+                + " $TINYLLM_PUSH_PASSWORD\n");
   }
 }
