@@ -1,6 +1,5 @@
 package io.tinyllm.benchmarks;
 
-import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.LlmException;
@@ -12,17 +11,16 @@ import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
-import io.tinyllm.api.spi.Plugins;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.GraphEngine;
 import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.metrics.MetricsCollector;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,7 @@ final class DemoStack implements AutoCloseable {
   static final List<String> MODELS = List.of("qwen2.5:0.5b", "qwen2.5:1.5b", "qwen2.5:3b");
 
   private final OllamaSimulator simulator;
-  private final Injector injector;
+  private final TinyLlm app;
 
   DemoStack() {
     try {
@@ -54,24 +52,20 @@ final class DemoStack implements AutoCloseable {
                 "ollama.retry.initial-backoff", "1ms",
                 "cache.enabled", "true",
                 "cache.backend", "memory"));
-    injector =
-        Guice.createInjector(
-            Settings.module(settings),
-            Plugins.combine(Plugins.discover(DemoStack.class.getClassLoader())));
-    injector.getInstance(MetricsCollector.class);
+    app = TinyLlm.start(settings);
   }
 
   MetricsCollector metrics() {
-    return injector.getInstance(MetricsCollector.class);
+    return app.metrics();
   }
 
   Injector injector() {
-    return injector;
+    return app.injector();
   }
 
   /** Runs the workload once: about 60 calls and 5 graph runs. */
   DemoStack runWorkload() {
-    LlmClient client = injector.getInstance(LlmClient.class);
+    LlmClient client = app.get(LlmClient.class);
     GenerationOptions greedy = GenerationOptions.builder().temperature(0.0).numPredict(32).build();
     for (String model : MODELS) {
       for (int i = 0; i < 6; i++) {
@@ -98,12 +92,12 @@ final class DemoStack implements AutoCloseable {
     } catch (LlmException expected) {
       // counted as an error, as in the demo
     }
-    GraphEngine engine = injector.getInstance(GraphEngine.class);
+    GraphEngine engine = app.get(GraphEngine.class);
     GraphDefinition qa = new GraphLoader().loadExample("qa.yaml");
     for (int i = 0; i < 5; i++) {
       engine.run(qa, "What is " + i + "+2?");
     }
-    RequestQueue queue = injector.getInstance(RequestQueue.class);
+    RequestQueue queue = app.get(RequestQueue.class);
     List<CompletableFuture<?>> jobs = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       String prompt = "Queued " + (i % 4);
@@ -115,20 +109,13 @@ final class DemoStack implements AutoCloseable {
                       GenerateRequest.builder(MODELS.get(0), prompt).options(greedy).build())));
     }
     CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new)).join();
-    injector.getInstance(OllamaClient.class).running();
+    app.get(OllamaClient.class).running();
     return this;
   }
 
   @Override
   public void close() {
-    injector.getInstance(MetricsCollector.class).close();
-    try {
-      injector.getInstance(RequestQueue.class).shutdown(Duration.ofSeconds(1));
-    } catch (RuntimeException e) {
-      // best effort
-    }
-    injector.getInstance(GraphEngine.class).close();
-    injector.getInstance(OllamaClient.class).close();
+    app.close();
     simulator.close();
   }
 }

@@ -18,6 +18,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.metrics.LabelGuard;
+import io.tinyllm.metrics.MetricSet;
 import io.tinyllm.ollama.OllamaMetrics;
 import io.tinyllm.ollama.RequestType;
 import java.io.IOException;
@@ -282,8 +283,10 @@ public final class SeriesFootprint {
       }
     }
     PrometheusRegistry registry = new PrometheusRegistry();
-    for (Collector collector : metrics.collectors()) {
-      registry.register(collector);
+    for (MetricSet set : metrics.sets()) {
+      for (Collector collector : set.collectors()) {
+        registry.register(collector);
+      }
     }
     return new Ours(metrics, guard, registry);
   }

@@ -6,6 +6,7 @@ import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
 import io.tinyllm.ollama.OllamaClient;
 import java.io.IOException;
@@ -143,7 +144,7 @@ final class BatchCommand implements Callable<Integer> {
 
     try (PrintWriter results = openOutput();
         StopSignal stop = stopSignals.get();
-        Application app = Application.start(Settings.of(settings))) {
+        TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
       Outcome outcome = runAll(app, new QueryRunner(app, graph, options), prompts, results, stop);
       boolean allSucceeded = outcome.succeeded == prompts.size();
@@ -213,7 +214,7 @@ final class BatchCommand implements Callable<Integer> {
   }
 
   private Outcome runAll(
-      Application app,
+      TinyLlm app,
       QueryRunner runner,
       List<BatchInput.Prompt> prompts,
       PrintWriter results,
@@ -357,7 +358,7 @@ final class BatchCommand implements Callable<Integer> {
   }
 
   /** The loaded-models gauges reflect the moment of the push, not of the last /api/ps. */
-  private static void refreshInventory(Application app) {
+  private static void refreshInventory(TinyLlm app) {
     try {
       app.get(OllamaClient.class).running();
     } catch (RuntimeException e) {

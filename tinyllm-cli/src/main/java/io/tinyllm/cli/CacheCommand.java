@@ -6,6 +6,7 @@ import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.cache.CacheConfig;
 import io.tinyllm.cache.RedisCacheConfig;
 import io.tinyllm.cache.RedisResponseCache;
+import io.tinyllm.metrics.TinyLlm;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,7 +90,7 @@ final class CacheCommand implements Runnable {
       if (backend.redis()) {
         String uri = redisAddress(settings);
         boolean up;
-        try (Application app = Application.start(settings)) {
+        try (TinyLlm app = TinyLlm.start(settings)) {
           up = redisAnswers(app);
         }
         out.println("backend: redis at " + uri + (up ? " (reachable)" : " (NOT reachable)"));
@@ -163,7 +164,7 @@ final class CacheCommand implements Runnable {
       }
       Settings settings = backend.settings();
       String uri = redisAddress(settings);
-      try (Application app = Application.start(settings)) {
+      try (TinyLlm app = TinyLlm.start(settings)) {
         ResponseCache cache = app.get(ResponseCache.class);
         cache.clear();
         if (!(cache instanceof RedisResponseCache redis) || !redis.isConnected()) {
@@ -189,7 +190,7 @@ final class CacheCommand implements Runnable {
         + (uri.getPort() < 0 ? 6379 : uri.getPort());
   }
 
-  static boolean redisAnswers(Application app) {
+  static boolean redisAnswers(TinyLlm app) {
     ResponseCache cache = app.get(ResponseCache.class);
     cache.get("tinyllm-health-probe");
     return cache instanceof RedisResponseCache redis && redis.isConnected();

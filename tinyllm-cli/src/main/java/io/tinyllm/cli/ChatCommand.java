@@ -13,6 +13,7 @@ import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.executor.ExecutorConfig;
 import io.tinyllm.executor.memory.ConversationMemory;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
+import io.tinyllm.metrics.TinyLlm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,7 +84,7 @@ final class ChatCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null;
     int failures = 0;
-    try (Application app = Application.start(Settings.of(settings))) {
+    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       String chatModel = model != null ? model : app.get(ExecutorConfig.class).defaultModel();
       ConversationMemoryFactory memories = app.get(ConversationMemoryFactory.class);
       ConversationMemory memory = system == null ? memories.create() : memories.create(system);

@@ -3,6 +3,7 @@ package io.tinyllm.cli;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatedModel;
@@ -85,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (StopSignal stop = StopSignal.install();
         OllamaSimulator simulator = startSimulator();
-        Application app = Application.start(settings(simulator, endpoint.settings()))) {
+        TinyLlm app = TinyLlm.start(settings(simulator, endpoint.settings()))) {
       HttpMetricsExporter exporter =
           app.metrics().exporter(HttpMetricsExporter.class).orElseThrow();
       out.println("Ollama simulator at " + simulator.baseUri());
@@ -144,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                 Map.entry("queue.backpressure", "reject")));
   }
 
-  private static String summary(DemoWorkload workload, Duration elapsed, Application app) {
+  private static String summary(DemoWorkload workload, Duration elapsed, TinyLlm app) {
     long done = workload.succeeded.get() + workload.failed.get();
     return String.format(
         Locale.ROOT,

@@ -19,6 +19,7 @@ import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.executor.GraphRun;
 import io.tinyllm.executor.memory.ConversationMemory;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import java.time.Duration;
@@ -109,7 +110,7 @@ final class DemoWorkload implements AutoCloseable {
   }
 
   /** The workload over the application's services and both example graphs. */
-  static DemoWorkload create(Application app, OllamaSimulator simulator, long seed, double rate) {
+  static DemoWorkload create(TinyLlm app, OllamaSimulator simulator, long seed, double rate) {
     GraphLoader loader = new GraphLoader();
     return new DemoWorkload(
         app.get(LlmClient.class),

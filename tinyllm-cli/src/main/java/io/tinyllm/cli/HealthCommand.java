@@ -5,6 +5,7 @@ import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.cache.CacheConfig;
 import io.tinyllm.cache.RedisCacheConfig;
 import io.tinyllm.executor.ExecutorConfig;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.ollama.LocalModel;
 import io.tinyllm.ollama.OllamaClient;
@@ -105,7 +106,7 @@ final class HealthCommand implements Callable<Integer> {
         settings.put(RedisCacheConfig.URI_KEY, redisUri);
       }
     }
-    try (Application app = Application.start(Settings.of(settings))) {
+    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       checkOllama(app);
       checkMetricsPort();
       if (redis) {
@@ -128,7 +129,7 @@ final class HealthCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void checkOllama(Application app) {
+  private void checkOllama(TinyLlm app) {
     OllamaClient client = app.get(OllamaClient.class);
     URI host = client.host();
     OllamaHealth health = client.health();
@@ -191,7 +192,7 @@ final class HealthCommand implements Callable<Integer> {
     }
   }
 
-  private void checkRedis(Application app, String uri) {
+  private void checkRedis(TinyLlm app, String uri) {
     if (CacheCommand.redisAnswers(app)) {
       ok("redis", "Redis at " + uri + " answers");
     } else {

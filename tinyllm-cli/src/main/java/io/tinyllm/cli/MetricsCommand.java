@@ -1,6 +1,7 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.ollama.OllamaClient;
 import java.io.PrintWriter;
@@ -60,7 +61,7 @@ final class MetricsCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (StopSignal stop = StopSignal.install();
-        Application app = Application.start(Settings.of(settings));
+        TinyLlm app = TinyLlm.start(Settings.of(settings));
         OllamaProbe probe =
             ollama == null
                 ? null

@@ -1,6 +1,7 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.metrics.MetricsConfig;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.metrics.exporter.PushResult;
@@ -167,7 +168,7 @@ final class MetricsOptions {
   }
 
   /** Says where /metrics is served, on stderr, when it is. */
-  void announce(Application app, PrintWriter err) {
+  void announce(TinyLlm app, PrintWriter err) {
     app.metrics()
         .exporter(HttpMetricsExporter.class)
         .ifPresent(
@@ -183,7 +184,7 @@ final class MetricsOptions {
    * otherwise add, replacing only the families pushed, so what a failed run leaves out (the last
    * success time of a batch) stays as the previous run left it.
    */
-  PushResult push(Application app, boolean replace) {
+  PushResult push(TinyLlm app, boolean replace) {
     PushgatewayMetricsExporter exporter =
         (PushgatewayMetricsExporter) app.metrics().start(PushgatewayMetricsExporter.NAME);
     return replace ? exporter.push() : exporter.pushAdd();

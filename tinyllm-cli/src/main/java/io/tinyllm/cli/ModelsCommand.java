@@ -1,6 +1,7 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.ollama.LocalModel;
 import io.tinyllm.ollama.ModelDetails;
 import io.tinyllm.ollama.ModelInfo;
@@ -48,7 +49,7 @@ final class ModelsCommand implements Runnable {
   static <T> T withClient(OllamaOptions ollama, String model, Function<OllamaClient, T> action) {
     Map<String, String> settings = new LinkedHashMap<>();
     ollama.addTo(settings);
-    try (Application app = Application.start(Settings.of(settings))) {
+    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       return action.apply(app.get(OllamaClient.class));
     } catch (RuntimeException e) {
       throw CliErrors.translate(e, model);

@@ -42,10 +42,20 @@ final class OllamaSimCommand implements Callable<Integer> {
   double timeScale = 1.0;
 
   @Option(
-      names = "--max-parallel",
+      names = {"--num-parallel", "--max-parallel"},
       paramLabel = "N",
-      description = "Generations served at once before answering 503 (default ${DEFAULT-VALUE}).")
-  int maxParallel = 4;
+      description =
+          "Requests each loaded model serves at once, as OLLAMA_NUM_PARALLEL; more wait"
+              + " (default ${DEFAULT-VALUE}).")
+  int numParallel = 1;
+
+  @Option(
+      names = "--max-queue",
+      paramLabel = "N",
+      description =
+          "Requests that may wait for a model load before 503, as OLLAMA_MAX_QUEUE"
+              + " (default ${DEFAULT-VALUE}).")
+  int maxQueue = 512;
 
   @Mixin DurationOption duration;
 
@@ -61,7 +71,8 @@ final class OllamaSimCommand implements Callable<Integer> {
               .bindAddress(addr)
               .port(port)
               .timeScale(timeScale)
-              .maxParallel(maxParallel)
+              .numParallel(numParallel)
+              .maxQueue(maxQueue)
               .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());

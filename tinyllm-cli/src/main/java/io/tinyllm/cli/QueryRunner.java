@@ -15,6 +15,7 @@ import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.executor.GraphRun;
 import io.tinyllm.executor.NodeDefinition;
 import io.tinyllm.executor.NodeType;
+import io.tinyllm.metrics.TinyLlm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,11 +34,11 @@ final class QueryRunner {
   /** The graph {@code run} and {@code batch} use when given neither --graph nor --model. */
   static final String DEFAULT_GRAPH = "qa.yaml";
 
-  private final Application app;
+  private final TinyLlm app;
   private final GraphDefinition graph;
   private final GenerationOptions options;
 
-  QueryRunner(Application app, GraphDefinition graph, GenerationOptions options) {
+  QueryRunner(TinyLlm app, GraphDefinition graph, GenerationOptions options) {
     this.app = requireNonNull(app, "app is null");
     this.graph = graph;
     this.options = requireNonNull(options, "options is null");

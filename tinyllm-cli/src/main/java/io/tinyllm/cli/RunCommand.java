@@ -7,6 +7,7 @@ import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.NodeTrace;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -99,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
     metrics.addTo(settings, DEFAULT_PUSH_JOB);
     GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
     try (StopSignal stop = StopSignal.install();
-        Application app = Application.start(Settings.of(settings))) {
+        TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
       QueryRunner runner = new QueryRunner(app, graph, options);
       QueryResult result =

@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.metrics.TinyLlm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -56,7 +57,7 @@ final class StatsCommand implements Callable<Integer> {
     String text;
     if (url == null) {
       source = "this process (no --url)";
-      try (Application app = Application.start(Settings.empty())) {
+      try (TinyLlm app = TinyLlm.start(Settings.empty())) {
         text = app.metrics().scrapeText();
       }
     } else {

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * the shutdown hook waits, bounded, until {@link #close()} says everything is stopped.
  *
  * <pre>{@code
- * try (StopSignal stop = StopSignal.install(); Application app = Application.start(settings)) {
+ * try (StopSignal stop = StopSignal.install(); TinyLlm app = TinyLlm.start(settings)) {
  *   stop.await(duration);
  * }
  * }</pre>

@@ -12,6 +12,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.spi.Plugins;
 import io.tinyllm.api.spi.TinyLlmModule;
 import io.tinyllm.cache.CachingLlmClient;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.ollama.OllamaClient;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,10 @@ class PluginWiringTest {
 
   @Test
   void oneRegistryHoldsTheFamiliesOfEveryPlugin() {
-    try (Application app = Application.start(Settings.of(Map.of("ollama.host", "127.0.0.1:1")))) {
+    try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("ollama.host", "127.0.0.1:1")))) {
       Map<String, String> owners = app.metrics().owners();
 
-      assertThat(owners.get("tinyllm_requests")).isEqualTo("io.tinyllm.ollama.OllamaMetrics");
+      assertThat(owners.get("tinyllm_requests")).isEqualTo("io.tinyllm.ollama.RequestMetrics");
       assertThat(owners.get("tinyllm_graph_executions"))
           .isEqualTo("io.tinyllm.executor.ExecutorMetrics");
       assertThat(owners.get("tinyllm_queue_size"))
@@ -46,8 +47,8 @@ class PluginWiringTest {
 
   @Test
   void theClientIsCachedOnlyWhenTheCacheIsEnabled() {
-    try (Application plain = Application.start(Settings.empty());
-        Application cached = Application.start(Settings.of(Map.of("cache.enabled", "true")))) {
+    try (TinyLlm plain = TinyLlm.start(Settings.empty());
+        TinyLlm cached = TinyLlm.start(Settings.of(Map.of("cache.enabled", "true")))) {
       assertThat(plain.get(LlmClient.class)).isInstanceOf(OllamaClient.class);
       LlmClient client = cached.get(LlmClient.class);
       assertThat(client).isInstanceOf(CachingLlmClient.class);
@@ -86,7 +87,7 @@ class PluginWiringTest {
   @Test
   void theApplicationSurfacesTheUnknownSettingAsItsOwnError() {
     assertThatThrownBy(
-            () -> Application.start(Settings.of(Map.of("ollama.timeout.requst", "30s"))).close())
+            () -> TinyLlm.start(Settings.of(Map.of("ollama.timeout.requst", "30s"))).close())
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "Unknown setting 'ollama.timeout.requst': did you mean 'ollama.timeout.request'?");
@@ -94,8 +95,8 @@ class PluginWiringTest {
 
   @Test
   void settingsOfOtherApplicationsAreLeftAlone() {
-    try (Application app =
-        Application.start(Settings.of(Map.of("myapp.ollama.host", "x", "spring.cache.ttl", "y")))) {
+    try (TinyLlm app =
+        TinyLlm.start(Settings.of(Map.of("myapp.ollama.host", "x", "spring.cache.ttl", "y")))) {
       assertThat(app.get(LlmClient.class)).isInstanceOf(OllamaClient.class);
     }
   }

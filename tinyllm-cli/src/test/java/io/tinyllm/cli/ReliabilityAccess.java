@@ -3,6 +3,7 @@ package io.tinyllm.cli;
 import com.google.inject.Key;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.MetricsCollector;
+import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import java.net.URI;
 import java.time.Duration;
@@ -56,14 +57,14 @@ public final class ReliabilityAccess {
 
   /** Starts the application the commands run: every discovered plug-in, exporters started. */
   public static App start(Map<String, String> settings) {
-    return new App(Application.start(Settings.of(settings)));
+    return new App(TinyLlm.start(Settings.of(settings)));
   }
 
   /** A started application. */
   public static final class App implements AutoCloseable {
-    private final Application app;
+    private final TinyLlm app;
 
-    private App(Application app) {
+    private App(TinyLlm app) {
       this.app = app;
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
  *   <tr><td>{@code executor.default-model}</td><td>qwen2.5:0.5b</td></tr>
  *   <tr><td>{@code executor.graphs}</td><td>none; comma-separated graph files</td></tr>
  *   <tr><td>{@code executor.max-threads}</td><td>64</td></tr>
+ *   <tr><td>{@code executor.max-payload-chars}</td><td>1048576</td></tr>
  * </table>
  */
 public record ExecutorConfig(
@@ -37,7 +38,8 @@ public record ExecutorConfig(
     Duration breakerCooldown,
     String defaultModel,
     List<String> graphFiles,
-    int maxThreads) {
+    int maxThreads,
+    int maxPayloadChars) {
 
   public ExecutorConfig {
     requireNonNull(nodeTimeout, "nodeTimeout is null");
@@ -49,6 +51,9 @@ public record ExecutorConfig(
     graphFiles = List.copyOf(requireNonNull(graphFiles, "graphFiles is null"));
     if (maxThreads < 1) {
       throw new IllegalArgumentException("maxThreads must be at least 1");
+    }
+    if (maxPayloadChars < 1) {
+      throw new IllegalArgumentException("maxPayloadChars must be at least 1");
     }
   }
 
@@ -78,6 +83,7 @@ public record ExecutorConfig(
         settings.getDuration("executor.circuit-breaker.cooldown", Duration.ofSeconds(60)),
         settings.getString("executor.default-model", "qwen2.5:0.5b"),
         settings.getList("executor.graphs", List.of()),
-        settings.getInt("executor.max-threads", 64, 1, 10_000));
+        settings.getInt("executor.max-threads", 64, 1, 10_000),
+        settings.getInt(TextLimit.SETTING, 1 << 20, 1, 1 << 28));
   }
 }

@@ -11,16 +11,20 @@ import java.util.function.Consumer;
  * The execution settings in force for one graph: {@code executor.graph-timeout}, {@code
  * executor.max-steps} and {@code executor.failure-mode}, each overridden by the graph's optional
  * {@code metadata.execution} mapping (kept under {@code metadata}, which the Python format leaves
- * free-form, so such a file still loads there).
+ * free-form, so such a file still loads there), and {@code executor.max-payload-chars}, which the
+ * graph's {@code max_payload_chars} may lower but never raise (a graph file may come from someone
+ * the operator does not trust).
  *
  * <pre>{@code
  * metadata:
- *   execution: {timeout: 30s, max_steps: 50, failure_mode: best-effort}
+ *   execution: {timeout: 30s, max_steps: 50, failure_mode: best-effort, max_payload_chars: 20000}
  * }</pre>
  */
-record GraphExecution(Duration graphTimeout, int maxSteps, FailureMode failureMode) {
+record GraphExecution(
+    Duration graphTimeout, int maxSteps, FailureMode failureMode, TextLimit textLimit) {
   static final String KEY = "execution";
-  static final List<String> SETTINGS = List.of("timeout", "max_steps", "failure_mode");
+  static final List<String> SETTINGS =
+      List.of("timeout", "max_steps", "failure_mode", "max_payload_chars");
 
   /**
    * The settings of {@code graph} over {@code defaults}. Problems go to {@code sink} (the defaults
@@ -32,14 +36,15 @@ record GraphExecution(Duration graphTimeout, int maxSteps, FailureMode failureMo
     Duration timeout = defaults.graphTimeout();
     int maxSteps = defaults.maxSteps();
     FailureMode mode = defaults.failureMode();
+    TextLimit limit = new TextLimit(defaults.maxPayloadChars());
     Object section = graph.metadata().get(KEY);
     if (section == null) {
-      return new GraphExecution(timeout, maxSteps, mode);
+      return new GraphExecution(timeout, maxSteps, mode, limit);
     }
     Reader r = new Reader(graph, sink);
     if (!(section instanceof Map<?, ?> values)) {
       r.wrong("", "a mapping of " + SETTINGS, section, null);
-      return new GraphExecution(timeout, maxSteps, mode);
+      return new GraphExecution(timeout, maxSteps, mode, limit);
     }
     for (Map.Entry<?, ?> e : values.entrySet()) {
       String key = String.valueOf(e.getKey());
@@ -51,10 +56,16 @@ record GraphExecution(Duration graphTimeout, int maxSteps, FailureMode failureMo
         case "timeout" -> timeout = r.duration(key, value, timeout);
         case "max_steps" -> maxSteps = r.steps(key, value, maxSteps);
         case "failure_mode" -> mode = r.mode(key, value, mode);
+        case "max_payload_chars" -> {
+          int chars = r.integer(key, value, 1, 1 << 28, limit.maxChars());
+          if (chars < limit.maxChars()) {
+            limit = new TextLimit(chars, "the graph's " + Reader.field(key));
+          }
+        }
         default -> r.problem(key, "unknown setting; expected one of " + SETTINGS);
       }
     }
-    return new GraphExecution(timeout, maxSteps, mode);
+    return new GraphExecution(timeout, maxSteps, mode, limit);
   }
 
   private record Reader(GraphDefinition graph, Consumer<ValidationError> sink) {
@@ -72,11 +83,15 @@ record GraphExecution(Duration graphTimeout, int maxSteps, FailureMode failureMo
     }
 
     int steps(String key, Object value, int fallback) {
+      return integer(key, value, 1, 100_000, fallback);
+    }
+
+    int integer(String key, Object value, int min, int max, int fallback) {
       if (!(value instanceof Long n)) {
         return wrong(key, "an integer", value, fallback);
       }
-      if (n < 1 || n > 100_000) {
-        return problem(key, "must be from 1 to 100000 but is " + n, fallback);
+      if (n < min || n > max) {
+        return problem(key, "must be from " + min + " to " + max + " but is " + n, fallback);
       }
       return n.intValue();
     }

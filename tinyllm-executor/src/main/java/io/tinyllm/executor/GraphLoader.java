@@ -5,16 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.tinyllm.api.error.GraphException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -26,7 +22,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * Reads graph files and validates them, reporting every problem with its file, line, node and
  * field. YAML is composed to nodes (never to arbitrary objects), which keeps line numbers and runs
- * no constructors.
+ * no constructors. What a file may hold is bounded: its size and encoding ({@link GraphText}), and
+ * what its aliases expand to ({@link GraphYaml}).
  *
  * <pre>{@code
  * GraphDefinition graph = new GraphLoader().load(Path.of("qa.yaml"));
@@ -39,7 +36,8 @@ public final class GraphLoader {
   public GraphDefinition load(Path file) {
     requireNonNull(file, "file is null");
     try {
-      return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+      String name = file.toString();
+      return parse(name, GraphText.read(file, name));
     } catch (IOException e) {
       throw new GraphException("Cannot read graph file " + file + ": " + e.getMessage(), e);
     }
@@ -65,10 +63,7 @@ public final class GraphLoader {
     List<ValidationError> errors = new ArrayList<>();
     Node root;
     try {
-      LoaderOptions options = new LoaderOptions();
-      options.setMaxAliasesForCollections(50);
-      options.setAllowDuplicateKeys(false);
-      root = new Yaml(options).compose(new StringReader(yaml));
+      root = GraphYaml.compose(fileName, GraphText.check(fileName, yaml));
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
       throw new GraphValidationException(
@@ -93,6 +88,7 @@ public final class GraphLoader {
                   "(graph)",
                   "expected a mapping with id, nodes and edges")));
     }
+    DuplicateKeys.check(fileName, mapping, errors::add);
     GraphDefinition graph = new GraphReader(fileName, errors).read(mapping);
     new GraphValidator().validate(graph, errors::add);
     if (!errors.isEmpty()) {
@@ -148,7 +144,8 @@ public final class GraphLoader {
         metadata = null;
       }
       @SuppressWarnings("unchecked")
-      Map<String, Object> meta = metadata == null ? Map.of() : (Map<String, Object>) metadata;
+      Map<String, Object> meta =
+          metadata == null ? Map.of() : withoutNulls((Map<String, Object>) metadata);
       return new GraphDefinition(
           id == null ? "unnamed" : id,
           scalar(top.get("version"), null, "version", false),
@@ -254,7 +251,7 @@ public final class GraphLoader {
     }
 
     private String scalar(Node value, String node, String field, boolean required, Node parent) {
-      if (value == null || YamlValues.value(value) == null && value instanceof ScalarNode) {
+      if (value == null || value instanceof ScalarNode && YamlValues.value(value) == null) {
         if (required) {
           SourceLocation where =
               value != null ? at(value) : parent != null ? at(parent) : new SourceLocation(file, 1);

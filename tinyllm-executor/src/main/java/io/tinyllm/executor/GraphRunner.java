@@ -114,10 +114,10 @@ final class GraphRunner {
     try {
       return condition.test(view);
     } catch (ExpressionException e) {
-      engine.metrics().nodeFailed(graph.id(), node.id(), e.errorType());
+      engine.metrics().nodeFailed(graph.id(), node.id(), e.errorType().label());
       throw new NodeFailedException(
           node.id(),
-          e.errorType(),
+          e.errorType().label(),
           "error",
           "Condition of edge " + edge.from() + " -> " + edge.to() + " failed: " + e.getMessage());
     }
@@ -183,7 +183,7 @@ final class GraphRunner {
       }
     } catch (CircuitOpenException e) {
       outcome = "circuit_open";
-      errorType = e.errorType();
+      errorType = e.errorType().label();
       message = e.getMessage();
       throw new NodeFailedException(node.id(), errorType, outcome, e.getMessage());
     } finally {
@@ -275,7 +275,7 @@ final class GraphRunner {
             null,
             Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
       }
-      String type = cause instanceof TinyLlmException t ? t.errorType() : "internal";
+      String type = cause instanceof TinyLlmException t ? t.errorType().label() : "internal";
       return new Attempt(
           null, Failure.of(type, "Node '" + node.id() + "' failed: " + cause.getMessage()));
     } finally {

@@ -1,5 +1,6 @@
 package io.tinyllm.executor;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.GraphException;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -25,7 +26,7 @@ public final class GraphValidationException extends GraphException {
   }
 
   @Override
-  public String errorType() {
-    return "graph_invalid";
+  public ErrorType errorType() {
+    return ErrorType.GRAPH_INVALID;
   }
 }

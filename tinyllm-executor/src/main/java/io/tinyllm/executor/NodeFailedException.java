@@ -1,17 +1,18 @@
 package io.tinyllm.executor;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.GraphException;
 
 /** A node failed after its retries; {@link #errorType()} is why. */
 final class NodeFailedException extends GraphException {
   private final String node;
-  private final String errorType;
+  private final ErrorType errorType;
   private final String outcome;
 
   NodeFailedException(String node, String errorType, String outcome, String message) {
     super(message);
     this.node = node;
-    this.errorType = errorType;
+    this.errorType = ErrorType.ofLabel(errorType); // the runner carries types as their labels
     this.outcome = outcome;
   }
 
@@ -24,7 +25,7 @@ final class NodeFailedException extends GraphException {
   }
 
   @Override
-  public String errorType() {
+  public ErrorType errorType() {
     return errorType;
   }
 }

@@ -32,21 +32,31 @@ final class NodeHandlers {
     this.runner = runner;
   }
 
+  /** Runs {@code node}; text over the graph's {@link TextLimit} fails it. */
   NodeResult run(NodeDefinition node, Payload in) {
-    return switch (node.type()) {
-      case ENTRY, EXIT -> NodeResult.of(in.withOutput(node.id(), in.text()));
-      case MODEL -> model(node, in);
-      case ROUTER -> router(node, in);
-      case TRANSFORM -> NodeResult.of(in.withOutput(node.id(), Transforms.apply(node, in)));
-      case GATE -> gate(node, in);
-      case FANOUT -> new Fanout(runner, node).run(in);
-      case LOOP -> loop(node, in);
-    };
+    NodeResult result =
+        switch (node.type()) {
+          case ENTRY, EXIT -> NodeResult.of(in.withOutput(node.id(), in.text()));
+          case MODEL -> model(node, in);
+          case ROUTER -> router(node, in);
+          case TRANSFORM ->
+              NodeResult.of(in.withOutput(node.id(), Transforms.apply(node, in, limit())));
+          case GATE -> gate(node, in);
+          case FANOUT -> new Fanout(runner, node).run(in);
+          case LOOP -> loop(node, in);
+        };
+    limit().check(result.payload().text());
+    return result;
+  }
+
+  /** The engine's {@code executor.max-payload-chars}, or the graph's lower one. */
+  private TextLimit limit() {
+    return runner.execution().textLimit();
   }
 
   private NodeResult model(NodeDefinition node, Payload in) {
     NodeConfig c = node.settings();
-    String prompt = Templates.render(c.string("prompt", "{{input}}"), in.view());
+    String prompt = Templates.render(c.string("prompt", "{{input}}"), in.view(), limit());
     LlmResponse response = ask(c, prompt);
     return new NodeResult(
         in.withOutput(node.id(), response.text()),
@@ -58,7 +68,7 @@ final class NodeHandlers {
     NodeConfig c = node.settings();
     List<String> routes = c.strings("routes");
     String template = c.string("prompt", ROUTER_PROMPT);
-    String prompt = Templates.render(template, withRoutes(in, routes).view());
+    String prompt = Templates.render(template, withRoutes(in, routes).view(), limit());
     LlmResponse response = ask(c, prompt);
     String route = pick(routes, response.text());
     if (route == null) {

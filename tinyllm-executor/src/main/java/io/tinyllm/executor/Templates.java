@@ -16,7 +16,8 @@ final class Templates {
 
   private Templates() {}
 
-  static String render(String template, Map<String, Object> view) {
+  /** {@code template} rendered; text longer than {@code limit} allows fails while it is built. */
+  static String render(String template, Map<String, Object> view, TextLimit limit) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -25,9 +26,11 @@ final class Templates {
           value instanceof Map || value instanceof java.util.List
               ? Json.write(value)
               : Values.text(value);
+      limit.checkGrowing(text);
       m.appendReplacement(out, Matcher.quoteReplacement(text));
+      limit.checkGrowing(out);
     }
     m.appendTail(out);
-    return out.toString();
+    return limit.check(out.toString());
   }
 }

@@ -10,14 +10,14 @@ import java.util.Map;
 final class Transforms {
   private Transforms() {}
 
-  static String apply(NodeDefinition node, Payload in) {
+  static String apply(NodeDefinition node, Payload in, TextLimit limit) {
     NodeConfig c = node.settings();
     String text = in.text();
     return switch (c.string("op", "trim")) {
       case "uppercase" -> text.toUpperCase(Locale.ROOT);
       case "lowercase" -> text.toLowerCase(Locale.ROOT);
       case "trim" -> text.strip();
-      case "template" -> Templates.render(c.requiredString("template"), in.view());
+      case "template" -> Templates.render(c.requiredString("template"), in.view(), limit);
       case "truncate" -> {
         int max = c.integer("max_chars", 1000, 1, 1_000_000);
         yield text.length() <= max ? text : text.substring(0, max);
@@ -40,7 +40,8 @@ final class Transforms {
           BoundedMatcher.replaceAll(
               BoundedMatcher.compile(c.requiredString("pattern")),
               text,
-              c.string("replacement", ""));
+              c.string("replacement", ""),
+              limit::checkGrowing);
       default -> throw new GraphException("Unknown transform op in node '" + node.id() + "'");
     };
   }

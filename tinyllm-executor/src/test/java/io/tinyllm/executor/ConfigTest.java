@@ -29,7 +29,8 @@ class ConfigTest {
                 Duration.ofSeconds(60),
                 "qwen2.5:0.5b",
                 List.of(),
-                64));
+                64,
+                1_048_576));
   }
 
   @Test
@@ -46,7 +47,8 @@ class ConfigTest {
             Map.entry("executor.circuit-breaker.cooldown", "30s"),
             Map.entry("executor.default-model", "llama3.2:1b"),
             Map.entry("executor.graphs", "a.yaml, b.yaml"),
-            Map.entry("executor.max-threads", "8"));
+            Map.entry("executor.max-threads", "8"),
+            Map.entry("executor.max-payload-chars", "5000"));
     assertThat(ExecutorConfig.from(Settings.of(settings)))
         .isEqualTo(
             new ExecutorConfig(
@@ -60,7 +62,8 @@ class ConfigTest {
                 Duration.ofSeconds(30),
                 "llama3.2:1b",
                 List.of("a.yaml", "b.yaml"),
-                8));
+                8,
+                5000));
     assertThatThrownBy(
             () -> ExecutorConfig.from(Settings.of(Map.of("executor.failure-mode", "sometimes"))))
         .isInstanceOf(ConfigException.class)
@@ -85,6 +88,7 @@ class ConfigTest {
                     "executor.default-model",
                     "executor.graphs",
                     "executor.max-threads",
+                    "executor.max-payload-chars",
                     "memory.max-turns",
                     "memory.max-tokens")));
     assertThat(new QueueModule().knownSettings())

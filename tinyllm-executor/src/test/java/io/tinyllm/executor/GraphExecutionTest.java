@@ -43,7 +43,9 @@ class GraphExecutionTest {
     GraphDefinition graph = loader.parse("g.yaml", graph("{author: me}"));
 
     assertThat(GraphExecution.of(graph, ExecutorConfig.defaults(), null))
-        .isEqualTo(new GraphExecution(Duration.ofMinutes(5), 100, FailureMode.FAIL_FAST));
+        .isEqualTo(
+            new GraphExecution(
+                Duration.ofMinutes(5), 100, FailureMode.FAIL_FAST, new TextLimit(1 << 20)));
   }
 
   @Test
@@ -99,7 +101,9 @@ class GraphExecutionTest {
                 + "python_only_key: {anything: [1, 2]}\n");
 
     assertThat(GraphExecution.of(graph, ExecutorConfig.defaults(), null))
-        .isEqualTo(new GraphExecution(Duration.ofMillis(1500), 9, FailureMode.FAIL_FAST));
+        .isEqualTo(
+            new GraphExecution(
+                Duration.ofMillis(1500), 9, FailureMode.FAIL_FAST, new TextLimit(1 << 20)));
   }
 
   @Test
@@ -163,11 +167,11 @@ class GraphExecutionTest {
             "bad.yaml:6: field 'metadata.execution.failure_mode': expected fail-fast or"
                 + " best-effort but found the string 'sometimes'",
             "bad.yaml:7: field 'metadata.execution.retries': unknown setting; expected one of"
-                + " [timeout, max_steps, failure_mode]");
+                + " [timeout, max_steps, failure_mode, max_payload_chars]");
     assertThat(errors("{execution: fast}"))
         .containsExactly(
             "bad.yaml:2: field 'metadata.execution': expected a mapping of [timeout, max_steps,"
-                + " failure_mode] but found the string 'fast'");
+                + " failure_mode, max_payload_chars] but found the string 'fast'");
     assertThat(errors("{execution: {max_steps: 0, timeout: 0s}}"))
         .containsExactly(
             "bad.yaml:2: field 'metadata.execution.max_steps': must be from 1 to 100000 but is 0",

@@ -59,8 +59,11 @@ class SimulatedModelNodeTest {
       assertThat(run.trace())
           .extracting(NodeTrace::node)
           .containsExactly("in", "pick", "greet", "out");
-      // the simulator counts the tokens of every message: "Be brief." (3) and "Hi there" (2)
-      assertThat(promptTokens(List.of(run))).isEqualTo(Map.of("pick", 4L, "greet", 5L));
+      // the simulator counts the prompt rendered in qwen2.5's ChatML form: each turn is
+      // "<|im_start|>" role "\n" (3 tokens) + content + "<|im_end|>" "\n" (2), then 3 for
+      // "<|im_start|>assistant\n". greet: system "Be brief." (3) and user "Hi there" (2):
+      // 8 + 7 + 3; pick has no system, so qwen2.5's default one (20) and "Route: Hi there" (4)
+      assertThat(promptTokens(List.of(run))).isEqualTo(Map.of("pick", 20L + 9 + 3, "greet", 18L));
       assertThat(outputTokens(List.of(run))).isEqualTo(Map.of("pick", 1L, "greet", 2L));
 
       assertNodes(s, "chatty", "greet", 1, "in", 1, "out", 1, "pick", 1);
@@ -70,7 +73,7 @@ class SimulatedModelNodeTest {
               "tinyllm_requests_total{graph=\"chatty\",model=\"qwen2.5:0.5b\",request_type=\"chat\"} 2.0");
       assertThat(s.samples("tinyllm_tokens_input_total"))
           .containsExactly(
-              "tinyllm_tokens_input_total{graph=\"chatty\",model=\"qwen2.5:0.5b\"} 9.0");
+              "tinyllm_tokens_input_total{graph=\"chatty\",model=\"qwen2.5:0.5b\"} 50.0");
       assertThat(s.samples("tinyllm_tokens_output_total"))
           .containsExactly(
               "tinyllm_tokens_output_total{graph=\"chatty\",model=\"qwen2.5:0.5b\"} 3.0");

@@ -33,7 +33,12 @@ public final class MetricsModule implements TinyLlmModule {
 
   @Override
   public KnownSettings knownSettings() {
-    return KnownSettings.readBy(List.of("metrics."), MetricsConfig::from);
+    return KnownSettings.readBy(
+        List.of("metrics."),
+        settings -> {
+          MetricsConfig.from(settings);
+          TinyLlm.closeTimeout(settings);
+        });
   }
 
   @Override

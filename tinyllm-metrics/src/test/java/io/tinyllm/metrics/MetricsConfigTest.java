@@ -133,7 +133,8 @@ class MetricsConfigTest {
                     PushgatewayConfig.BEARER_TOKEN,
                     PushgatewayConfig.INTERVAL,
                     PushgatewayConfig.PUSH_ON_CLOSE,
-                    PushgatewayConfig.TIMEOUT)));
+                    PushgatewayConfig.TIMEOUT,
+                    TinyLlm.CLOSE_TIMEOUT)));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
@@ -65,7 +66,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
-    this.resilience = new Resilience(config, metrics);
+    this.resilience = new Resilience(config, metrics.resilience());
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
@@ -152,7 +153,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public List<RunningModel> running() {
     List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    metrics.inventoryRefreshed(models);
+    metrics.inventory().refreshed(models);
     return models;
   }
 
@@ -247,7 +248,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
           throw pullFailed(model, error);
         }
         PullProgress report = OllamaJson.pullProgress(node, model);
-        metrics.pullProgressed(report);
+        metrics.inventory().pullProgressed(report);
         progress.accept(report);
         if (report.isSuccess()) {
           return;
@@ -258,7 +259,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       throw new CancelledException("Interrupted while pulling model '" + model + "'", e);
     } finally {
       channel.cancel();
-      metrics.pullEnded(model);
+      metrics.inventory().pullEnded(model);
     }
   }
 
@@ -302,7 +303,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       call.failed(e);
       throw e;
     } catch (RuntimeException e) {
-      call.failed("internal");
+      call.failed(ErrorType.INTERNAL);
       throw e;
     }
   }
@@ -315,7 +316,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     try {
       http = request.get();
     } catch (RuntimeException e) {
-      call.failed(e instanceof LlmException llm ? llm.errorType() : "internal");
+      call.failed(e instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL);
       throw e;
     }
     StreamSlots.Slot slot = streamSlots.slot(listener);

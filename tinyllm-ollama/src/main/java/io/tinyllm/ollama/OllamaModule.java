@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The Ollama plug-in: {@link OllamaClient} (also the default {@link LlmClient}, which a decorating
  * plug-in may replace with {@code OptionalBinder.setBinding()}), its {@link OllamaConfig} read from
- * {@link Settings}, and {@link OllamaMetrics}. Install it with the metrics module.
+ * {@link Settings}, and its metric sets behind {@link OllamaMetrics}. Install it with the metrics
+ * module.
  */
 public final class OllamaModule implements TinyLlmModule {
   /** The binding name of the undecorated client. */
@@ -37,7 +38,13 @@ public final class OllamaModule implements TinyLlmModule {
 
   @Override
   public void configure(Binder binder) {
-    metricsBinder(binder).bind(OllamaMetrics.class);
+    metricsBinder(binder)
+        .bind(RequestMetrics.class)
+        .bind(StreamingMetrics.class)
+        .bind(ServerDurationMetrics.class)
+        .bind(ResilienceMetrics.class)
+        .bind(InventoryMetrics.class);
+    binder.bind(OllamaMetrics.class).in(Scopes.SINGLETON);
     binder.bind(OllamaClient.class).in(Scopes.SINGLETON);
     // the raw client under a name a decorator (the cache plug-in) wraps; LlmClient defaults to it
     binder.bind(LlmClient.class).annotatedWith(Names.named(RAW)).to(OllamaClient.class);

@@ -11,10 +11,13 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -62,15 +65,24 @@ final class Resilience {
   /** The name under which models beyond {@link #MAX_MODELS} share a breaker and a retry. */
   static final String OVERFLOW = "other";
 
+  /** Failures that are the caller's or the client's own doing: they leave the breaker alone. */
+  private static final Set<ErrorType> NOT_SERVER_FAILURES =
+      EnumSet.of(
+          ErrorType.BAD_REQUEST,
+          ErrorType.MODEL_NOT_FOUND,
+          ErrorType.CANCELLED,
+          ErrorType.RATE_LIMITED,
+          ErrorType.CIRCUIT_OPEN);
+
   private final OllamaConfig config;
-  private final OllamaMetrics metrics;
+  private final ResilienceMetrics metrics;
   private final TokenBucket bucket;
   private final CircuitBreakerConfig breakerConfig;
   private final RetryConfig retryConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
-  Resilience(OllamaConfig config, OllamaMetrics metrics) {
+  Resilience(OllamaConfig config, ResilienceMetrics metrics) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();
@@ -114,10 +126,7 @@ final class Resilience {
     if (!(failure instanceof LlmException llm)) {
       return true;
     }
-    return switch (llm.errorType()) {
-      case "bad_request", "model_not_found", "cancelled", "rate_limited", "circuit_open" -> false;
-      default -> true;
-    };
+    return !NOT_SERVER_FAILURES.contains(llm.errorType());
   }
 
   <T> T execute(String model, Attempt<T> attempt, Waiter waiter) {
@@ -255,8 +264,8 @@ final class Resilience {
     return retry;
   }
 
-  private static String errorType(Throwable failure) {
-    return failure instanceof LlmException llm ? llm.errorType() : "internal";
+  private static ErrorType errorType(Throwable failure) {
+    return failure instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL;
   }
 
   /** The state as exposed in metrics: {@code closed}, {@code half_open} or {@code open}. */

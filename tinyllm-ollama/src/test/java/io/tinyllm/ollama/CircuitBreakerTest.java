@@ -50,7 +50,7 @@ class CircuitBreakerTest {
     assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
 
     assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 2.0\n");
-    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("open"));
+    assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("open"));
     assertThat(f.family("tinyllm_circuit_breaker_transitions_total"))
         .isEqualTo(
             """
@@ -83,12 +83,12 @@ class CircuitBreakerTest {
 
     // after the open duration the breaker lets a trial call through on its own
     awaitState("1.0");
-    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("half_open"));
+    assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("half_open"));
 
     f.client.generate(PING);
 
     assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 0.0\n");
-    assertThat(f.samples("tinyllm_circuit_breaker_states")).isEqualTo(states("closed"));
+    assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("closed"));
     assertThat(f.samples("tinyllm_circuit_breaker_transitions_total"))
         .isEqualTo(
             """
@@ -178,7 +178,7 @@ class CircuitBreakerTest {
     StringBuilder out = new StringBuilder();
     for (String s : new String[] {"closed", "half_open", "open"}) {
       out.append(
-              "tinyllm_circuit_breaker_states{model=\"qwen2.5:0.5b\",tinyllm_circuit_breaker_states=\"")
+              "tinyllm_circuit_breaker_in_state{model=\"qwen2.5:0.5b\",tinyllm_circuit_breaker_in_state=\"")
           .append(s)
           .append("\"} ")
           .append(s.equals(current) ? 1 : 0)

@@ -32,7 +32,7 @@ final class ClientFixture implements AutoCloseable {
     all.put(OllamaConfig.HOST, sim.baseUri().toString());
     OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
     this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config);
-    metrics.collectors().forEach(registry::register);
+    metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
     this.client = new OllamaClient(config, metrics);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
@@ -59,15 +60,16 @@ class MetricsTruthTest {
               tinyllm_requests_total{graph="qa",model="nope:1b",request_type="generate"} 1.0
               tinyllm_requests_total{graph="qa",model="qwen2.5:0.5b",request_type="chat"} 2.0
               """);
-      // prompt "ping" is 1 token, the answer 4; the embedded texts are 3 tokens
+      // prompt "ping" renders to 29 tokens (qwen2.5's system prompt and ChatML tags), the answer
+      // is 4; the embedded texts are 3 tokens
       assertThat(f.family("tinyllm_tokens_input_total"))
           .isEqualTo(
               """
               # HELP tinyllm_tokens_input_total Prompt tokens the model evaluated (Ollama's prompt_eval_count)
               # TYPE tinyllm_tokens_input_total counter
-              tinyllm_tokens_input_total{graph="default",model="qwen2.5:0.5b"} 3.0
+              tinyllm_tokens_input_total{graph="default",model="qwen2.5:0.5b"} 87.0
               tinyllm_tokens_input_total{graph="qa",model="nomic-embed-text:latest"} 3.0
-              tinyllm_tokens_input_total{graph="qa",model="qwen2.5:0.5b"} 2.0
+              tinyllm_tokens_input_total{graph="qa",model="qwen2.5:0.5b"} 58.0
               """);
       assertThat(f.family("tinyllm_tokens_output_total"))
           .isEqualTo(
@@ -105,10 +107,10 @@ class MetricsTruthTest {
       assertThat(f.samples("tinyllm_node_tokens_total"))
           .isEqualTo(
               """
-              tinyllm_node_tokens_total{graph="default",model="qwen2.5:0.5b",node="default",type="input"} 3.0
+              tinyllm_node_tokens_total{graph="default",model="qwen2.5:0.5b",node="default",type="input"} 87.0
               tinyllm_node_tokens_total{graph="default",model="qwen2.5:0.5b",node="default",type="output"} 12.0
               tinyllm_node_tokens_total{graph="qa",model="nomic-embed-text:latest",node="answer",type="input"} 3.0
-              tinyllm_node_tokens_total{graph="qa",model="qwen2.5:0.5b",node="answer",type="input"} 2.0
+              tinyllm_node_tokens_total{graph="qa",model="qwen2.5:0.5b",node="answer",type="input"} 58.0
               tinyllm_node_tokens_total{graph="qa",model="qwen2.5:0.5b",node="answer",type="output"} 8.0
               """);
       assertThat(f.samples("tinyllm_active_requests"))
@@ -254,9 +256,9 @@ class MetricsTruthTest {
           new OllamaMetrics(new io.tinyllm.metrics.LabelGuard(1, 64), Duration.ofMillis(100));
       io.prometheus.metrics.model.registry.PrometheusRegistry registry =
           new io.prometheus.metrics.model.registry.PrometheusRegistry();
-      capped.collectors().forEach(registry::register);
-      capped.requestStarted("a:1b", RequestType.GENERATE).failed("timeout");
-      capped.requestStarted("b:1b", RequestType.GENERATE).failed("timeout");
+      capped.sets().forEach(set -> set.collectors().forEach(registry::register));
+      capped.requestStarted("a:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
+      capped.requestStarted("b:1b", RequestType.GENERATE).failed(ErrorType.TIMEOUT);
 
       assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_requests_total"))
           .contains("model=\"a:1b\"", "model=\"other\"")

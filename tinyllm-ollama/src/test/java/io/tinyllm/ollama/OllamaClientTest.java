@@ -55,7 +55,9 @@ class OllamaClientTest {
     assertThat(response.model()).isEqualTo(MODEL);
     assertThat(response.text()).isEqualTo("pong is the answer");
     assertThat(response.doneReason()).isEqualTo("stop");
-    assertThat(response.promptTokens()).isEqualTo(1);
+    // the rendered prompt: qwen2.5's system prompt (20 tokens), "<|im_start|>user\n" (3),
+    // "ping", "<|im_end|>\n" (2) and "<|im_start|>assistant\n" (3)
+    assertThat(response.promptTokens()).isEqualTo(29);
     assertThat(response.outputTokens()).isEqualTo(4);
     assertThat(response.totalDuration()).isPositive();
     assertThat(response.evalDuration()).isPositive();
@@ -86,7 +88,8 @@ class OllamaClientTest {
     assertThat(response.text()).isEqualTo("pong is");
     assertThat(response.doneReason()).isEqualTo("length");
     assertThat(response.outputTokens()).isEqualTo(2);
-    assertThat(response.promptTokens()).isEqualTo(4); // "Be", " brief", "." and "ping"
+    // "Be brief." replaces the default system prompt: 3 + 3 + 2, then the user turn 6 and 3
+    assertThat(response.promptTokens()).isEqualTo(17);
   }
 
   @Test
@@ -137,7 +140,8 @@ class OllamaClientTest {
 
     assertThat(response.text()).isEqualTo("pong is the answer");
     assertThat(response.outputTokens()).isEqualTo(4);
-    assertThat(response.promptTokens()).isEqualTo(6);
+    // system 8 ("Be brief." in its turn), user 6, assistant 6, user 6, generation prompt 3
+    assertThat(response.promptTokens()).isEqualTo(29);
   }
 
   @Test
@@ -153,7 +157,7 @@ class OllamaClientTest {
     assertThat(listener.terminal).containsExactly(response);
     assertThat(response.text()).isEqualTo("pong is the answer");
     assertThat(response.outputTokens()).isEqualTo(4);
-    assertThat(response.promptTokens()).isEqualTo(1);
+    assertThat(response.promptTokens()).isEqualTo(29); // as in the first test
     assertThat(response.doneReason()).isEqualTo("stop");
   }
 

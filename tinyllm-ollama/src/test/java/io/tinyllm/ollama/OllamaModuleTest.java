@@ -37,7 +37,7 @@ class OllamaModuleTest {
           "tinyllm_rate_limit_wait_seconds",
           "tinyllm_retries_total",
           "tinyllm_circuit_breaker_transitions_total",
-          "tinyllm_circuit_breaker_states",
+          "tinyllm_circuit_breaker_in_state",
           "tinyllm_time_to_first_token_seconds",
           "tinyllm_inter_token_latency_seconds",
           "tinyllm_output_tokens_per_second",
@@ -107,8 +107,12 @@ class OllamaModuleTest {
       exposed.addAll(families(duringPull.get(0)));
       assertThat(exposed).containsAll(FAMILIES);
       assertThat(collector.owners())
-          .containsEntry("tinyllm_requests", OllamaMetrics.class.getName())
-          .containsEntry("tinyllm_circuit_breaker_states", OllamaMetrics.class.getName());
+          .containsEntry("tinyllm_requests", RequestMetrics.class.getName())
+          .containsEntry("tinyllm_time_to_first_token_seconds", StreamingMetrics.class.getName())
+          .containsEntry(
+              "tinyllm_model_load_duration_seconds", ServerDurationMetrics.class.getName())
+          .containsEntry("tinyllm_circuit_breaker_in_state", ResilienceMetrics.class.getName())
+          .containsEntry("tinyllm_ollama_models_loaded", InventoryMetrics.class.getName());
       client.close();
     }
   }

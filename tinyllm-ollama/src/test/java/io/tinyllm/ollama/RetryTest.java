@@ -159,7 +159,7 @@ class RetryTest {
     }
     io.prometheus.metrics.model.registry.PrometheusRegistry registry =
         new io.prometheus.metrics.model.registry.PrometheusRegistry();
-    metrics.collectors().forEach(registry::register);
+    metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
     assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_retries_total"))
         .contains("tinyllm_retries_total{error_type=\"connection\",model=\"qwen2.5:0.5b\"} 2.0");
   }

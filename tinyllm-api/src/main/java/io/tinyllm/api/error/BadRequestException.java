@@ -11,7 +11,7 @@ public class BadRequestException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "bad_request";
+  public ErrorType errorType() {
+    return ErrorType.BAD_REQUEST;
   }
 }

@@ -11,7 +11,7 @@ public class CancelledException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "cancelled";
+  public ErrorType errorType() {
+    return ErrorType.CANCELLED;
   }
 }

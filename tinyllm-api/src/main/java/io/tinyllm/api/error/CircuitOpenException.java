@@ -11,7 +11,7 @@ public class CircuitOpenException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "circuit_open";
+  public ErrorType errorType() {
+    return ErrorType.CIRCUIT_OPEN;
   }
 }

@@ -11,7 +11,7 @@ public class ConfigException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "config";
+  public ErrorType errorType() {
+    return ErrorType.CONFIG;
   }
 }

@@ -11,7 +11,7 @@ public class GraphException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "graph";
+  public ErrorType errorType() {
+    return ErrorType.GRAPH;
   }
 }

@@ -11,8 +11,8 @@ public class LlmConnectionException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "connection";
+  public ErrorType errorType() {
+    return ErrorType.CONNECTION;
   }
 
   @Override

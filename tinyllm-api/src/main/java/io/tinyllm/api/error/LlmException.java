@@ -11,8 +11,8 @@ public class LlmException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "llm";
+  public ErrorType errorType() {
+    return ErrorType.LLM;
   }
 
   /** Whether trying again may succeed: connection failures, timeouts, 5xx, 503 and 429. */

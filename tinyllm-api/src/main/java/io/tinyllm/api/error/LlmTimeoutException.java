@@ -11,8 +11,8 @@ public class LlmTimeoutException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "timeout";
+  public ErrorType errorType() {
+    return ErrorType.TIMEOUT;
   }
 
   @Override

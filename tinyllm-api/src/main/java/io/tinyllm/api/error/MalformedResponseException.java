@@ -11,7 +11,7 @@ public class MalformedResponseException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "malformed_response";
+  public ErrorType errorType() {
+    return ErrorType.MALFORMED_RESPONSE;
   }
 }

@@ -11,7 +11,7 @@ public class ModelNotFoundException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "model_not_found";
+  public ErrorType errorType() {
+    return ErrorType.MODEL_NOT_FOUND;
   }
 }

@@ -11,7 +11,7 @@ public class PluginException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "plugin";
+  public ErrorType errorType() {
+    return ErrorType.PLUGIN;
   }
 }

@@ -11,7 +11,7 @@ public class QueueRejectedException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "queue_rejected";
+  public ErrorType errorType() {
+    return ErrorType.QUEUE_REJECTED;
   }
 }

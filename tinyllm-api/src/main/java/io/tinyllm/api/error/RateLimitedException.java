@@ -14,7 +14,7 @@ public class RateLimitedException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "rate_limited";
+  public ErrorType errorType() {
+    return ErrorType.RATE_LIMITED;
   }
 }

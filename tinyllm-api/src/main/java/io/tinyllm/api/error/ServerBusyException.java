@@ -11,8 +11,8 @@ public class ServerBusyException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "server_busy";
+  public ErrorType errorType() {
+    return ErrorType.SERVER_BUSY;
   }
 
   @Override

@@ -11,8 +11,8 @@ public class ServerErrorException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "server_error";
+  public ErrorType errorType() {
+    return ErrorType.SERVER_ERROR;
   }
 
   @Override

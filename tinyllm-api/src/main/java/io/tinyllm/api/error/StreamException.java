@@ -11,7 +11,7 @@ public class StreamException extends LlmException {
   }
 
   @Override
-  public String errorType() {
-    return "stream_error";
+  public ErrorType errorType() {
+    return ErrorType.STREAM_ERROR;
   }
 }

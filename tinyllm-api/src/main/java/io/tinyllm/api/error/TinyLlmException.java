@@ -14,10 +14,10 @@ public class TinyLlmException extends RuntimeException {
   }
 
   /**
-   * A short, stable, bounded identifier of the error kind, used as the {@code error_type} label
+   * What kind of failure this is; its {@link ErrorType#label()} is the {@code error_type} label
    * ({@code connection}, {@code timeout}, {@code model_not_found}, ...).
    */
-  public String errorType() {
-    return "internal";
+  public ErrorType errorType() {
+    return ErrorType.INTERNAL;
   }
 }

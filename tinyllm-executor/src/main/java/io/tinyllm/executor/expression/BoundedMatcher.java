@@ -1,7 +1,9 @@
 package io.tinyllm.executor.expression;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.function.Consumer;
 
 /**
  * The regular expressions of graphs ({@code matches} and the {@code regex_replace} transform), run
@@ -17,7 +19,7 @@ import com.google.re2j.PatternSyntaxException;
  *
  * <pre>{@code
  * Pattern p = BoundedMatcher.compile("(\\d+)-(\\d+)");
- * BoundedMatcher.replaceAll(p, "1-2", "$2-$1"); // "2-1"
+ * BoundedMatcher.replaceAll(p, "1-2", "$2-$1", text -> {}); // "2-1"
  * }</pre>
  */
 public final class BoundedMatcher {
@@ -150,15 +152,26 @@ public final class BoundedMatcher {
 
   /**
    * Replaces every match of {@code pattern} in {@code input} ({@code $1}, {@code ${name}}, {@code
-   * \$}); an input longer than {@value #MAX_INPUT} characters is refused.
+   * \$}); an input longer than {@value #MAX_INPUT} characters is refused. The result so far is
+   * shown to {@code growing} after each replacement, which throws to stop it: an empty match with a
+   * long replacement repeats it once per character.
    */
-  public static String replaceAll(Pattern pattern, String input, String replacement) {
+  public static String replaceAll(
+      Pattern pattern, String input, String replacement, Consumer<CharSequence> growing) {
     checkInput(input, "regex_replace");
+    StringBuilder out = new StringBuilder();
     try {
-      return pattern.matcher(input).replaceAll(replacement);
+      Matcher m = pattern.matcher(input);
+      while (m.find()) {
+        m.appendReplacement(out, replacement);
+        growing.accept(out);
+      }
+      m.appendTail(out);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new ExpressionException("invalid replacement: " + e.getMessage());
     }
+    growing.accept(out);
+    return out.toString();
   }
 
   private static void checkInput(String input, String operation) {

@@ -1,5 +1,6 @@
 package io.tinyllm.executor.expression;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.GraphException;
 
 /** An expression did not parse, or could not be evaluated on a payload. */
@@ -9,7 +10,7 @@ public final class ExpressionException extends GraphException {
   }
 
   @Override
-  public String errorType() {
-    return "expression";
+  public ErrorType errorType() {
+    return ErrorType.EXPRESSION;
   }
 }

@@ -1,5 +1,6 @@
 package io.tinyllm.metrics.exporter;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.TinyLlmException;
 
 /** An exporter could not start; the message is one sentence naming the problem and the fix. */
@@ -13,7 +14,7 @@ public class ExporterException extends TinyLlmException {
   }
 
   @Override
-  public String errorType() {
-    return "exporter";
+  public ErrorType errorType() {
+    return ErrorType.EXPORTER;
   }
 }

@@ -40,12 +40,13 @@ final class CompletionHandler {
       boolean think,
       Duration keepAlive,
       SamplingOptions options,
+      RunnerOptions runnerOptions,
       JsonNode format,
       String formatError,
       String promptKey,
       String promptContext,
       String promptText,
-      int promptTokens,
+      List<String> promptTokens,
       boolean loadOnly,
       long startNanos) {}
 
@@ -73,7 +74,7 @@ final class CompletionHandler {
     SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notFound(rawModel));
 
     if (prompt.isEmpty() && requestedKeepAlive != null && requestedKeepAlive.isZero()) {
-      ctx.registry.unload(model);
+      ctx.scheduler.unload(model);
       ObjectNode unloaded = generateHead(rawModel).put("response", "").put("done", true);
       HttpIo.sendJson(exchange, ctx.mapper, 200, unloaded.put("done_reason", "unload"));
       return;
@@ -90,8 +91,10 @@ final class CompletionHandler {
       throw missingCapability(model, "insert");
     }
     SamplingOptions options = SamplingOptions.parse(optionsNode, ctx.config.defaultNumCtx());
+    RunnerOptions runnerOptions = RunnerOptions.parse(optionsNode, ctx.config.defaultNumCtx());
     JsonNode formatNode = req.node("format");
-    int promptTokens = Tokenizer.count(system) + Tokenizer.count(prompt) + Tokenizer.count(suffix);
+    String rendered = raw ? prompt : PromptRenderer.generate(model, system, prompt);
+    List<String> promptTokens = Tokenizer.tokenize(rendered + suffix);
     Job job =
         new Job(
             rawModel,
@@ -100,8 +103,9 @@ final class CompletionHandler {
             stream,
             raw,
             think,
-            ctx.keepAlive(requestedKeepAlive),
+            requestedKeepAlive,
             options,
+            runnerOptions,
             format(formatNode),
             formatError(formatNode),
             prompt,
@@ -132,7 +136,7 @@ final class CompletionHandler {
     SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notFound(rawModel));
 
     if (messages.isEmpty() && requestedKeepAlive != null && requestedKeepAlive.isZero()) {
-      ctx.registry.unload(model);
+      ctx.scheduler.unload(model);
       ObjectNode unloaded = chatHead(rawModel, "", null).put("done_reason", "unload");
       HttpIo.sendJson(exchange, ctx.mapper, 200, unloaded.put("done", true));
       return;
@@ -145,13 +149,14 @@ final class CompletionHandler {
       throw missingCapability(model, "tools");
     }
     SamplingOptions options = SamplingOptions.parse(optionsNode, ctx.config.defaultNumCtx());
+    RunnerOptions runnerOptions = RunnerOptions.parse(optionsNode, ctx.config.defaultNumCtx());
     JsonNode formatNode = req.node("format");
 
     String lastUser = "";
     StringBuilder conversation = new StringBuilder();
-    int promptTokens = 0;
+    List<PromptRenderer.Turn> turns = new ArrayList<>();
     for (Message message : messages) {
-      promptTokens += Tokenizer.count(message.content());
+      turns.add(new PromptRenderer.Turn(message.role(), message.content()));
       conversation.append(message.role()).append(':').append(message.content()).append('\n');
       if ("user".equals(message.role())) {
         lastUser = message.content();
@@ -160,6 +165,7 @@ final class CompletionHandler {
     if (lastUser.isEmpty() && !messages.isEmpty()) {
       lastUser = messages.get(messages.size() - 1).content();
     }
+    List<String> promptTokens = Tokenizer.tokenize(PromptRenderer.chat(model, turns));
     Job job =
         new Job(
             rawModel,
@@ -168,8 +174,9 @@ final class CompletionHandler {
             stream,
             false,
             think,
-            ctx.keepAlive(requestedKeepAlive),
+            requestedKeepAlive,
             options,
+            runnerOptions,
             format(formatNode),
             formatError(formatNode),
             lastUser,
@@ -183,9 +190,12 @@ final class CompletionHandler {
 
   private void run(HttpExchange exchange, Job job, FaultPlan faults) throws IOException {
     InferenceSlot slot =
-        InferenceSlot.open(ctx, job.model(), job.options().numCtx(), job.keepAlive());
+        InferenceSlot.open(ctx, job.model(), job.runnerOptions(), job.keepAlive(), !job.loadOnly());
     try {
-      long loadNanos = System.nanoTime() - job.startNanos();
+      // load_duration: from the request's start until it had its runner (Ollama v0.13.5
+      // server/routes.go GenerateHandler/ChatHandler, checkpointStart to checkpointLoaded); a
+      // wait for a busy slot comes later and shows in total_duration only
+      long loadNanos = slot.loadedAt() - job.startNanos();
       ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
       if (job.loadOnly()) {
         slot.release();
@@ -208,12 +218,25 @@ final class CompletionHandler {
     String thinkingText =
         job.think() ? ctx.answers.thinking(model, job.promptKey(), job.promptContext()) : "";
     String answer = ctx.answers.answer(model, job.promptKey(), job.promptContext(), job.format());
+    List<String> promptTokens = job.promptTokens();
     CompletionPlan plan =
-        CompletionPlan.of(thinkingText, answer, job.options(), job.promptTokens());
+        CompletionPlan.of(thinkingText, answer, job.options(), promptTokens.size());
 
     ctx.pacer.sleep(faults.slowFirstToken());
+    faults.passGate(ctx.pacer, ctx.config.maxHold());
     long t0 = System.nanoTime();
-    long promptNanos = ctx.pacer.scaled(model.timeToFirstToken());
+    // the runner's prompt cache: only tokens after the shared prefix are evaluated, while
+    // prompt_eval_count still counts them all (numPromptInputs in Ollama v0.13.5
+    // runner/ollamarunner/runner.go)
+    int uncached = Math.max(1, plan.promptTokens() - slot.cachedPrefix(promptTokens));
+    long promptNanos =
+        ctx.pacer.scaled(model.timeToFirstToken())
+            + ctx.pacer.scaled(
+                Duration.ofNanos(Math.round(uncached * 1e9 / model.promptTokensPerSecond())));
+    List<String> held = new ArrayList<>(promptTokens);
+    held.addAll(plan.thinking());
+    held.addAll(plan.content());
+    slot.remember(held);
     long perToken = ctx.pacer.scaled(Duration.ofNanos(Math.round(1e9 / model.tokensPerSecond())));
     int n = plan.evalCount();
     if (job.stream()) {

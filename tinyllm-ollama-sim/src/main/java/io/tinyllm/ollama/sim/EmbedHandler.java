@@ -34,8 +34,8 @@ final class EmbedHandler {
     String rawModel = req.string("model");
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbedRequest");
     int dimensions = req.integer("dimensions", 0);
-    SamplingOptions options =
-        SamplingOptions.parse(
+    RunnerOptions options =
+        RunnerOptions.parse(
             req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
     List<String> inputs = inputs(req.node("input"));
 
@@ -49,10 +49,10 @@ final class EmbedHandler {
             .orElseThrow(() -> new ApiException(404, "model '" + rawModel + "' not found"));
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
-    InferenceSlot slot =
-        InferenceSlot.open(ctx, model, options.numCtx(), ctx.keepAlive(requestedKeepAlive));
+    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
     try {
-      long loadNanos = System.nanoTime() - start;
+      long loadNanos =
+          slot.loadedAt() - start; // as EmbedHandler (v0.13.5): until it had the runner
       ObjectNode answer = ctx.mapper.createObjectNode().put("model", rawModel);
       if (inputs.isEmpty()) {
         answer.putArray("embeddings");
@@ -75,6 +75,7 @@ final class EmbedHandler {
         }
       }
       ctx.pacer.sleep(faults.slowFirstToken());
+      faults.passGate(ctx.pacer, ctx.config.maxHold());
       ctx.pacer.sleepNanos(evaluation(model, tokens));
       answer.put("total_duration", System.nanoTime() - start);
       answer.put("load_duration", loadNanos);
@@ -92,8 +93,8 @@ final class EmbedHandler {
     String rawModel = req.string("model");
     String prompt = req.string("prompt");
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbeddingRequest");
-    SamplingOptions options =
-        SamplingOptions.parse(
+    RunnerOptions options =
+        RunnerOptions.parse(
             req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
 
     if (!ModelName.isValid(rawModel)) {
@@ -112,8 +113,7 @@ final class EmbedHandler {
                             + " not found, try pulling it first"));
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
-    InferenceSlot slot =
-        InferenceSlot.open(ctx, model, options.numCtx(), ctx.keepAlive(requestedKeepAlive));
+    InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
     try {
       ObjectNode answer = ctx.mapper.createObjectNode();
       ArrayNode values = answer.putArray("embedding");
@@ -126,6 +126,7 @@ final class EmbedHandler {
           values.add((double) v);
         }
         ctx.pacer.sleep(faults.slowFirstToken());
+        faults.passGate(ctx.pacer, ctx.config.maxHold());
         ctx.pacer.sleepNanos(
             evaluation(model, Math.min(Tokenizer.count(prompt), model.contextLength())));
       }

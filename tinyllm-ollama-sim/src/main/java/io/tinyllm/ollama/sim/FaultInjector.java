@@ -47,6 +47,7 @@ public final class FaultInjector {
   private final Armed<Integer> malformedAfter = new Armed<>();
   private final Armed<Integer> stallAfter = new Armed<>();
   private Duration stallHold = Duration.ZERO;
+  private final Armed<Gate> gate = new Armed<>();
 
   FaultInjector(long seed, Duration maxHold) {
     this.seed = seed;
@@ -124,6 +125,18 @@ public final class FaultInjector {
   }
 
   /**
+   * Holds the next {@code times} inference requests once they have their model and a parallel slot,
+   * before their first token (or embedding), until the returned gate is opened: they keep their
+   * slot busy as long as a test needs, and others queue behind them. A held request still ends at
+   * {@link SimulatorConfig#maxHold()} or when the simulator closes.
+   */
+  public synchronized Gate holdBeforeFirstToken(int times) {
+    Gate armed = new Gate();
+    gate.arm(armed, times(times));
+    return armed;
+  }
+
+  /**
    * After {@code chunks} chunks, sends {@code {"error": message}} as a line (the status is already
    * 200) and ends the stream, as Ollama does when a runner fails mid-answer. With no chunk sent
    * yet, or on a non-streamed answer, the reply is a 500 with that body instead.
@@ -186,6 +199,7 @@ public final class FaultInjector {
     failRemaining = 0;
     hang.disarm();
     slowFirstToken.disarm();
+    gate.disarm();
     errorAfter.disarm();
     dropAfter.disarm();
     malformedAfter.disarm();
@@ -201,7 +215,8 @@ public final class FaultInjector {
     }
     Duration hangFor = hang.take();
     if (hangFor != null) {
-      return new FaultPlan(hangFor, 0, null, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO);
+      return new FaultPlan(
+          hangFor, 0, null, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO, null);
     }
     if (failRemaining > 0) {
       failRemaining--;
@@ -226,11 +241,13 @@ public final class FaultInjector {
         drop == null ? -1 : drop,
         malformed == null ? -1 : malformed,
         stall == null ? -1 : stall,
-        stallHold);
+        stallHold,
+        gate.take());
   }
 
   private static FaultPlan failing(int status, String message) {
-    return new FaultPlan(null, status, message, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO);
+    return new FaultPlan(
+        null, status, message, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO, null);
   }
 
   private Duration bounded(Duration duration) {

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param malformedAfter write one malformed JSON line after this many chunks
  * @param stallAfter stop sending after this many chunks, hold, then drop
  * @param stallHold how long a stall holds
+ * @param gate hold the request before its first token until this opens; null if not armed
  */
 record FaultPlan(
     Duration hang,
@@ -27,15 +28,23 @@ record FaultPlan(
     int dropAfter,
     int malformedAfter,
     int stallAfter,
-    Duration stallHold) {
+    Duration stallHold,
+    Gate gate) {
 
   /** No fault at all. */
   static final FaultPlan NONE =
-      new FaultPlan(null, 0, null, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO);
+      new FaultPlan(null, 0, null, Duration.ZERO, -1, null, -1, -1, -1, Duration.ZERO, null);
 
   /** Whether the request must be answered with an error status right away. */
   boolean fails() {
     return failStatus > 0;
+  }
+
+  /** Holds the request at its gate, if one is armed, at most {@code max}. */
+  void passGate(Pacer pacer, Duration max) {
+    if (gate != null) {
+      gate.pass(pacer, max);
+    }
   }
 
   /** Whether any fault is armed for the request. */
@@ -46,6 +55,7 @@ record FaultPlan(
         || errorAfter >= 0
         || dropAfter >= 0
         || malformedAfter >= 0
-        || stallAfter >= 0;
+        || stallAfter >= 0
+        || gate != null;
   }
 }

@@ -52,7 +52,7 @@ final class ModelInfoHandler {
   void ps(HttpExchange exchange, FaultPlan faults) throws IOException {
     ObjectNode answer = ctx.mapper.createObjectNode();
     ArrayNode models = answer.putArray("models");
-    for (ModelRegistry.Running running : ctx.registry.running()) {
+    for (Scheduler.Running running : ctx.scheduler.running()) {
       SimulatedModel model = running.model();
       ObjectNode entry =
           models
@@ -64,7 +64,7 @@ final class ModelInfoHandler {
       entry.set("details", details(model));
       entry
           .put("expires_at", WireFormat.timestamp(running.expiresAt()))
-          .put("size_vram", model.vramBytes())
+          .put("size_vram", running.sizeVram())
           .put("context_length", running.contextLength());
     }
     respond(exchange, faults, answer);
@@ -92,6 +92,9 @@ final class ModelInfoHandler {
             .put("modelfile", modelfile(model))
             .put("parameters", model.parameters())
             .put("template", model.template());
+    if (!model.system().isEmpty()) {
+      answer.put("system", model.system()); // omitempty in api.ShowResponse
+    }
     answer.set("details", details(model));
     ObjectNode info = answer.putObject("model_info");
     String arch = model.family();
@@ -123,6 +126,7 @@ final class ModelInfoHandler {
     if (faults.dropAfter() >= 0) {
       throw new AbortConnectionException("injected connection drop");
     }
+    ctx.scheduler.forget(rawModel);
     if (!ctx.registry.remove(rawModel)) {
       throw new ApiException(404, "model '" + rawModel + "' not found");
     }
@@ -162,6 +166,9 @@ final class ModelInfoHandler {
             .append("TEMPLATE \"\"\"")
             .append(model.template())
             .append("\"\"\"\n");
+    if (!model.system().isEmpty()) {
+      text.append("SYSTEM \"\"\"").append(model.system()).append("\"\"\"\n");
+    }
     for (String line : model.parameters().split("\n")) {
       if (!line.isBlank()) {
         String[] kv = line.trim().split("\\s+", 2);

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A protocol-faithful Ollama server on loopback, for tests and demos without real models. It speaks
  * Ollama's HTTP API (streaming NDJSON, statistics in nanoseconds, Ollama's error texts), answers
- * deterministically, simulates load times, keep-alive, speed and concurrency limits, and injects
- * faults on demand.
+ * deterministically, simulates Ollama's scheduler (load times, keep-alive, parallel slots and the
+ * pending queue), speed and prompt caching, and injects faults on demand.
  *
  * <pre>{@code
  * try (OllamaSimulator sim = OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build())) {
@@ -100,15 +100,25 @@ public final class OllamaSimulator implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     CountDownLatch stopped = new CountDownLatch(1);
     ObjectMapper mapper = new ObjectMapper();
+    Pacer pacer = new Pacer(config.timeScale(), stopped);
+    SimulatorStats stats = new SimulatorStats();
+    Scheduler scheduler =
+        new Scheduler(
+            config.numParallel(),
+            config.maxQueue(),
+            config.defaultKeepAlive(),
+            config.cpuOnly(),
+            pacer,
+            stats);
     SimulatorContext ctx =
         new SimulatorContext(
             config,
             mapper,
             new ModelRegistry(config.models(), config.catalog()),
             new AnswerGenerator(mapper, config.cannedAnswers()),
-            new Admission(config.maxParallel(), config.maxQueue(), config.maxQueueWait()),
-            new Pacer(config.timeScale(), stopped),
-            new SimulatorStats(),
+            scheduler,
+            pacer,
+            stats,
             new FaultInjector(config.faultSeed(), config.maxHold()));
     server.createContext("/", new SimulatorHandler(ctx));
     server.setExecutor(executor);
@@ -161,7 +171,9 @@ public final class OllamaSimulator implements AutoCloseable {
 
   /** Removes the installed model {@code name}; false if it was not installed. */
   public boolean removeModel(String name) {
-    return ctx.registry.remove(requireNonNull(name, "name is null"));
+    requireNonNull(name, "name is null");
+    ctx.scheduler.forget(name);
+    return ctx.registry.remove(name);
   }
 
   /** The names of the installed models, most recently modified first. */
@@ -171,12 +183,12 @@ public final class OllamaSimulator implements AutoCloseable {
 
   /** Whether {@code model} is loaded now (as {@code /api/ps} would list it). */
   public boolean isLoaded(String model) {
-    return ctx.registry.isLoaded(requireNonNull(model, "model is null"));
+    return ctx.scheduler.isLoaded(requireNonNull(model, "model is null"));
   }
 
   /** Unloads every model not in use, so the next request pays the load time again. */
   public void unloadAll() {
-    ctx.registry.unloadAll();
+    ctx.scheduler.unloadAll();
   }
 
   /**

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp ... io.tinyllm.ollama.sim.OllamaSimulatorMain [--port 11434] [--addr 127.0.0.1]
- *     [--time-scale 1.0] [--max-parallel 4]
+ *     [--time-scale 1.0] [--num-parallel 1] [--max-queue 512]
  * </pre>
  *
  * <p>It prints one line with its URL, e.g. {@code Ollama simulator listening on
@@ -70,8 +70,10 @@ public final class OllamaSimulatorMain {
         case "--addr" -> builder.bindAddress(value != null ? value : next(args, ++i, arg));
         case "--time-scale" ->
             builder.timeScale(decimal(arg, value != null ? value : next(args, ++i, arg)));
-        case "--max-parallel" ->
-            builder.maxParallel(integer(arg, value != null ? value : next(args, ++i, arg)));
+        case "--num-parallel", "--max-parallel" ->
+            builder.numParallel(integer(arg, value != null ? value : next(args, ++i, arg)));
+        case "--max-queue" ->
+            builder.maxQueue(integer(arg, value != null ? value : next(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown option: " + arg);
       }
     }
@@ -104,6 +106,7 @@ public final class OllamaSimulatorMain {
   private static void usage(PrintStream out) {
     out.println(
         "usage: OllamaSimulatorMain [--port N (default 11434)] [--addr LOOPBACK (default"
-            + " 127.0.0.1)] [--time-scale X (default 1)] [--max-parallel N (default 4)]");
+            + " 127.0.0.1)] [--time-scale X (default 1)] [--num-parallel N (default 1)]"
+            + " [--max-queue N (default 512)]");
   }
 }

@@ -33,6 +33,10 @@ public final class SimulatedModel {
           + "<|im_start|>assistant\n{{ if .Think }}<think>\n{{ end }}{{ .Response }}<|im_end|>";
   private static final String EMBEDDING_TEMPLATE = "{{ .Prompt }}";
 
+  /** The SYSTEM of the qwen2.5 library models (Ollama registry). */
+  private static final String QWEN_SYSTEM =
+      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+
   private final String name;
   private final String family;
   private final long parameterCount;
@@ -46,8 +50,10 @@ public final class SimulatedModel {
   private final Duration loadTime;
   private final Duration timeToFirstToken;
   private final double tokensPerSecond;
+  private final double promptTokensPerSecond;
   private final String digest;
   private final String template;
+  private final String system;
   private final String parameters;
   private final String license;
 
@@ -66,8 +72,10 @@ public final class SimulatedModel {
     this.loadTime = b.loadTime;
     this.timeToFirstToken = b.timeToFirstToken;
     this.tokensPerSecond = b.tokensPerSecond;
+    this.promptTokensPerSecond = b.promptTokensPerSecond;
     this.digest = b.digest != null ? b.digest : Hashing.sha256Hex("tinyllm-sim-model:" + name);
     this.template = b.template;
+    this.system = b.system;
     this.parameters = b.parameters;
     this.license = b.license;
   }
@@ -103,8 +111,8 @@ public final class SimulatedModel {
 
   /**
    * The models installed by default: {@code qwen2.5:0.5b}, {@code qwen2.5:1.5b}, {@code qwen2.5:3b}
-   * (completion, tools) and {@code nomic-embed-text:latest} (768-dimensional embeddings), with
-   * sizes close to the real ones.
+   * (completion, tools, with the library's default system prompt) and {@code
+   * nomic-embed-text:latest} (768-dimensional embeddings), with sizes close to the real ones.
    */
   public static List<SimulatedModel> defaults() {
     return List.of(
@@ -112,16 +120,19 @@ public final class SimulatedModel {
             .loadTime(Duration.ofMillis(300))
             .timeToFirstToken(Duration.ofMillis(20))
             .tokensPerSecond(120)
+            .promptTokensPerSecond(2000)
             .build(),
         qwen25("qwen2.5:1.5b", 1_543_714_304L, "1.5B", 986_061_892L, 1536)
             .loadTime(Duration.ofMillis(600))
             .timeToFirstToken(Duration.ofMillis(40))
             .tokensPerSecond(60)
+            .promptTokensPerSecond(800)
             .build(),
         qwen25("qwen2.5:3b", 3_085_938_688L, "3.1B", 1_929_912_432L, 2048)
             .loadTime(Duration.ofMillis(1000))
             .timeToFirstToken(Duration.ofMillis(80))
             .tokensPerSecond(35)
+            .promptTokensPerSecond(400)
             .build(),
         embedding("nomic-embed-text", 768)
             .family("nomic-bert")
@@ -173,6 +184,7 @@ public final class SimulatedModel {
         .sizeBytes(sizeBytes)
         .embeddingLength(embeddingLength)
         .contextLength(32_768)
+        .system(QWEN_SYSTEM)
         .capability(Capability.TOOLS);
   }
 
@@ -199,7 +211,9 @@ public final class SimulatedModel {
     b.loadTime = loadTime;
     b.timeToFirstToken = timeToFirstToken;
     b.tokensPerSecond = tokensPerSecond;
+    b.promptTokensPerSecond = promptTokensPerSecond;
     b.digest = digest;
+    b.system = system;
     b.parameters = parameters;
     b.license = license;
     return b;
@@ -265,9 +279,18 @@ public final class SimulatedModel {
     return loadTime;
   }
 
-  /** Prompt evaluation time before the first token ({@code prompt_eval_duration}). */
+  /**
+   * The fixed part of prompt evaluation, paid by every request before its first token; {@code
+   * prompt_eval_duration} adds one {@link #promptTokensPerSecond()} token time per prompt token not
+   * already in the model's prompt cache.
+   */
   public Duration timeToFirstToken() {
     return timeToFirstToken;
+  }
+
+  /** Prompt evaluation speed, for the prompt tokens not found in the prompt cache. */
+  public double promptTokensPerSecond() {
+    return promptTokensPerSecond;
   }
 
   /** Generation speed; sets the delay between streamed tokens and {@code eval_duration}. */
@@ -283,6 +306,14 @@ public final class SimulatedModel {
   /** The prompt template reported by {@code /api/show}. */
   public String template() {
     return template;
+  }
+
+  /**
+   * The default system prompt (the Modelfile's {@code SYSTEM}, empty if none): rendered into the
+   * prompt unless the request gives its own, and reported by {@code /api/show}.
+   */
+  public String system() {
+    return system;
   }
 
   /** The Modelfile parameters text reported by {@code /api/show}. */
@@ -316,7 +347,9 @@ public final class SimulatedModel {
     private Duration loadTime = Duration.ofMillis(300);
     private Duration timeToFirstToken = Duration.ofMillis(20);
     private double tokensPerSecond = 100;
+    private double promptTokensPerSecond = 1000;
     private String digest;
+    private String system = "";
     private String parameters = "";
     private String license = "Simulated model: no weights, no license terms.";
 
@@ -413,6 +446,21 @@ public final class SimulatedModel {
         throw new IllegalArgumentException("tokensPerSecond must be in [0.1, 1e6]");
       }
       this.tokensPerSecond = tokensPerSecond;
+      return this;
+    }
+
+    /** Sets the prompt evaluation speed in tokens per second (0.1 to 1,000,000,000). */
+    public Builder promptTokensPerSecond(double promptTokensPerSecond) {
+      if (!(promptTokensPerSecond >= 0.1 && promptTokensPerSecond <= 1e9)) {
+        throw new IllegalArgumentException("promptTokensPerSecond must be in [0.1, 1e9]");
+      }
+      this.promptTokensPerSecond = promptTokensPerSecond;
+      return this;
+    }
+
+    /** Sets the default system prompt (empty for none). */
+    public Builder system(String system) {
+      this.system = requireNonNull(system, "system is null");
       return this;
     }
 

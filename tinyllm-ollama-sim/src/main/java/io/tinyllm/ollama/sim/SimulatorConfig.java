@@ -13,13 +13,13 @@ import java.util.Map;
 
 /**
  * How an {@link OllamaSimulator} behaves: where it listens, which models it has, how many requests
- * it runs at once, how fast time passes. Immutable; start from {@link #builder()} (or {@link
- * #defaults()} for everything default on an ephemeral port).
+ * it runs at once and queues, how fast time passes. Immutable; start from {@link #builder()} (or
+ * {@link #defaults()} for everything default on an ephemeral port).
  *
  * <pre>{@code
  * SimulatorConfig config = SimulatorConfig.builder()
  *     .timeScale(0.01)                  // 100x faster than the models' nominal speeds
- *     .maxParallel(2)
+ *     .numParallel(2)                   // OLLAMA_NUM_PARALLEL
  *     .cannedAnswer("ping", "pong")
  *     .build();
  * }</pre>
@@ -33,9 +33,9 @@ public final class SimulatorConfig {
   private final String version;
   private final List<SimulatedModel> models;
   private final List<SimulatedModel> pullableModels;
-  private final int maxParallel;
+  private final int numParallel;
   private final int maxQueue;
-  private final Duration maxQueueWait;
+  private final boolean cpuOnly;
   private final Duration defaultKeepAlive;
   private final int defaultNumCtx;
   private final double timeScale;
@@ -53,9 +53,9 @@ public final class SimulatorConfig {
     this.version = b.version;
     this.models = List.copyOf(b.models.values());
     this.pullableModels = List.copyOf(b.pullable.values());
-    this.maxParallel = b.maxParallel;
+    this.numParallel = b.numParallel;
     this.maxQueue = b.maxQueue;
-    this.maxQueueWait = b.maxQueueWait;
+    this.cpuOnly = b.cpuOnly;
     this.defaultKeepAlive = b.defaultKeepAlive;
     this.defaultNumCtx = b.defaultNumCtx;
     this.timeScale = b.timeScale;
@@ -106,19 +106,34 @@ public final class SimulatorConfig {
     return pullableModels;
   }
 
-  /** Requests running at once (OLLAMA_NUM_PARALLEL; default 4). */
-  public int maxParallel() {
-    return maxParallel;
+  /**
+   * Requests each loaded model evaluates at once (OLLAMA_NUM_PARALLEL; default 1, as Ollama);
+   * further requests for it wait for a slot, however many. Embedding models always get one.
+   */
+  public int numParallel() {
+    return numParallel;
   }
 
-  /** Requests allowed to wait for a running slot; more get 503 (default 0). */
+  /** The same as {@link #numParallel()}. */
+  public int maxParallel() {
+    return numParallel;
+  }
+
+  /**
+   * Requests that may wait for the scheduler to load a model (OLLAMA_MAX_QUEUE; default 512, as
+   * Ollama); one more beyond that gets 503 {@code server busy, please try again. maximum pending
+   * requests exceeded}. Requests for a loaded model do not count: they wait for a slot instead.
+   */
   public int maxQueue() {
     return maxQueue;
   }
 
-  /** How long a queued request waits for a slot before 503 (default 30 s). */
-  public Duration maxQueueWait() {
-    return maxQueueWait;
+  /**
+   * Whether the host has no GPU: {@code /api/ps} then reports {@code size_vram} 0 for every model
+   * (default false: fully on the GPU, unless a request loads it with {@code num_gpu: 0}).
+   */
+  public boolean cpuOnly() {
+    return cpuOnly;
   }
 
   /** Keep-alive when a request gives none (default 5 minutes, as Ollama). */
@@ -189,9 +204,10 @@ public final class SimulatorConfig {
     private String version = "0.13.5";
     private final Map<String, SimulatedModel> models = new LinkedHashMap<>();
     private final Map<String, SimulatedModel> pullable = new LinkedHashMap<>();
-    private int maxParallel = 4;
-    private int maxQueue;
-    private Duration maxQueueWait = Duration.ofSeconds(30);
+    // envconfig.NumParallel and envconfig.MaxQueue defaults of Ollama v0.13.5
+    private int numParallel = 1;
+    private int maxQueue = 512;
+    private boolean cpuOnly;
     private Duration defaultKeepAlive = Duration.ofMinutes(5);
     private int defaultNumCtx = 4096;
     private double timeScale = 1.0;
@@ -275,21 +291,26 @@ public final class SimulatorConfig {
       return this;
     }
 
-    /** Sets how many requests run at once (1 to 1024). */
+    /** Sets how many requests each loaded model evaluates at once (1 to 1024). */
+    public Builder numParallel(int numParallel) {
+      this.numParallel = range(numParallel, 1, 1024, "numParallel");
+      return this;
+    }
+
+    /** The same as {@link #numParallel(int)}. */
     public Builder maxParallel(int maxParallel) {
-      this.maxParallel = range(maxParallel, 1, 1024, "maxParallel");
-      return this;
+      return numParallel(maxParallel);
     }
 
-    /** Sets how many requests may wait for a running slot (0 to 4096). */
+    /** Sets how many requests may wait for a model load (0 to 1,000,000). */
     public Builder maxQueue(int maxQueue) {
-      this.maxQueue = range(maxQueue, 0, 4096, "maxQueue");
+      this.maxQueue = range(maxQueue, 0, 1_000_000, "maxQueue");
       return this;
     }
 
-    /** Sets how long a queued request waits before 503 (0 to 10 minutes). */
-    public Builder maxQueueWait(Duration maxQueueWait) {
-      this.maxQueueWait = duration(maxQueueWait, Duration.ofMinutes(10), "maxQueueWait");
+    /** Sets whether the host is CPU-only ({@code size_vram} 0 in {@code /api/ps}). */
+    public Builder cpuOnly(boolean cpuOnly) {
+      this.cpuOnly = cpuOnly;
       return this;
     }
 

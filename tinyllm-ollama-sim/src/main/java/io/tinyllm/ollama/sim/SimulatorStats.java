@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters a test can read to check what reached the simulator: requests per endpoint and per
- * model, refusals, injected faults, and the most requests that ran at once. Thread-safe.
+ * model, refusals, injected faults, model loads, and how many inference requests were in the
+ * scheduler (queued or running) and running (holding a parallel slot) at once. Thread-safe.
  */
 public final class SimulatorStats {
   private final Map<Endpoint, LongAdder> byEndpoint = new EnumMap<>(Endpoint.class);
@@ -21,6 +22,9 @@ public final class SimulatorStats {
   private final LongAdder faults = new LongAdder();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger peakActive = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger peakRunning = new AtomicInteger();
+  private final LongAdder loads = new LongAdder();
 
   SimulatorStats() {
     for (Endpoint endpoint : Endpoint.values()) {
@@ -53,7 +57,7 @@ public final class SimulatorStats {
     return unmatched.sum();
   }
 
-  /** Requests refused with 503 because too many were running or queued. */
+  /** Requests refused with 503 because the pending queue (OLLAMA_MAX_QUEUE) was full. */
   public long busyRejections() {
     return busy.sum();
   }
@@ -63,14 +67,32 @@ public final class SimulatorStats {
     return faults.sum();
   }
 
-  /** Inference requests running or queued right now. */
+  /** Inference requests in the scheduler right now: waiting for a load or a slot, or running. */
   public int activeRequests() {
     return active.get();
   }
 
-  /** The most inference requests admitted at once since start or {@link #reset()}. */
+  /** The most inference requests in the scheduler at once since start or {@link #reset()}. */
   public int peakActiveRequests() {
     return peakActive.get();
+  }
+
+  /** Inference requests holding a parallel slot of their model right now (evaluating). */
+  public int runningRequests() {
+    return running.get();
+  }
+
+  /**
+   * The most inference requests holding a slot at once since start or {@link #reset()}; with one
+   * model in use it never exceeds {@link SimulatorConfig#numParallel()}.
+   */
+  public int peakRunningRequests() {
+    return peakRunning.get();
+  }
+
+  /** Model loads (and reloads) since start or {@link #reset()}: each paid the model's load time. */
+  public long modelLoads() {
+    return loads.sum();
   }
 
   /** A snapshot of the per-endpoint counts. */
@@ -95,6 +117,8 @@ public final class SimulatorStats {
     busy.reset();
     faults.reset();
     peakActive.set(active.get());
+    peakRunning.set(running.get());
+    loads.reset();
   }
 
   void recordEndpoint(Endpoint endpoint) {
@@ -124,5 +148,18 @@ public final class SimulatorStats {
 
   void leave() {
     active.decrementAndGet();
+  }
+
+  void startRunning() {
+    int now = running.incrementAndGet();
+    peakRunning.accumulateAndGet(now, Math::max);
+  }
+
+  void stopRunning() {
+    running.decrementAndGet();
+  }
+
+  void recordLoad() {
+    loads.increment();
   }
 }

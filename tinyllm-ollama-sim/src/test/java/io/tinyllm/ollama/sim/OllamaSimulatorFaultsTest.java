@@ -3,7 +3,6 @@ package io.tinyllm.ollama.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Injected faults and the concurrency limit, as a client sees them over real HTTP. */
+/** Injected faults, as a client sees them over real HTTP. */
 class OllamaSimulatorFaultsTest {
   private static final String GENERATE = "{\"model\":\"fast:1b\",\"prompt\":\"Tell me something\"}";
   private static final String GENERATE_WHOLE =
@@ -245,68 +244,6 @@ class OllamaSimulatorFaultsTest {
               throw new AssertionError("stream ended normally");
             })
         .isInstanceOf(java.io.IOException.class);
-  }
-
-  @Test
-  void concurrencyLimitAnswers503WithOllamasMessage() throws Exception {
-    sim.close();
-    sim = OllamaSimulator.start(config().maxParallel(2).build());
-    client = new SimClient(sim.baseUri());
-    String slow = "{\"model\":\"slow:1b\",\"prompt\":\"x\",\"options\":{\"num_predict\":12}}";
-    List<BufferedReader> running = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      HttpResponse<InputStream> response =
-          client.open("/api/generate", slow, Duration.ofSeconds(20));
-      BufferedReader reader =
-          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
-      assertThat(reader.readLine()).contains("\"done\":false"); // admitted and generating
-      running.add(reader);
-    }
-    assertThat(sim.stats().activeRequests()).isEqualTo(2);
-
-    SimClient.Reply refused = client.post("/api/generate", GENERATE_WHOLE);
-    assertThat(refused.status()).isEqualTo(503);
-    assertThat(refused.body())
-        .isEqualTo(
-            "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}");
-    assertThat(
-            client.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":\"x\"}").status())
-        .isEqualTo(503);
-    assertThat(client.get("/api/tags").status()).isEqualTo(200); // not an inference endpoint
-    assertThat(sim.stats().busyRejections()).isEqualTo(2);
-
-    for (BufferedReader reader : running) {
-      String last = null;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        last = line;
-      }
-      assertThat(SimClient.parse(last).get("done").asBoolean()).isTrue();
-    }
-    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(200);
-    assertThat(sim.stats().peakActiveRequests()).isEqualTo(2);
-  }
-
-  @Test
-  void queuedRequestsWaitForASlot() throws Exception {
-    sim.close();
-    sim = OllamaSimulator.start(config().maxParallel(1).maxQueue(1).build());
-    client = new SimClient(sim.baseUri());
-    String slow = "{\"model\":\"slow:1b\",\"prompt\":\"x\",\"options\":{\"num_predict\":10}}";
-    HttpResponse<InputStream> first = client.open("/api/generate", slow, Duration.ofSeconds(20));
-    BufferedReader reader =
-        new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8));
-    assertThat(reader.readLine()).contains("\"done\":false");
-
-    CompletableFuture<SimClient.Reply> queued =
-        CompletableFuture.supplyAsync(() -> client.post("/api/generate", GENERATE_WHOLE));
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    while (sim.stats().activeRequests() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(sim.stats().activeRequests()).isEqualTo(2);
-    assertThat(client.post("/api/generate", GENERATE_WHOLE).status()).isEqualTo(503);
-    JsonNode answer = queued.get(5, TimeUnit.SECONDS).json();
-    assertThat(answer.get("done").asBoolean()).isTrue();
   }
 
   private static List<Integer> statuses(SimClient client, int count) {

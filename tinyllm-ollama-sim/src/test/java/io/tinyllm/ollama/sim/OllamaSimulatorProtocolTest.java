@@ -138,7 +138,11 @@ class OllamaSimulatorProtocolTest {
     assertThat(last.get("response").asText()).isEmpty();
     assertThat(last.get("eval_count").asInt()).isEqualTo(chunks.size());
     assertThat(last.get("eval_count").asInt()).isEqualTo(Tokenizer.count(text.toString()));
-    assertThat(last.get("prompt_eval_count").asInt()).isEqualTo(Tokenizer.count(prompt));
+    // the rendered prompt: qwen2.5's default system prompt (20 tokens, see PromptTokensTest),
+    // "<|im_start|>user\n" (3) + the prompt (6) + "<|im_end|>\n" (2) + "<|im_start|>assistant\n"
+    // (3)
+    assertThat(Tokenizer.count(prompt)).isEqualTo(6);
+    assertThat(last.get("prompt_eval_count").asInt()).isEqualTo(20 + 3 + 6 + 2 + 3);
     assertThat(last.get("context").isArray()).isTrue();
     for (String field :
         List.of("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")) {
@@ -321,11 +325,15 @@ class OllamaSimulatorProtocolTest {
     assertThat(last.get("message").get("content").asText()).isEmpty();
     assertThat(last.has("context")).isFalse();
     assertThat(last.get("eval_count").asInt()).isEqualTo(lines.size() - 1);
+    // each turn is "<|im_start|>" role "\n" (3 tokens) + content + "<|im_end|>" "\n" (2), then
+    // the generation prompt "<|im_start|>assistant\n" (3); the system message replaces the
+    // model's default one
     int expectedPrompt =
-        Tokenizer.count("You are terse.")
-            + Tokenizer.count("why is the sky blue?")
-            + Tokenizer.count("due to rayleigh scattering.")
-            + Tokenizer.count("how is that different than mie scattering?");
+        (5 + Tokenizer.count("You are terse."))
+            + (5 + Tokenizer.count("why is the sky blue?"))
+            + (5 + Tokenizer.count("due to rayleigh scattering."))
+            + (5 + Tokenizer.count("how is that different than mie scattering?"))
+            + 3;
     assertThat(last.get("prompt_eval_count").asInt()).isEqualTo(expectedPrompt);
 
     JsonNode whole =

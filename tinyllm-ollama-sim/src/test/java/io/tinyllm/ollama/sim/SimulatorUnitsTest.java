@@ -81,6 +81,45 @@ class SimulatorUnitsTest {
   }
 
   @Test
+  void tokenizerKeepsSpecialTokensAndLineBreaksApart() {
+    assertThat(Tokenizer.tokenize("<|im_start|>user\nhi there<|im_end|>\n"))
+        .containsExactly("<|im_start|>", "user", "\n", "hi", " there", "<|im_end|>", "\n");
+    assertThat(Tokenizer.tokenize("a\n\n  b <|x"))
+        .containsExactly("a", "\n\n", "  b", " <", "|", "x");
+    assertThat(String.join("", Tokenizer.tokenize("x \r\n y\t"))).isEqualTo("x \r\n y\t");
+  }
+
+  @Test
+  void runnerOptionsReloadOnAnyLoadTimeOptionButALeftOpenNumGpu() {
+    RunnerOptions loaded = RunnerOptions.parse(null, 4096);
+    assertThat(loaded).isEqualTo(new RunnerOptions(4096, 512, -1, 0, null, 0));
+    var nodes = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(
+            loaded.needsReloadFor(RunnerOptions.parse(options(nodes, "{\"num_ctx\":8192}"), 4096)))
+        .isTrue();
+    assertThat(
+            loaded.needsReloadFor(RunnerOptions.parse(options(nodes, "{\"num_batch\":64}"), 4096)))
+        .isTrue();
+    assertThat(loaded.needsReloadFor(RunnerOptions.parse(options(nodes, "{\"top_k\":3}"), 4096)))
+        .isFalse();
+    RunnerOptions onCpu = RunnerOptions.parse(options(nodes, "{\"num_gpu\":0}"), 4096);
+    assertThat(loaded.needsReloadFor(onCpu)).isTrue();
+    assertThat(onCpu.needsReloadFor(loaded)).isFalse(); // -1: the server decides
+    assertThat(RunnerOptions.parse(options(nodes, "{\"num_ctx\":1}"), 4096).numCtx()).isEqualTo(4);
+    assertThatThrownBy(() -> RunnerOptions.parse(options(nodes, "{\"use_mmap\":1}"), 4096))
+        .hasMessage("option \"use_mmap\" must be of type boolean");
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode options(
+      com.fasterxml.jackson.databind.ObjectMapper mapper, String json) {
+    try {
+      return (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void humanNumbersMatchOllama() {
     assertThat(WireFormat.humanNumber(494_032_768L)).isEqualTo("494.03M");
     assertThat(WireFormat.humanNumber(1_543_714_304L)).isEqualTo("1.5B");
@@ -92,6 +131,9 @@ class SimulatorUnitsTest {
     SimulatorConfig defaults = OllamaSimulatorMain.parse(new String[0]);
     assertThat(defaults.port()).isEqualTo(11434);
     assertThat(defaults.bindAddress()).isEqualTo("127.0.0.1");
+    // OLLAMA_NUM_PARALLEL and OLLAMA_MAX_QUEUE defaults (envconfig/config.go, v0.13.5)
+    assertThat(defaults.numParallel()).isEqualTo(1);
+    assertThat(defaults.maxQueue()).isEqualTo(512);
 
     SimulatorConfig custom =
         OllamaSimulatorMain.parse(
@@ -99,6 +141,10 @@ class SimulatorUnitsTest {
     assertThat(custom.port()).isZero();
     assertThat(custom.bindAddress()).isEqualTo("localhost");
     assertThat(custom.timeScale()).isEqualTo(0.5);
+    SimulatorConfig scheduler =
+        OllamaSimulatorMain.parse(new String[] {"--num-parallel", "4", "--max-queue=0"});
+    assertThat(scheduler.numParallel()).isEqualTo(4);
+    assertThat(scheduler.maxQueue()).isZero();
 
     assertThat(OllamaSimulatorMain.parse(new String[] {"--help"})).isNull();
     assertThatThrownBy(() -> OllamaSimulatorMain.parse(new String[] {"--bogus"}))
@@ -114,7 +160,9 @@ class SimulatorUnitsTest {
 
   @Test
   void configRejectsNonsense() {
-    assertThatThrownBy(() -> SimulatorConfig.builder().maxParallel(0))
+    assertThatThrownBy(() -> SimulatorConfig.builder().numParallel(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SimulatorConfig.builder().maxQueue(-1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SimulatorConfig.builder().timeScale(-1))
         .isInstanceOf(IllegalArgumentException.class);
