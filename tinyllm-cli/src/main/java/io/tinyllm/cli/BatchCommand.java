@@ -29,6 +29,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,6 +89,7 @@ final class BatchCommand implements Callable<Integer> {
   @Option(
       names = "--temperature",
       paramLabel = "T",
+      converter = NonNegativeNumberConverter.class,
       description = "Sampling temperature for direct model calls (default: the model's).")
   Double temperature;
 
@@ -103,6 +105,9 @@ final class BatchCommand implements Callable<Integer> {
   @Mixin MetricsOptions metrics;
 
   @Spec CommandSpec spec;
+
+  /** Where the stop signal comes from: Ctrl-C's shutdown hook; a test asks for the stop itself. */
+  Supplier<StopSignal> stopSignals = StopSignal::install;
 
   @Override
   public Integer call() throws Exception {
@@ -138,25 +143,32 @@ final class BatchCommand implements Callable<Integer> {
     GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
 
     try (PrintWriter results = openOutput();
-        StopSignal stop = StopSignal.install();
+        StopSignal stop = stopSignals.get();
         TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
       Outcome outcome = runAll(app, new QueryRunner(app, graph, options), prompts, results, stop);
+      boolean allSucceeded = outcome.succeeded == prompts.size();
       BatchMetrics batchMetrics = new BatchMetrics();
       batchMetrics.finished(
-          app.metrics().registry(), outcome.succeeded, outcome.failed, outcome.took, Instant.now());
+          app.metrics().registry(),
+          outcome.succeeded,
+          outcome.failed,
+          outcome.cancelled,
+          outcome.took,
+          allSucceeded ? Instant.now() : null);
       String summary =
           String.format(
               Locale.ROOT,
-              "batch: %d prompts, %d succeeded, %d failed in %s",
+              "batch: %d prompts, %d succeeded, %d failed%s in %s",
               prompts.size(),
               outcome.succeeded,
               outcome.failed,
+              outcome.cancelled == 0 ? "" : ", " + outcome.cancelled + " cancelled",
               Table.seconds(outcome.took.toNanos() / 1e9));
       PushResult pushed = PushResult.ok();
       if (metrics.pushing()) {
         refreshInventory(app);
-        pushed = metrics.push(app, outcome.failed == 0);
+        pushed = metrics.push(app, allSucceeded);
       }
       metrics.linger(stop);
       if (outcome.interrupted) {
@@ -164,7 +176,7 @@ final class BatchCommand implements Callable<Integer> {
             "tinyllm: interrupted: "
                 + summary
                 + ", "
-                + (prompts.size() - outcome.succeeded - outcome.failed)
+                + (prompts.size() - outcome.succeeded - outcome.failed - outcome.cancelled)
                 + " not run");
       } else if (outcome.failed > 0) {
         err.println(
@@ -186,7 +198,20 @@ final class BatchCommand implements Callable<Integer> {
     }
   }
 
-  private record Outcome(int succeeded, int failed, Duration took, boolean interrupted) {}
+  private record Outcome(
+      int succeeded, int failed, int cancelled, Duration took, boolean interrupted) {}
+
+  /** What became of one prompt, as its result line says in {@code outcome}. */
+  enum PromptOutcome {
+    SUCCESS,
+    ERROR,
+    /** In flight when the batch was interrupted (Ctrl-C): neither answered nor failed. */
+    CANCELLED;
+
+    String jsonName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private Outcome runAll(
       TinyLlm app,
@@ -205,8 +230,7 @@ final class BatchCommand implements Callable<Integer> {
     List<CompletableFuture<QueryResult>> futures = new ArrayList<>();
     long start = System.nanoTime();
     int written = 0;
-    int succeeded = 0;
-    int failed = 0;
+    int[] counts = new int[PromptOutcome.values().length];
     boolean interrupted = false;
     for (BatchInput.Prompt prompt : prompts) {
       while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -235,22 +259,13 @@ final class BatchCommand implements Callable<Integer> {
       futures.add(future);
       // write what has finished, in input order, while the rest runs
       while (written < futures.size() && futures.get(written).isDone()) {
-        if (write(results, prompts.get(written), futures.get(written))) {
-          succeeded++;
-        } else {
-          failed++;
-        }
+        counts[write(results, prompts.get(written), futures.get(written)).ordinal()]++;
         written++;
       }
     }
     while (written < futures.size()) {
       CompletableFuture<QueryResult> future = futures.get(written);
-      while (!future.isDone()) {
-        if (stop.stopRequested()) {
-          interrupted = true;
-          futures.subList(written, futures.size()).forEach(f -> f.cancel(true));
-          break;
-        }
+      while (!future.isDone() && !stop.stopRequested()) {
         try {
           future.get(100, TimeUnit.MILLISECONDS);
         } catch (ExecutionException
@@ -259,23 +274,24 @@ final class BatchCommand implements Callable<Integer> {
           // looked at in write()
         }
       }
-      if (interrupted && !future.isDone()) {
-        break;
+      if (!future.isDone()) {
+        // interrupted: what was handed to the queue and has not finished is cancelled; what
+        // finished meanwhile keeps its result
+        interrupted = true;
+        futures.subList(written, futures.size()).forEach(f -> f.cancel(true));
       }
-      if (write(results, prompts.get(written), future)) {
-        succeeded++;
-      } else {
-        failed++;
-      }
+      counts[write(results, prompts.get(written), future).ordinal()]++;
       written++;
-      if (interrupted) {
-        break;
-      }
     }
     if (bar != null) {
       bar.finish();
     }
-    return new Outcome(succeeded, failed, Duration.ofNanos(System.nanoTime() - start), interrupted);
+    return new Outcome(
+        counts[PromptOutcome.SUCCESS.ordinal()],
+        counts[PromptOutcome.ERROR.ordinal()],
+        counts[PromptOutcome.CANCELLED.ordinal()],
+        Duration.ofNanos(System.nanoTime() - start),
+        interrupted);
   }
 
   private static String failedNote(AtomicInteger failed) {
@@ -283,36 +299,47 @@ final class BatchCommand implements Callable<Integer> {
     return n == 0 ? "" : " (" + n + " failed)";
   }
 
-  /** Writes the result line of {@code prompt}; returns whether it succeeded. */
-  private boolean write(
+  /** Writes the result line of {@code prompt} (its future is done); returns its outcome. */
+  private PromptOutcome write(
       PrintWriter results, BatchInput.Prompt prompt, CompletableFuture<QueryResult> future) {
     QueryResult result;
-    try {
-      result = future.getNow(null);
-    } catch (java.util.concurrent.CompletionException
-        | java.util.concurrent.CancellationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      result =
-          new QueryResult(
-              null,
-              prompt.model() != null ? prompt.model() : model,
-              null,
-              String.valueOf(cause.getMessage()),
-              0,
-              0,
-              Duration.ZERO,
-              List.of(),
-              Map.of());
+    PromptOutcome outcome;
+    if (future.isCancelled()) {
+      // only an interrupted batch cancels: the prompt was in flight, not failed
+      result = failedResult(prompt, "cancelled: the batch was interrupted");
+      outcome = PromptOutcome.CANCELLED;
+    } else {
+      try {
+        result = future.getNow(null);
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        result = failedResult(prompt, CliErrors.describe(cause.getMessage()));
+      }
+      outcome = result.success() ? PromptOutcome.SUCCESS : PromptOutcome.ERROR;
     }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("index", prompt.index());
     line.put("line", prompt.line());
     line.put("id", prompt.id());
     line.put("prompt", prompt.prompt());
+    line.put("outcome", outcome.jsonName());
     line.putAll(result.toJson(false));
     results.println(CliJson.line(line));
     results.flush();
-    return result.success();
+    return outcome;
+  }
+
+  private QueryResult failedResult(BatchInput.Prompt prompt, String error) {
+    return new QueryResult(
+        null,
+        prompt.model() != null ? prompt.model() : model,
+        null,
+        error,
+        0,
+        0,
+        Duration.ZERO,
+        List.of(),
+        Map.of());
   }
 
   private PrintWriter openOutput() throws IOException {

@@ -1,7 +1,12 @@
 package io.tinyllm.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tinyllm.api.error.TinyLlmException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +29,18 @@ final class BatchInput {
 
   /** The prompts read, or the problems found (then nothing should run). */
   record Parsed(List<Prompt> prompts, List<String> errors) {}
+
+  /**
+   * One line is exactly one JSON value: a second object or trailing text after the first is an
+   * error (Jackson would otherwise stop after the first value), and so is a key given twice
+   * (otherwise the last would silently win).
+   */
+  private static final ObjectReader LINE_READER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build()
+          .reader();
 
   private BatchInput() {}
 
@@ -83,7 +100,11 @@ final class BatchInput {
     String where = file + ":" + line + ": ";
     JsonNode node;
     try {
-      node = CliJson.mapper().readTree(text);
+      node = LINE_READER.readTree(text);
+    } catch (MismatchedInputException e) {
+      // FAIL_ON_TRAILING_TOKENS: the line went on after its first value
+      errors.add(where + "invalid JSON: more than one value on the line (one object per line)");
+      return null;
     } catch (JsonProcessingException e) {
       errors.add(where + "invalid JSON: " + e.getOriginalMessage());
       return null;

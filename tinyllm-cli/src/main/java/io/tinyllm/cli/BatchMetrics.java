@@ -21,6 +21,7 @@ import java.time.Instant;
 final class BatchMetrics {
   static final String SUCCESS = "success";
   static final String ERROR = "error";
+  static final String CANCELLED = "cancelled";
 
   private final Gauge lastSuccess =
       Gauge.builder()
@@ -35,20 +36,32 @@ final class BatchMetrics {
   private final Counter prompts =
       Counter.builder()
           .name("tinyllm_batch_prompts_total")
-          .help("Prompts of the last batch by outcome: success or error")
+          .help("Prompts of the last batch by outcome: success, error or cancelled")
           .labelNames("outcome")
           .build();
 
-  /** Records a finished batch and registers its families in {@code registry}. */
+  /**
+   * Records a finished batch and registers its families in {@code registry}. {@code cancelled}
+   * (prompts in flight when the batch was interrupted) appears only when there were some; {@code
+   * succeededAt} is null unless every prompt succeeded.
+   */
   void finished(
-      PrometheusRegistry registry, int succeeded, int failed, Duration took, Instant finishedAt) {
+      PrometheusRegistry registry,
+      int succeeded,
+      int failed,
+      int cancelled,
+      Duration took,
+      Instant succeededAt) {
     prompts.labelValues(SUCCESS).inc(succeeded);
     prompts.labelValues(ERROR).inc(failed);
+    if (cancelled > 0) {
+      prompts.labelValues(CANCELLED).inc(cancelled);
+    }
     duration.set(took.toNanos() / 1e9);
     registry.register(prompts);
     registry.register(duration);
-    if (failed == 0) {
-      lastSuccess.set(finishedAt.toEpochMilli() / 1000.0);
+    if (succeededAt != null) {
+      lastSuccess.set(succeededAt.toEpochMilli() / 1000.0);
       registry.register(lastSuccess);
     }
   }

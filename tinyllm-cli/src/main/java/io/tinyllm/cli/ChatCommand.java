@@ -53,6 +53,7 @@ final class ChatCommand implements Callable<Integer> {
   @Option(
       names = "--temperature",
       paramLabel = "T",
+      converter = NonNegativeNumberConverter.class,
       description = "Sampling temperature (default: the model's).")
   Double temperature;
 

@@ -1,6 +1,5 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.queue.RequestQueue;
@@ -40,12 +39,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--rate",
       paramLabel = "PER_SECOND",
+      converter = NonNegativeNumberConverter.class,
       description = "Calls submitted per second (default ${DEFAULT-VALUE}).")
   double rate = 8;
 
   @Option(
       names = "--time-scale",
       paramLabel = "FACTOR",
+      converter = NonNegativeNumberConverter.class,
       description = "Scale the simulator's delays (default ${DEFAULT-VALUE}; 1 is realistic).")
   double timeScale = 0.5;
 
@@ -58,15 +59,17 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--summary-every",
       paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "5s",
       description = "How often to print the summary line (default ${DEFAULT-VALUE}).")
-  String summaryEvery = "5s";
+  Duration summaryEvery;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     Duration runFor = duration.runFor();
-    Duration every = Durations.parse(summaryEvery, "--summary-every");
+    Duration every = summaryEvery;
     if (rate <= 0 || rate > 1000) {
       throw new UsageException("--rate must be above 0 and at most 1000, not " + rate);
     }
@@ -89,6 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("Ollama simulator at " + simulator.baseUri());
       out.println("Serving metrics at " + exporter.uri());
       out.flush();
+      endpoint.warnIfOpen(spec.commandLine().getErr());
       try (DemoWorkload workload = DemoWorkload.create(app, simulator, seed, rate)) {
         workload.tour();
         workload.start();

@@ -1,6 +1,5 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Durations;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -9,11 +8,12 @@ final class DurationOption {
   @Option(
       names = "--duration",
       paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "Stop after this long (30s, 5m); runs until interrupted when absent.")
-  String duration;
+  Duration duration;
 
-  /** The duration, or null for "until interrupted"; a bad value names the option. */
+  /** The duration, or null for "until interrupted". */
   Duration runFor() {
-    return duration == null ? null : Durations.parse(duration, "--duration");
+    return duration;
   }
 }

@@ -60,6 +60,7 @@ final class HealthCommand implements Callable<Integer> {
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Metrics port that must be free (default ${DEFAULT-VALUE}).")
   int metricsPort = HttpExporterConfig.DEFAULT_PORT;
 

@@ -1,5 +1,6 @@
 package io.tinyllm.cli;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,16 @@ import java.util.Locale;
 final class LogSetup {
   static final String LEVEL_PROPERTY = "tinyllm.log.level";
 
+  /** The levels {@code --log-level} takes; Logback reads any other name as DEBUG. */
+  static final List<String> LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
+
   private LogSetup() {}
+
+  /** The level named {@code value}, upper-cased, or null when it is none of {@link #LEVELS}. */
+  static String level(String value) {
+    String level = value.strip().toUpperCase(Locale.ROOT);
+    return LEVELS.contains(level) ? level : null;
+  }
 
   static void apply(String[] args) {
     for (int i = 0; i < args.length; i++) {
@@ -19,11 +29,18 @@ final class LogSetup {
       if (arg.equals("--debug")) {
         System.setProperty(LEVEL_PROPERTY, "DEBUG");
       } else if (arg.startsWith("--log-level=")) {
-        System.setProperty(
-            LEVEL_PROPERTY, arg.substring("--log-level=".length()).toUpperCase(Locale.ROOT));
+        set(arg.substring("--log-level=".length()));
       } else if (arg.equals("--log-level") && i + 1 < args.length) {
-        System.setProperty(LEVEL_PROPERTY, args[i + 1].toUpperCase(Locale.ROOT));
+        set(args[i + 1]);
       }
+    }
+  }
+
+  /** An unknown name is left to picocli's converter to refuse; it must not reach Logback. */
+  private static void set(String value) {
+    String level = level(value);
+    if (level != null) {
+      System.setProperty(LEVEL_PROPERTY, level);
     }
   }
 }

@@ -13,11 +13,14 @@ public final class Main {
     System.exit(run(args));
   }
 
-  /** Runs the command line and returns its exit code: 0 success, 1 failure, 2 usage error. */
+  /**
+   * Runs the command line and returns its exit code: 0 success, 1 failure, 2 usage error, 3 the JVM
+   * gave up (out of memory, stack overflow).
+   */
   public static int run(String... args) {
     // the log level must be known before the first logger is created
     LogSetup.apply(args);
-    return TinyLlmCommand.commandLine().execute(args);
+    return TinyLlmCommand.execute(TinyLlmCommand.commandLine(), args);
   }
 
   /**

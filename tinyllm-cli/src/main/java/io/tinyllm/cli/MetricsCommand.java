@@ -1,6 +1,5 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
@@ -42,15 +41,17 @@ final class MetricsCommand implements Callable<Integer> {
   @Option(
       names = "--probe-interval",
       paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "15s",
       description = "How often to probe the Ollama server (default ${DEFAULT-VALUE}).")
-  String probeInterval = "15s";
+  Duration probeInterval;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     Duration runFor = duration.runFor();
-    Duration interval = Durations.parse(probeInterval, "--probe-interval");
+    Duration interval = probeInterval;
     if (interval.isZero()) {
       throw new UsageException("--probe-interval must be longer than 0");
     }
@@ -74,6 +75,7 @@ final class MetricsCommand implements Callable<Integer> {
       }
       out.println("Serving metrics at " + exporter.uri());
       out.flush();
+      endpoint.warnIfOpen(spec.commandLine().getErr());
       stop.await(runFor);
     }
     return ExitCodes.OK;

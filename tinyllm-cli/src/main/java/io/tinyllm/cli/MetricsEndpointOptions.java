@@ -1,7 +1,10 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --port} and {@code --addr} of a command that serves {@code /metrics}. */
@@ -9,6 +12,7 @@ final class MetricsEndpointOptions {
   @Option(
       names = "--port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Metrics port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port = HttpExporterConfig.DEFAULT_PORT;
 
@@ -18,14 +22,20 @@ final class MetricsEndpointOptions {
       description = "Address to bind /metrics (default ${DEFAULT-VALUE}: this machine only).")
   String addr = HttpExporterConfig.DEFAULT_HOST;
 
-  /** The settings that start the HTTP exporter on this address and port. */
+  @Mixin MetricsSecurityOptions security;
+
+  /** The settings that start the HTTP exporter on this address and port, with auth and TLS. */
   Map<String, String> settings() {
-    return Map.of(
-        "metrics.exporters",
-        "http",
-        HttpExporterConfig.HOST,
-        addr,
-        HttpExporterConfig.PORT,
-        String.valueOf(port));
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("metrics.exporters", "http");
+    settings.put(HttpExporterConfig.HOST, addr);
+    settings.put(HttpExporterConfig.PORT, String.valueOf(port));
+    security.addTo(settings);
+    return settings;
+  }
+
+  /** One line on {@code err} when /metrics is open to the network without a password. */
+  void warnIfOpen(PrintWriter err) {
+    security.warnIfOpen(addr, err);
   }
 }

@@ -5,23 +5,33 @@ import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.metrics.exporter.PushgatewayAddress;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * How a command's metrics get out: a {@code /metrics} endpoint while it runs (and for a while
  * after, so a scrape sees the last counts), and a push to a Pushgateway when it is done.
  */
 final class MetricsOptions {
+  /** The environment variable the Pushgateway password is read from when no file is given. */
+  static final String PUSH_PASSWORD_ENV = "TINYLLM_PUSH_PASSWORD";
+
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Serve /metrics on this port while running (0 picks a free one).")
   Integer port;
 
@@ -41,14 +51,36 @@ final class MetricsOptions {
   @Option(
       names = "--push-gateway",
       paramLabel = "HOST:PORT",
+      converter = PushGatewayConverter.class,
       description = "Push the metrics to this Pushgateway when done (http://, https:// allowed).")
   String pushGateway;
 
   @Option(
       names = "--push-job",
       paramLabel = "NAME",
+      converter = PushJobConverter.class,
       description = "Job name of the push: a stable name, no per-run grouping key.")
   String pushJob;
+
+  @Option(
+      names = "--push-user",
+      paramLabel = "USER",
+      description =
+          "Push with basic auth as this user; the password comes from --push-password-file or $"
+              + PUSH_PASSWORD_ENV
+              + ".")
+  String pushUser;
+
+  @Option(
+      names = "--push-password-file",
+      paramLabel = "FILE",
+      description = "File holding the Pushgateway password (one line) for --push-user.")
+  Path pushPasswordFile;
+
+  @Mixin MetricsSecurityOptions security;
+
+  /** The process environment; a test gives its own. */
+  Function<String, String> environment = System::getenv;
 
   boolean serving() {
     return port != null || addr != null;
@@ -62,31 +94,76 @@ final class MetricsOptions {
   void addTo(Map<String, String> settings, String defaultJob) {
     List<String> exporters = new ArrayList<>();
     if (serving()) {
-      if (port != null && (port < 0 || port > 65535)) {
-        throw new UsageException("--metrics-port must be from 0 to 65535, got " + port);
-      }
       exporters.add(HttpMetricsExporter.NAME);
       settings.put(
           HttpExporterConfig.PORT,
           String.valueOf(port == null ? HttpExporterConfig.DEFAULT_PORT : port));
       settings.put(HttpExporterConfig.HOST, addr == null ? HttpExporterConfig.DEFAULT_HOST : addr);
+      security.addTo(settings);
     } else if (linger != null) {
       throw new UsageException("--metrics-linger needs --metrics-port");
+    } else if (security.given()) {
+      throw new UsageException("--metrics-user and --metrics-tls-* need --metrics-port");
     }
-    if (pushJob != null && !pushing()) {
-      throw new UsageException("--push-job needs --push-gateway");
+    if ((pushJob != null || pushUser != null || pushPasswordFile != null) && !pushing()) {
+      throw new UsageException(
+          "--push-job, --push-user and --push-password-file need --push-gateway");
+    }
+    if (pushPasswordFile != null && pushUser == null) {
+      throw new UsageException("--push-password-file needs --push-user");
     }
     if (pushing()) {
-      if (pushJob != null && pushJob.isBlank()) {
-        throw new UsageException("--push-job must not be empty");
-      }
       settings.put(PushgatewayConfig.ADDRESS, pushGateway);
       settings.put(PushgatewayConfig.JOB, pushJob == null ? defaultJob : pushJob);
+      if (pushUser != null) {
+        settings.put(PushgatewayConfig.BASIC_AUTH_USER, pushUser);
+        settings.put(
+            PushgatewayConfig.BASIC_AUTH_PASSWORD,
+            PasswordFile.read(
+                "--push-user",
+                "--push-password-file",
+                pushPasswordFile,
+                PUSH_PASSWORD_ENV,
+                environment));
+      }
       // the command pushes once, when done, and reports the result itself
       settings.put(PushgatewayConfig.PUSH_ON_CLOSE, "false");
     }
     if (!exporters.isEmpty()) {
       settings.put(MetricsConfig.EXPORTERS, String.join(",", exporters));
+    }
+  }
+
+  /**
+   * Checks {@code --push-gateway} while picocli parses, with the exporter's own parser, so a bad
+   * address is a usage error before any prompt runs rather than a failed push after all of them.
+   */
+  static final class PushGatewayConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        PushgatewayAddress.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(
+            e.getMessage()
+                .replace(
+                    "give basic auth separately",
+                    "use --push-user with --push-password-file or $" + PUSH_PASSWORD_ENV));
+      }
+      return value.strip();
+    }
+  }
+
+  /** Checks {@code --push-job} as the exporter would, while picocli parses. */
+  static final class PushJobConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        PushgatewayConfig.checkJobName(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return value;
     }
   }
 
@@ -97,6 +174,7 @@ final class MetricsOptions {
         .ifPresent(
             exporter -> {
               err.println("Serving metrics at " + exporter.uri());
+              security.warnIfOpen(addr == null ? HttpExporterConfig.DEFAULT_HOST : addr, err);
               err.flush();
             });
   }

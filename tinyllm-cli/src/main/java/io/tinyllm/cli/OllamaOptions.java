@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code --ollama URL}, shared by every command that talks to Ollama. Without it the address comes
@@ -41,7 +42,12 @@ final class OllamaOptions {
   static final class AddressConverter implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
-      OllamaHost.parse(value);
+      try {
+        OllamaHost.parse(value);
+      } catch (IllegalArgumentException e) {
+        // picocli's own message for other exceptions repeats the value, password included
+        throw new TypeConversionException(e.getMessage());
+      }
       return value.strip();
     }
   }

@@ -24,6 +24,7 @@ final class OllamaSimCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "PORT",
+      converter = PortConverter.class,
       description = "Port to listen on (default ${DEFAULT-VALUE}, Ollama's; 0 picks a free one).")
   int port = SimulatorConfig.OLLAMA_PORT;
 
@@ -36,6 +37,7 @@ final class OllamaSimCommand implements Callable<Integer> {
   @Option(
       names = "--time-scale",
       paramLabel = "FACTOR",
+      converter = NonNegativeNumberConverter.class,
       description = "Multiply simulated delays (load, first token, token rate); 0 for none.")
   double timeScale = 1.0;
 

@@ -53,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--temperature",
       paramLabel = "T",
+      converter = NonNegativeNumberConverter.class,
       description = "Sampling temperature for --model (default: the model's; 0 is cacheable).")
   Double temperature;
 

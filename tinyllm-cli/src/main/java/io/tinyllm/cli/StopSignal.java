@@ -25,7 +25,7 @@ final class StopSignal implements AutoCloseable {
     hook =
         new Thread(
             () -> {
-              stop.countDown();
+              requestStop();
               try {
                 closed.await(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
               } catch (InterruptedException e) {
@@ -48,6 +48,11 @@ final class StopSignal implements AutoCloseable {
     } else {
       stop.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** What Ctrl-C (SIGINT) or SIGTERM does: the command stops, closing what it opened. */
+  void requestStop() {
+    stop.countDown();
   }
 
   boolean stopRequested() {

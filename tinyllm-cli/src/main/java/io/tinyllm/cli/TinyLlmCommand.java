@@ -3,6 +3,7 @@ package io.tinyllm.cli;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.metrics.SystemInfoMetrics;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +40,7 @@ public final class TinyLlmCommand implements Runnable {
       names = "--log-level",
       scope = CommandLine.ScopeType.INHERIT,
       paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
       description = "Log level on stderr: ERROR, WARN (default), INFO, DEBUG, TRACE.")
   String logLevel;
 
@@ -58,6 +60,50 @@ public final class TinyLlmCommand implements Runnable {
     return commandLine;
   }
 
+  /**
+   * Runs {@code args} on {@code commandLine}. picocli lets an {@link Error} through: it becomes one
+   * line and exit {@value ExitCodes#JVM_ERROR}, with the JVM's trace only under {@code --debug}.
+   */
+  static int execute(CommandLine commandLine, String... args) {
+    try {
+      return commandLine.execute(args);
+    } catch (Error e) {
+      return handleError(e, e, commandLine.getErr(), Arrays.asList(args).contains("--debug"));
+    }
+  }
+
+  private static int handleError(Error error, Throwable trace, PrintWriter err, boolean debug) {
+    err.println(
+        "tinyllm: " + describeError(error) + (debug ? "" : " (run with --debug for the trace)"));
+    if (debug) {
+      trace.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.JVM_ERROR;
+  }
+
+  private static String describeError(Error e) {
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory ("
+          + e.getMessage()
+          + "); give the JVM more with TINYLLM_JAVA_OPTS=-Xmx..., or make the input smaller";
+    }
+    if (e instanceof StackOverflowError) {
+      return "stack overflow: the input nests too deeply";
+    }
+    return "internal error: " + e;
+  }
+
+  /** The {@link Error} that {@code e} wraps (a worker thread's, say), or null. */
+  private static Error errorCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof Error error) {
+        return error;
+      }
+    }
+    return null;
+  }
+
   /** Gives every subcommand, at any depth, {@code --help} and {@code --version}. */
   private static void addHelpOptions(CommandLine commandLine) {
     for (CommandLine sub : commandLine.getSubcommands().values()) {
@@ -74,6 +120,11 @@ public final class TinyLlmCommand implements Runnable {
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     boolean debug = debugRequested(parseResult);
+    Error error = errorCause(e);
+    if (error != null) {
+      // an Error on a worker thread reaches here wrapped in the future that carried it
+      return handleError(error, e, err, debug);
+    }
     if (e instanceof UsageException) {
       err.println("tinyllm: " + e.getMessage());
       err.flush();
@@ -109,6 +160,22 @@ public final class TinyLlmCommand implements Runnable {
     err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  /** Refuses a level Logback does not know: it would quietly log at DEBUG. */
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String level = LogSetup.level(value);
+      if (level == null) {
+        throw new CommandLine.TypeConversionException(
+            "'"
+                + value
+                + "' is not a log level: expected one of "
+                + String.join(", ", LogSetup.LEVELS));
+      }
+      return level;
+    }
   }
 
   /** Prints the version for {@code --version}. */

@@ -9,6 +9,7 @@ import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -247,6 +248,93 @@ class BatchCommandTest {
         .contains(prompts + ":5: \"id\" must be a string or a number\n")
         .endsWith("tinyllm: " + prompts + ": 5 invalid lines; nothing was run\n");
     assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
+  }
+
+  @Test
+  void aLineWithTwoObjectsTrailingTextOrADuplicateKeyIsInvalidAndNothingRuns() throws Exception {
+    Path prompts =
+        file(
+            "hostile.jsonl",
+            """
+            {"prompt":"first"}{"prompt":"second"}
+            {"prompt": "fine"} garbage
+            {"prompt": "one", "prompt": "two"}
+            {"prompt": "ok", "id": "a", "id": "b"}
+            {"prompt": "fine"}
+            """);
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines().toList())
+        .containsExactly(
+            prompts + ":1: invalid JSON: more than one value on the line (one object per line)",
+            prompts
+                + ":2: invalid JSON: Unrecognized token 'garbage': was expecting (JSON String,"
+                + " Number, Array, Object or token 'null', 'true' or 'false')",
+            prompts + ":3: invalid JSON: Duplicate field 'prompt'",
+            prompts + ":4: invalid JSON: Duplicate field 'id'",
+            "tinyllm: " + prompts + ": 4 invalid lines; nothing was run");
+    assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
+  }
+
+  @Test
+  void anInterruptedBatchWritesThePromptsInFlightAsCancelled() throws Exception {
+    try (OllamaSimulator held =
+            OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build());
+        PushgatewayProcess gateway = PushgatewayProcess.start()) {
+      // every generation is held until the simulator stops: the batch can only be interrupted
+      held.faults().scope(Endpoint.GENERATE).hang(Duration.ofMinutes(5));
+      Path prompts = file("four.txt", "one\ntwo\nthree\nfour\n");
+      StopSignal signal = StopSignal.install();
+      Cli cli = new Cli();
+      cli.<BatchCommand>command("batch").stopSignals = () -> signal;
+
+      Cli.Running running =
+          cli.start(
+              "batch",
+              prompts.toString(),
+              "--ollama",
+              held.baseUri().toString(),
+              "--model",
+              MODEL,
+              "--workers",
+              "1",
+              "--max-queue-size",
+              "2",
+              "--push-gateway",
+              gateway.address());
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (held.stats().requests(Endpoint.GENERATE) < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(held.stats().requests(Endpoint.GENERATE)).isEqualTo(1);
+      signal.requestStop(); // what Ctrl-C's shutdown hook does
+      Cli.Result result = running.result(Duration.ofSeconds(60));
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      List<JsonNode> rows = lines(result.out());
+      // one running, one waiting in the queue; the other two never handed over
+      assertThat(rows).hasSize(2);
+      for (JsonNode row : rows) {
+        assertThat(row.get("outcome").asText()).isEqualTo("cancelled");
+        assertThat(row.get("error").asText()).isEqualTo("cancelled: the batch was interrupted");
+        assertThat(row.get("answer").isNull()).isTrue();
+      }
+      assertThat(result.err())
+          .matches(
+              "tinyllm: interrupted: batch: 4 prompts, 0 succeeded, 0 failed, 2 cancelled in"
+                  + " [^,]+, 2 not run\n");
+      String pushed = gateway.metricsText();
+      assertThat(series(pushed, "tinyllm_batch_prompts_total"))
+          .containsExactly(
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"cancelled\"} 2",
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"error\"} 0",
+              "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 0");
+      assertThat(pushed).doesNotContain("tinyllm_batch_last_success_timestamp_seconds{");
+    }
   }
 
   @Test

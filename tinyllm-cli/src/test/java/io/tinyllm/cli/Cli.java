@@ -45,8 +45,23 @@ final class Cli {
     return cli.execute(all);
   }
 
+  /** The object of subcommand {@code name}, to set what a test controls (stdin, the stop). */
+  @SuppressWarnings("unchecked")
+  <T> T command(String name) {
+    return (T) commandLine.getSubcommands().get(name).getCommand();
+  }
+
+  /** Adds a subcommand, for a test that needs a command path no real command offers. */
+  Cli with(String name, Object command) {
+    commandLine.addSubcommand(name, command);
+    // setOut/setErr reach only the subcommands present when called
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    return this;
+  }
+
   Result execute(String... args) {
-    int code = commandLine.execute(args);
+    int code = TinyLlmCommand.execute(commandLine, args);
     return new Result(code, out.toString(), err.toString());
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the built {@code bin/tinyllm} launcher as a user would, with a bounded wait. */
@@ -26,12 +27,18 @@ final class Launcher {
 
   /** Starts the launcher with {@code args}; stdout and stderr go to temp files. */
   static Process start(List<String> args, Path out, Path err) {
+    return start(Map.of(), args, out, err);
+  }
+
+  /** As {@link #start(List, Path, Path)}, with {@code env} added to the environment. */
+  static Process start(Map<String, String> env, List<String> args, Path out, Path err) {
     List<String> command = new ArrayList<>();
     command.add(path().toString());
     command.addAll(args);
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().putAll(env);
     try {
       return builder.start();
     } catch (IOException e) {
@@ -41,10 +48,15 @@ final class Launcher {
 
   /** Runs to completion (bounded by {@code timeout}) and returns exit code and output. */
   static Result run(Duration timeout, String... args) {
+    return run(timeout, Map.of(), args);
+  }
+
+  /** As {@link #run(Duration, String...)}, with {@code env} added to the environment. */
+  static Result run(Duration timeout, Map<String, String> env, String... args) {
     try {
       Path out = Files.createTempFile("tinyllm", ".out");
       Path err = Files.createTempFile("tinyllm", ".err");
-      Process process = start(List.of(args), out, err);
+      Process process = start(env, List.of(args), out, err);
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw new AssertionError(

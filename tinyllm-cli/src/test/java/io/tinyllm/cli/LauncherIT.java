@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,12 +80,13 @@ class LauncherIT {
   void anInvalidDurationNamesTheOptionAndTheValue() {
     Launcher.Result result = Launcher.run(TIMEOUT, "metrics", "--port", "0", "--duration", "soon");
 
-    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .isEqualTo(
-            "tinyllm: Invalid value 'soon' for --duration: expected a duration such as 500ms,"
-                + " 1.5s, 2m or 1h30m (units d, h, m, s, ms, largest first; a bare number is"
-                + " seconds)\n");
+            "tinyllm: Invalid value for option '--duration': 'soon' is not a duration: expected"
+                + " one such as 500ms, 1.5s, 2m or 1h30m (units d, h, m, s, ms, largest first; a"
+                + " bare number is seconds)\n"
+                + "Run 'tinyllm metrics --help' for usage.\n");
   }
 
   @Test
@@ -343,5 +345,82 @@ class LauncherIT {
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).startsWith("Serving metrics at http://127.0.0.1:");
+  }
+
+  @Test
+  void noPasswordIsPrintedEvenWithDebug(@TempDir Path dir) throws Exception {
+    String password = "s3cret-" + System.nanoTime();
+    Path prompts = dir.resolve("p.txt");
+    Files.writeString(prompts, "hi\n");
+    Map<String, String> ollamaHost =
+        Map.of("OLLAMA_HOST", "http://bob:" + password + "@127.0.0.1:1");
+    List<Launcher.Result> results =
+        List.of(
+            Launcher.run(TIMEOUT, ollamaHost, "health", "--debug"),
+            Launcher.run(TIMEOUT, ollamaHost, "run", "--debug", "--model", "m", "hi"),
+            Launcher.run(TIMEOUT, ollamaHost, "batch", prompts.toString(), "--debug"),
+            Launcher.run(
+                TIMEOUT,
+                "run",
+                "--debug",
+                "--ollama",
+                "http://bob:" + password + "@not a host",
+                "hi"),
+            Launcher.run(
+                TIMEOUT,
+                "batch",
+                prompts.toString(),
+                "--debug",
+                "--ollama",
+                "127.0.0.1:1",
+                "--push-gateway",
+                "http://user:" + password + "@127.0.0.1:1"),
+            Launcher.run(
+                TIMEOUT,
+                Map.of("TINYLLM_METRICS_PASSWORD", password),
+                "metrics",
+                "--debug",
+                "--port",
+                "0",
+                "--duration",
+                "0s",
+                "--metrics-user",
+                "prom"));
+
+    for (Launcher.Result result : results) {
+      assertThat(result.err() + result.out()).doesNotContain(password);
+    }
+    assertThat(results.get(0).exitCode()).isEqualTo(1);
+    assertThat(results.get(0).err())
+        .contains("Invalid value 'http://***@127.0.0.1:1' for environment variable OLLAMA_HOST");
+    assertThat(results.get(3).exitCode()).isEqualTo(2);
+    assertThat(results.get(4).exitCode()).isEqualTo(2);
+    assertThat(results.get(5).exitCode()).as(results.get(5).err()).isZero();
+  }
+
+  @Test
+  void aJvmErrorIsOneLineAndExitThree(@TempDir Path dir) throws Exception {
+    // a prompt too big for a 16 MB heap: the JVM runs out of memory reading it
+    Path prompts = dir.resolve("huge.txt");
+    try (var out = Files.newBufferedWriter(prompts)) {
+      String line = "x".repeat(1 << 20) + "\n";
+      for (int i = 0; i < 64; i++) {
+        out.write(line);
+      }
+    }
+    Launcher.Result result =
+        Launcher.run(
+            TIMEOUT,
+            Map.of("TINYLLM_JAVA_OPTS", "-Xmx16m -XX:+UseSerialGC"),
+            "batch",
+            prompts.toString(),
+            "--ollama",
+            "127.0.0.1:1");
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
+    assertThat(result.err())
+        .startsWith("tinyllm: out of memory (Java heap space)")
+        .doesNotContain("\tat ")
+        .hasLineCount(1);
   }
 }

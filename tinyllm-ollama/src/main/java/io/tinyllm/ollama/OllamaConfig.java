@@ -285,7 +285,7 @@ public record OllamaConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid value '"
-              + value
+              + OllamaHost.redacted(value.strip())
               + "' for "
               + (key.equals(HOST) ? "setting '" + HOST + "'" : "environment variable " + key)
               + ": expected host, host:port or http://host:port ("

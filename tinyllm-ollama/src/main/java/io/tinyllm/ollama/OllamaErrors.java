@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLException;
 
 /** Turns what went wrong talking to Ollama into the typed exceptions of the API. */
 final class OllamaErrors {
@@ -181,7 +182,23 @@ final class OllamaErrors {
               + subject
               + ". Is the host reachable? ("
               + OllamaConfig.CONNECT_TIMEOUT
-              + ")",
+              + ")"
+              + (isHttps() ? PLAIN_HTTP_HINT : ""),
+          cause);
+    }
+    Throwable tls = cause;
+    while (tls != null && !(tls instanceof SSLException)) {
+      tls = tls.getCause();
+    }
+    if (tls != null) {
+      return new LlmConnectionException(
+          "TLS with Ollama at "
+              + host
+              + " failed"
+              + subject
+              + ": "
+              + describe(tls)
+              + PLAIN_HTTP_HINT,
           cause);
     }
     if (cause instanceof HttpTimeoutException) {
@@ -219,6 +236,17 @@ final class OllamaErrors {
     }
     return new LlmException(
         "Calling Ollama at " + host + " failed" + subject + ": " + describe(cause), cause);
+  }
+
+  /**
+   * A plain-HTTP server (Ollama's own) does not answer a TLS handshake: it either fails it at once
+   * or waits for a request line until the connect timeout.
+   */
+  private static final String PLAIN_HTTP_HINT =
+      ". A plain-HTTP server (as Ollama is by default) does not speak TLS: use http://";
+
+  private boolean isHttps() {
+    return "https".equals(host.getScheme());
   }
 
   static Throwable unwrap(Throwable failure) {

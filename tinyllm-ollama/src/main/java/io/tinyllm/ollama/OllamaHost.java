@@ -10,6 +10,10 @@ import java.util.Locale;
  * Ollama does. A wildcard address ({@code 0.0.0.0}, {@code ::}) is what a server listens on, not
  * where a client connects, so it becomes the loopback address.
  *
+ * <p>Two forms Ollama would take are refused: a scheme without a host ({@code http://}, which
+ * Ollama reads as port 80 of this machine, never what was meant) and credentials ({@code
+ * http://user:pw@host}, which this client would not send; messages show them as {@code ***}).
+ *
  * <pre>{@code
  * OllamaHost.parse("0.0.0.0")              // http://127.0.0.1:11434
  * OllamaHost.parse("gpu-box:8080")         // http://gpu-box:8080
@@ -34,6 +38,8 @@ public final class OllamaHost {
     if (text.isEmpty()) {
       return DEFAULT;
     }
+    // no message repeats a password given in the address
+    value = redacted(text);
     String scheme = "http";
     int defaultPort = DEFAULT_PORT;
     int schemeEnd = text.indexOf("://");
@@ -53,6 +59,15 @@ public final class OllamaHost {
     if (slash >= 0) {
       path = text.substring(slash);
       text = text.substring(0, slash);
+    }
+    if (text.indexOf('@') >= 0) {
+      // the client has no use for them, and dropping them silently would hide why a proxy
+      // that wants them refuses every call
+      throw new IllegalArgumentException(
+          "Credentials in Ollama address '" + value + "' are not supported");
+    }
+    if (text.isEmpty() && schemeEnd >= 0) {
+      throw new IllegalArgumentException("No host in Ollama address '" + value + "'");
     }
     String host;
     int port = defaultPort;
@@ -88,6 +103,22 @@ public final class OllamaHost {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid Ollama address '" + value + "'", e);
     }
+  }
+
+  /**
+   * {@code value} with the user and password of its authority replaced by {@code ***}, for
+   * messages: {@code http://bob:pw@host:11434} becomes {@code http://***@host:11434}.
+   */
+  public static String redacted(String value) {
+    if (value == null) {
+      return null;
+    }
+    int schemeEnd = value.indexOf("://");
+    int start = schemeEnd < 0 ? 0 : schemeEnd + 3;
+    int slash = value.indexOf('/', start);
+    int end = slash < 0 ? value.length() : slash;
+    int at = value.lastIndexOf('@', end - 1);
+    return at < start ? value : value.substring(0, start) + "***" + value.substring(at);
   }
 
   private static int parsePort(String text, String value) {

@@ -3,7 +3,10 @@ package io.tinyllm.ollama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
 import java.net.URI;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,5 +41,38 @@ class OllamaHostTest {
     assertThatThrownBy(() -> OllamaHost.parse("ftp://box"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ftp");
+  }
+
+  @Test
+  void aSchemeWithoutAHostIsNotQuietlyPortEightyOfThisMachine() {
+    assertThatThrownBy(() -> OllamaHost.parse("http://"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("No host in Ollama address 'http://'");
+    assertThatThrownBy(() -> OllamaHost.parse("https:///ollama"))
+        .hasMessage("No host in Ollama address 'https:///ollama'");
+  }
+
+  @Test
+  void credentialsAreRefusedAndNeverRepeated() {
+    assertThatThrownBy(() -> OllamaHost.parse("http://bob:s3cret@box:11434"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Credentials in Ollama address 'http://***@box:11434' are not supported");
+    assertThatThrownBy(() -> OllamaHost.parse("bob:s3cret@box")).hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> OllamaHost.parse("ftp://bob:s3cret@box"))
+        .hasMessageNotContaining("s3cret");
+    assertThat(OllamaHost.redacted("https://a:p@ss@box/x@y")).isEqualTo("https://***@box/x@y");
+  }
+
+  @Test
+  void anInvalidOllamaHostVariableIsNamedWithoutItsPassword() {
+    assertThatThrownBy(
+            () ->
+                OllamaConfig.from(
+                    Settings.of(Map.of()),
+                    Map.of(OllamaConfig.OLLAMA_HOST_ENV, "http://bob:s3cret@box:11434")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "Invalid value 'http://***@box:11434' for environment variable OLLAMA_HOST")
+        .hasMessageNotContaining("s3cret");
   }
 }

@@ -80,13 +80,20 @@ final class QueuedJob<T> {
 
   /**
    * The caller's cancellation settles the request as failed; as with {@code FutureTask}, once the
-   * queue has settled it, cancelling is too late.
+   * queue has settled it, cancelling is too late, and {@code cancel(true)} interrupts a running
+   * request, so its worker is free at once rather than when the request would have ended.
    */
   private final class CancellableFuture extends CompletableFuture<T> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      if (!settle(QueueOutcome.FAILED)) {
-        return isCancelled();
+      synchronized (QueuedJob.this) {
+        if (!settle(QueueOutcome.FAILED)) {
+          return isCancelled();
+        }
+        // under the monitor, as in timeOut: once finished, the worker may run another job
+        if (mayInterruptIfRunning && runner != null && !finished) {
+          runner.interrupt();
+        }
       }
       return super.cancel(mayInterruptIfRunning);
     }

@@ -110,6 +110,34 @@ class PriorityRequestQueueCompletionTest {
   }
 
   @Test
+  void cancellingARunningRequestWithInterruptInterruptsIt() throws Exception {
+    queue = queue(Map.of("queue.workers", "1", "queue.task-timeout", "0"));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    CompletableFuture<Boolean> running =
+        queue.submit(
+            Priority.LOW,
+            () -> {
+              started.countDown();
+              try {
+                return new CountDownLatch(1).await(LIMIT_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+              }
+            });
+    assertThat(started.await(LIMIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(running.cancel(true)).isTrue();
+
+    assertThat(interrupted.await(LIMIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    // the worker is free for the next request, which is not interrupted
+    assertThat(queue.submit(Priority.LOW, () -> "next").get(LIMIT_SECONDS, TimeUnit.SECONDS))
+        .isEqualTo("next");
+    assertThat(metrics.count(Priority.LOW, QueueOutcome.FAILED)).isEqualTo(1);
+  }
+
+  @Test
   void aRequestCancelledWhileWaitingDoesNotRun() throws Exception {
     queue = queue(Map.of("queue.workers", "1", "queue.task-timeout", "0"));
     CountDownLatch release = new CountDownLatch(1);

@@ -67,17 +67,18 @@ public record PushgatewayConfig(
   }
 
   public static PushgatewayConfig from(Settings settings) {
-    String raw = settings.getString(ADDRESS, DEFAULT_ADDRESS);
-    boolean https = raw.startsWith("https://");
-    String address = raw.replaceFirst("^https?://", "").replaceFirst("/+$", "");
-    if (address.isEmpty() || address.contains("/")) {
-      throw new ConfigException(
-          "Invalid value '" + raw + "' for setting '" + ADDRESS + "': expected host:port");
+    PushgatewayAddress address;
+    try {
+      address = PushgatewayAddress.parse(settings.getString(ADDRESS, DEFAULT_ADDRESS));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid setting '" + ADDRESS + "': " + e.getMessage(), e);
     }
+    Optional<String> job = settings.get(JOB);
+    job.ifPresent(j -> checkPathValue(JOB, j));
     return new PushgatewayConfig(
-        address,
-        https,
-        settings.get(JOB),
+        address.hostPort(),
+        address.https(),
+        job,
         parseGroupingKey(settings.getString(GROUPING_KEY, "")),
         settings.get(BASIC_AUTH_USER),
         settings.get(BASIC_AUTH_PASSWORD),
@@ -97,6 +98,35 @@ public record PushgatewayConfig(
                     + "' (--push-job) to a stable name such as 'tinyllm-batch'"));
   }
 
+  /**
+   * Rejects a job name or grouping-key value the push URL would change: client_java URL-encodes
+   * them as form data, so a space is sent as {@code +}, which the Pushgateway keeps literally
+   * ({@code "x y"} would arrive as job {@code x+y}).
+   *
+   * @throws IllegalArgumentException naming the value and what is wrong with it
+   */
+  public static void checkJobName(String value) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("a job name must not be empty");
+    }
+    if (value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new IllegalArgumentException(
+          "'"
+              + value.replaceAll("\\p{Cntrl}", "?")
+              + "': a job name must not contain spaces or control characters (the push would"
+              + " store a space as '+')");
+    }
+  }
+
+  private static void checkPathValue(String key, String value) {
+    try {
+      checkJobName(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Invalid setting '" + key + "': " + e.getMessage().replace("a job name", "the value"), e);
+    }
+  }
+
   private static Map<String, String> parseGroupingKey(String text) {
     Map<String, String> key = new LinkedHashMap<>();
     for (String pair : text.split(",")) {
@@ -108,7 +138,9 @@ public record PushgatewayConfig(
         throw new ConfigException(
             "Invalid value '" + text + "' for setting '" + GROUPING_KEY + "': expected k=v,k2=v2");
       }
-      key.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      String value = pair.substring(eq + 1).trim();
+      checkPathValue(GROUPING_KEY, value);
+      key.put(pair.substring(0, eq).trim(), value);
     }
     return key;
   }
