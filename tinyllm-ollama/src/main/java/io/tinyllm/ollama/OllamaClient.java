@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -63,10 +64,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
 
   @Inject
   public OllamaClient(OllamaConfig config, OllamaMetrics metrics) {
+    this(config, metrics, System::nanoTime);
+  }
+
+  /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */
+  OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport = new OllamaTransport(config);
-    this.resilience = new Resilience(config, metrics.resilience(), metrics.recordingFailures());
+    this.resilience =
+        new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Runs one call through, from outside in: retry (Resilience4j {@link Retry}), the model's circuit
@@ -94,13 +95,23 @@ final class Resilience {
   }
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics, RecordingFailures recordingFailures) {
+    this(config, metrics, recordingFailures, System::nanoTime);
+  }
+
+  /** {@code rateLimitClock} times the rate limiter's tokens (tests pass a fake clock). */
+  Resilience(
+      OllamaConfig config,
+      ResilienceMetrics metrics,
+      RecordingFailures recordingFailures,
+      LongSupplier rateLimitClock) {
+    requireNonNull(rateLimitClock, "rateLimitClock is null");
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.recordingFailures = requireNonNull(recordingFailures, "recordingFailures is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();
     this.bucket =
         rate.enabled()
-            ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), System::nanoTime)
+            ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), rateLimitClock)
             : null;
     OllamaConfig.BreakerSettings breaker = config.circuitBreaker();
     // a count-based window of n calls that opens at a 100% failure rate opens exactly when the

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A simulator on an ephemeral loopback port, a client pointed at it with small timeouts and
@@ -26,6 +27,11 @@ final class ClientFixture implements AutoCloseable {
   final PrometheusRegistry registry = new PrometheusRegistry();
 
   private ClientFixture(OllamaSimulator sim, Map<String, String> settings) {
+    this(sim, settings, System::nanoTime);
+  }
+
+  private ClientFixture(
+      OllamaSimulator sim, Map<String, String> settings, LongSupplier rateLimitClock) {
     this.sim = sim;
     Map<String, String> all = new HashMap<>(testDefaults());
     all.putAll(settings);
@@ -33,7 +39,7 @@ final class ClientFixture implements AutoCloseable {
     OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
     this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config);
     metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
-    this.client = new OllamaClient(config, metrics);
+    this.client = new OllamaClient(config, metrics, rateLimitClock);
   }
 
   /** Timeouts and backoffs small enough for tests; no rate limit unless a test asks. */
@@ -56,8 +62,14 @@ final class ClientFixture implements AutoCloseable {
   }
 
   static ClientFixture start(SimulatorConfig simConfig, Map<String, String> settings) {
+    return start(simConfig, settings, System::nanoTime);
+  }
+
+  /** A client whose rate limiter reads {@code rateLimitClock}, so its waits are exact. */
+  static ClientFixture start(
+      SimulatorConfig simConfig, Map<String, String> settings, LongSupplier rateLimitClock) {
     try {
-      return new ClientFixture(OllamaSimulator.start(simConfig), settings);
+      return new ClientFixture(OllamaSimulator.start(simConfig), settings, rateLimitClock);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,12 +9,19 @@ import io.tinyllm.ollama.sim.Endpoint;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Every attempt, streamed or not, takes a token; waits are observed, overlong waits refused. */
+/**
+ * Every attempt, streamed or not, takes a token; waits are observed, overlong waits refused. The
+ * limiter reads a clock that stands still unless a test moves it, so each wait is exactly what the
+ * rate says, however long the calls themselves take on a busy machine.
+ */
 class RateLimitTest {
   private static final String MODEL = "qwen2.5:0.5b";
   private static final GenerateRequest PING = GenerateRequest.builder(MODEL, "ping").build();
+
+  private final AtomicLong clock = new AtomicLong();
 
   @Test
   void aCallBeyondTheBurstWaitsForTheNextToken() throws Exception {
@@ -24,11 +31,13 @@ class RateLimitTest {
             Map.of(
                 OllamaConfig.RATE_LIMIT_ENABLED, "true",
                 OllamaConfig.RATE_LIMIT_RPS, "2",
-                OllamaConfig.RATE_LIMIT_BURST, "1"))) {
+                OllamaConfig.RATE_LIMIT_BURST, "1"),
+            clock::get)) {
       // warm up HTTP and JSON outside the limiter (model management does not take tokens)
       f.client.list();
       f.client.generate(PING);
-      // the next token is due 500 ms after the first call took the only one
+      // the clock stands still: the next token is due exactly 500 ms after the first call took
+      // the only one, and the wait lands in the 0.5 s bucket (upper bounds are inclusive)
       f.client.generateStream(PING, t -> {}).completion().get(10, TimeUnit.SECONDS);
 
       assertThat(f.sim.stats().requests(Endpoint.GENERATE)).isEqualTo(2);
@@ -61,7 +70,8 @@ class RateLimitTest {
                 OllamaConfig.RATE_LIMIT_RPS, "1",
                 OllamaConfig.RATE_LIMIT_BURST, "1",
                 OllamaConfig.RATE_LIMIT_MAX_WAIT, "100ms",
-                OllamaConfig.BREAKER_FAILURE_THRESHOLD, "1"))) {
+                OllamaConfig.BREAKER_FAILURE_THRESHOLD, "1"),
+            clock::get)) {
       f.client.generate(PING);
 
       assertThatThrownBy(() -> f.client.generate(PING))
