@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,6 +31,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slow and hostile clients against the metrics endpoint, on real loopback sockets. The bounds on
@@ -112,6 +114,32 @@ class HttpMetricsExporterSlowClientTest {
       assertThat(closedByServer(socket)).isTrue();
       assertThat(exporter.executor().expiredCount()).isEqualTo(1);
       assertThat(get(URI.create(base(exporter) + "/metrics"), null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aTlsHandshakeThatDoesNotFinishInTimeIsClosed(@TempDir Path dir) throws Exception {
+    Path keystore = HttpMetricsExporterTest.generateKeystore(dir);
+    HttpExporterConfig config =
+        new HttpExporterConfig(
+            "127.0.0.1",
+            0,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(keystore),
+            Optional.of(HttpMetricsExporterTest.PASSWORD),
+            4,
+            HttpExporterConfig.DEFAULT_BACKLOG,
+            Duration.ofMillis(300));
+    try (HttpMetricsExporter exporter = start(config)) {
+      Socket socket = connect(exporter);
+      socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // a ClientHello begun
+      socket.getOutputStream().flush();
+
+      assertThat(closedByServer(socket)).isTrue();
+      assertThat(exporter.executor().expiredCount()).isEqualTo(1);
     }
   }
 
