@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each task here is "reading" from the moment it runs until the server hands the parsed request to
  * a handler ({@link #headersRead()}, called by the handlers). A task still reading after the header
  * timeout has its thread interrupted: the channel is interruptible, so the read fails, and the
- * server closes that connection. When every thread is busy, a new request also evicts the task that
- * has been reading longest, so a flood of slow or silent clients turns over instead of queueing
- * scrapes behind it. Tasks past the queue are rejected, and the server closes their connection at
- * once. Handlers (a scrape being written) are never interrupted.
+ * server closes that connection. While requests wait for a thread, each one also evicts the task
+ * that has been reading longest, so a flood of slow clients turns over instead of queueing scrapes
+ * behind it. Tasks past the queue are rejected, and the server closes their connection at once.
+ * Handlers (a scrape being written) are never interrupted.
  */
 final class HeaderDeadlineExecutor implements Executor, AutoCloseable {
   /** Requests waiting for a thread beyond which new connections are closed at once. */
