@@ -191,10 +191,10 @@ final class HeaderDeadlineExecutor implements Executor, AutoCloseable {
         }
         reading = false;
         expiredTask = true;
+        expired.incrementAndGet(); // counted before the client can see its connection close
         thread.interrupt();
       }
       HeaderDeadlineExecutor.this.reading.remove(this);
-      expired.incrementAndGet();
       return true;
     }
   }
