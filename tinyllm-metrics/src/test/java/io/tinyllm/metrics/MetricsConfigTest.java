@@ -36,6 +36,9 @@ class MetricsConfigTest {
                 Optional.empty(),
                 Optional.empty()));
     assertThat(config.http().port()).isNotIn(9090, 9091);
+    assertThat(config.http().threads()).isEqualTo(16);
+    assertThat(config.http().backlog()).isEqualTo(128);
+    assertThat(config.http().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.pushgateway())
         .isEqualTo(
             new PushgatewayConfig(
@@ -66,6 +69,9 @@ class MetricsConfigTest {
                 Map.entry("metrics.http.basic-auth.password", "p"),
                 Map.entry("metrics.http.tls.cert", "/c.pem"),
                 Map.entry("metrics.http.tls.key", "/k.pem"),
+                Map.entry("metrics.http.threads", "32"),
+                Map.entry("metrics.http.backlog", "512"),
+                Map.entry("metrics.http.header-timeout", "2500ms"),
                 Map.entry("metrics.pushgateway.address", "https://gw.example:9443/"),
                 Map.entry("metrics.pushgateway.job", "batch"),
                 Map.entry("metrics.pushgateway.grouping-key", "env=prod,region=eu"),
@@ -90,7 +96,10 @@ class MetricsConfigTest {
                 Optional.of(Path.of("/c.pem")),
                 Optional.of(Path.of("/k.pem")),
                 Optional.empty(),
-                Optional.empty()));
+                Optional.empty(),
+                32,
+                512,
+                Duration.ofMillis(2500)));
     assertThat(config.pushgateway())
         .isEqualTo(
             new PushgatewayConfig(
@@ -125,6 +134,9 @@ class MetricsConfigTest {
                     HttpExporterConfig.TLS_KEY,
                     HttpExporterConfig.TLS_KEYSTORE,
                     HttpExporterConfig.TLS_KEYSTORE_PASSWORD,
+                    HttpExporterConfig.THREADS,
+                    HttpExporterConfig.BACKLOG,
+                    HttpExporterConfig.HEADER_TIMEOUT,
                     PushgatewayConfig.ADDRESS,
                     PushgatewayConfig.JOB,
                     PushgatewayConfig.GROUPING_KEY,
@@ -154,6 +166,18 @@ class MetricsConfigTest {
 
   @Test
   void invalidValuesNameTheSettingAndTheValue() {
+    assertThatThrownBy(() -> MetricsConfig.from(Settings.of(Map.of("metrics.http.threads", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value '0' for setting 'metrics.http.threads': expected 1 to 1000");
+    assertThatThrownBy(() -> MetricsConfig.from(Settings.of(Map.of("metrics.http.backlog", "-1"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value '-1' for setting 'metrics.http.backlog': expected 1 to 65535");
+    assertThatThrownBy(
+            () -> MetricsConfig.from(Settings.of(Map.of("metrics.http.header-timeout", "0s"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid value '0ms' for setting 'metrics.http.header-timeout': expected more than 0"
+                + " and at most 1h");
     assertThatThrownBy(() -> MetricsConfig.from(Settings.of(Map.of("metrics.http.port", "abc"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid value 'abc' for setting 'metrics.http.port': expected an integer");

@@ -4,14 +4,26 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 
 /**
  * HTTP basic auth whose comparison takes the same time however much of the guess is right: both
  * sides are hashed to a fixed length and compared with {@link MessageDigest#isEqual}.
+ *
+ * <p>Every refusal, including a missing, oversized or malformed {@code Authorization} header (not
+ * base64, no colon, another scheme), is a 401 with a {@code WWW-Authenticate} challenge on a
+ * connection that stays usable. The JDK's own parsing throws on such headers, and the server then
+ * drops the connection without an answer.
  */
 final class ConstantTimeBasicAuthenticator extends BasicAuthenticator {
+  /** Longest {@code Authorization} header looked at; a longer one is refused unread. */
+  static final int MAX_HEADER_LENGTH = 4096;
+
+  private static final String SCHEME = "Basic ";
   private final byte[] userHash;
   private final byte[] passwordHash;
 
@@ -19,6 +31,40 @@ final class ConstantTimeBasicAuthenticator extends BasicAuthenticator {
     super(realm, UTF_8);
     this.userHash = sha256(requireNonNull(user, "user is null"));
     this.passwordHash = sha256(requireNonNull(password, "password is null"));
+  }
+
+  @Override
+  public Result authenticate(HttpExchange exchange) {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    String userPass = decode(header);
+    if (userPass != null) {
+      int colon = userPass.indexOf(':');
+      if (colon >= 0) {
+        String user = userPass.substring(0, colon);
+        if (checkCredentials(user, userPass.substring(colon + 1))) {
+          return new Success(new HttpPrincipal(user, realm));
+        }
+      }
+    }
+    exchange
+        .getResponseHeaders()
+        .set("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+    return new Retry(401);
+  }
+
+  /** The decoded {@code user:password} of a basic header, or null if there is none. */
+  private static String decode(String header) {
+    if (header == null
+        || header.length() > MAX_HEADER_LENGTH
+        || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      return null;
+    }
+    try {
+      return new String(
+          Base64.getDecoder().decode(header.substring(SCHEME.length()).trim()), UTF_8);
+    } catch (IllegalArgumentException notBase64) {
+      return null;
+    }
   }
 
   @Override

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HttpMetricsExporterTest {
-  private static final String PASSWORD = "changeit";
+  static final String PASSWORD = "changeit";
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpClient http =
@@ -278,7 +278,7 @@ class HttpMetricsExporterTest {
   }
 
   /** A self-signed EC certificate for 127.0.0.1 made with the JDK's keytool. */
-  private static Path generateKeystore(Path dir) throws Exception {
+  static Path generateKeystore(Path dir) throws Exception {
     Path keystore = dir.resolve("metrics.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process process =
