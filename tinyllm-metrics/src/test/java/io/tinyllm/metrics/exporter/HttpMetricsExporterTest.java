@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.testing.FreePorts;
+import io.tinyllm.metrics.testing.SelfSignedCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,6 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HttpMetricsExporterTest {
-  static final String PASSWORD = "changeit";
+  static final String PASSWORD = SelfSignedCertificate.PASSWORD;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpClient http =
@@ -277,40 +277,9 @@ class HttpMetricsExporterTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A self-signed EC certificate for 127.0.0.1 made with the JDK's keytool. */
-  static Path generateKeystore(Path dir) throws Exception {
-    Path keystore = dir.resolve("metrics.p12");
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process process =
-        new ProcessBuilder(
-                keytool.toString(),
-                "-genkeypair",
-                "-alias",
-                "metrics",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "san=ip:127.0.0.1,dns:localhost",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                PASSWORD,
-                "-keypass",
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return keystore;
+  /** A self-signed EC certificate for 127.0.0.1 in a PKCS#12 keystore ({@link #PASSWORD}). */
+  static Path generateKeystore(Path dir) {
+    return SelfSignedCertificate.create(dir).keystore();
   }
 
   private static KeyStore load(Path keystore) throws Exception {

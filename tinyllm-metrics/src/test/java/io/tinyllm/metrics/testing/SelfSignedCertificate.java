@@ -27,20 +27,27 @@ import javax.net.ssl.TrustManagerFactory;
  * }</pre>
  */
 public final class SelfSignedCertificate {
-  private static final String PASSWORD = "changeit";
+  /** The password of {@link #keystore()} and of its key. */
+  public static final String PASSWORD = "changeit";
+
   private static final String ALIAS = "metrics";
 
   private final KeyStore store;
+  private final Path keystore;
   private final Path cert;
   private final Path key;
 
-  private SelfSignedCertificate(KeyStore store, Path cert, Path key) {
+  private SelfSignedCertificate(KeyStore store, Path keystore, Path cert, Path key) {
     this.store = store;
+    this.keystore = keystore;
     this.cert = cert;
     this.key = key;
   }
 
-  /** Generates the certificate in {@code dir}: {@code cert.pem}, {@code key.pem}. */
+  /**
+   * Generates the certificate in {@code dir}: {@code tls.p12} (PKCS#12, {@link #PASSWORD}), and the
+   * same certificate and key as {@code cert.pem}, {@code key.pem}.
+   */
   public static SelfSignedCertificate create(Path dir) {
     try {
       Path keystore = dir.resolve("tls.p12");
@@ -92,7 +99,7 @@ public final class SelfSignedCertificate {
         out.write(mime.encodeToString(store.getKey(ALIAS, PASSWORD.toCharArray()).getEncoded()));
         out.write("\n-----END PRIVATE KEY-----\n");
       }
-      return new SelfSignedCertificate(store, cert, key);
+      return new SelfSignedCertificate(store, keystore, cert, key);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
@@ -101,6 +108,11 @@ public final class SelfSignedCertificate {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The PKCS#12 keystore, for {@code metrics.http.tls.keystore}. */
+  public Path keystore() {
+    return keystore;
   }
 
   public Path cert() {
