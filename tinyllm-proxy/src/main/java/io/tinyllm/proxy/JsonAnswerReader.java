@@ -61,19 +61,17 @@ final class JsonAnswerReader {
     }
   }
 
-  /** The answer ended. */
+  /**
+   * The answer ended. Every complete object was reported as its last byte arrived; one cut short is
+   * not malformed JSON but an answer that ended early, which the caller sees as no final chunk.
+   */
   void end() {
-    if (failed) {
-      return;
-    }
-    try {
-      feeder.endOfInput();
-      drain();
-      if (depth != 0) {
-        failed = true; // cut inside an object
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException e) {
+        // nothing held but memory
       }
-    } catch (IOException | RuntimeException e) {
-      failed = true;
     }
   }
 
