@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -178,7 +179,7 @@ final class Forwarder implements HttpHandler {
       CallRecorder recorder)
       throws IOException {
     int status = response.statusCode();
-    java.net.http.HttpHeaders upstreamHeaders = response.headers();
+    HttpHeaders upstreamHeaders = response.headers();
     Headers headers = exchange.getResponseHeaders();
     HopByHop hopByHop = new HopByHop(upstreamHeaders.allValues("Connection"));
     upstreamHeaders
@@ -244,7 +245,7 @@ final class Forwarder implements HttpHandler {
     exchange.close();
   }
 
-  private static AnswerTap tap(java.net.http.HttpHeaders headers, CallRecorder recorder) {
+  private static AnswerTap tap(HttpHeaders headers, CallRecorder recorder) {
     String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     JsonAnswerReader json = new JsonAnswerReader(recorder::object);
     if (type.startsWith("text/event-stream")) {
