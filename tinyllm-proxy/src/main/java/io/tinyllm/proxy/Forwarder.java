@@ -19,11 +19,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +62,13 @@ final class Forwarder implements HttpHandler {
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
   private final HttpHandler metricsHandler;
+  private final ScheduledExecutorService timer;
+  private final Duration idleTimeout;
 
   Forwarder(
       URI upstream,
+      Duration idleTimeout,
+      ScheduledExecutorService timer,
       HttpClient client,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
@@ -73,6 +79,8 @@ final class Forwarder implements HttpHandler {
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
     this.metricsHandler = requireNonNull(metricsHandler, "metricsHandler is null");
+    this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+    this.timer = requireNonNull(timer, "timer is null");
   }
 
   @Override
@@ -209,14 +217,39 @@ final class Forwarder implements HttpHandler {
         recorder == null || status >= 400 ? AnswerTap.NONE : tap(upstreamHeaders, recorder);
     OutputStream out = exchange.getResponseBody();
     byte[] piece = new byte[PIECE];
+    try (IdleWatch watch = new IdleWatch(timer, in, idleTimeout)) {
+      relayBody(in, out, piece, watch, pathLabel, recorder, tap);
+    }
+    if (recorder != null) {
+      tap.end();
+      recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+    }
+    exchange.close();
+  }
+
+  private void relayBody(
+      InputStream in,
+      OutputStream out,
+      byte[] piece,
+      IdleWatch watch,
+      String pathLabel,
+      CallRecorder recorder,
+      AnswerTap tap)
+      throws IOException {
     while (true) {
       int n;
       try {
+        watch.reading();
         n = in.read(piece);
+        watch.read();
+        // a stream closed under a read ends it with an exception on some JDKs, as an end on others
+        if (watch.expired()) {
+          throw new IOException("Ollama sent nothing for " + idleTimeout + " in an answer");
+        }
       } catch (IOException e) {
         proxyMetrics.upstreamFailed(pathLabel);
         if (recorder != null) {
-          recorder.failed(ErrorType.STREAM_ERROR);
+          recorder.failed(watch.expired() ? ErrorType.TIMEOUT : ErrorType.STREAM_ERROR);
         }
         in.close();
         throw e;
@@ -238,11 +271,6 @@ final class Forwarder implements HttpHandler {
       tap.feed(piece, n);
     }
     in.close();
-    if (recorder != null) {
-      tap.end();
-      recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
-    }
-    exchange.close();
   }
 
   private static AnswerTap tap(HttpHeaders headers, CallRecorder recorder) {

@@ -17,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
   private final PrometheusRegistry registry;
   private HttpServer server;
   private ThreadPoolExecutor executor;
+  private ScheduledExecutorService timer;
 
   @Inject
   public ProxyServer(
@@ -109,11 +112,21 @@ public final class ProxyServer implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(config.maxConcurrent()),
-            daemonThreads());
+            daemonThreads("tinyllm-proxy-"));
     executor.allowCoreThreadTimeOut(true);
+    // one thread watches every answer for Ollama's silence
+    timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
     created.setExecutor(executor);
     created.createContext(
-        "/", new Forwarder(upstream, client, metrics, proxyMetrics, metricsHandler));
+        "/",
+        new Forwarder(
+            upstream,
+            ollama.streamIdleTimeout(),
+            timer,
+            client,
+            metrics,
+            proxyMetrics,
+            metricsHandler));
     created.start();
     server = created;
     log.info("Proxying {} to Ollama at {}", uri(), upstream);
@@ -144,14 +157,15 @@ public final class ProxyServer implements AutoCloseable {
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();
+      timer.shutdownNow();
       server = null;
     }
   }
 
-  private static ThreadFactory daemonThreads() {
+  private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return task -> {
-      Thread thread = new Thread(task, "tinyllm-proxy-" + count.incrementAndGet());
+      Thread thread = new Thread(task, prefix + count.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     };

@@ -1,15 +1,21 @@
 package io.tinyllm.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinyllm.ollama.sim.Gate;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -125,6 +131,49 @@ class ClientBehaviourTest {
       assertThat(produced.get()).isLessThan(64_000_000);
       assertThat(f.samples("tinyllm_proxy_active_requests"))
           .isEqualTo("tinyllm_proxy_active_requests 1.0\n");
+    }
+  }
+
+  @Test
+  void anAnswerInWhichOllamaFallsSilentIsBrokenOffAsATimeout() throws Exception {
+    CountDownLatch released = new CountDownLatch(1);
+    try (CannedUpstream upstream =
+            new CannedUpstream(
+                exchange -> {
+                  exchange.getRequestBody().readAllBytes();
+                  exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+                  exchange.sendResponseHeaders(200, 0);
+                  OutputStream out = exchange.getResponseBody();
+                  out.write(Canned.CHAT_STREAM.get(0));
+                  out.flush();
+                  try {
+                    released.await(10, TimeUnit.SECONDS); // silent, connection open
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  exchange.close();
+                });
+        ProxyFixture f =
+            ProxyFixture.upstream(upstream.uri(), Map.of("ollama.timeout.stream-idle", "300ms"))) {
+      HttpResponse<InputStream> response =
+          f.http.send(
+              HttpRequest.newBuilder(f.uri("/api/chat"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"qwen2.5:0.5b\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      // the answer is broken off, not ended: reading it fails instead of reaching its end
+      assertThatThrownBy(() -> response.body().transferTo(received))
+          .isInstanceOf(IOException.class);
+      released.countDown();
+
+      assertThat(received.toByteArray()).isEqualTo(Canned.CHAT_STREAM.get(0));
+      assertThat(f.samples("tinyllm_errors_total"))
+          .isEqualTo(
+              "tinyllm_errors_total{error_type=\"timeout\",graph=\"default\","
+                  + "model=\"qwen2.5:0.5b\"} 1.0\n");
+      assertThat(f.samples("tinyllm_proxy_upstream_failures_total"))
+          .isEqualTo("tinyllm_proxy_upstream_failures_total{path=\"/api/chat\"} 1.0\n");
     }
   }
 

@@ -54,7 +54,12 @@ final class ProxyFixture implements AutoCloseable {
 
   /** A proxy in front of {@code upstream}. */
   static ProxyFixture upstream(URI upstream) {
-    return new ProxyFixture(null, upstream, Map.of());
+    return upstream(upstream, Map.of());
+  }
+
+  /** A proxy in front of {@code upstream}, with more settings. */
+  static ProxyFixture upstream(URI upstream, Map<String, String> settings) {
+    return new ProxyFixture(null, upstream, settings);
   }
 
   URI uri(String path) {
