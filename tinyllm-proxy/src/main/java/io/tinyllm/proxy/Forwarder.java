@@ -217,12 +217,15 @@ final class Forwarder implements HttpHandler {
         recorder == null || status >= 400 ? AnswerTap.NONE : tap(upstreamHeaders, recorder);
     OutputStream out = exchange.getResponseBody();
     byte[] piece = new byte[PIECE];
+    Runnable ended =
+        recorder == null
+            ? () -> {}
+            : () -> {
+              tap.end();
+              recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+            };
     try (IdleWatch watch = new IdleWatch(timer, in, idleTimeout)) {
-      relayBody(in, out, piece, watch, pathLabel, recorder, tap);
-    }
-    if (recorder != null) {
-      tap.end();
-      recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+      relayBody(in, out, piece, watch, pathLabel, recorder, tap, length, ended);
     }
     exchange.close();
   }
@@ -234,8 +237,14 @@ final class Forwarder implements HttpHandler {
       IdleWatch watch,
       String pathLabel,
       CallRecorder recorder,
-      AnswerTap tap)
+      AnswerTap tap,
+      long length,
+      Runnable ended)
       throws IOException {
+    // the metrics of a piece are recorded before the client has it, so a client that scrapes
+    // right after its answer sees the answer counted
+    long remaining = length;
+    boolean recorded = false;
     while (true) {
       int n;
       try {
@@ -257,6 +266,12 @@ final class Forwarder implements HttpHandler {
       if (n < 0) {
         break;
       }
+      tap.feed(piece, n);
+      remaining -= n;
+      if (length > 0 && remaining <= 0 && !recorded) {
+        recorded = true; // the last piece of an answer of known length
+        ended.run();
+      }
       try {
         out.write(piece, 0, n);
         out.flush();
@@ -268,9 +283,11 @@ final class Forwarder implements HttpHandler {
         in.close(); // cancels the upstream request: Ollama stops generating
         throw e;
       }
-      tap.feed(piece, n);
     }
     in.close();
+    if (!recorded) {
+      ended.run(); // before the chunked answer's final chunk is written
+    }
   }
 
   private static AnswerTap tap(HttpHeaders headers, CallRecorder recorder) {

@@ -129,8 +129,7 @@ class ClientBehaviourTest {
       // the stuck stream is read no faster than its client reads: what Ollama could write is
       // bounded by the socket buffers in between, not the answer's size
       assertThat(produced.get()).isLessThan(64_000_000);
-      assertThat(f.samples("tinyllm_proxy_active_requests"))
-          .isEqualTo("tinyllm_proxy_active_requests 1.0\n");
+      f.awaitSamples("tinyllm_proxy_active_requests", "tinyllm_proxy_active_requests 1.0\n");
     }
   }
 

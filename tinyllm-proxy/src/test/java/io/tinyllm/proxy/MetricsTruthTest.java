@@ -134,8 +134,7 @@ class MetricsTruthTest {
               "tinyllm_proxy_requests_total{code=\"4xx\",path=\"/api/generate\"} 1.0",
               "tinyllm_proxy_requests_total{code=\"2xx\",path=\"/api/chat\"} 2.0",
               "tinyllm_proxy_requests_total{code=\"2xx\",path=\"/api/embed\"} 1.0");
-      assertThat(f.samples("tinyllm_proxy_active_requests"))
-          .isEqualTo("tinyllm_proxy_active_requests 0.0\n");
+      f.awaitSamples("tinyllm_proxy_active_requests", "tinyllm_proxy_active_requests 0.0\n");
     }
   }
 

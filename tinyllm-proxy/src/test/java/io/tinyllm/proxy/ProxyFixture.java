@@ -108,6 +108,23 @@ final class ProxyFixture implements AutoCloseable {
         .collect(Collectors.joining());
   }
 
+  /**
+   * Waits up to 10 s for {@code name}'s samples to be {@code expected}: for the proxy's own gauge,
+   * which drops just after the client got its whole answer.
+   */
+  void awaitSamples(String name, String expected) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!samples(name).equals(expected) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5); // polling a condition, bounded above
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(samples(name)).isEqualTo(expected);
+  }
+
   @Override
   public void close() {
     app.close();
