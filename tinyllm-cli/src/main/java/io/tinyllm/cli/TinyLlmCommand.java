@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       HealthCommand.class,
       DemoCommand.class,
       OllamaSimCommand.class,
+      ProxyCommand.class,
       MetricsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -60,22 +60,26 @@ class DocsConsistencyTest {
    * Each is still checked to be declared in the main sources, and documented like the others.
    */
   private static final Map<String, String> NOT_PRODUCED_HERE =
-      Map.of(
+      Map.ofEntries(
           // registered by `tinyllm metrics --ollama URL`, which LauncherIT runs
-          "tinyllm_ollama_up", "tinyllm-cli",
-          "tinyllm_ollama_last_probe_timestamp_seconds", "tinyllm-cli",
+          Map.entry("tinyllm_ollama_up", "tinyllm-cli"),
+          Map.entry("tinyllm_ollama_last_probe_timestamp_seconds", "tinyllm-cli"),
           // memory cache: only beyond cache.max-entries (10000) or cache.ttl (1h)
-          "tinyllm_cache_evictions_total", "tinyllm-cache",
+          Map.entry("tinyllm_cache_evictions_total", "tinyllm-cache"),
           // only a failing Redis, or a stored entry that cannot be decoded
-          "tinyllm_cache_errors_total", "tinyllm-cache",
+          Map.entry("tinyllm_cache_errors_total", "tinyllm-cache"),
           // only a metric set whose collection throws
-          "tinyllm_metrics_collection_errors_total", "tinyllm-metrics",
+          Map.entry("tinyllm_metrics_collection_errors_total", "tinyllm-metrics"),
           // only after a push that a running Pushgateway accepted
-          "tinyllm_pushgateway_last_success_timestamp_seconds", "tinyllm-metrics",
+          Map.entry("tinyllm_pushgateway_last_success_timestamp_seconds", "tinyllm-metrics"),
           // registered by `tinyllm batch` when a batch ends
-          "tinyllm_batch_last_success_timestamp_seconds", "tinyllm-cli",
-          "tinyllm_batch_duration_seconds", "tinyllm-cli",
-          "tinyllm_batch_prompts_total", "tinyllm-cli");
+          Map.entry("tinyllm_batch_last_success_timestamp_seconds", "tinyllm-cli"),
+          Map.entry("tinyllm_batch_duration_seconds", "tinyllm-cli"),
+          Map.entry("tinyllm_batch_prompts_total", "tinyllm-cli"),
+          // only traffic through `tinyllm proxy` (ProxyCommandTest and tinyllm-proxy's tests)
+          Map.entry("tinyllm_proxy_requests_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_client_disconnects_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_upstream_failures_total", "tinyllm-proxy"));
 
   /**
    * Families renamed, old name to new. Only docs/metrics.md may mention an old name, on a line that

@@ -23,7 +23,7 @@ class PluginWiringTest {
   void serviceLoaderFindsEveryPluginOfTheDistribution() {
     assertThat(Plugins.discover(getClass().getClassLoader()))
         .extracting(TinyLlmModule::name)
-        .containsExactly("cache", "executor", "metrics", "ollama", "queue");
+        .containsExactly("cache", "executor", "metrics", "ollama", "proxy", "queue");
   }
 
   @Test
@@ -39,9 +39,10 @@ class PluginWiringTest {
       assertThat(owners.get("tinyllm_memory_operations"))
           .isEqualTo("io.tinyllm.executor.memory.MemoryMetrics");
       assertThat(owners.get("tinyllm_cache_hits")).isEqualTo("io.tinyllm.cache.CacheMetrics");
+      assertThat(owners.get("tinyllm_proxy_requests")).isEqualTo("io.tinyllm.proxy.ProxyMetrics");
       assertThat(owners.get("tinyllm_system")).isEqualTo("io.tinyllm.metrics.SystemInfoMetrics");
       assertThat(app.metrics().scrapeText())
-          .contains("plugins=\"cache,executor,metrics,ollama,queue\"");
+          .contains("plugins=\"cache,executor,metrics,ollama,proxy,queue\"");
     }
   }
 
@@ -65,7 +66,8 @@ class PluginWiringTest {
             "queue.worker", "queue.workers",
             "executor.node-timout", "executor.node-timeout",
             "memory.max-turn", "memory.max-turns",
-            "metrics.http.prot", "metrics.http.port");
+            "metrics.http.prot", "metrics.http.port",
+            "proxy.prot", "proxy.port");
     typos.forEach(
         (typo, meant) -> {
           Settings settings = Settings.of(Map.of(typo, "1"));

@@ -1,0 +1,53 @@
+package io.tinyllm.proxy;
+
+import static io.tinyllm.metrics.MetricsBinder.metricsBinder;
+
+import com.google.inject.Binder;
+import com.google.inject.Provides;
+import com.google.inject.Scopes;
+import io.tinyllm.api.config.KnownSettings;
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.spi.TinyLlmModule;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * The proxy plug-in: {@link ProxyServer} (started by {@code tinyllm proxy}, not by installing the
+ * module), its {@link ProxyConfig} under {@code proxy.}, and its own {@link ProxyMetrics}. The LLM
+ * calls it sees are recorded in the Ollama plug-in's metric sets through its {@code OllamaMetrics}
+ * — the same singletons the Java client records into, bound once by that plug-in, so a process
+ * running both the client and the proxy shows one family of each name.
+ */
+public final class ProxyModule implements TinyLlmModule {
+  @Override
+  public String name() {
+    return "proxy";
+  }
+
+  @Override
+  public KnownSettings knownSettings() {
+    return KnownSettings.readBy(List.of("proxy."), ProxyConfig::from);
+  }
+
+  @Override
+  public void configure(Binder binder) {
+    metricsBinder(binder).bind(ProxyMetrics.class);
+    binder.bind(ProxyServer.class).in(Scopes.SINGLETON);
+  }
+
+  @Provides
+  @Singleton
+  ProxyConfig config(Settings settings) {
+    return ProxyConfig.from(settings);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProxyModule;
+  }
+
+  @Override
+  public int hashCode() {
+    return ProxyModule.class.hashCode();
+  }
+}

@@ -1,0 +1,173 @@
+package io.tinyllm.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.ollama.OllamaConfig;
+import io.tinyllm.ollama.OllamaMetrics;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tinyllm proxy}: an HTTP server in front of one Ollama that forwards everything unchanged
+ * and records what passes through in the client's metric families, plus {@code /metrics}.
+ *
+ * <pre>{@code
+ * try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("ollama.host", "http://gpu-box:11434")))) {
+ *   ProxyServer proxy = app.get(ProxyServer.class);
+ *   proxy.start(); // http://127.0.0.1:11435, /metrics on the same port
+ * }
+ * }</pre>
+ *
+ * <p>The JDK's own HTTP server ({@code com.sun.net.httpserver}) serves it, with one thread per
+ * exchange from a bounded pool ({@code proxy.max-concurrent}): the simplest server that streams a
+ * chunked answer with a flush per piece, keeps a slow reader on its own thread, and adds no
+ * dependency; the exporter of {@code /metrics} already runs on it. Upstream calls go through {@code
+ * java.net.http} on HTTP/1.1 (no h2c upgrade headers), answers pulled as an input stream so Ollama
+ * is read no faster than the client reads.
+ */
+@Singleton
+public final class ProxyServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final ProxyConfig config;
+  private final URI upstream;
+  private final OllamaConfig ollama;
+  private final OllamaMetrics metrics;
+  private final ProxyMetrics proxyMetrics;
+  private final PrometheusRegistry registry;
+  private HttpServer server;
+  private ThreadPoolExecutor executor;
+  private ScheduledExecutorService timer;
+
+  @Inject
+  public ProxyServer(
+      ProxyConfig config,
+      OllamaConfig ollama,
+      OllamaMetrics metrics,
+      ProxyMetrics proxyMetrics,
+      PrometheusRegistry registry) {
+    this.config = requireNonNull(config, "config is null");
+    this.ollama = requireNonNull(ollama, "ollama is null");
+    this.upstream = ollama.host();
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
+    this.registry = requireNonNull(registry, "registry is null");
+  }
+
+  /** Starts listening; does nothing if started. */
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(ollama.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    MetricsHandler metricsHandler =
+        new MetricsHandler(PrometheusProperties.builder().build(), registry);
+    HttpServer created;
+    try {
+      created = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+    } catch (BindException e) {
+      throw new TinyLlmException(
+          "Port "
+              + config.port()
+              + " on "
+              + config.host()
+              + " is already in use (or not allowed): stop the process using it or choose another"
+              + " --port (setting '"
+              + ProxyConfig.PORT
+              + "')",
+          e);
+    } catch (IOException e) {
+      throw new TinyLlmException(
+          "Cannot start the proxy on " + config.host() + ":" + config.port() + ": " + e, e);
+    }
+    // a queue as long as the pool: a burst waits briefly; beyond it the connection is closed
+    executor =
+        new ThreadPoolExecutor(
+            config.maxConcurrent(),
+            config.maxConcurrent(),
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(config.maxConcurrent()),
+            daemonThreads("tinyllm-proxy-"));
+    executor.allowCoreThreadTimeOut(true);
+    // one thread watches every answer for Ollama's silence
+    timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
+    created.setExecutor(executor);
+    created.createContext(
+        "/",
+        new Forwarder(
+            upstream,
+            ollama.streamIdleTimeout(),
+            timer,
+            client,
+            metrics,
+            proxyMetrics,
+            metricsHandler));
+    created.start();
+    server = created;
+    log.info("Proxying {} to Ollama at {}", uri(), upstream);
+  }
+
+  /** The port bound (useful with port 0). */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("The proxy is not started");
+    }
+    return server.getAddress().getPort();
+  }
+
+  /** The proxy's address, for Ollama clients: {@code OLLAMA_HOST=<this>}. */
+  public URI uri() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** The Ollama server requests go to. */
+  public URI upstream() {
+    return upstream;
+  }
+
+  /** Stops listening and ends the exchanges in progress. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+      timer.shutdownNow();
+      server = null;
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,54 @@
+package io.tinyllm.proxy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A stand-in for Ollama where a test needs answers byte for byte known in advance (the simulator's
+ * carry timestamps and durations) or endpoints the simulator lacks ({@code /v1/...}). Each handler
+ * is the test's own; every exchange is handed over in {@link #seen} after it ran.
+ */
+final class CannedUpstream implements AutoCloseable {
+  final BlockingQueue<HttpExchange> seen = new LinkedBlockingQueue<>();
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+
+  CannedUpstream(HttpHandler handler) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext(
+        "/",
+        exchange -> {
+          try {
+            handler.handle(exchange);
+          } finally {
+            seen.add(exchange);
+          }
+        });
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

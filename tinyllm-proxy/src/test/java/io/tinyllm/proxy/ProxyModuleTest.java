@@ -1,0 +1,69 @@
+package io.tinyllm.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
+import io.tinyllm.api.spi.Plugins;
+import io.tinyllm.api.spi.TinyLlmModule;
+import io.tinyllm.metrics.MetricsCollector;
+import io.tinyllm.metrics.TinyLlm;
+import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaMetrics;
+import io.tinyllm.ollama.RequestMetrics;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProxyModuleTest {
+  @Test
+  void serviceLoaderFindsTheProxyModule() {
+    List<TinyLlmModule> plugins = Plugins.discover(getClass().getClassLoader());
+
+    assertThat(plugins).extracting(TinyLlmModule::name).contains("proxy", "ollama", "metrics");
+    assertThat(plugins).hasAtLeastOneElementOfType(ProxyModule.class);
+  }
+
+  @Test
+  void theProxyAndTheClientShareOneSetOfEachFamily() {
+    try (TinyLlm app = TinyLlm.start(Settings.empty())) {
+      ProxyServer proxy = app.get(ProxyServer.class);
+      MetricsCollector metrics = app.metrics();
+
+      assertThat(app.get(ProxyServer.class)).isSameAs(proxy);
+      assertThat(app.get(OllamaClient.class)).isNotNull();
+      assertThat(app.get(OllamaMetrics.class).sets()).contains(app.get(RequestMetrics.class));
+      assertThat(metrics.owners())
+          .containsEntry("tinyllm_proxy_requests", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_active_requests", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_client_disconnects", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_upstream_failures", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_requests", RequestMetrics.class.getName());
+      assertThat(proxy.upstream().toString()).startsWith("http://");
+    }
+  }
+
+  @Test
+  void anUnknownProxySettingIsRejectedWithItsName() {
+    assertThatThrownBy(() -> TinyLlm.start(Settings.of(Map.of("proxy.prot", "8080"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.prot");
+  }
+
+  @Test
+  void theDefaultsAndEverySetting() {
+    assertThat(ProxyConfig.defaults()).isEqualTo(new ProxyConfig("127.0.0.1", 11435, 256));
+    assertThat(
+            ProxyConfig.from(
+                Settings.of(
+                    Map.of(
+                        "proxy.host", "0.0.0.0",
+                        "proxy.port", "8080",
+                        "proxy.max-concurrent", "16"))))
+        .isEqualTo(new ProxyConfig("0.0.0.0", 8080, 16));
+    assertThatThrownBy(() -> ProxyConfig.from(Settings.of(Map.of("proxy.port", "70000"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.port");
+  }
+}
