@@ -8,13 +8,14 @@ import com.google.inject.ImplementedBy;
  * its own to make every duration, and so every histogram bucket, exact.
  *
  * <pre>{@code
- * Injector injector = Guice.createInjector(Modules.override(plugins)
- *     .with(binder -> binder.bind(Ticker.class).toInstance(fakeTicker)));
+ * TinyLlm app = TinyLlm.start(settings, loader,
+ *     List.of(binder -> binder.bind(Ticker.class).toInstance(fakeTicker)));
  * }</pre>
  *
- * <p>Without a binding of its own, Guice injects {@link SystemTicker}, so a plug-in module needs no
- * line for it and one binding a test supplies replaces it everywhere. Classes built without Guice
- * take the system ticker by default.
+ * <p>Without a binding, Guice injects {@link SystemTicker} (the {@link ImplementedBy} default), so
+ * a plug-in module needs no line for it, and the one binding a test supplies replaces it everywhere
+ * without an override. Classes built without Guice take the system ticker. Only what a metric
+ * records reads it: timeouts and deadlines stay on the system clock.
  */
 @ImplementedBy(SystemTicker.class)
 @FunctionalInterface
