@@ -46,7 +46,7 @@ public final class GraphEngine implements AutoCloseable {
 
   /** An engine on the system clock. */
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
-    this(config, metrics, client, Ticker.system());
+    this(config, metrics, Ticker.system(), client);
   }
 
   /**
@@ -55,7 +55,7 @@ public final class GraphEngine implements AutoCloseable {
    */
   @Inject
   public GraphEngine(
-      ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client, Ticker ticker) {
+      ExecutorConfig config, ExecutorMetrics metrics, Ticker ticker, Optional<LlmClient> client) {
     this(config, metrics, client.orElse(null), ticker::read);
   }
 
