@@ -29,19 +29,26 @@ public final class CaffeineResponseCache implements ResponseCache {
   private final CacheMetrics metrics;
   private final Ticker ticker;
 
-  @Inject
+  /** A cache on the system clock. */
   public CaffeineResponseCache(CacheConfig config, CacheMetrics metrics) {
-    this(config, metrics, Ticker.systemTicker());
+    this(config, metrics, io.tinyllm.api.time.Ticker.system());
   }
 
-  CaffeineResponseCache(CacheConfig config, CacheMetrics metrics, Ticker ticker) {
+  /**
+   * The injector's cache: {@code ticker} times lookups and ages entries (adapted to Caffeine's
+   * ticker here, so Caffeine's type stays inside this module).
+   */
+  @Inject
+  public CaffeineResponseCache(
+      CacheConfig config, CacheMetrics metrics, io.tinyllm.api.time.Ticker ticker) {
     requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.ticker = requireNonNull(ticker, "ticker is null");
+    requireNonNull(ticker, "ticker is null");
+    this.ticker = ticker::read;
     Caffeine<String, LlmResponse> builder =
         Caffeine.newBuilder()
             .maximumSize(config.maxEntries())
-            .ticker(ticker)
+            .ticker(this.ticker)
             .executor(Runnable::run)
             .evictionListener(
                 (String key, LlmResponse value, RemovalCause cause) ->

@@ -23,6 +23,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tinyllm.api.cache.ResponseCache;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.File;
@@ -60,6 +61,7 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   private final RedisCacheConfig config;
   private final Duration ttl;
   private final CacheMetrics metrics;
+  private final Ticker ticker;
   private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
@@ -70,9 +72,16 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   private volatile long nextConnectNanos = System.nanoTime();
   private volatile boolean failing;
 
-  @Inject
+  /** A cache whose lookups are timed on the system clock. */
   public RedisResponseCache(CacheConfig config, CacheMetrics metrics) {
+    this(config, metrics, Ticker.system());
+  }
+
+  /** The injector's cache: {@code ticker} times lookups. */
+  @Inject
+  public RedisResponseCache(CacheConfig config, CacheMetrics metrics, Ticker ticker) {
     requireNonNull(config, "config is null");
+    this.ticker = requireNonNull(ticker, "ticker is null");
     this.config = config.redis();
     this.ttl = config.ttl();
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -124,7 +133,7 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
 
   @Override
   public Optional<LlmResponse> get(String key) {
-    long start = System.nanoTime();
+    long start = ticker.read();
     byte[] bytes;
     try {
       bytes = commands().get(config.keyPrefix() + key);
@@ -134,7 +143,7 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
       metrics.miss(TYPE);
       return Optional.empty();
     } finally {
-      metrics.lookedUp(TYPE, Duration.ofNanos(System.nanoTime() - start));
+      metrics.lookedUp(TYPE, Duration.ofNanos(ticker.read() - start));
     }
     if (bytes == null) {
       metrics.miss(TYPE);

@@ -5,6 +5,7 @@ import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.api.time.Ticker;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
@@ -228,7 +229,9 @@ final class BatchCommand implements Callable<Integer> {
     AtomicInteger done = new AtomicInteger();
     AtomicInteger failedSoFar = new AtomicInteger();
     List<CompletableFuture<QueryResult>> futures = new ArrayList<>();
-    long start = System.nanoTime();
+    // the batch duration is a metric: timed on the application's ticker like every other one
+    Ticker ticker = app.get(Ticker.class);
+    long start = ticker.read();
     int written = 0;
     int[] counts = new int[PromptOutcome.values().length];
     boolean interrupted = false;
@@ -290,7 +293,7 @@ final class BatchCommand implements Callable<Integer> {
         counts[PromptOutcome.SUCCESS.ordinal()],
         counts[PromptOutcome.ERROR.ordinal()],
         counts[PromptOutcome.CANCELLED.ordinal()],
-        Duration.ofNanos(System.nanoTime() - start),
+        Duration.ofNanos(ticker.read() - start),
         interrupted);
   }
 

@@ -3,6 +3,7 @@ package io.tinyllm.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.llm.LlmClient;
+import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;
@@ -43,9 +44,19 @@ public final class GraphEngine implements AutoCloseable {
   private final ThreadPoolExecutor pool;
   private final ScheduledThreadPoolExecutor watchdog;
 
-  @Inject
+  /** An engine on the system clock. */
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
-    this(config, metrics, client.orElse(null), System::nanoTime);
+    this(config, metrics, Ticker.system(), client);
+  }
+
+  /**
+   * The injector's engine: {@code ticker} times node and graph durations and cools node breakers
+   * down.
+   */
+  @Inject
+  public GraphEngine(
+      ExecutorConfig config, ExecutorMetrics metrics, Ticker ticker, Optional<LlmClient> client) {
+    this(config, metrics, client.orElse(null), ticker::read);
   }
 
   /**

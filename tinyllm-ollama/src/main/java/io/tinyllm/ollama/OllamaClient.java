@@ -62,9 +62,10 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private final ExecutorService streams;
   private final StreamSlots streamSlots;
 
+  /** A client whose rate limiter reads the clock {@code metrics} times calls with. */
   @Inject
   public OllamaClient(OllamaConfig config, OllamaMetrics metrics) {
-    this(config, metrics, System::nanoTime);
+    this(config, metrics, metrics.ticker()::read);
   }
 
   /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */

@@ -7,6 +7,7 @@ import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.EmbedResponse;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.time.Ticker;
 import io.tinyllm.metrics.LabelGuard;
 import io.tinyllm.metrics.MetricSet;
 import jakarta.inject.Inject;
@@ -47,8 +48,10 @@ public final class OllamaMetrics {
   private final boolean enabled;
   private final LabelCache<ModelSeries> models;
   private final RecordingFailures failures;
+  private final Ticker ticker;
   private final Call noopCall = new Call(null, null, null, 0);
 
+  /** The injector's metrics; {@code ticker} times latency, time to first output and output gaps. */
   @Inject
   public OllamaMetrics(
       LabelGuard guard,
@@ -57,21 +60,32 @@ public final class OllamaMetrics {
       StreamingMetrics streaming,
       ServerDurationMetrics server,
       ResilienceMetrics resilience,
-      InventoryMetrics inventory) {
-    this(guard, requests, streaming, server, resilience, inventory, config.metricsEnabled());
+      InventoryMetrics inventory,
+      Ticker ticker) {
+    this(
+        guard, requests, streaming, server, resilience, inventory, config.metricsEnabled(), ticker);
   }
 
   /** Metrics as {@code config} asks, in sets of their own (not registered anywhere). */
   public OllamaMetrics(LabelGuard guard, OllamaConfig config) {
-    this(guard, config.modelLoadThreshold(), config.metricsEnabled());
+    this(guard, config, Ticker.system());
+  }
+
+  /**
+   * Metrics as {@code config} asks, in sets of their own (not registered anywhere), timed by {@code
+   * ticker}.
+   */
+  public OllamaMetrics(LabelGuard guard, OllamaConfig config, Ticker ticker) {
+    this(guard, config.modelLoadThreshold(), config.metricsEnabled(), ticker);
   }
 
   /** Enabled metrics in sets of their own (not registered anywhere). */
   public OllamaMetrics(LabelGuard guard, Duration modelLoadThreshold) {
-    this(guard, modelLoadThreshold, true);
+    this(guard, modelLoadThreshold, true, Ticker.system());
   }
 
-  private OllamaMetrics(LabelGuard guard, Duration modelLoadThreshold, boolean enabled) {
+  private OllamaMetrics(
+      LabelGuard guard, Duration modelLoadThreshold, boolean enabled, Ticker ticker) {
     this(
         guard,
         new RequestMetrics(enabled),
@@ -79,7 +93,8 @@ public final class OllamaMetrics {
         new ServerDurationMetrics(modelLoadThreshold, enabled),
         new ResilienceMetrics(guard, enabled),
         new InventoryMetrics(guard, enabled),
-        enabled);
+        enabled,
+        ticker);
   }
 
   private OllamaMetrics(
@@ -89,8 +104,10 @@ public final class OllamaMetrics {
       ServerDurationMetrics server,
       ResilienceMetrics resilience,
       InventoryMetrics inventory,
-      boolean enabled) {
+      boolean enabled,
+      Ticker ticker) {
     requireNonNull(guard, "guard is null");
+    this.ticker = requireNonNull(ticker, "ticker is null");
     this.requests = requireNonNull(requests, "requests is null");
     this.streaming = requireNonNull(streaming, "streaming is null");
     this.server = requireNonNull(server, "server is null");
@@ -107,7 +124,7 @@ public final class OllamaMetrics {
    * for users who instrument the client themselves, and for measuring what instrumentation costs.
    */
   public static OllamaMetrics disabled() {
-    return new OllamaMetrics(new LabelGuard(1, 1), Duration.ZERO, false);
+    return new OllamaMetrics(new LabelGuard(1, 1), Duration.ZERO, false, Ticker.system());
   }
 
   /** Whether this records anything. */
@@ -133,6 +150,11 @@ public final class OllamaMetrics {
     return failures;
   }
 
+  /** The clock this times calls with; the client's rate limiter reads it too. */
+  Ticker ticker() {
+    return ticker;
+  }
+
   /**
    * A call started now, in the graph and node of the calling thread's {@link ExecutionContext}.
    * Exactly one of the returned call's {@code succeeded}, {@code failed} or {@code cancelled} must
@@ -151,7 +173,7 @@ public final class OllamaMetrics {
       GraphSeries graphSeries = modelSeries.graphs.get(context.graph());
       RequestMetrics.NodePoints node = graphSeries.nodes.get(context.node());
       graphSeries.request.started(type);
-      return new Call(modelSeries, graphSeries, node, System.nanoTime());
+      return new Call(modelSeries, graphSeries, node, ticker.read());
     } catch (RuntimeException e) {
       failures.failed(e);
       return noopCall;
@@ -220,7 +242,7 @@ public final class OllamaMetrics {
         return;
       }
       try {
-        long now = System.nanoTime();
+        long now = ticker.read();
         if (lastTokenNanos < 0) {
           firstOutput.arrivedAfter(seconds(now - startNanos));
         } else {
@@ -320,7 +342,7 @@ public final class OllamaMetrics {
     }
 
     private void tookUntilNow() {
-      graph.took(seconds(System.nanoTime() - startNanos));
+      graph.took(seconds(ticker.read() - startNanos));
     }
 
     private void outcome(RequestMetrics.Outcome outcome) {

@@ -6,6 +6,7 @@ import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.QueueRejectedException;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
+import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class PriorityRequestQueue implements RequestQueue {
   private final QueueConfig config;
   private final QueueMetrics metrics;
   private final Backpressure backpressure;
+  private final Ticker ticker;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
@@ -58,11 +60,22 @@ public final class PriorityRequestQueue implements RequestQueue {
   private boolean dropping;
   private int drainedAfterShutdown;
 
-  @Inject
+  /** A queue whose wait and run times are read from the system clock. */
   public PriorityRequestQueue(QueueConfig config, QueueMetrics metrics, Backpressure backpressure) {
+    this(config, metrics, backpressure, Ticker.system());
+  }
+
+  /**
+   * A queue whose recorded wait and run times are read from {@code ticker}; its own timeouts stay
+   * on the system clock.
+   */
+  @Inject
+  public PriorityRequestQueue(
+      QueueConfig config, QueueMetrics metrics, Backpressure backpressure, Ticker ticker) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.backpressure = requireNonNull(backpressure, "backpressure is null");
+    this.ticker = requireNonNull(ticker, "ticker is null");
     for (Priority p : Priority.values()) {
       waiting.put(p, new ArrayDeque<>());
     }
@@ -81,7 +94,8 @@ public final class PriorityRequestQueue implements RequestQueue {
    */
   <T> QueuedJob<T> enqueue(
       Priority priority, Callable<T> task, Consumer<? super QueuedJob<T>> created) {
-    QueuedJob<T> job = new QueuedJob<>(priority, ExecutionContext.wrap(task), metrics);
+    QueuedJob<T> job =
+        new QueuedJob<>(priority, ExecutionContext.wrap(task), metrics, ticker.read());
     created.accept(job);
     metrics.submitted(priority);
     String rejection = null;
@@ -294,7 +308,7 @@ public final class PriorityRequestQueue implements RequestQueue {
           if (!accepting) {
             drainedAfterShutdown++;
           }
-          metrics.dequeued(job.priority, (System.nanoTime() - job.enqueuedNanos) / 1e9);
+          metrics.dequeued(job.priority, (ticker.read() - job.enqueuedTicks) / 1e9);
           notFull.signal();
           return job;
         }
@@ -331,7 +345,7 @@ public final class PriorityRequestQueue implements RequestQueue {
       return;
     }
     metrics.started();
-    long start = System.nanoTime();
+    long start = ticker.read();
     job.running(Thread.currentThread());
     ScheduledFuture<?> deadline =
         config.taskTimeout().isZero()
@@ -359,7 +373,7 @@ public final class PriorityRequestQueue implements RequestQueue {
       }
       // a timeout may have interrupted us; that interrupt belonged to the job, not the worker
       Thread.interrupted();
-      metrics.ran(job.priority, (System.nanoTime() - start) / 1e9);
+      metrics.ran(job.priority, (ticker.read() - start) / 1e9);
     }
     if (fatal != null) {
       throw fatal;

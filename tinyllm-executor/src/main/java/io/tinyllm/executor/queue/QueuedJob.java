@@ -15,14 +15,21 @@ final class QueuedJob<T> {
   final Priority priority;
   final Callable<T> task;
   final CompletableFuture<T> future = new CancellableFuture();
+
+  /** When it was queued, on the system clock: bounds its wait ({@code queue.max-wait}). */
   final long enqueuedNanos = System.nanoTime();
+
+  /** When it was queued, on the queue's ticker: its recorded wait time. */
+  final long enqueuedTicks;
+
   private final AtomicBoolean ended = new AtomicBoolean();
   private final QueueMetrics metrics;
   private Thread runner;
   private boolean finished;
 
-  QueuedJob(Priority priority, Callable<T> task, QueueMetrics metrics) {
+  QueuedJob(Priority priority, Callable<T> task, QueueMetrics metrics, long enqueuedTicks) {
     this.priority = priority;
+    this.enqueuedTicks = enqueuedTicks;
     this.task = task;
     this.metrics = metrics;
   }
