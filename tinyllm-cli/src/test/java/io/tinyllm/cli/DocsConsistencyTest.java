@@ -326,6 +326,15 @@ class DocsConsistencyTest {
   }
 
   @Test
+  void theDemoToursFailingCallOpensItsModelsBreaker() {
+    // three failed attempts of one call reach the demo's failure threshold
+    assertThat(scrape)
+        .contains(
+            "tinyllm_circuit_breaker_transitions_total{from_state=\"closed\",model=\"qwen2.5:3b\","
+                + "to_state=\"open\"} 1.0");
+  }
+
+  @Test
   void everyMetricNameTheDocsMentionIsExported() {
     String sources = DocsFiles.mainSources();
     Map<String, List<String>> missing = new TreeMap<>();
