@@ -104,6 +104,22 @@ public final class CacheMetrics implements MetricSet {
                       }))
           .build();
 
+  /**
+   * A cache of {@code cacheType} was created: its hits, misses, stores and lookups, the eviction
+   * causes and failing operations it can report are exposed at 0 from now on, so the first of each
+   * is an increase to {@code rate()} rather than a series born at 1.
+   */
+  public void cacheCreated(
+      String cacheType, List<String> evictionCauses, List<String> errorOperations) {
+    requireNonNull(cacheType, "cacheType is null");
+    hits.labelValues(cacheType);
+    misses.labelValues(cacheType);
+    stores.labelValues(cacheType);
+    lookupDuration.labelValues(cacheType);
+    evictionCauses.forEach(cause -> evictions.labelValues(cacheType, cause));
+    errorOperations.forEach(operation -> errors.labelValues(cacheType, operation));
+  }
+
   public void hit(String cacheType) {
     hits.labelValues(cacheType).inc();
   }

@@ -11,6 +11,7 @@ import io.tinyllm.api.llm.LlmResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -58,6 +59,9 @@ public final class CaffeineResponseCache implements ResponseCache {
     }
     this.cache = builder.build();
     metrics.trackEntries(TYPE, this::size);
+    // the causes Caffeine's eviction listener reports: size, expired, collected
+    metrics.cacheCreated(
+        TYPE, config.expires() ? List.of("size", "expired") : List.of("size"), List.of());
   }
 
   @Override

@@ -63,6 +63,10 @@ class CachingLlmClientTest {
             # HELP tinyllm_cache_entries Entries currently held, for backends that can tell cheaply
             # TYPE tinyllm_cache_entries gauge
             tinyllm_cache_entries{cache_type="memory"} 1.0
+            # HELP tinyllm_cache_evictions_total Entries the cache evicted, by cause (size, expired, collected)
+            # TYPE tinyllm_cache_evictions_total counter
+            tinyllm_cache_evictions_total{cache_type="memory",cause="expired"} 0.0
+            tinyllm_cache_evictions_total{cache_type="memory",cause="size"} 0.0
             # HELP tinyllm_cache_hits_total Cache lookups that found a stored response
             # TYPE tinyllm_cache_hits_total counter
             tinyllm_cache_hits_total{cache_type="memory"} 1.0
@@ -128,7 +132,7 @@ class CachingLlmClientTest {
     assertThat(expired.text()).isEqualTo("answer 2 to 2+2?");
     assertThat(model.calls).hasValue(2);
     assertThat(counters()).containsExactly("hits=1.0", "misses=2.0", "stores=2.0");
-    assertThat(Exposition.text(registry, "tinyllm_cache_evictions"))
+    assertThat(Exposition.recorded(registry, "tinyllm_cache_evictions"))
         .endsWith("tinyllm_cache_evictions_total{cache_type=\"memory\",cause=\"expired\"} 1.0\n");
   }
 
@@ -141,7 +145,7 @@ class CachingLlmClientTest {
     }
 
     assertThat(client.cache().size()).isEqualTo(2);
-    assertThat(Exposition.text(registry, "tinyllm_cache_evictions", "tinyllm_cache_entries"))
+    assertThat(Exposition.recorded(registry, "tinyllm_cache_evictions", "tinyllm_cache_entries"))
         .isEqualTo(
             """
             # HELP tinyllm_cache_entries Entries currently held, for backends that can tell cheaply
@@ -406,9 +410,12 @@ class CachingLlmClientTest {
     assertThat(counters()).isEmpty();
   }
 
-  /** The counter series in name order, as {@code hits=1.0} or {@code skips{reason}=1.0}. */
+  /**
+   * The counter series that recorded something, in name order, as {@code hits=1.0} or {@code
+   * skips{reason}=1.0}.
+   */
   private List<String> counters() {
-    return Exposition.text(
+    return Exposition.recorded(
             registry,
             "tinyllm_cache_hits",
             "tinyllm_cache_misses",

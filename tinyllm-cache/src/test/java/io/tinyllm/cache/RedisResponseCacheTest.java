@@ -287,7 +287,7 @@ class RedisResponseCacheTest {
         new RedisResponseCache(
             CacheConfig.from(Settings.of(Map.of("cache.redis.uri", redis.uri()))), probeMetrics)) {
       probe.get("probe");
-      return Exposition.text(TestRegistries.with(probeMetrics), "tinyllm_cache_errors")
+      return Exposition.recorded(TestRegistries.with(probeMetrics), "tinyllm_cache_errors")
           .lines()
           .noneMatch(l -> l.startsWith("tinyllm_cache_errors_total{"));
     }
@@ -322,8 +322,9 @@ class RedisResponseCacheTest {
         .sum();
   }
 
+  /** The counter series that recorded something (zero series left out). */
   private List<String> counters() {
-    return Exposition.text(
+    return Exposition.recorded(
             registry,
             "tinyllm_cache_hits",
             "tinyllm_cache_misses",

@@ -9,7 +9,6 @@ import io.tinyllm.api.time.Ticker;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
-import io.tinyllm.ollama.OllamaClient;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -168,7 +167,6 @@ final class BatchCommand implements Callable<Integer> {
               Table.seconds(outcome.took.toNanos() / 1e9));
       PushResult pushed = PushResult.ok();
       if (metrics.pushing()) {
-        refreshInventory(app);
         pushed = metrics.push(app, allSucceeded);
       }
       metrics.linger(stop);
@@ -358,14 +356,5 @@ final class BatchCommand implements Callable<Integer> {
     }
     return new PrintWriter(
         new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8));
-  }
-
-  /** The loaded-models gauges reflect the moment of the push, not of the last /api/ps. */
-  private static void refreshInventory(TinyLlm app) {
-    try {
-      app.get(OllamaClient.class).running();
-    } catch (RuntimeException e) {
-      // the push goes on without fresh inventory
-    }
   }
 }

@@ -129,17 +129,25 @@ final class DemoCommand implements Callable<Integer> {
         .build();
   }
 
-  /** The demo's settings: the simulator, a quick breaker and retries, cache and a small queue. */
+  /**
+   * The demo's settings: the simulator, a quick breaker and retries, a small cache and a small
+   * queue.
+   */
   static Settings settings(OllamaSimulator simulator, Map<String, String> endpoint) {
     return Settings.of(endpoint)
         .withAll(
             Map.ofEntries(
                 Map.entry("ollama.host", simulator.baseUri().toString()),
+                // the tour's failing call (three failed attempts) opens its model's breaker, and
+                // the first call after the open duration closes it: every transition is shown
+                Map.entry("ollama.circuit-breaker.failure-threshold", "3"),
                 Map.entry("ollama.circuit-breaker.open-duration", "5s"),
                 Map.entry("ollama.retry.initial-backoff", "50ms"),
                 Map.entry("metrics.jvm.enabled", "true"),
                 Map.entry("cache.enabled", "true"),
                 Map.entry("cache.backend", "memory"),
+                // fewer entries than the workload's distinct deterministic calls: evictions show
+                Map.entry("cache.max-entries", "16"),
                 Map.entry("queue.max-size", "16"),
                 Map.entry("queue.workers", "4"),
                 Map.entry("queue.backpressure", "reject")));

@@ -28,6 +28,28 @@ final class MetricsOptions {
   /** The environment variable the Pushgateway password is read from when no file is given. */
   static final String PUSH_PASSWORD_ENV = "TINYLLM_PUSH_PASSWORD";
 
+  /**
+   * What a push carries: the job's own results. Never gauges of the process (loaded models, VRAM,
+   * system info, JVM): the Pushgateway keeps a push until it is replaced, so they would describe a
+   * process that has ended, counted next to the ones still running.
+   */
+  static final List<String> JOB_FAMILIES =
+      List.of(
+          "tinyllm_batch_*",
+          "tinyllm_requests_total",
+          "tinyllm_request_outcomes_total",
+          "tinyllm_request_latency_seconds",
+          "tinyllm_tokens_input_total",
+          "tinyllm_tokens_output_total",
+          "tinyllm_errors_total",
+          "tinyllm_graph_executions_total",
+          "tinyllm_graph_outcomes_total",
+          "tinyllm_graph_execution_duration_seconds",
+          "tinyllm_node_executions_total",
+          "tinyllm_node_errors_total",
+          "tinyllm_cache_hits_total",
+          "tinyllm_cache_misses_total");
+
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
@@ -128,6 +150,7 @@ final class MetricsOptions {
       }
       // the command pushes once, when done, and reports the result itself
       settings.put(PushgatewayConfig.PUSH_ON_CLOSE, "false");
+      settings.put(PushgatewayConfig.FAMILIES, String.join(",", JOB_FAMILIES));
     }
     if (!exporters.isEmpty()) {
       settings.put(MetricsConfig.EXPORTERS, String.join(",", exporters));

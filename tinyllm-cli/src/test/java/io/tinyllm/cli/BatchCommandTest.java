@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,17 @@ class BatchCommandTest {
         .lines()
         .filter(l -> l.startsWith(family + "{") && l.contains("job=\"tinyllm-batch\""))
         .toList();
+  }
+
+  /** The families with a sample under the batch's job, as exposed (histograms without suffix). */
+  private static Set<String> pushedFamilies(String gatewayText) {
+    return gatewayText
+        .lines()
+        .filter(l -> !l.startsWith("#") && l.contains("job=\"tinyllm-batch\""))
+        .map(l -> l.substring(0, l.indexOf('{')))
+        .filter(name -> !name.startsWith("push_") && !name.equals("up"))
+        .map(name -> name.replaceFirst("_(bucket|sum|count|created)$", ""))
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Test
@@ -121,6 +135,34 @@ class BatchCommandTest {
           .asString()
           .startsWith("tinyllm_batch_duration_seconds{instance=\"\",job=\"tinyllm-batch\"} ");
       String firstSuccess = lastSuccess(pushed);
+      // the job's results, never the state of the process that ran it
+      assertThat(pushedFamilies(pushed))
+          .containsAll(
+              List.of(
+                  "tinyllm_batch_prompts_total",
+                  "tinyllm_batch_duration_seconds",
+                  "tinyllm_batch_last_success_timestamp_seconds",
+                  "tinyllm_requests_total",
+                  "tinyllm_request_latency_seconds",
+                  "tinyllm_tokens_input_total",
+                  "tinyllm_tokens_output_total",
+                  "tinyllm_graph_executions_total"))
+          .allSatisfy(
+              family ->
+                  assertThat(MetricsOptions.JOB_FAMILIES)
+                      .as("pushed family %s is one of the job's", family)
+                      .anyMatch(
+                          allowed ->
+                              allowed.endsWith("*")
+                                  ? family.startsWith(allowed.substring(0, allowed.length() - 1))
+                                  : family.equals(allowed)));
+      assertThat(pushedFamilies(pushed))
+          .doesNotContain(
+              "tinyllm_system_info",
+              "tinyllm_ollama_model_vram_bytes",
+              "tinyllm_ollama_models_loaded",
+              "tinyllm_active_requests",
+              "process_cpu_seconds_total");
       assertThat(series(pushed, "tinyllm_requests_total"))
           .contains(
               "tinyllm_requests_total{graph=\"qa\",instance=\"\",job=\"tinyllm-batch\",model=\"qwen2.5:0.5b\",request_type=\"generate\"} 2",

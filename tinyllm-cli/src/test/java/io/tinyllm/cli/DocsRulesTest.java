@@ -67,7 +67,8 @@ class DocsRulesTest {
     // the queries as recording rules: promtool parses every expression of a rules file
     StringBuilder rules = new StringBuilder("groups:\n  - name: docs-queries\n    rules:\n");
     for (int i = 0; i < queries.size(); i++) {
-      String query = queries.get(i).replace("$job", ".*").replace("$model", ".*");
+      String query = queries.get(i).replace("$__rate_interval", "5m");
+      query = query.replace("$job", ".*").replace("$model", ".*");
       query = query.replace("$graph", ".*");
       rules
           .append("      - record: docs:query")

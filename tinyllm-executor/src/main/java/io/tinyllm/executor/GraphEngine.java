@@ -97,6 +97,7 @@ public final class GraphEngine implements AutoCloseable {
     requireNonNull(graph, "graph is null");
     requireNonNull(input, "input is null");
     requireNonNull(cancellation, "cancellation is null");
+    metrics.graphStarting(graph);
     return new GraphRunner(this, graph, cancellation).run(input);
   }
 

@@ -53,7 +53,8 @@ class GraphEngineTest {
       String nodeHistogram = f.text("tinyllm_node_execution_duration_seconds");
       assertThat(bounds(nodeHistogram, "graph=\"qa\",node=\"answer\""))
           .containsExactly(
-              ".01", ".05", ".1", ".25", ".5", "1", "2.5", "5", "10", "30", "60", "120", "+Inf");
+              "5.0E-4", ".001", ".0025", ".005", ".01", ".05", ".1", ".25", ".5", "1", "2.5", "5",
+              "10", "30", "60", "120", "+Inf");
       assertThat(nodeHistogram)
           .contains(
               "tinyllm_node_execution_duration_seconds_bucket{graph=\"qa\",node=\"answer\",le=\"+Inf\"} 1")
@@ -62,7 +63,8 @@ class GraphEngineTest {
       String graphHistogram = f.text("tinyllm_graph_execution_duration_seconds");
       assertThat(bounds(graphHistogram, "graph=\"qa\""))
           .containsExactly(
-              ".1", ".5", "1", "2.5", "5", "10", "30", "60", "120", "300", "600", "+Inf");
+              ".001", ".0025", ".005", ".01", ".025", ".05", ".1", ".5", "1", "2.5", "5", "10",
+              "30", "60", "120", "300", "600", "+Inf");
       assertThat(graphHistogram)
           .contains("tinyllm_graph_execution_duration_seconds_count{graph=\"qa\"} 1");
       assertThat(f.text("tinyllm_graph_outcomes"))

@@ -7,6 +7,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.spi.Plugins;
 import io.tinyllm.api.spi.TinyLlmModule;
 import io.tinyllm.metrics.MetricsCollector;
+import io.tinyllm.metrics.testing.Exposition;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -87,11 +88,12 @@ final class SimulatorStack implements AutoCloseable {
 
   /**
    * Every sample line of {@code series} (a sample name such as {@code tinyllm_requests_total} or
-   * {@code tinyllm_node_execution_duration_seconds_count}) in one scrape of the shared registry.
+   * {@code tinyllm_node_execution_duration_seconds_count}) in one scrape of the shared registry,
+   * less the counter and histogram series still at 0 (exposed ahead of their first event).
    */
   List<String> samples(String series) {
     List<String> lines = new ArrayList<>();
-    for (String line : metrics.scrapeText().split("\n")) {
+    for (String line : Exposition.withoutZeroSeries(metrics.scrapeText()).split("\n")) {
       if (line.startsWith(series + "{") || line.startsWith(series + " ")) {
         lines.add(line);
       }

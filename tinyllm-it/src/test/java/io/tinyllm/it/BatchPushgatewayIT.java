@@ -91,6 +91,16 @@ class BatchPushgatewayIT {
         .containsExactly(
             tuple("qa", OllamaModels.label(OllamaModels.QA_GRAPH_MODEL), (double) prompts.size()));
     assertThat(pushed.sum("tinyllm_graph_executions_total")).isEqualTo(prompts.size());
+    // the job's results only: no gauge of the process outlives it on the gateway
+    assertThat(seriesNames(pushed))
+        .noneMatch(
+            s ->
+                s.startsWith("tinyllm_system_info")
+                    || s.startsWith("tinyllm_ollama_")
+                    || s.startsWith("tinyllm_active_requests")
+                    || s.startsWith("tinyllm_circuit_breaker_")
+                    || s.startsWith("tinyllm_queue_")
+                    || s.startsWith("tinyllm_label_values"));
     assertOneGroupWithoutGroupingKey();
   }
 

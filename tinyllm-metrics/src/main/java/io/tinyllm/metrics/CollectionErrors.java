@@ -27,6 +27,11 @@ final class CollectionErrors implements MetricSet, CollectionFailureHandler {
           .build();
   private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
+  /** Exposes {@code set}'s count at 0, so its first failure is an increase, not a new series. */
+  void watching(MetricSet set) {
+    errors.labelValues(set.setName());
+  }
+
   @Override
   public void collectionFailed(MetricSet set, Throwable failure) {
     errors.labelValues(set.setName()).inc();

@@ -78,7 +78,7 @@ public final class LabelGuard implements MetricSet {
     if (value == null || value.isBlank()) {
       return UNKNOWN;
     }
-    Set<String> values = admitted.computeIfAbsent(label, k -> ConcurrentHashMap.newKeySet());
+    Set<String> values = admitted.computeIfAbsent(label, this::firstUse);
     if (values.contains(value)) {
       return value;
     }
@@ -95,6 +95,12 @@ public final class LabelGuard implements MetricSet {
     }
     folded.labelValues(label).inc();
     return OTHER;
+  }
+
+  /** A label's first value: its folded count is exposed at 0 from now on, for {@code rate()}. */
+  private Set<String> firstUse(String label) {
+    folded.labelValues(label);
+    return ConcurrentHashMap.newKeySet();
   }
 
   /** How many values were folded for {@code label} so far. */

@@ -62,6 +62,7 @@ public final class MetricsCollector implements AutoCloseable {
     ordered.sort(Comparator.comparing(s -> s.getClass().getName()));
     for (MetricSet set : ordered) {
       register(set, collectionErrors);
+      collectionErrors.watching(set);
     }
     if (config.jvmMetrics()) {
       JvmMetrics.builder(PrometheusProperties.builder().build()).register(registry);

@@ -68,4 +68,17 @@ class LabelGuardTest {
             tinyllm_label_values_folded_total{label="model"} 1.0
             """);
   }
+
+  @Test
+  void aLabelsFoldedCountIsAtZeroFromItsFirstValueOn() {
+    LabelGuard guard = new LabelGuard(2, 20);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    guard.collectors().forEach(registry::register);
+    assertThat(Exposition.text(registry, "tinyllm_label_values_folded")).isEmpty();
+
+    guard.guard("graph", "qa");
+
+    assertThat(Exposition.text(registry, "tinyllm_label_values_folded"))
+        .endsWith("tinyllm_label_values_folded_total{label=\"graph\"} 0.0\n");
+  }
 }

@@ -7,6 +7,7 @@ import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
+import io.tinyllm.metrics.exporter.PushedFamilies;
 import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,8 @@ class MetricsConfigTest {
                 Optional.empty(),
                 Duration.ZERO,
                 true,
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(10),
+                PushedFamilies.all()));
   }
 
   @Test
@@ -78,7 +80,9 @@ class MetricsConfigTest {
                 Map.entry("metrics.pushgateway.bearer-token", "t"),
                 Map.entry("metrics.pushgateway.interval", "30s"),
                 Map.entry("metrics.pushgateway.push-on-close", "false"),
-                Map.entry("metrics.pushgateway.timeout", "2500ms")));
+                Map.entry("metrics.pushgateway.timeout", "2500ms"),
+                Map.entry(
+                    "metrics.pushgateway.families", "tinyllm_batch_*, tinyllm_requests_total")));
 
     MetricsConfig config = MetricsConfig.from(settings);
 
@@ -112,7 +116,8 @@ class MetricsConfigTest {
                 Optional.of("t"),
                 Duration.ofSeconds(30),
                 false,
-                Duration.ofMillis(2500)));
+                Duration.ofMillis(2500),
+                PushedFamilies.of(List.of("tinyllm_batch_*", "tinyllm_requests_total"))));
   }
 
   @Test
@@ -146,6 +151,7 @@ class MetricsConfigTest {
                     PushgatewayConfig.INTERVAL,
                     PushgatewayConfig.PUSH_ON_CLOSE,
                     PushgatewayConfig.TIMEOUT,
+                    PushgatewayConfig.FAMILIES,
                     TinyLlm.CLOSE_TIMEOUT)));
   }
 

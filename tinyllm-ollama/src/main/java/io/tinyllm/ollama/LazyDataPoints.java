@@ -54,6 +54,23 @@ final class LazyDataPoints<D extends DataPoint> {
     return new LazyDataPoints<>(family, copy.length, slot -> labelValues.apply(copy[slot]));
   }
 
+  /**
+   * Looks up every data point now, so each series is exposed at 0 before its first event: {@code
+   * rate()} and {@code increase()} then see that first event, which a series born at 1 hides.
+   */
+  LazyDataPoints<D> resolved() {
+    if (points == null) {
+      get();
+    } else {
+      for (int slot = 0; slot < points.length(); slot++) {
+        if (points.get(slot) == null) {
+          points.set(slot, family.labelValues(labelValues.apply(slot)));
+        }
+      }
+    }
+    return this;
+  }
+
   /** The data point of a family made with {@link #of}. */
   D get() {
     D found = only;

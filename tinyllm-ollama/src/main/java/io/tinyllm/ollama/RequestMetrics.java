@@ -11,8 +11,11 @@ import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.metrics.MetricSet;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The client's request families: the seven of the Python project it owns (requests, latency,
@@ -39,6 +42,28 @@ public final class RequestMetrics implements MetricSet {
   static final double[] REQUEST_LATENCY_BUCKETS = {
     .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300
   };
+
+  /**
+   * The error types a client call can end with (docs/metrics.md): their series exist at 0 from a
+   * model's admission on. Types only other components raise (config, graph, queue...) stay lazy.
+   */
+  static final Set<ErrorType> CLIENT_ERRORS =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              ErrorType.CONNECTION,
+              ErrorType.TIMEOUT,
+              ErrorType.SERVER_BUSY,
+              ErrorType.SERVER_ERROR,
+              ErrorType.BAD_REQUEST,
+              ErrorType.MODEL_NOT_FOUND,
+              ErrorType.STREAM_ERROR,
+              ErrorType.MALFORMED_RESPONSE,
+              ErrorType.CIRCUIT_OPEN,
+              ErrorType.RATE_LIMITED,
+              ErrorType.CANCELLED,
+              ErrorType.SERVER_REJECTED,
+              ErrorType.NOT_SUPPORTED,
+              ErrorType.RESPONSE_TOO_LARGE));
 
   /** How a call ended: the {@code outcome} label. */
   enum Outcome {
@@ -168,8 +193,8 @@ public final class RequestMetrics implements MetricSet {
 
     private ModelPoints(String model) {
       outcome =
-          LazyDataPoints.perConstant(
-              outcomes, Outcome.values(), o -> new String[] {model, o.label});
+          LazyDataPoints.perConstant(outcomes, Outcome.values(), o -> new String[] {model, o.label})
+              .resolved();
     }
 
     void ended(Outcome how) {
@@ -187,16 +212,19 @@ public final class RequestMetrics implements MetricSet {
     private final LazyDataPoints<CounterDataPoint> tools;
 
     private GraphPoints(String model, String graph) {
+      // at 0 from the model's admission on, so the first request and first failure are visible
+      // to rate(); request types stay lazy (embed is rare, and each is an input, not a finding)
       started =
           LazyDataPoints.perConstant(
               requests, RequestType.values(), t -> new String[] {model, graph, t.label()});
       failed =
           LazyDataPoints.perConstant(
               errors, ErrorType.values(), e -> new String[] {e.label(), model, graph});
-      inProgress = LazyDataPoints.of(active, model, graph);
-      took = LazyDataPoints.of(latency, model, graph);
-      input = LazyDataPoints.of(inputTokens, model, graph);
-      output = LazyDataPoints.of(outputTokens, model, graph);
+      CLIENT_ERRORS.forEach(failed::get);
+      inProgress = LazyDataPoints.of(active, model, graph).resolved();
+      took = LazyDataPoints.of(latency, model, graph).resolved();
+      input = LazyDataPoints.of(inputTokens, model, graph).resolved();
+      output = LazyDataPoints.of(outputTokens, model, graph).resolved();
       tools = LazyDataPoints.of(toolCalls, model, graph);
     }
 
@@ -239,7 +267,8 @@ public final class RequestMetrics implements MetricSet {
     private NodePoints(String model, String graph, String node) {
       outcome =
           LazyDataPoints.perConstant(
-              nodeRequests, Outcome.values(), o -> new String[] {model, graph, node, o.label});
+                  nodeRequests, Outcome.values(), o -> new String[] {model, graph, node, o.label})
+              .resolved();
       input = LazyDataPoints.of(nodeTokens, model, graph, node, "input");
       output = LazyDataPoints.of(nodeTokens, model, graph, node, "output");
     }

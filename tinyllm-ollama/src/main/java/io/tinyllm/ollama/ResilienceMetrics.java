@@ -34,11 +34,23 @@ import java.util.List;
  */
 @Singleton
 public final class ResilienceMetrics implements MetricSet {
-  /** Seed boundaries of the rate-limit wait, extended up to the default maximum wait. */
-  static final double[] RATE_LIMIT_WAIT_BUCKETS = {.001, .005, .01, .05, .1, .5, 1, 5, 10, 30};
+  /**
+   * Seed boundaries of the rate-limit wait, extended up to the default maximum wait, and with an
+   * exact-zero bucket: most attempts find a token at hand, and without it a quantile interpolates
+   * those zeros to 0.99 ms.
+   */
+  static final double[] RATE_LIMIT_WAIT_BUCKETS = {0, .001, .005, .01, .05, .1, .5, 1, 5, 10, 30};
 
   /** Circuit-breaker states as exposed: the 0/1/2 gauge value is the index. */
   static final List<String> BREAKER_STATES = List.of("closed", "half_open", "open");
+
+  /** The transitions a breaker makes on its own (from, to), exposed at 0 when it is created. */
+  static final List<String[]> BREAKER_TRANSITIONS =
+      List.of(
+          new String[] {"closed", "open"},
+          new String[] {"open", "half_open"},
+          new String[] {"half_open", "open"},
+          new String[] {"half_open", "closed"});
 
   private final LabelGuard guard;
   private final boolean enabled;
@@ -119,10 +131,18 @@ public final class ResilienceMetrics implements MetricSet {
     }
   }
 
-  /** A circuit breaker was created for {@code model}; it starts closed. */
+  /**
+   * A circuit breaker was created for {@code model}; it starts closed. Its failures and the
+   * transitions it can make are exposed at 0 from now on, so the first of each is an increase.
+   */
   void circuitBreakerCreated(String model) {
     if (enabled) {
-      setBreakerState(model(model), "closed");
+      String label = model(model);
+      setBreakerState(label, "closed");
+      models.get(model).breakerFailures.get();
+      for (String[] transition : BREAKER_TRANSITIONS) {
+        breakerTransitions.labelValues(label, transition[0], transition[1]);
+      }
     }
   }
 

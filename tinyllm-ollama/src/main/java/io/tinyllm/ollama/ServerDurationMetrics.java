@@ -89,7 +89,9 @@ public final class ServerDurationMetrics implements MetricSet {
     private final LazyDataPoints<DistributionDataPoint> eval;
 
     private ModelPoints(String model) {
-      load = LazyDataPoints.of(modelLoad, model);
+      // at 0 from admission on: a model is loaded once, and a series born with that load never
+      // shows an increase
+      load = LazyDataPoints.of(modelLoad, model).resolved();
       promptEval = LazyDataPoints.of(promptEvalDuration, model);
       eval = LazyDataPoints.of(evalDuration, model);
     }

@@ -31,7 +31,14 @@ public final class StreamingMetrics implements MetricSet {
     .001, .0025, .005, .01, .025, .05, .075, .1, .15, .2, .3, .4, .5, .75, 1, 2.5
   };
 
-  static final double[] TOKENS_PER_SECOND_BUCKETS = {1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000};
+  /**
+   * Fine where local models run (tens to a few hundred tokens/s), so a median tells 120 from 236
+   * tok/s rather than reading both as one 100-250 bucket's middle.
+   */
+  static final double[] TOKENS_PER_SECOND_BUCKETS = {
+    1, 2.5, 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 125, 150, 175, 200, 250, 300, 400, 500, 750,
+    1000
+  };
 
   private final boolean enabled;
 

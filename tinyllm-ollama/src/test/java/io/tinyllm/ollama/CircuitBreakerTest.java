@@ -57,6 +57,9 @@ class CircuitBreakerTest {
             # HELP tinyllm_circuit_breaker_transitions_total Circuit breaker state changes
             # TYPE tinyllm_circuit_breaker_transitions_total counter
             tinyllm_circuit_breaker_transitions_total{from_state="closed",model="qwen2.5:0.5b",to_state="open"} 1.0
+            tinyllm_circuit_breaker_transitions_total{from_state="half_open",model="qwen2.5:0.5b",to_state="closed"} 0.0
+            tinyllm_circuit_breaker_transitions_total{from_state="half_open",model="qwen2.5:0.5b",to_state="open"} 0.0
+            tinyllm_circuit_breaker_transitions_total{from_state="open",model="qwen2.5:0.5b",to_state="half_open"} 0.0
             """);
     assertThat(f.family("tinyllm_circuit_breaker_failures_total"))
         .isEqualTo(

@@ -4,6 +4,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.LabelGuard;
+import io.tinyllm.metrics.testing.Exposition;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.ByteArrayOutputStream;
@@ -104,15 +105,18 @@ final class ClientFixture implements AutoCloseable {
     return "";
   }
 
-  /** The family's sample lines only (no HELP/TYPE). */
+  /**
+   * The family's sample lines only (no HELP/TYPE), without the counter and histogram series still
+   * at 0: those are exposed ahead of their first event (pinned by {@code ZeroSeriesTest}), and a
+   * test of what traffic recorded reads only what it recorded.
+   */
   String samples(String name) {
-    StringBuilder out = new StringBuilder();
-    for (String line : family(name).split("\n")) {
-      if (!line.isEmpty() && !line.startsWith("#")) {
-        out.append(line).append('\n');
-      }
-    }
-    return out.toString();
+    return recorded(family(name));
+  }
+
+  /** The sample lines of one family's exposition, less its counter and histogram zero series. */
+  static String recorded(String family) {
+    return Exposition.withoutZeroSeries(family);
   }
 
   /** The value of the sample line starting with {@code series} (name and labels), or NaN. */

@@ -32,14 +32,9 @@ final class HostileClient implements AutoCloseable {
   }
 
   /** The family's sample lines only (no HELP/TYPE), "" if it has none. */
+  /** The family's samples that recorded something (see {@link ClientFixture#samples}). */
   String samples(String name) {
-    StringBuilder out = new StringBuilder();
-    for (String line : ClientFixture.family(ClientFixture.scrape(registry), name).split("\n")) {
-      if (!line.isEmpty() && !line.startsWith("#")) {
-        out.append(line).append('\n');
-      }
-    }
-    return out.toString();
+    return ClientFixture.recorded(ClientFixture.family(ClientFixture.scrape(registry), name));
   }
 
   @Override

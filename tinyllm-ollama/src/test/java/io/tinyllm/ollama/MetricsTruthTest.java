@@ -69,6 +69,7 @@ class MetricsTruthTest {
               # TYPE tinyllm_tokens_input_total counter
               tinyllm_tokens_input_total{graph="default",model="qwen2.5:0.5b"} 87.0
               tinyllm_tokens_input_total{graph="qa",model="nomic-embed-text:latest"} 3.0
+              tinyllm_tokens_input_total{graph="qa",model="nope:1b"} 0.0
               tinyllm_tokens_input_total{graph="qa",model="qwen2.5:0.5b"} 58.0
               """);
       assertThat(f.family("tinyllm_tokens_output_total"))
@@ -77,22 +78,31 @@ class MetricsTruthTest {
               # HELP tinyllm_tokens_output_total Tokens the model generated (Ollama's eval_count)
               # TYPE tinyllm_tokens_output_total counter
               tinyllm_tokens_output_total{graph="default",model="qwen2.5:0.5b"} 12.0
+              tinyllm_tokens_output_total{graph="qa",model="nomic-embed-text:latest"} 0.0
+              tinyllm_tokens_output_total{graph="qa",model="nope:1b"} 0.0
               tinyllm_tokens_output_total{graph="qa",model="qwen2.5:0.5b"} 8.0
               """);
-      assertThat(f.family("tinyllm_errors_total"))
+      // every error type a call can end with exists at 0 for each model and graph seen
+      assertThat(f.samples("tinyllm_errors_total"))
           .isEqualTo(
               """
-              # HELP tinyllm_errors_total LLM requests that failed, by error type
-              # TYPE tinyllm_errors_total counter
               tinyllm_errors_total{error_type="model_not_found",graph="qa",model="nope:1b"} 1.0
               """);
+      assertThat(f.family("tinyllm_errors_total").lines().filter(l -> l.endsWith("} 0.0")))
+          .hasSize(4 * RequestMetrics.CLIENT_ERRORS.size() - 1);
       assertThat(f.family("tinyllm_request_outcomes_total"))
           .isEqualTo(
               """
               # HELP tinyllm_request_outcomes_total Finished LLM requests by outcome: success, error, cancelled
               # TYPE tinyllm_request_outcomes_total counter
+              tinyllm_request_outcomes_total{model="nomic-embed-text:latest",outcome="cancelled"} 0.0
+              tinyllm_request_outcomes_total{model="nomic-embed-text:latest",outcome="error"} 0.0
               tinyllm_request_outcomes_total{model="nomic-embed-text:latest",outcome="success"} 1.0
+              tinyllm_request_outcomes_total{model="nope:1b",outcome="cancelled"} 0.0
               tinyllm_request_outcomes_total{model="nope:1b",outcome="error"} 1.0
+              tinyllm_request_outcomes_total{model="nope:1b",outcome="success"} 0.0
+              tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="cancelled"} 0.0
+              tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="error"} 0.0
               tinyllm_request_outcomes_total{model="qwen2.5:0.5b",outcome="success"} 5.0
               """);
       // the node the call ran in, from the execution context; outside any graph: default

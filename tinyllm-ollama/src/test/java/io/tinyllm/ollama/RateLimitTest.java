@@ -44,6 +44,7 @@ class RateLimitTest {
       assertThat(buckets(f))
           .isEqualTo(
               """
+              tinyllm_rate_limit_wait_seconds_bucket{model="qwen2.5:0.5b",le="0.0"} 1
               tinyllm_rate_limit_wait_seconds_bucket{model="qwen2.5:0.5b",le="0.001"} 1
               tinyllm_rate_limit_wait_seconds_bucket{model="qwen2.5:0.5b",le="0.005"} 1
               tinyllm_rate_limit_wait_seconds_bucket{model="qwen2.5:0.5b",le="0.01"} 1

@@ -101,6 +101,15 @@ public final class QueueMetrics implements MetricSet {
     }
     sizeAll = size.labelValues(ALL);
     sizeAll.set(0);
+    // every priority's counts and times at 0 from the start, so the first of each is an increase
+    for (Priority p : Priority.values()) {
+      requestPoints.set(p.ordinal(), requests.labelValues(p.label()));
+      waitPoints.set(p.ordinal(), waitTime.labelValues(p.label()));
+      runPoints.set(p.ordinal(), runTime.labelValues(p.label()));
+      for (QueueOutcome o : QueueOutcome.values()) {
+        outcome(p, o);
+      }
+    }
     rejected.inc(0);
     workerDeaths.inc(0);
     activeWorkers.set(0);

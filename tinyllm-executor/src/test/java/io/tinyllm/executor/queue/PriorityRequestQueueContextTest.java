@@ -24,6 +24,7 @@ import io.tinyllm.executor.GraphEngine;
 import io.tinyllm.executor.GraphLoader;
 import io.tinyllm.executor.GraphRun;
 import io.tinyllm.metrics.MetricsCollector;
+import io.tinyllm.metrics.testing.Exposition;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -146,9 +147,10 @@ class PriorityRequestQueueContextTest {
     return Guice.createInjector(Settings.module(Settings.of(settings)), Plugins.combine(plugins));
   }
 
+  /** The sample lines of {@code series} that recorded something (zero series left out). */
   private static List<String> samples(String scrape, String series) {
     List<String> lines = new ArrayList<>();
-    for (String line : scrape.split("\n")) {
+    for (String line : Exposition.withoutZeroSeries(scrape).split("\n")) {
       if (line.startsWith(series + "{")) {
         lines.add(line);
       }

@@ -23,6 +23,9 @@ import java.util.Optional;
  *   <tr><td>{@code metrics.pushgateway.interval}</td><td>0 (no periodic push)</td></tr>
  *   <tr><td>{@code metrics.pushgateway.push-on-close}</td><td>{@code true}</td></tr>
  *   <tr><td>{@code metrics.pushgateway.timeout}</td><td>10s (connect and read)</td></tr>
+ *   <tr><td>{@code metrics.pushgateway.families}</td><td>all; comma-separated family names as
+ *       exposed ({@code tinyllm_requests_total}), or prefixes ending in {@code *}: only these are
+ *       pushed</td></tr>
  * </table>
  */
 public record PushgatewayConfig(
@@ -35,7 +38,8 @@ public record PushgatewayConfig(
     Optional<String> bearerToken,
     Duration interval,
     boolean pushOnClose,
-    Duration timeout) {
+    Duration timeout,
+    PushedFamilies families) {
 
   public static final String ADDRESS = "metrics.pushgateway.address";
   public static final String JOB = "metrics.pushgateway.job";
@@ -46,11 +50,13 @@ public record PushgatewayConfig(
   public static final String INTERVAL = "metrics.pushgateway.interval";
   public static final String PUSH_ON_CLOSE = "metrics.pushgateway.push-on-close";
   public static final String TIMEOUT = "metrics.pushgateway.timeout";
+  public static final String FAMILIES = "metrics.pushgateway.families";
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1:9091";
 
   public PushgatewayConfig {
     requireNonNull(address, "address is null");
+    requireNonNull(families, "families is null");
     groupingKey = Map.copyOf(groupingKey);
     if (basicAuthUser.isPresent() != basicAuthPassword.isPresent()) {
       throw new ConfigException(
@@ -85,7 +91,8 @@ public record PushgatewayConfig(
         settings.get(BEARER_TOKEN),
         settings.getDuration(INTERVAL, Duration.ZERO),
         settings.getBoolean(PUSH_ON_CLOSE, true),
-        settings.getDuration(TIMEOUT, Duration.ofSeconds(10)));
+        settings.getDuration(TIMEOUT, Duration.ofSeconds(10)),
+        PushedFamilies.parse(FAMILIES, settings.getString(FAMILIES, "")));
   }
 
   /** The job, or a {@link ConfigException} saying how to set it. */
@@ -157,6 +164,8 @@ public record PushgatewayConfig(
         + groupingKey
         + ", interval="
         + interval
+        + ", families="
+        + families
         + "]";
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.pushgateway.PushGateway;
 import io.prometheus.metrics.exporter.pushgateway.Scheme;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes the shared registry to a Pushgateway, for batch jobs that end before a scrape could see
- * them. Always under the configured job name; optionally every {@code interval}; once more when
- * closed. A failed push is logged and counted and returned as a {@link PushResult}: it never throws
- * into the job that pushes.
+ * Pushes the shared registry (the families of {@code metrics.pushgateway.families}) to a
+ * Pushgateway, for batch jobs that end before a scrape could see them. Always under the configured
+ * job name; optionally every {@code interval}; once more when closed. A failed push is logged and
+ * counted and returned as a {@link PushResult}: it never throws into the job that pushes.
  *
  * <pre>{@code
  * PushResult result = exporter.push();
@@ -32,6 +33,7 @@ public final class PushgatewayMetricsExporter implements MetricsExporter {
   private final PrometheusRegistry registry;
   private final PushgatewayConfig config;
   private final PushgatewayMetrics metrics;
+  private final MultiCollector pushed;
   private PushGateway gateway;
   private ScheduledExecutorService scheduler;
 
@@ -40,6 +42,7 @@ public final class PushgatewayMetricsExporter implements MetricsExporter {
     this.registry = requireNonNull(registry, "registry is null");
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.pushed = () -> config.families().filter(registry.scrape());
   }
 
   @Override
@@ -81,14 +84,17 @@ public final class PushgatewayMetricsExporter implements MetricsExporter {
     }
   }
 
-  /** Replaces everything stored under this job and grouping key with the registry's metrics. */
+  /**
+   * Replaces everything stored under this job and grouping key with the registry's metrics (those
+   * of {@link PushgatewayConfig#families()}).
+   */
   public PushResult push() {
-    return send("push", PushGateway::push);
+    return send("push", gateway -> gateway.push(pushed));
   }
 
   /** Adds the registry's metrics, replacing only families of the same name. */
   public PushResult pushAdd() {
-    return send("push_add", PushGateway::pushAdd);
+    return send("push_add", gateway -> gateway.pushAdd(pushed));
   }
 
   /** Deletes everything stored under this job and grouping key. */

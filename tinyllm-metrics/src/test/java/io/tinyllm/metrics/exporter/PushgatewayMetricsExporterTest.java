@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
@@ -116,6 +117,36 @@ class PushgatewayMetricsExporterTest {
     } finally {
       exporter.close();
     }
+  }
+
+  @Test
+  void onlyTheListedFamiliesArePushed() {
+    jobs.labelValues("ok").inc(3);
+    Gauge loaded = Gauge.builder().name("test_models_loaded").help("Loaded").register(registry);
+    loaded.set(2);
+    Info.builder()
+        .name("test_system_info")
+        .help("Info")
+        .labelNames("version")
+        .register(registry)
+        .addLabelValues("1.0");
+    Gauge duration = Gauge.builder().name("test_batch_seconds").help("Took").register(registry);
+    duration.set(1.5);
+    PushgatewayMetricsExporter exporter =
+        exporter(
+            "job-g",
+            Map.of("metrics.pushgateway.families", "test_batch_items_total, test_batch_sec*"));
+
+    assertThat(exporter.push().success()).isTrue();
+
+    assertThat(
+            gateway
+                .metricsText()
+                .lines()
+                .filter(l -> l.startsWith("test_") && l.contains("job=\"job-g\"")))
+        .containsExactlyInAnyOrder(
+            "test_batch_items_total{instance=\"\",job=\"job-g\",status=\"ok\"} 3",
+            "test_batch_seconds{instance=\"\",job=\"job-g\"} 1.5");
   }
 
   @Test
