@@ -2,6 +2,7 @@ package io.tinyllm.proxy;
 
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.TinyLlm;
+import io.tinyllm.metrics.testing.Exposition;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
@@ -98,11 +99,14 @@ final class ProxyFixture implements AutoCloseable {
     return app.metrics().scrapeText();
   }
 
-  /** The sample lines of the families named {@code name} (and its _bucket, _count, … lines). */
+  /**
+   * The sample lines of the families named {@code name} (and its _bucket, _count, … lines) that
+   * traffic recorded: without the labelled counter and histogram series still at 0, which exist
+   * ahead of their first event.
+   */
   String samples(String name) {
-    return scrape()
+    return Exposition.withoutZeroSeries(scrape())
         .lines()
-        .filter(line -> !line.startsWith("#"))
         .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
         .map(line -> line + "\n")
         .collect(Collectors.joining());

@@ -130,7 +130,15 @@ class MetricTruthSuiteTest {
           Map.entry("tinyllm_cache_skips_total", "every request here is cacheable"),
           Map.entry("tinyllm_label_values", "label guard bookkeeping"),
           Map.entry("tinyllm_label_values_folded_total", "no label folded in this traffic"),
-          Map.entry("tinyllm_metrics_collection_errors_total", "zero unless a bug"));
+          Map.entry("tinyllm_metrics_collection_errors_total", "zero unless a bug"),
+          Map.entry("tinyllm_proxy_requests_total", "no proxy here; the proxy's own tests pin it"),
+          Map.entry("tinyllm_proxy_active_requests", "no proxy here; the proxy's own tests pin it"),
+          Map.entry(
+              "tinyllm_proxy_client_disconnects_total",
+              "no proxy here; the proxy's own tests pin it"),
+          Map.entry(
+              "tinyllm_proxy_upstream_failures_total",
+              "no proxy here; the proxy's own tests pin it"));
 
   private static final String GRAPH_YAML =
       """
