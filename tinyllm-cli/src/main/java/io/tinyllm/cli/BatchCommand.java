@@ -1,6 +1,8 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.queue.Priority;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -109,6 +113,9 @@ final class BatchCommand implements Callable<Integer> {
   /** Where the stop signal comes from: Ctrl-C's shutdown hook; a test asks for the stop itself. */
   Supplier<StopSignal> stopSignals = StopSignal::install;
 
+  /** Failed prompts by the type of what went wrong (behind an open breaker, what opened it). */
+  private final Map<ErrorType, Integer> failuresByCause = new EnumMap<>(ErrorType.class);
+
   @Override
   public Integer call() throws Exception {
     if (model != null && graphFile != null) {
@@ -159,10 +166,11 @@ final class BatchCommand implements Callable<Integer> {
       String summary =
           String.format(
               Locale.ROOT,
-              "batch: %d prompts, %d succeeded, %d failed%s in %s",
+              "batch: %d prompts, %d succeeded, %d failed%s%s in %s",
               prompts.size(),
               outcome.succeeded,
               outcome.failed,
+              failuresByCause.isEmpty() ? "" : " (" + causes() + ")",
               outcome.cancelled == 0 ? "" : ", " + outcome.cancelled + " cancelled",
               Table.seconds(outcome.took.toNanos() / 1e9));
       PushResult pushed = PushResult.ok();
@@ -196,6 +204,17 @@ final class BatchCommand implements Callable<Integer> {
           ? ExitCodes.OK
           : ExitCodes.FAILURE;
     }
+  }
+
+  /** {@code connection 240, server_error 11}: most frequent first. */
+  private String causes() {
+    return failuresByCause.entrySet().stream()
+        .sorted(
+            Map.Entry.<ErrorType, Integer>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> e.getKey().label() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   private record Outcome(
@@ -306,16 +325,20 @@ final class BatchCommand implements Callable<Integer> {
     PromptOutcome outcome;
     if (future.isCancelled()) {
       // only an interrupted batch cancels: the prompt was in flight, not failed
-      result = failedResult(prompt, "cancelled: the batch was interrupted");
+      result = failedResult(prompt, "cancelled: the batch was interrupted", ErrorType.CANCELLED);
       outcome = PromptOutcome.CANCELLED;
     } else {
       try {
         result = future.getNow(null);
       } catch (java.util.concurrent.CompletionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        result = failedResult(prompt, CliErrors.describe(cause.getMessage()));
+        result = failedResult(prompt, CliErrors.describe(cause.getMessage()), rootCause(cause));
       }
       outcome = result.success() ? PromptOutcome.SUCCESS : PromptOutcome.ERROR;
+      if (!result.success()) {
+        ErrorType cause = result.rootCause() == null ? ErrorType.INTERNAL : result.rootCause();
+        failuresByCause.merge(cause, 1, Integer::sum);
+      }
     }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("index", prompt.index());
@@ -329,7 +352,14 @@ final class BatchCommand implements Callable<Integer> {
     return outcome;
   }
 
-  private QueryResult failedResult(BatchInput.Prompt prompt, String error) {
+  private static ErrorType rootCause(Throwable failure) {
+    if (failure instanceof CircuitOpenException open) {
+      return open.rootCause();
+    }
+    return failure instanceof TinyLlmException t ? t.errorType() : ErrorType.INTERNAL;
+  }
+
+  private QueryResult failedResult(BatchInput.Prompt prompt, String error, ErrorType rootCause) {
     return new QueryResult(
         null,
         prompt.model() != null ? prompt.model() : model,
@@ -339,7 +369,8 @@ final class BatchCommand implements Callable<Integer> {
         0,
         Duration.ZERO,
         List.of(),
-        Map.of());
+        Map.of(),
+        rootCause);
   }
 
   private PrintWriter openOutput() throws IOException {

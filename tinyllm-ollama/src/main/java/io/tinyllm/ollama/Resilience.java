@@ -89,6 +89,8 @@ final class Resilience {
   private final RetryConfig retryConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+  // per breaker name (so as bounded as the breakers): the last failure it recorded
+  private final Map<String, LlmException> lastFailures = new ConcurrentHashMap<>();
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics) {
     this(config, metrics, new RecordingFailures());
@@ -192,6 +194,9 @@ final class Resilience {
       return result;
     } catch (RuntimeException e) {
       if (breaker != null) {
+        if (e instanceof LlmException llm && isServerFailure(e)) {
+          lastFailures.put(breaker.getName(), llm);
+        }
         // ignored failures (see isServerFailure) just give the permission back
         breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       }
@@ -232,6 +237,7 @@ final class Resilience {
   }
 
   private CircuitOpenException circuitOpen(String model, CircuitBreaker breaker) {
+    LlmException last = lastFailures.get(breaker.getName());
     return new CircuitOpenException(
         "The circuit breaker for model '"
             + model
@@ -241,10 +247,28 @@ final class Resilience {
             + stateName(breaker.getState()).replace('_', '-')
             + " after "
             + config.circuitBreaker().failureThreshold()
-            + " consecutive failures; calls are rejected for "
+            + " consecutive failures"
+            + (last == null ? "" : "; last: " + describe(last))
+            + "; calls are rejected for "
             + config.circuitBreaker().openDuration().toMillis()
             + " ms, then trial calls are let through",
-        CallNotPermittedException.createCallNotPermittedException(breaker));
+        CallNotPermittedException.createCallNotPermittedException(breaker),
+        last == null ? null : last.errorType());
+  }
+
+  /** Longest failure message quoted in a breaker's message. */
+  static final int MAX_LAST_FAILURE_CHARS = 200;
+
+  /**
+   * {@code type: message} of a failure, one line and at most {@link #MAX_LAST_FAILURE_CHARS} of its
+   * message. The client's messages name the model, URL and status, never the prompt.
+   */
+  static String describe(LlmException failure) {
+    String message = String.valueOf(failure.getMessage()).replaceAll("\\p{Cntrl}+", " ").strip();
+    if (message.length() > MAX_LAST_FAILURE_CHARS) {
+      message = message.substring(0, MAX_LAST_FAILURE_CHARS) + "…";
+    }
+    return failure.errorType().label() + ": " + message;
   }
 
   CircuitBreaker breaker(String model) {
