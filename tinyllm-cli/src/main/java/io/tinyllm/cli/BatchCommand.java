@@ -60,6 +60,7 @@ import picocli.CommandLine.Spec;
     })
 final class BatchCommand implements Callable<Integer> {
   static final String DEFAULT_PUSH_JOB = "tinyllm-batch";
+  static final Duration DEFAULT_OUTAGE_WAIT = Duration.ofSeconds(60);
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Prompts: JSONL or plain text.")
   String file;
@@ -103,6 +104,16 @@ final class BatchCommand implements Callable<Integer> {
       description = "Log lines on stderr as text (default) or json.")
   String logFormat;
 
+  @Option(
+      names = "--outage-wait",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "When Ollama is out (refused, timed out, busy, 5xx, circuit breaker open), retry a"
+              + " prompt as the breaker lets trial calls through, for up to this long before it"
+              + " fails (default 60s; 0s fails at once).")
+  Duration outageWait = DEFAULT_OUTAGE_WAIT;
+
   @Mixin OllamaOptions ollama;
   @Mixin CacheOptions cache;
   @Mixin QueueOptions queue;
@@ -112,6 +123,9 @@ final class BatchCommand implements Callable<Integer> {
 
   /** Where the stop signal comes from: Ctrl-C's shutdown hook; a test asks for the stop itself. */
   Supplier<StopSignal> stopSignals = StopSignal::install;
+
+  /** Settings a test adds (breaker and retry timings the options do not reach). */
+  Map<String, String> testSettings = Map.of();
 
   /** Failed prompts by the type of what went wrong (behind an open breaker, what opened it). */
   private final Map<ErrorType, Integer> failuresByCause = new EnumMap<>(ErrorType.class);
@@ -147,6 +161,10 @@ final class BatchCommand implements Callable<Integer> {
     cache.addTo(settings);
     queue.addTo(settings);
     metrics.addTo(settings, DEFAULT_PUSH_JOB);
+    settings.putAll(testSettings);
+    if (outageWait.isNegative()) {
+      throw new UsageException("Invalid value '" + outageWait + "' for --outage-wait: negative");
+    }
     GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
 
     try (PrintWriter results = openOutput();
@@ -240,6 +258,7 @@ final class BatchCommand implements Callable<Integer> {
       StopSignal stop)
       throws InterruptedException {
     RequestQueue requests = app.get(RequestQueue.class);
+    OutageWait outage = new OutageWait(app.get(OllamaClient.class), outageWait);
     // never more waiting than the queue holds: the rest wait here instead of being rejected
     Semaphore room = new Semaphore(queue.maxQueueSizeOr(1000));
     ProgressBar bar =
@@ -263,7 +282,8 @@ final class BatchCommand implements Callable<Integer> {
       }
       String target = prompt.model() != null ? prompt.model() : model;
       CompletableFuture<QueryResult> future =
-          requests.submit(Priority.NORMAL, () -> runner.run(prompt.prompt(), target));
+          requests.submit(
+              Priority.NORMAL, () -> outage.run(() -> runner.run(prompt.prompt(), target)));
       future.whenComplete(
           (result, failure) -> {
             room.release();

@@ -228,7 +228,17 @@ class BatchCommandTest {
     Path prompts = file("eight.txt", "a secret prompt\n".repeat(8));
 
     Cli.Result result =
-        Cli.run("batch", prompts.toString(), "--ollama", down, "--model", MODEL, "--workers", "1");
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "--ollama",
+            down,
+            "--model",
+            MODEL,
+            "--workers",
+            "1",
+            "--outage-wait",
+            "0s");
 
     assertThat(result.exitCode()).isEqualTo(1);
     List<JsonNode> rows = lines(result.out());

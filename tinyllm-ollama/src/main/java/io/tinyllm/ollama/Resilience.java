@@ -91,6 +91,9 @@ final class Resilience {
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   // per breaker name (so as bounded as the breakers): the last failure it recorded
   private final Map<String, LlmException> lastFailures = new ConcurrentHashMap<>();
+  // state transitions of all breakers so far; waiters in awaitTransition sleep on it
+  private final Object transitions = new Object();
+  private long transitionCount;
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics) {
     this(config, metrics, new RecordingFailures());
@@ -298,13 +301,18 @@ final class Resilience {
     breaker
         .getEventPublisher()
         .onStateTransition(
-            event ->
-                record(
-                    () ->
-                        metrics.circuitBreakerTransitioned(
-                            name,
-                            stateName(event.getStateTransition().getFromState()),
-                            stateName(event.getStateTransition().getToState()))))
+            event -> {
+              synchronized (transitions) {
+                transitionCount++;
+                transitions.notifyAll();
+              }
+              record(
+                  () ->
+                      metrics.circuitBreakerTransitioned(
+                          name,
+                          stateName(event.getStateTransition().getFromState()),
+                          stateName(event.getStateTransition().getToState())));
+            })
         .onError(event -> record(() -> metrics.circuitBreakerFailureRecorded(name)));
     record(() -> metrics.circuitBreakerCreated(name));
     return breaker;
@@ -338,6 +346,31 @@ final class Resilience {
       case HALF_OPEN -> "half_open";
       default -> "closed";
     };
+  }
+
+  /** How many state transitions all breakers made so far; see {@link #awaitTransition}. */
+  long transitions() {
+    synchronized (transitions) {
+      return transitionCount;
+    }
+  }
+
+  /**
+   * Waits until some breaker made a transition after {@code seen} ({@link #transitions()}), or for
+   * {@code maxNanos}; true if one did.
+   */
+  boolean awaitTransition(long seen, long maxNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + maxNanos;
+    synchronized (transitions) {
+      while (transitionCount == seen) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(transitions, left);
+      }
+      return true;
+    }
   }
 
   /** The current state of the breaker of {@code model}, {@code closed} if it has none yet. */
