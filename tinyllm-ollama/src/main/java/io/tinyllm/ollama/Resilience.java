@@ -247,7 +247,8 @@ final class Resilience {
             + (OVERFLOW.equals(breaker.getName()) && !OVERFLOW.equals(model)
                 ? "' (shared by the models beyond the first " + MAX_MODELS + " names) is "
                 : "' is ")
-            + stateName(breaker.getState()).replace('_', '-')
+            // read after the rejection, the state may have moved on: it was open or half-open
+            + (breaker.getState() == CircuitBreaker.State.HALF_OPEN ? "half-open" : "open")
             + " after "
             + config.circuitBreaker().failureThreshold()
             + " consecutive failures"
