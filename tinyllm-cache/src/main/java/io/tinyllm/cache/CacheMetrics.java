@@ -68,6 +68,13 @@ public final class CacheMetrics implements MetricSet {
               "Requests that did not read the cache, by reason (bypass, refresh, nondeterministic)")
           .labelNames("cache_type", "reason")
           .build();
+  private final Counter coalesced =
+      Counter.builder()
+          .name("tinyllm_cache_coalesced_total")
+          .help(
+              "Missed requests that did not ask the model because an identical request was asking it")
+          .labelNames("cache_type")
+          .build();
   private final Counter evictions =
       Counter.builder()
           .name("tinyllm_cache_evictions_total")
@@ -137,6 +144,11 @@ public final class CacheMetrics implements MetricSet {
     skips.labelValues(cacheType, reason).inc();
   }
 
+  /** A missed request did not ask the model: an identical request was asking it. */
+  public void coalesced(String cacheType) {
+    coalesced.labelValues(cacheType).inc();
+  }
+
   public void evicted(String cacheType, String cause) {
     evictions.labelValues(cacheType, cause).inc();
   }
@@ -159,6 +171,7 @@ public final class CacheMetrics implements MetricSet {
 
   @Override
   public List<Collector> collectors() {
-    return List.of(hits, misses, stores, skips, evictions, errors, lookupDuration, entries);
+    return List.of(
+        hits, misses, stores, skips, coalesced, evictions, errors, lookupDuration, entries);
   }
 }

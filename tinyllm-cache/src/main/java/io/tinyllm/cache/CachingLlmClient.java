@@ -3,6 +3,7 @@ package io.tinyllm.cache;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.cache.ResponseCache;
+import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.EmbedRequest;
 import io.tinyllm.api.llm.EmbedResponse;
@@ -12,8 +13,13 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -41,6 +47,14 @@ import java.util.function.Supplier;
  *   <li>Tools, tool calls and results in the messages, and a logprobs request are part of the key;
  *       an answer's tool calls and log probabilities are stored with it and replayed (after the
  *       text, before {@code onComplete}).
+ *   <li>Single flight: while a non-streamed miss is asking the model, identical non-streamed misses
+ *       in this process wait for its answer instead of asking too and return the same response
+ *       (counted in {@code tinyllm_cache_coalesced_total}, as is a waiter interrupted while it
+ *       waits: neither reached the model). If that call fails, each waiter asks the model itself,
+ *       once: the failure may be the first caller's own (cancelled, its timeout), and a failing
+ *       server is met by the model client's retries and breaker as for any call. Streamed misses
+ *       are not coalesced (a stream's caller wants tokens as they come). Replicas sharing Redis do
+ *       not coordinate: each may ask once per key.
  *   <li>Embeddings pass through uncached.
  *   <li>Answers the model flagged as loading or unloading (done reason {@code load}, {@code
  *       unload}) carry no text worth keeping and are not stored.
@@ -53,6 +67,7 @@ public final class CachingLlmClient implements LlmClient {
   private final ResponseCache cache;
   private final CacheMetrics metrics;
   private final boolean cacheNondeterministic;
+  private final Map<String, Flight> inFlight = new ConcurrentHashMap<>();
 
   public CachingLlmClient(
       LlmClient delegate,
@@ -114,15 +129,73 @@ public final class CachingLlmClient implements LlmClient {
       return model.get();
     }
     String key = keyOf.get();
-    if (policy == CachePolicy.USE) {
-      Optional<LlmResponse> cached = cache.get(key);
-      if (cached.isPresent()) {
-        return cached.get();
+    if (policy != CachePolicy.USE) {
+      // a refresh asks for a new answer, not one already being fetched
+      LlmResponse response = model.get();
+      store(key, response);
+      return response;
+    }
+    Optional<LlmResponse> cached = cache.get(key);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    Flight mine = new Flight();
+    Flight leader = inFlight.putIfAbsent(key, mine);
+    if (leader != null) {
+      Optional<LlmResponse> shared;
+      try {
+        shared = leader.await();
+      } catch (CancelledException e) {
+        // it never reached the model either
+        metrics.coalesced(cache.type());
+        throw e;
+      }
+      if (shared.isPresent()) {
+        metrics.coalesced(cache.type());
+        return shared.get();
+      }
+      LlmResponse response = model.get();
+      store(key, response);
+      return response;
+    }
+    try {
+      LlmResponse response = model.get();
+      // stored before the key leaves inFlight, so a newcomer finds one or the other
+      store(key, response);
+      mine.answer.complete(response);
+      return response;
+    } catch (RuntimeException | Error e) {
+      mine.answer.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
+  }
+
+  /** Callers waiting for an identical request's model call now (for tests). */
+  int waitingCallers() {
+    return inFlight.values().stream().mapToInt(flight -> flight.waiting.get()).sum();
+  }
+
+  /** One model call in flight and the callers waiting for it. */
+  private static final class Flight {
+    final CompletableFuture<LlmResponse> answer = new CompletableFuture<>();
+    final AtomicInteger waiting = new AtomicInteger();
+
+    /** The answer, or empty if the call failed; an interrupt cancels this waiter only. */
+    Optional<LlmResponse> await() {
+      waiting.incrementAndGet();
+      try {
+        return Optional.of(answer.get());
+      } catch (ExecutionException e) {
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancelledException("Interrupted while waiting for an identical request", e);
+      } finally {
+        waiting.decrementAndGet();
       }
     }
-    LlmResponse response = model.get();
-    store(key, response);
-    return response;
   }
 
   private StreamHandle stream(

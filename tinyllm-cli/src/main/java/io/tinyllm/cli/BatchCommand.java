@@ -1,6 +1,8 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.queue.Priority;
@@ -9,6 +11,7 @@ import io.tinyllm.api.time.Ticker;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.ollama.OllamaClient;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +61,7 @@ import picocli.CommandLine.Spec;
     })
 final class BatchCommand implements Callable<Integer> {
   static final String DEFAULT_PUSH_JOB = "tinyllm-batch";
+  static final Duration DEFAULT_OUTAGE_WAIT = Duration.ofSeconds(60);
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Prompts: JSONL or plain text.")
   String file;
@@ -99,6 +105,16 @@ final class BatchCommand implements Callable<Integer> {
       description = "Log lines on stderr as text (default) or json.")
   String logFormat;
 
+  @Option(
+      names = "--outage-wait",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "When Ollama is out (refused, timed out, busy, 5xx, circuit breaker open), retry a"
+              + " prompt as the breaker lets trial calls through, for up to this long before it"
+              + " fails (default 60s; 0s fails at once).")
+  Duration outageWait = DEFAULT_OUTAGE_WAIT;
+
   @Mixin OllamaOptions ollama;
   @Mixin CacheOptions cache;
   @Mixin QueueOptions queue;
@@ -108,6 +124,12 @@ final class BatchCommand implements Callable<Integer> {
 
   /** Where the stop signal comes from: Ctrl-C's shutdown hook; a test asks for the stop itself. */
   Supplier<StopSignal> stopSignals = StopSignal::install;
+
+  /** Settings a test adds (breaker and retry timings the options do not reach). */
+  Map<String, String> testSettings = Map.of();
+
+  /** Failed prompts by the type of what went wrong (behind an open breaker, what opened it). */
+  private final Map<ErrorType, Integer> failuresByCause = new EnumMap<>(ErrorType.class);
 
   @Override
   public Integer call() throws Exception {
@@ -140,6 +162,10 @@ final class BatchCommand implements Callable<Integer> {
     cache.addTo(settings);
     queue.addTo(settings);
     metrics.addTo(settings, DEFAULT_PUSH_JOB);
+    settings.putAll(testSettings);
+    if (outageWait.isNegative()) {
+      throw new UsageException("Invalid value '" + outageWait + "' for --outage-wait: negative");
+    }
     GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
 
     try (PrintWriter results = openOutput();
@@ -159,10 +185,11 @@ final class BatchCommand implements Callable<Integer> {
       String summary =
           String.format(
               Locale.ROOT,
-              "batch: %d prompts, %d succeeded, %d failed%s in %s",
+              "batch: %d prompts, %d succeeded, %d failed%s%s in %s",
               prompts.size(),
               outcome.succeeded,
               outcome.failed,
+              failuresByCause.isEmpty() ? "" : " (" + causes() + ")",
               outcome.cancelled == 0 ? "" : ", " + outcome.cancelled + " cancelled",
               Table.seconds(outcome.took.toNanos() / 1e9));
       PushResult pushed = PushResult.ok();
@@ -197,6 +224,17 @@ final class BatchCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code connection 240, server_error 11}: most frequent first. */
+  private String causes() {
+    return failuresByCause.entrySet().stream()
+        .sorted(
+            Map.Entry.<ErrorType, Integer>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> e.getKey().label() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
   private record Outcome(
       int succeeded, int failed, int cancelled, Duration took, boolean interrupted) {}
 
@@ -220,6 +258,7 @@ final class BatchCommand implements Callable<Integer> {
       StopSignal stop)
       throws InterruptedException {
     RequestQueue requests = app.get(RequestQueue.class);
+    OutageWait outage = new OutageWait(app.get(OllamaClient.class), outageWait);
     // never more waiting than the queue holds: the rest wait here instead of being rejected
     Semaphore room = new Semaphore(queue.maxQueueSizeOr(1000));
     ProgressBar bar =
@@ -245,7 +284,8 @@ final class BatchCommand implements Callable<Integer> {
       }
       String target = prompt.model() != null ? prompt.model() : model;
       CompletableFuture<QueryResult> future =
-          requests.submit(Priority.NORMAL, () -> runner.run(prompt.prompt(), target));
+          requests.submit(
+              Priority.NORMAL, () -> outage.run(() -> runner.run(prompt.prompt(), target)));
       future.whenComplete(
           (result, failure) -> {
             room.release();
@@ -307,16 +347,20 @@ final class BatchCommand implements Callable<Integer> {
     PromptOutcome outcome;
     if (future.isCancelled()) {
       // only an interrupted batch cancels: the prompt was in flight, not failed
-      result = failedResult(prompt, "cancelled: the batch was interrupted");
+      result = failedResult(prompt, "cancelled: the batch was interrupted", ErrorType.CANCELLED);
       outcome = PromptOutcome.CANCELLED;
     } else {
       try {
         result = future.getNow(null);
       } catch (java.util.concurrent.CompletionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        result = failedResult(prompt, CliErrors.describe(cause.getMessage()));
+        result = failedResult(prompt, CliErrors.describe(cause.getMessage()), rootCause(cause));
       }
       outcome = result.success() ? PromptOutcome.SUCCESS : PromptOutcome.ERROR;
+      if (!result.success()) {
+        ErrorType cause = result.rootCause() == null ? ErrorType.INTERNAL : result.rootCause();
+        failuresByCause.merge(cause, 1, Integer::sum);
+      }
     }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("index", prompt.index());
@@ -330,7 +374,14 @@ final class BatchCommand implements Callable<Integer> {
     return outcome;
   }
 
-  private QueryResult failedResult(BatchInput.Prompt prompt, String error) {
+  private static ErrorType rootCause(Throwable failure) {
+    if (failure instanceof CircuitOpenException open) {
+      return open.rootCause();
+    }
+    return failure instanceof TinyLlmException t ? t.errorType() : ErrorType.INTERNAL;
+  }
+
+  private QueryResult failedResult(BatchInput.Prompt prompt, String error, ErrorType rootCause) {
     return new QueryResult(
         null,
         prompt.model() != null ? prompt.model() : model,
@@ -340,7 +391,8 @@ final class BatchCommand implements Callable<Integer> {
         0,
         Duration.ZERO,
         List.of(),
-        Map.of());
+        Map.of(),
+        rootCause);
   }
 
   private PrintWriter openOutput() throws IOException {

@@ -1,5 +1,6 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.executor.NodeTrace;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param model the model(s) asked, comma-separated
  * @param timings Ollama's figures for a direct call (load, prompt eval, eval, tokens/s, first
  *     token), empty for a graph
+ * @param rootCause on failure, the type of what went wrong (behind an open circuit breaker, the
+ *     failure that opened it); null on success
  */
 record QueryResult(
     String answer,
@@ -24,7 +27,8 @@ record QueryResult(
     long outputTokens,
     Duration latency,
     List<NodeTrace> trace,
-    Map<String, Object> timings) {
+    Map<String, Object> timings,
+    ErrorType rootCause) {
 
   QueryResult {
     trace = List.copyOf(trace);

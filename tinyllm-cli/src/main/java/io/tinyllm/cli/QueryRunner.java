@@ -2,6 +2,8 @@ package io.tinyllm.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
@@ -87,7 +89,8 @@ final class QueryRunner {
         run.outputTokens(),
         run.latency(),
         run.trace(),
-        Map.of());
+        Map.of(),
+        run.success() ? null : run.rootCause() != null ? run.rootCause() : ErrorType.GRAPH);
   }
 
   private QueryResult generate(String prompt, String model, Consumer<String> tokens) {
@@ -136,7 +139,8 @@ final class QueryRunner {
           response.outputTokens(),
           latency,
           List.of(),
-          timings);
+          timings,
+          null);
     } catch (CompletionException e) {
       if (e.getCause() instanceof LlmException llm) {
         return failed(model, llm, start);
@@ -157,6 +161,7 @@ final class QueryRunner {
         0,
         Duration.ofNanos(System.nanoTime() - start),
         List.of(),
-        Map.of());
+        Map.of(),
+        e instanceof CircuitOpenException open ? open.rootCause() : e.errorType());
   }
 }

@@ -249,7 +249,7 @@ class BatchCommandTest {
       assertThat(results.get(1).get("error").asText())
           .isEqualTo("model 'nope:1b' not found; pull it with: tinyllm models pull nope:1b");
       assertThat(result.err())
-          .startsWith("tinyllm: batch: 2 prompts, 1 succeeded, 1 failed in ")
+          .startsWith("tinyllm: batch: 2 prompts, 1 succeeded, 1 failed (model_not_found 1) in ")
           .endsWith("(see \"error\" in the results)\n");
       String pushed = gateway.metricsText();
       assertThat(series(pushed, "tinyllm_batch_prompts_total"))
@@ -258,6 +258,41 @@ class BatchCommandTest {
               "tinyllm_batch_prompts_total{instance=\"\",job=\"tinyllm-batch\",outcome=\"success\"} 1");
       assertThat(lastSuccess(pushed)).isEqualTo(success);
     }
+  }
+
+  @Test
+  void rowsAndTheSummaryNameTheRootCauseBehindAnOpenBreaker() throws Exception {
+    String down;
+    try (OllamaSimulator gone =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build())) {
+      down = gone.baseUri().toString();
+    }
+    Path prompts = file("eight.txt", "a secret prompt\n".repeat(8));
+
+    Cli.Result result =
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "--ollama",
+            down,
+            "--model",
+            MODEL,
+            "--workers",
+            "1",
+            "--outage-wait",
+            "0s");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    List<JsonNode> rows = lines(result.out());
+    assertThat(rows).hasSize(8);
+    // the breaker opened after five refused connections; the rows after it still say why
+    JsonNode last = rows.get(7);
+    assertThat(last.get("error").asText())
+        .contains("circuit breaker for model 'qwen2.5:0.5b' is open after 5 consecutive failures")
+        .contains("; last: connection: ")
+        .doesNotContain("secret");
+    assertThat(result.err())
+        .startsWith("tinyllm: batch: 8 prompts, 0 succeeded, 8 failed (connection 8) in ");
   }
 
   @Test

@@ -68,6 +68,8 @@ class DocsConsistencyTest {
           Map.entry("tinyllm_cache_evictions_total", "tinyllm-cache"),
           // only a failing Redis, or a stored entry that cannot be decoded
           Map.entry("tinyllm_cache_errors_total", "tinyllm-cache"),
+          // only identical misses at the same moment (SingleFlightTest)
+          Map.entry("tinyllm_cache_coalesced_total", "tinyllm-cache"),
           // only a metric set whose collection throws
           Map.entry("tinyllm_metrics_collection_errors_total", "tinyllm-metrics"),
           // only after a push that a running Pushgateway accepted

@@ -2,6 +2,7 @@ package io.tinyllm.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.graph.GraphResult;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.List;
 /**
  * The outcome of one graph execution with its trace: every node execution in the order they ended,
  * with latency and tokens.
+ *
+ * @param rootCause on failure, the type of what went wrong (behind an open circuit breaker, the
+ *     failure that opened it); null on success
  */
 public record GraphRun(
     String graphId,
@@ -17,7 +21,8 @@ public record GraphRun(
     String error,
     Duration latency,
     int steps,
-    List<NodeTrace> trace) {
+    List<NodeTrace> trace,
+    ErrorType rootCause) {
 
   /** How a graph run ended; {@link #label()} is the {@code outcome} label value. */
   public enum Status {

@@ -2,6 +2,7 @@ package io.tinyllm.executor;
 
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.executor.expression.Expression;
 import io.tinyllm.executor.expression.ExpressionException;
@@ -49,10 +50,12 @@ final class GraphRunner {
     GraphRun.Status status = GraphRun.Status.FAILED;
     String output = null;
     String error = null;
+    ErrorType rootCause = null;
     try {
       while (true) {
         if (++steps > execution.maxSteps()) {
           error = "Graph '" + graph.id() + "' exceeded " + execution.maxSteps() + " steps";
+          rootCause = ErrorType.GRAPH;
           steps--;
           break;
         }
@@ -62,6 +65,7 @@ final class GraphRunner {
         } catch (NodeFailedException e) {
           if (execution.failureMode() == FailureMode.FAIL_FAST) {
             error = e.getMessage();
+            rootCause = e.rootCause();
             break;
           }
         }
@@ -75,12 +79,15 @@ final class GraphRunner {
     } catch (GraphStoppedException e) {
       status = e.status();
       error = e.getMessage();
+      rootCause = e.status() == GraphRun.Status.CANCELLED ? ErrorType.CANCELLED : ErrorType.TIMEOUT;
     } catch (NodeFailedException e) {
       error = e.getMessage();
+      rootCause = e.rootCause();
     }
     Duration latency = Duration.ofNanos(engine.nanoTime() - start);
     engine.metrics().graphExecuted(graph.id(), status.label(), latency.toNanos() / 1e9);
-    return new GraphRun(graph.id(), status, output, error, latency, steps, List.copyOf(trace));
+    return new GraphRun(
+        graph.id(), status, output, error, latency, steps, List.copyOf(trace), rootCause);
   }
 
   /** The next node: the first conditional edge that holds, else the first unconditional one. */
@@ -173,11 +180,12 @@ final class GraphRunner {
                       first.errorType,
                       first.message + " (then the client's circuit breaker for the model opened)")
                   : failure;
-          engine.breakers().failed(graph.id(), node);
+          engine.breakers().failed(graph.id(), node, reported.rootCause, reported.message);
           outcome = reported.errorType.equals("timeout") ? "timeout" : "error";
           errorType = reported.errorType;
           message = reported.message;
-          throw new NodeFailedException(node.id(), errorType, outcome, reported.message);
+          throw new NodeFailedException(
+              node.id(), errorType, outcome, reported.message, reported.rootCause);
         }
         engine.metrics().nodeRetried(graph.id(), node.id());
         backoff();
@@ -186,7 +194,8 @@ final class GraphRunner {
       outcome = "circuit_open";
       errorType = e.errorType().label();
       message = e.getMessage();
-      throw new NodeFailedException(node.id(), errorType, outcome, e.getMessage());
+      throw new NodeFailedException(
+          node.id(), errorType, outcome, e.getMessage(), e.rootCause().label());
     } finally {
       Duration latency = Duration.ofNanos(engine.nanoTime() - start);
       engine.metrics().nodeExecuted(graph.id(), node.id(), outcome, latency.toNanos() / 1e9);
@@ -277,8 +286,9 @@ final class GraphRunner {
             Failure.stop(GraphRun.Status.CANCELLED, "Graph '" + graph.id() + "' was cancelled"));
       }
       String type = cause instanceof TinyLlmException t ? t.errorType().label() : "internal";
+      String root = cause instanceof CircuitOpenException open ? open.rootCause().label() : type;
       return new Attempt(
-          null, Failure.of(type, "Node '" + node.id() + "' failed: " + cause.getMessage()));
+          null, Failure.of(type, root, "Node '" + node.id() + "' failed: " + cause.getMessage()));
     } finally {
       cancellation.untrack(future);
     }
@@ -329,13 +339,19 @@ final class GraphRunner {
 
   private record Attempt(NodeResult result, Failure failure) {}
 
-  private record Failure(String errorType, String message, GraphRun.Status stopsGraph) {
+  /** {@code rootCause}: the type of what went wrong, behind an open breaker. */
+  private record Failure(
+      String errorType, String rootCause, String message, GraphRun.Status stopsGraph) {
     static Failure of(String errorType, String message) {
-      return new Failure(errorType, message, null);
+      return new Failure(errorType, errorType, message, null);
+    }
+
+    static Failure of(String errorType, String rootCause, String message) {
+      return new Failure(errorType, rootCause, message, null);
     }
 
     static Failure stop(GraphRun.Status status, String message) {
-      return new Failure(status.label(), message, status);
+      return new Failure(status.label(), status.label(), message, status);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.github.resilience4j.core.registry.EntryRemovedEvent;
 import io.github.resilience4j.core.registry.EntryReplacedEvent;
 import io.github.resilience4j.core.registry.RegistryEventConsumer;
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.metrics.LabelGuard;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -59,6 +61,13 @@ final class NodeCircuitBreakers {
 
   private final CircuitBreakerRegistry registry;
   private final StateListener listener;
+  // per breaker name (so as bounded as the breakers): the last failure it recorded
+  private final Map<String, LastFailure> lastFailures = new ConcurrentHashMap<>();
+
+  /** Longest failure message quoted in a breaker's message. */
+  static final int MAX_LAST_FAILURE_CHARS = 200;
+
+  private record LastFailure(ErrorType type, String message) {}
 
   NodeCircuitBreakers(
       int threshold, Duration cooldown, LongSupplier nanoTime, StateListener listener) {
@@ -119,6 +128,7 @@ final class NodeCircuitBreakers {
     }
     CircuitBreaker breaker = breaker(graph, node.id());
     if (!breaker.tryAcquirePermission()) {
+      LastFailure last = lastFailures.get(breaker.getName());
       throw new CircuitOpenException(
           "Circuit breaker of node '"
               + node.id()
@@ -126,7 +136,10 @@ final class NodeCircuitBreakers {
               + graph
               + (OVERFLOW.equals(breaker.getName())
                   ? "' (shared by the nodes beyond the first " + MAX_BREAKERS + ") is open"
-                  : "' is open"));
+                  : "' is open")
+              + (last == null ? "" : "; last: " + last.type().label() + ": " + last.message()),
+          null,
+          last == null ? null : last.type());
     }
   }
 
@@ -140,6 +153,26 @@ final class NodeCircuitBreakers {
     if (callsOut(node.type())) {
       breaker(graph, node.id()).onError(0, TimeUnit.NANOSECONDS, NODE_FAILED);
     }
+  }
+
+  /**
+   * As {@link #failed(String, NodeDefinition)}, remembering the failure ({@code rootCause} an error
+   * type label) for the message of the open breaker.
+   */
+  void failed(String graph, NodeDefinition node, String rootCause, String message) {
+    if (callsOut(node.type())) {
+      CircuitBreaker breaker = breaker(graph, node.id());
+      lastFailures.put(
+          breaker.getName(), new LastFailure(ErrorType.ofLabel(rootCause), shorten(message)));
+      breaker.onError(0, TimeUnit.NANOSECONDS, NODE_FAILED);
+    }
+  }
+
+  private static String shorten(String message) {
+    String line = String.valueOf(message).replaceAll("\\p{Cntrl}+", " ").strip();
+    return line.length() <= MAX_LAST_FAILURE_CHARS
+        ? line
+        : line.substring(0, MAX_LAST_FAILURE_CHARS) + "…";
   }
 
   /** Gives a permission back without a verdict (the graph was cancelled or timed out). */

@@ -2,6 +2,7 @@ package io.tinyllm.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.ollama.sim.Endpoint;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -450,8 +451,13 @@ class SimulatedGraphTest {
           assertThat(s.value(state)).isEqualTo(i < 2 ? 0 : 2);
         }
         GraphRun rejected = engine.run(graph, "hi");
+        // the open breaker names the failure that opened it, and the run its type
         assertThat(rejected.error())
-            .isEqualTo("Circuit breaker of node 'work' in graph 'fragile' is open");
+            .startsWith(
+                "Circuit breaker of node 'work' in graph 'fragile' is open; last: server_error:"
+                    + " Node 'work' failed: ")
+            .contains("model runner crashed");
+        assertThat(rejected.rootCause()).isEqualTo(ErrorType.SERVER_ERROR);
         assertThat(s.sim.stats().requests(Endpoint.GENERATE)).isEqualTo(3);
 
         clock.addAndGet(TimeUnit.SECONDS.toNanos(60) + 1); // just past the cooldown

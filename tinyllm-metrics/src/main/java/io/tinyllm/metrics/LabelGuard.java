@@ -13,11 +13,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps label values few: each label name admits at most {@code maxValuesPerLabel} distinct values
- * (shared by every family using that label); the excess, and any value longer than {@code
- * maxValueLength}, is folded into {@value #OTHER} and counted in {@code
- * tinyllm_label_values_folded_total{label}}. Every plug-in passes untrusted values (model names,
- * graph and node ids) through it before using them as labels.
+ * Keeps label values few and printable: every control character (C0, DEL and C1, tab, CR and LF
+ * included) is replaced by {@value #CONTROL_REPLACEMENT} first, so a sample stays on one line of
+ * the exposition and the same input always gives the same label; then each label name admits at
+ * most {@code maxValuesPerLabel} distinct values (shared by every family using that label); the
+ * excess, and any value longer than {@code maxValueLength}, is folded into {@value #OTHER} and
+ * counted in {@code tinyllm_label_values_folded_total{label}}. Every plug-in passes untrusted
+ * values (model names, graph and node ids) through it before using them as labels.
  *
  * <pre>{@code
  * counter.labelValues(guard.guard("model", request.model())).inc();
@@ -37,6 +39,9 @@ public final class LabelGuard implements MetricSet {
 
   /** The value used for a missing (null or blank) label value. */
   public static final String UNKNOWN = "unknown";
+
+  /** What each control character in a value is replaced with. */
+  public static final char CONTROL_REPLACEMENT = '_';
 
   private final int maxValuesPerLabel;
   private final int maxValueLength;
@@ -72,12 +77,16 @@ public final class LabelGuard implements MetricSet {
     this.maxValueLength = maxValueLength;
   }
 
-  /** {@code value} if {@code label} may take it, else {@value #OTHER}. */
-  public String guard(String label, String value) {
+  /**
+   * {@code value}, its control characters replaced, if {@code label} may take it, else {@value
+   * #OTHER}.
+   */
+  public String guard(String label, String rawValue) {
     requireNonNull(label, "label is null");
-    if (value == null || value.isBlank()) {
+    if (rawValue == null || rawValue.isBlank()) {
       return UNKNOWN;
     }
+    String value = withoutControlCharacters(rawValue);
     Set<String> values = admitted.computeIfAbsent(label, this::firstUse);
     if (values.contains(value)) {
       return value;
@@ -101,6 +110,21 @@ public final class LabelGuard implements MetricSet {
   private Set<String> firstUse(String label) {
     folded.labelValues(label);
     return ConcurrentHashMap.newKeySet();
+  }
+
+  // The text formats escape only backslash, quote and LF in label values: a raw CR or tab would
+  // reach the scraper as is, and a look-alike value could hide among the others.
+  private static String withoutControlCharacters(String value) {
+    char[] chars = null;
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        if (chars == null) {
+          chars = value.toCharArray();
+        }
+        chars[i] = CONTROL_REPLACEMENT;
+      }
+    }
+    return chars == null ? value : new String(chars);
   }
 
   /** How many values were folded for {@code label} so far. */

@@ -2,8 +2,14 @@ package io.tinyllm.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.metrics.testing.Exposition;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class LabelGuardTest {
@@ -80,5 +86,52 @@ class LabelGuardTest {
 
     assertThat(Exposition.text(registry, "tinyllm_label_values_folded"))
         .endsWith("tinyllm_label_values_folded_total{label=\"graph\"} 0.0\n");
+  }
+
+  @Test
+  void replacesControlCharactersBeforeTheCapsAlwaysTheSameWay() {
+    LabelGuard guard = new LabelGuard(2, 5);
+
+    assertThat(guard.guard("model", "a\rb\tc")).isEqualTo("a_b_c");
+    assertThat(guard.guard("model", "a\u0085b\u007fc")).isEqualTo("a_b_c");
+    assertThat(guard.guard("model", "a\nb\u0000c")).isEqualTo("a_b_c");
+    // the sanitised form is the one admitted: one value so far, so a second distinct one fits
+    assertThat(guard.guard("model", "x\u001by")).isEqualTo("x_y");
+    assertThat(guard.guard("model", "third")).isEqualTo(LabelGuard.OTHER);
+    // printable non-ASCII text is kept
+    assertThat(guard.guard("graph", "café")).isEqualTo("café");
+    assertThat(guard.guard("graph", "\t\r")).isEqualTo(LabelGuard.UNKNOWN);
+  }
+
+  @Test
+  void hostileModelNamesStayOneLinePerSampleInBothTextFormats() throws IOException {
+    LabelGuard guard = new LabelGuard(10, 40);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Counter calls =
+        Counter.builder().name("calls_total").help("calls").labelNames("model").register(registry);
+    calls.labelValues(guard.guard("model", "llama\r\ncalls_total{model=\"x\"} 99")).inc();
+    calls.labelValues(guard.guard("model", "tab\there\u0085")).inc();
+
+    ByteArrayOutputStream prometheus = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(prometheus, registry.scrape(), null);
+    ByteArrayOutputStream openMetrics = new ByteArrayOutputStream();
+    OpenMetricsTextFormatWriter.create().write(openMetrics, registry.scrape(), null);
+
+    assertThat(prometheus.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            """
+            # HELP calls_total calls
+            # TYPE calls_total counter
+            calls_total{model="llama__calls_total{model=\\"x\\"} 99"} 1.0
+            calls_total{model="tab_here_"} 1.0
+            """);
+    assertThat(openMetrics.toString(StandardCharsets.UTF_8))
+        .startsWith(
+            """
+            # TYPE calls counter
+            # HELP calls calls
+            calls_total{model="llama__calls_total{model=\\"x\\"} 99"} 1.0
+            calls_total{model="tab_here_"} 1.0
+            """);
   }
 }

@@ -306,6 +306,26 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return resilience.breakerState(model);
   }
 
+  /**
+   * How many state transitions the client's circuit breakers made so far: read it before a call,
+   * and {@link #awaitCircuitBreakerTransition} after a failure waits for the next one.
+   */
+  public long circuitBreakerTransitions() {
+    return resilience.transitions();
+  }
+
+  /**
+   * Waits until a circuit breaker of this client changed state after {@code seen} (from {@link
+   * #circuitBreakerTransitions()}): an open breaker going half-open lets trial calls through, a
+   * half-open one closes or opens again. Returns at once if that already happened.
+   *
+   * @return true if a transition happened, false if {@code max} elapsed first
+   */
+  public boolean awaitCircuitBreakerTransition(long seen, Duration max)
+      throws InterruptedException {
+    return resilience.awaitTransition(seen, max.toNanos());
+  }
+
   private <T> T unary(
       String model,
       RequestType type,

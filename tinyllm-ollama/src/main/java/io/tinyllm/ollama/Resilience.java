@@ -89,6 +89,11 @@ final class Resilience {
   private final RetryConfig retryConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+  // per breaker name (so as bounded as the breakers): the last failure it recorded
+  private final Map<String, LlmException> lastFailures = new ConcurrentHashMap<>();
+  // state transitions of all breakers so far; waiters in awaitTransition sleep on it
+  private final Object transitions = new Object();
+  private long transitionCount;
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics) {
     this(config, metrics, new RecordingFailures());
@@ -192,6 +197,9 @@ final class Resilience {
       return result;
     } catch (RuntimeException e) {
       if (breaker != null) {
+        if (e instanceof LlmException llm && isServerFailure(e)) {
+          lastFailures.put(breaker.getName(), llm);
+        }
         // ignored failures (see isServerFailure) just give the permission back
         breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       }
@@ -232,19 +240,39 @@ final class Resilience {
   }
 
   private CircuitOpenException circuitOpen(String model, CircuitBreaker breaker) {
+    LlmException last = lastFailures.get(breaker.getName());
     return new CircuitOpenException(
         "The circuit breaker for model '"
             + model
             + (OVERFLOW.equals(breaker.getName()) && !OVERFLOW.equals(model)
                 ? "' (shared by the models beyond the first " + MAX_MODELS + " names) is "
                 : "' is ")
-            + stateName(breaker.getState()).replace('_', '-')
+            // read after the rejection, the state may have moved on: it was open or half-open
+            + (breaker.getState() == CircuitBreaker.State.HALF_OPEN ? "half-open" : "open")
             + " after "
             + config.circuitBreaker().failureThreshold()
-            + " consecutive failures; calls are rejected for "
+            + " consecutive failures"
+            + (last == null ? "" : "; last: " + describe(last))
+            + "; calls are rejected for "
             + config.circuitBreaker().openDuration().toMillis()
             + " ms, then trial calls are let through",
-        CallNotPermittedException.createCallNotPermittedException(breaker));
+        CallNotPermittedException.createCallNotPermittedException(breaker),
+        last == null ? null : last.errorType());
+  }
+
+  /** Longest failure message quoted in a breaker's message. */
+  static final int MAX_LAST_FAILURE_CHARS = 200;
+
+  /**
+   * {@code type: message} of a failure, one line and at most {@link #MAX_LAST_FAILURE_CHARS} of its
+   * message. The client's messages name the model, URL and status, never the prompt.
+   */
+  static String describe(LlmException failure) {
+    String message = String.valueOf(failure.getMessage()).replaceAll("\\p{Cntrl}+", " ").strip();
+    if (message.length() > MAX_LAST_FAILURE_CHARS) {
+      message = message.substring(0, MAX_LAST_FAILURE_CHARS) + "…";
+    }
+    return failure.errorType().label() + ": " + message;
   }
 
   CircuitBreaker breaker(String model) {
@@ -274,13 +302,18 @@ final class Resilience {
     breaker
         .getEventPublisher()
         .onStateTransition(
-            event ->
-                record(
-                    () ->
-                        metrics.circuitBreakerTransitioned(
-                            name,
-                            stateName(event.getStateTransition().getFromState()),
-                            stateName(event.getStateTransition().getToState()))))
+            event -> {
+              synchronized (transitions) {
+                transitionCount++;
+                transitions.notifyAll();
+              }
+              record(
+                  () ->
+                      metrics.circuitBreakerTransitioned(
+                          name,
+                          stateName(event.getStateTransition().getFromState()),
+                          stateName(event.getStateTransition().getToState())));
+            })
         .onError(event -> record(() -> metrics.circuitBreakerFailureRecorded(name)));
     record(() -> metrics.circuitBreakerCreated(name));
     return breaker;
@@ -314,6 +347,31 @@ final class Resilience {
       case HALF_OPEN -> "half_open";
       default -> "closed";
     };
+  }
+
+  /** How many state transitions all breakers made so far; see {@link #awaitTransition}. */
+  long transitions() {
+    synchronized (transitions) {
+      return transitionCount;
+    }
+  }
+
+  /**
+   * Waits until some breaker made a transition after {@code seen} ({@link #transitions()}), or for
+   * {@code maxNanos}; true if one did.
+   */
+  boolean awaitTransition(long seen, long maxNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + maxNanos;
+    synchronized (transitions) {
+      while (transitionCount == seen) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(transitions, left);
+      }
+      return true;
+    }
   }
 
   /** The current state of the breaker of {@code model}, {@code closed} if it has none yet. */

@@ -2,8 +2,11 @@ package io.tinyllm.ollama;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.tinyllm.api.error.CircuitOpenException;
+import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.error.LlmConnectionException;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.ServerErrorException;
 import io.tinyllm.api.llm.GenerateRequest;
@@ -37,6 +40,47 @@ class CircuitBreakerTest {
   @AfterEach
   void stop() {
     f.close();
+  }
+
+  @Test
+  void theOpenBreakerNamesTheFailureThatOpenedItButNotThePrompt() {
+    GenerateRequest secret = GenerateRequest.builder(MODEL, "the secret prompt").build();
+    f.sim.close(); // connection refused from now on
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> f.client.generate(secret))
+          .isInstanceOf(LlmConnectionException.class);
+    }
+
+    CircuitOpenException open =
+        (CircuitOpenException) catchThrowable(() -> f.client.generate(secret));
+
+    assertThat(open.rootCause()).isEqualTo(ErrorType.CONNECTION);
+    assertThat(open.getMessage())
+        .startsWith(
+            "The circuit breaker for model 'qwen2.5:0.5b' is open after 5 consecutive failures;"
+                + " last: connection: ")
+        .contains("127.0.0.1:" + f.sim.port())
+        .endsWith("; calls are rejected for 1000 ms, then trial calls are let through")
+        .doesNotContain("secret")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void aBreakerOpenedByServerErrorsSaysSo() {
+    f.sim
+        .faults()
+        .failNext(5, 500, "an error was encountered while running the model: model runner crashed");
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    }
+
+    CircuitOpenException open =
+        (CircuitOpenException) catchThrowable(() -> f.client.generate(PING));
+
+    assertThat(open.rootCause()).isEqualTo(ErrorType.SERVER_ERROR);
+    assertThat(open.getMessage())
+        .contains("; last: server_error: ")
+        .contains("model runner crashed");
   }
 
   @Test

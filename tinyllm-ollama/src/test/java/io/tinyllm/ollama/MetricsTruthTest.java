@@ -168,8 +168,8 @@ class MetricsTruthTest {
 
   /**
    * A model that loads in 700 ms, takes 120 ms to its first token and makes 1.6 tokens a second
-   * (625 ms per token), streaming a 3-token answer twice: cold, then warm. Only a load of 400 ms
-   * or more counts, so a warm call that a busy machine delays in the simulator is not a load.
+   * (625 ms per token), streaming a 3-token answer twice: cold, then warm. Only a load of 400 ms or
+   * more counts, so a warm call that a busy machine delays in the simulator is not a load.
    */
   @Test
   void streamingTimingsLandInTheirBuckets() throws Exception {
