@@ -86,7 +86,7 @@ class BatchPushgatewayIT {
                 assertThat(s.value())
                     .isBetween(before.getEpochSecond() - 1.0, after.getEpochSecond() + 1.0));
     // one model call per prompt, through the built-in qa graph
-    assertThat(pushed.series("tinyllm_requests_total"))
+    assertThat(pushed.recorded("tinyllm_requests_total"))
         .extracting(s -> s.label("graph"), s -> s.label("model"), MetricSamples.Sample::value)
         .containsExactly(
             tuple("qa", OllamaModels.label(OllamaModels.QA_GRAPH_MODEL), (double) prompts.size()));
@@ -144,7 +144,7 @@ class BatchPushgatewayIT {
     assertThat(pushed.series("tinyllm_batch_prompts_total"))
         .extracting(s -> s.label("outcome"), MetricSamples.Sample::value)
         .containsExactlyInAnyOrder(tuple("success", 1.0), tuple("error", 1.0));
-    assertThat(pushed.series("tinyllm_errors_total"))
+    assertThat(pushed.recorded("tinyllm_errors_total"))
         .extracting(s -> s.label("error_type"), s -> s.label("model"), MetricSamples.Sample::value)
         .containsExactly(tuple("model_not_found", MISSING_MODEL, 1.0));
     // pushed with POST and without its own success time: the good run's stays

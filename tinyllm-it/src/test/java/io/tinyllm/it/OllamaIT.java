@@ -269,7 +269,7 @@ class OllamaIT {
 
     MetricSamples samples = samples();
     assertThat(requestsByType(samples)).containsExactly(Map.entry("generate", 1.0));
-    assertThat(samples.series("tinyllm_errors_total"))
+    assertThat(samples.recorded("tinyllm_errors_total"))
         .extracting(s -> s.label("error_type"), s -> s.label("model"), s -> s.value())
         .containsExactly(tuple("model_not_found", MISSING_MODEL, 1.0));
     assertThat(samples.sum("tinyllm_request_outcomes_total", "outcome", "error")).isEqualTo(1);
@@ -308,7 +308,7 @@ class OllamaIT {
         .isEqualTo(calls);
     assertThat(samples.sum("tinyllm_ollama_eval_duration_seconds_count", "model", chatLabel))
         .isEqualTo(calls);
-    assertThat(samples.series("tinyllm_request_outcomes_total", "model", chatLabel))
+    assertThat(samples.recorded("tinyllm_request_outcomes_total", "model", chatLabel))
         .extracting(s -> s.label("outcome"), s -> s.value())
         .containsExactly(tuple("success", (double) calls));
     assertThat(samples.sum("tinyllm_errors_total")).isZero();

@@ -42,6 +42,21 @@ public final class MetricSamples {
    * The samples named {@code name} (with its suffix: {@code _total}, {@code _count}) carrying every
    * given label (pairs of name and value).
    */
+  /**
+   * As {@link #series}, without the series still at 0: counters exist at 0 ahead of their first
+   * event (so that {@code rate()} sees it), and a test of what some traffic recorded compares only
+   * what it recorded.
+   */
+  public List<Sample> recorded(String name, String... labels) {
+    List<Sample> recorded = new ArrayList<>();
+    for (Sample sample : series(name, labels)) {
+      if (sample.value() != 0) {
+        recorded.add(sample);
+      }
+    }
+    return recorded;
+  }
+
   public List<Sample> series(String name, String... labels) {
     if (labels.length % 2 != 0) {
       throw new IllegalArgumentException("labels come in name/value pairs");
