@@ -9,8 +9,13 @@ import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.NodeTrace;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +40,20 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_PUSH_JOB = "tinyllm-run";
 
-  @Parameters(index = "0", paramLabel = "QUERY", description = "The question or prompt.")
+  /** The most a prompt read from stdin may be: a bound on what a pipe can make us hold. */
+  static final int MAX_STDIN_PROMPT_BYTES = 1 << 20;
+
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "PROMPT",
+      description =
+          "The question or prompt; several words are joined with spaces. Absent or '-': read"
+              + " from stdin (at most 1 MiB).")
+  List<String> words = new ArrayList<>();
+
+  /** Where a prompt given as {@code -} or not at all is read from; a test sets its own. */
+  InputStream input = System.in;
+
   String query;
 
   @Option(
@@ -45,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
   String graphFile;
 
   @Option(
-      names = "--model",
+      names = {"-m", "--model"},
       paramLabel = "NAME",
       description = "Ask this model directly instead of running a graph.")
   String model;
@@ -87,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    query = prompt();
     checkUsage();
     LogFormat.apply(logFormat);
     PrintWriter out = spec.commandLine().getOut();
@@ -134,6 +153,19 @@ final class RunCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The words joined with spaces, or stdin when there are none or the only one is {@code -}. */
+  private String prompt() throws IOException {
+    if (!words.isEmpty() && !(words.size() == 1 && words.get(0).equals("-"))) {
+      return String.join(" ", words);
+    }
+    byte[] bytes = input.readNBytes(MAX_STDIN_PROMPT_BYTES + 1);
+    if (bytes.length > MAX_STDIN_PROMPT_BYTES) {
+      throw new UsageException(
+          "The prompt on stdin is larger than " + MAX_STDIN_PROMPT_BYTES + " bytes (1 MiB)");
+    }
+    return new String(bytes, StandardCharsets.UTF_8).strip();
+  }
+
   private void checkUsage() {
     if (model != null && graphFile != null) {
       throw new UsageException("Give --graph or --model, not both");
@@ -149,7 +181,10 @@ final class RunCommand implements Callable<Integer> {
       throw new UsageException("--temperature applies to --model; a graph sets its own options");
     }
     if (query.isBlank()) {
-      throw new UsageException("The query is empty");
+      throw new UsageException(
+          words.isEmpty() || words.equals(List.of("-"))
+              ? "No prompt: give it as arguments or on stdin"
+              : "The query is empty");
     }
   }
 

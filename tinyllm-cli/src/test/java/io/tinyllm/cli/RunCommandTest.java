@@ -10,10 +10,13 @@ import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -207,7 +210,67 @@ class RunCommandTest {
     assertThat(Cli.run("run", "--ollama", "http://host:99999", "q").exitCode()).isEqualTo(2);
     assertThat(Cli.run("run", "--cache-backend", "disk", "q").exitCode()).isEqualTo(2);
     assertThat(Cli.run("run", "--metrics-linger", "2s", "q").exitCode()).isEqualTo(2);
-    assertThat(Cli.run("run").exitCode()).isEqualTo(2);
+    Cli.Result none = withStdin("", "run");
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).isEqualTo("tinyllm: No prompt: give it as arguments or on stdin\n");
+  }
+
+  /** Runs {@code args} with {@code stdin} as the command's standard input. */
+  private static Cli.Result withStdin(String stdin, String... args) {
+    return withStdin(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  private static Cli.Result withStdin(byte[] stdin, String... args) {
+    Cli cli = new Cli();
+    RunCommand run = cli.command("run");
+    run.input = new ByteArrayInputStream(stdin);
+    return cli.execute(args);
+  }
+
+  @Test
+  void unquotedWordsAreJoinedWithSpaces() {
+    String answer = direct("Why is the sky blue?").text();
+
+    Cli.Result result =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "Why", "is", "the", "sky", "blue?");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo(answer + "\n");
+  }
+
+  @Test
+  void thePromptComesFromStdinWhenAbsentOrDash() {
+    String answer = direct("Tell me about rivers.").text();
+
+    Cli.Result absent =
+        withStdin("Tell me about rivers.\n", "run", "--ollama", ollama, "-m", MODEL);
+    Cli.Result dash =
+        withStdin("Tell me about rivers.\n", "run", "--ollama", ollama, "--model", MODEL, "-");
+
+    assertThat(absent.exitCode()).as(absent.err()).isZero();
+    assertThat(absent.out()).isEqualTo(answer + "\n");
+    assertThat(dash.exitCode()).as(dash.err()).isZero();
+    assertThat(dash.out()).isEqualTo(answer + "\n");
+  }
+
+  @Test
+  void aStdinPromptOverOneMebibyteIsAUsageError() {
+    byte[] big = new byte[RunCommand.MAX_STDIN_PROMPT_BYTES + 1];
+    Arrays.fill(big, (byte) 'a');
+
+    Cli.Result result = withStdin(big, "run", "--ollama", ollama, "-m", MODEL, "-");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo("tinyllm: The prompt on stdin is larger than 1048576 bytes (1 MiB)\n");
+  }
+
+  @Test
+  void theSeedsQuotedFormWithAMetricsPortStillWorks() {
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "What is 2+2?", "--metrics-port", "0");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isNotBlank();
   }
 
   @Test
