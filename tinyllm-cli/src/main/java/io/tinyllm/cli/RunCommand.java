@@ -1,18 +1,24 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.llm.ResponseFormat;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.NodeTrace;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.ollama.OllamaConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +81,41 @@ final class RunCommand implements Callable<Integer> {
       description = "Sampling temperature for --model (default: the model's; 0 is cacheable).")
   Double temperature;
 
+  @Option(names = "--system", paramLabel = "TEXT", description = "System message for --model.")
+  String system;
+
+  @Option(
+      names = "--format",
+      paramLabel = "json|FILE",
+      description = "Answer as JSON (--model): 'json', or a file holding a JSON schema.")
+  String format;
+
+  @Option(names = "--think", description = "Ask a thinking model to think first (--model).")
+  Boolean think;
+
+  @Option(
+      names = "--keepalive",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long Ollama keeps the model loaded afterwards (--model; 0 unloads it).")
+  Duration keepAlive;
+
+  @Option(
+      names = "--num-predict",
+      paramLabel = "N",
+      converter = PositiveIntConverter.class,
+      description = "At most N tokens in the answer (--model).")
+  Integer numPredict;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Give up on a call Ollama has not answered in this long (default 5m; for a stream,"
+              + " its first token).")
+  Duration timeout;
+
   @Option(
       names = "--stream",
       description = "Print the answer's tokens as they come (needs --model).")
@@ -114,14 +155,29 @@ final class RunCommand implements Callable<Integer> {
     GraphDefinition graph = model == null ? QueryRunner.loadGraph(graphFile) : null;
     Map<String, String> settings = new LinkedHashMap<>();
     ollama.addTo(settings);
+    if (timeout != null) {
+      settings.put(OllamaConfig.REQUEST_TIMEOUT, Durations.format(timeout));
+    }
     cache.addTo(settings);
     queue.addTo(settings);
     metrics.addTo(settings, DEFAULT_PUSH_JOB);
-    GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
+    GenerationOptions options =
+        GenerationOptions.builder().temperature(temperature).numPredict(numPredict).build();
+    ResponseFormat responseFormat = responseFormat();
     try (StopSignal stop = StopSignal.install();
         TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
-      QueryRunner runner = new QueryRunner(app, graph, options);
+      QueryRunner runner =
+          new QueryRunner(
+              app,
+              graph,
+              options,
+              request ->
+                  request
+                      .system(system)
+                      .format(responseFormat)
+                      .think(think)
+                      .keepAlive(keepAlive == null ? null : keepAlive.toSeconds() + "s"));
       QueryResult result =
           await(
               app.get(RequestQueue.class)
@@ -139,6 +195,13 @@ final class RunCommand implements Callable<Integer> {
                               : runner.run(query, model)),
               stop);
       print(result, out, err);
+      if ("length".equals(result.timings().get("done_reason"))) {
+        err.println(
+            "tinyllm: the answer was cut at the token limit ("
+                + result.outputTokens()
+                + " tokens); raise it with --num-predict");
+        err.flush();
+      }
       PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
       metrics.linger(stop);
       if (!result.success()) {
@@ -166,6 +229,28 @@ final class RunCommand implements Callable<Integer> {
     return new String(bytes, StandardCharsets.UTF_8).strip();
   }
 
+  /** The --format asked for: {@code json}, or the JSON schema in the named file. */
+  private ResponseFormat responseFormat() throws IOException {
+    if (format == null) {
+      return null;
+    }
+    if (format.equals("json")) {
+      return ResponseFormat.json();
+    }
+    Path file = Path.of(format);
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("--format: expected 'json' or a JSON schema file; no file " + file);
+    }
+    if (Files.size(file) > MAX_STDIN_PROMPT_BYTES) {
+      throw new UsageException(file + ": a JSON schema larger than 1 MiB");
+    }
+    try {
+      return ResponseFormat.schema(Files.readString(file));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(file + ": a JSON schema must be a JSON object");
+    }
+  }
+
   private void checkUsage() {
     if (model != null && graphFile != null) {
       throw new UsageException("Give --graph or --model, not both");
@@ -174,11 +259,28 @@ final class RunCommand implements Callable<Integer> {
       throw new UsageException(
           "--stream needs --model: a graph answers when its exit node is reached");
     }
+    if (timeout != null && timeout.isZero()) {
+      throw new UsageException("--timeout must be more than 0");
+    }
     if (stream && json) {
       throw new UsageException("--stream and --json cannot be combined");
     }
-    if (temperature != null && model == null) {
-      throw new UsageException("--temperature applies to --model; a graph sets its own options");
+    if (model == null) {
+      String given =
+          temperature != null
+              ? "--temperature"
+              : system != null
+                  ? "--system"
+                  : format != null
+                      ? "--format"
+                      : think != null
+                          ? "--think"
+                          : keepAlive != null
+                              ? "--keepalive"
+                              : numPredict != null ? "--num-predict" : null;
+      if (given != null) {
+        throw new UsageException(given + " applies to --model; a graph sets its own options");
+      }
     }
     if (query.isBlank()) {
       throw new UsageException(

@@ -8,6 +8,7 @@ import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
+import io.tinyllm.ollama.sim.Gate;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.ByteArrayInputStream;
@@ -337,5 +338,142 @@ class RunCommandTest {
     assertThat(result.out()).isEqualTo(direct("Hi").text() + "\n");
     assertThat(result.err()).startsWith("tinyllm: Pushgateway push to " + nowhere);
     assertThat(result.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void numPredictCutsTheAnswerAndStderrSaysItWasCut() throws Exception {
+    Cli.Result json =
+        Cli.run(
+            "run",
+            "--ollama",
+            ollama,
+            "-m",
+            MODEL,
+            "--num-predict",
+            "3",
+            "--json",
+            "Tell me a story.");
+    Cli.Result plain =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--num-predict", "3", "Tell me a story.");
+    Cli.Result whole = Cli.run("run", "--ollama", ollama, "-m", MODEL, "Tell me a story.");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode answer = CliJson.mapper().readTree(json.out());
+    assertThat(answer.get("output_tokens").asLong()).isEqualTo(3);
+    assertThat(answer.get("timings").get("done_reason").asText()).isEqualTo("length");
+    assertThat(plain.exitCode()).as(plain.err()).isZero();
+    assertThat(plain.err())
+        .isEqualTo(
+            "tinyllm: the answer was cut at the token limit (3 tokens); raise it with"
+                + " --num-predict\n");
+    assertThat(whole.exitCode()).as(whole.err()).isZero();
+    assertThat(whole.err()).isEmpty();
+  }
+
+  @Test
+  void aSystemMessageReachesThePrompt() throws Exception {
+    // the model's template puts the system message in the prompt: a longer one costs more tokens
+    Cli.Result brief =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--system", "Be brief.", "--json", "Hi");
+    Cli.Result pirate =
+        Cli.run(
+            "run",
+            "--ollama",
+            ollama,
+            "-m",
+            MODEL,
+            "--system",
+            "You are a pirate who answers every question at great length, with many stories.",
+            "--json",
+            "Hi");
+
+    assertThat(brief.exitCode()).as(brief.err()).isZero();
+    assertThat(pirate.exitCode()).as(pirate.err()).isZero();
+    long briefTokens = CliJson.mapper().readTree(brief.out()).get("prompt_tokens").asLong();
+    assertThat(CliJson.mapper().readTree(pirate.out()).get("prompt_tokens").asLong())
+        .isGreaterThan(briefTokens + 5);
+  }
+
+  @Test
+  void formatJsonAndASchemaFileMakeTheAnswerJson() throws Exception {
+    Path schema = dir.resolve("schema.json");
+    Files.writeString(
+        schema,
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+            + "\"required\":[\"city\"]}");
+
+    Cli.Result json =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", "json", "Name a city.");
+    Cli.Result schemed =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", schema.toString(), "A city?");
+    Cli.Result missing =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", "nope.json", "A city?");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    assertThat(CliJson.mapper().readTree(json.out()).isContainerNode()).isTrue();
+    assertThat(schemed.exitCode()).as(schemed.err()).isZero();
+    assertThat(CliJson.mapper().readTree(schemed.out()).get("city").isTextual()).isTrue();
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err())
+        .isEqualTo("tinyllm: --format: expected 'json' or a JSON schema file; no file nope.json\n");
+  }
+
+  @Test
+  void thinkReachesTheRequest() {
+    // the simulator refuses think on a model without the thinking capability, as Ollama does
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--think", "Hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("does not support thinking");
+  }
+
+  @Test
+  void keepaliveZeroUnloadsTheModelAfterTheAnswer() throws Exception {
+    Cli.Result loaded = Cli.run("run", "--ollama", ollama, "-m", MODEL, "Hi");
+    assertThat(loaded.exitCode()).as(loaded.err()).isZero();
+    assertThat(sim.isLoaded(MODEL)).isTrue();
+
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--keepalive", "0", "Hi");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (sim.isLoaded(MODEL) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(sim.isLoaded(MODEL)).isFalse();
+  }
+
+  @Test
+  void timeoutEndsAHeldCall() {
+    Gate gate = sim.faults().holdBeforeFirstToken(1);
+    try {
+      Cli.Result result =
+          Cli.run("run", "--ollama", ollama, "-m", MODEL, "--timeout", "500ms", "Hi");
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err())
+          .startsWith("tinyllm: ")
+          .contains("did not answer")
+          .contains("within 500 ms");
+      assertThat(result.err().lines()).hasSize(1);
+    } finally {
+      gate.open();
+    }
+  }
+
+  @Test
+  void modelOptionsWithoutAModelAndBadValuesAreUsageErrors() {
+    Cli.Result graph = Cli.run("run", "--num-predict", "5", "q");
+    assertThat(graph.exitCode()).isEqualTo(2);
+    assertThat(graph.err())
+        .isEqualTo("tinyllm: --num-predict applies to --model; a graph sets its own options\n");
+    assertThat(Cli.run("run", "--system", "be brief", "q").exitCode()).isEqualTo(2);
+    Cli.Result zero = Cli.run("run", "-m", MODEL, "--num-predict", "0", "q");
+    assertThat(zero.exitCode()).isEqualTo(2);
+    assertThat(zero.err()).contains("'0' is out of range");
+    Cli.Result soon = Cli.run("run", "-m", MODEL, "--timeout", "soon", "q");
+    assertThat(soon.exitCode()).isEqualTo(2);
+    assertThat(soon.err()).contains("'soon' is not a duration");
+    assertThat(Cli.run("run", "-m", MODEL, "--timeout", "0s", "q").exitCode()).isEqualTo(2);
   }
 }
