@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.error.GraphException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
@@ -61,10 +62,27 @@ final class QueryRunner {
     this.request = requireNonNull(request, "request is null");
   }
 
-  /** The graph in {@code file}, or the bundled {@value #DEFAULT_GRAPH} when it is null. */
+  /** How a bundled graph is named where a file is expected: {@code builtin:qa}. */
+  static final String BUILTIN = "builtin:";
+
+  /**
+   * The graph in {@code file} ({@code builtin:NAME} for a bundled one), or the bundled {@value
+   * #DEFAULT_GRAPH} when it is null.
+   */
   static GraphDefinition loadGraph(String file) {
     GraphLoader loader = new GraphLoader();
-    return file == null ? loader.loadExample(DEFAULT_GRAPH) : loader.load(Path.of(file));
+    if (file == null) {
+      return loader.loadExample(DEFAULT_GRAPH);
+    }
+    if (file.startsWith(BUILTIN)) {
+      String name = file.substring(BUILTIN.length());
+      // a name, never a path into the jar's other resources
+      if (!name.matches("[a-z0-9_-]{1,64}")) {
+        throw new GraphException("No bundled graph named '" + name + "'");
+      }
+      return loader.loadExample(name + ".yaml");
+    }
+    return loader.load(Path.of(file));
   }
 
   /** The models a graph's model and router nodes ask, in file order. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.executor.NodeDefinition;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -475,5 +477,27 @@ class RunCommandTest {
     assertThat(soon.exitCode()).isEqualTo(2);
     assertThat(soon.err()).contains("'soon' is not a duration");
     assertThat(Cli.run("run", "-m", MODEL, "--timeout", "0s", "q").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void helpShowsTheBuiltInGraphsLimitsAsItsFileSetsThem() {
+    NodeDefinition answer =
+        QueryRunner.loadGraph(null).nodes().stream()
+            .filter(n -> n.id().equals("answer"))
+            .findFirst()
+            .orElseThrow();
+    Map<?, ?> options = (Map<?, ?>) answer.config().get("options");
+
+    Cli.Result help = Cli.run("run", "--help");
+
+    assertThat(((Number) options.get("num_predict")).intValue()).isGreaterThanOrEqualTo(1024);
+    assertThat(help.out().replaceAll("\\s+", " "))
+        .contains("asks " + answer.config().get("model") + " ")
+        .contains("'" + answer.config().get("system") + "'")
+        .contains("temperature " + ((Number) options.get("temperature")).intValue() + ",")
+        .contains("num_predict " + options.get("num_predict") + " ")
+        .contains("a " + answer.config().get("timeout") + " timeout")
+        .contains(answer.config().get("retries") + " retry")
+        .contains("tinyllm graph export builtin:qa");
   }
 }
