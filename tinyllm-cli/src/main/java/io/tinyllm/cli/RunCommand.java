@@ -93,7 +93,12 @@ final class RunCommand implements Callable<Integer> {
       description = "Answer as JSON (--model): 'json', or a file holding a JSON schema.")
   String format;
 
-  @Option(names = "--think", description = "Ask a thinking model to think first (--model).")
+  @Option(
+      names = "--think",
+      negatable = true,
+      description =
+          "Ask a thinking model to think first, or (--no-think) not to (--model; default: the"
+              + " model's).")
   Boolean think;
 
   @Option(
@@ -224,6 +229,10 @@ final class RunCommand implements Callable<Integer> {
     if (!words.isEmpty() && !(words.size() == 1 && words.get(0).equals("-"))) {
       return String.join(" ", words);
     }
+    if (input == System.in && System.console() != null) {
+      // nobody is piping a prompt: waiting for one would look like a hang
+      throw new UsageException("No prompt: give it as arguments or pipe it on stdin");
+    }
     byte[] bytes = input.readNBytes(MAX_STDIN_PROMPT_BYTES + 1);
     if (bytes.length > MAX_STDIN_PROMPT_BYTES) {
       throw new UsageException(
@@ -277,7 +286,7 @@ final class RunCommand implements Callable<Integer> {
                   : format != null
                       ? "--format"
                       : think != null
-                          ? "--think"
+                          ? (think ? "--think" : "--no-think")
                           : keepAlive != null
                               ? "--keepalive"
                               : numPredict != null ? "--num-predict" : null;

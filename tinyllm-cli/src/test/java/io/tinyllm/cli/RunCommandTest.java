@@ -427,6 +427,9 @@ class RunCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err()).contains("does not support thinking");
+    Cli.Result noThink = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--no-think", "Hi");
+    assertThat(noThink.exitCode()).as(noThink.err()).isZero();
+    assertThat(noThink.out()).isEqualTo(direct("Hi").text() + "\n");
   }
 
   @Test
