@@ -185,7 +185,7 @@ final class RunCommand implements Callable<Integer> {
                       .system(system)
                       .format(responseFormat)
                       .think(think)
-                      .keepAlive(keepAlive == null ? null : keepAlive.toSeconds() + "s"));
+                      .keepAlive(keepAlive == null ? null : keepAlive.toMillis() + "ms"));
       QueryResult result =
           await(
               app.get(RequestQueue.class)
