@@ -97,7 +97,10 @@ final class GraphCommand implements Runnable {
   /** {@code graph export FILE --format ...}. */
   @Command(name = "export", description = "Print a graph as text, json, mermaid or dot.")
   static final class Export implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "Graph file (YAML).")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "Graph file (YAML), or builtin:qa for the graph run uses by default.")
     String file;
 
     @Option(
@@ -114,7 +117,7 @@ final class GraphCommand implements Runnable {
         throw new UsageException(
             "Invalid value '" + format + "' for --format: expected text, json, mermaid or dot");
       }
-      GraphDefinition graph = new GraphLoader().load(Path.of(file));
+      GraphDefinition graph = QueryRunner.loadGraph(file);
       PrintWriter out = spec.commandLine().getOut();
       switch (format) {
         case "json" -> out.println(CliJson.pretty(json(graph)));

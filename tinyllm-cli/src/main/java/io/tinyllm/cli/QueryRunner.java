@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.error.GraphException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs one prompt through a graph or straight to a model and reports a {@link QueryResult}; model
@@ -39,17 +41,48 @@ final class QueryRunner {
   private final TinyLlm app;
   private final GraphDefinition graph;
   private final GenerationOptions options;
+  private final UnaryOperator<GenerateRequest.Builder> request;
 
   QueryRunner(TinyLlm app, GraphDefinition graph, GenerationOptions options) {
+    this(app, graph, options, UnaryOperator.identity());
+  }
+
+  /**
+   * @param request adds what a direct call asks beyond the options (system, format, think, keep
+   *     alive)
+   */
+  QueryRunner(
+      TinyLlm app,
+      GraphDefinition graph,
+      GenerationOptions options,
+      UnaryOperator<GenerateRequest.Builder> request) {
     this.app = requireNonNull(app, "app is null");
     this.graph = graph;
     this.options = requireNonNull(options, "options is null");
+    this.request = requireNonNull(request, "request is null");
   }
 
-  /** The graph in {@code file}, or the bundled {@value #DEFAULT_GRAPH} when it is null. */
+  /** How a bundled graph is named where a file is expected: {@code builtin:qa}. */
+  static final String BUILTIN = "builtin:";
+
+  /**
+   * The graph in {@code file} ({@code builtin:NAME} for a bundled one), or the bundled {@value
+   * #DEFAULT_GRAPH} when it is null.
+   */
   static GraphDefinition loadGraph(String file) {
     GraphLoader loader = new GraphLoader();
-    return file == null ? loader.loadExample(DEFAULT_GRAPH) : loader.load(Path.of(file));
+    if (file == null) {
+      return loader.loadExample(DEFAULT_GRAPH);
+    }
+    if (file.startsWith(BUILTIN)) {
+      String name = file.substring(BUILTIN.length());
+      // a name, never a path into the jar's other resources
+      if (!name.matches("[a-z0-9_-]{1,64}")) {
+        throw new GraphException("No bundled graph named '" + name + "'");
+      }
+      return loader.loadExample(name + ".yaml");
+    }
+    return loader.load(Path.of(file));
   }
 
   /** The models a graph's model and router nodes ask, in file order. */
@@ -95,7 +128,8 @@ final class QueryRunner {
 
   private QueryResult generate(String prompt, String model, Consumer<String> tokens) {
     LlmClient client = app.get(LlmClient.class);
-    GenerateRequest request = GenerateRequest.builder(model, prompt).options(options).build();
+    GenerateRequest request =
+        this.request.apply(GenerateRequest.builder(model, prompt).options(options)).build();
     long start = System.nanoTime();
     long[] firstToken = {-1};
     try {
@@ -125,6 +159,9 @@ final class QueryRunner {
       timings.put("prompt_eval_seconds", CliJson.seconds(response.promptEvalDuration()));
       timings.put("eval_seconds", CliJson.seconds(response.evalDuration()));
       timings.put("tokens_per_second", Math.round(response.tokensPerSecond() * 10) / 10.0);
+      if (response.doneReason() != null) {
+        timings.put("done_reason", response.doneReason());
+      }
       if (firstToken[0] >= 0) {
         timings.put(
             "time_to_first_token_seconds",

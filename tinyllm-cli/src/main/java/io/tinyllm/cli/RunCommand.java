@@ -1,16 +1,27 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.api.llm.GenerationOptions;
+import io.tinyllm.api.llm.ResponseFormat;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
 import io.tinyllm.executor.NodeTrace;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.PushResult;
+import io.tinyllm.ollama.OllamaConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,13 +40,29 @@ import picocli.CommandLine.Spec;
     description = {
       "Run one query through a graph (--graph FILE, else the built-in qa.yaml) or straight to a"
           + " model (--model NAME), and print the answer.",
+      "The built-in graph asks qwen2.5:0.5b with the system message 'Answer briefly and"
+          + " accurately.', temperature 0, num_predict 1024 (answer tokens), a 60s timeout and 1"
+          + " retry; see it with: tinyllm graph export builtin:qa --format json",
       "Exit status: 0 answered, 1 failed (Ollama unreachable, model missing, bad graph, failed"
           + " push), 2 usage error."
     })
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_PUSH_JOB = "tinyllm-run";
 
-  @Parameters(index = "0", paramLabel = "QUERY", description = "The question or prompt.")
+  /** The most a prompt read from stdin may be: a bound on what a pipe can make us hold. */
+  static final int MAX_STDIN_PROMPT_BYTES = 1 << 20;
+
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "PROMPT",
+      description =
+          "The question or prompt; several words are joined with spaces. Absent or '-': read"
+              + " from stdin (at most 1 MiB).")
+  List<String> words = new ArrayList<>();
+
+  /** Where a prompt given as {@code -} or not at all is read from; a test sets its own. */
+  InputStream input = System.in;
+
   String query;
 
   @Option(
@@ -45,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
   String graphFile;
 
   @Option(
-      names = "--model",
+      names = {"-m", "--model"},
       paramLabel = "NAME",
       description = "Ask this model directly instead of running a graph.")
   String model;
@@ -56,6 +83,46 @@ final class RunCommand implements Callable<Integer> {
       converter = NonNegativeNumberConverter.class,
       description = "Sampling temperature for --model (default: the model's; 0 is cacheable).")
   Double temperature;
+
+  @Option(names = "--system", paramLabel = "TEXT", description = "System message for --model.")
+  String system;
+
+  @Option(
+      names = "--format",
+      paramLabel = "json|FILE",
+      description = "Answer as JSON (--model): 'json', or a file holding a JSON schema.")
+  String format;
+
+  @Option(
+      names = "--think",
+      negatable = true,
+      description =
+          "Ask a thinking model to think first, or (--no-think) not to (--model; default: the"
+              + " model's).")
+  Boolean think;
+
+  @Option(
+      names = "--keepalive",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long Ollama keeps the model loaded afterwards (--model; 0 unloads it).")
+  Duration keepAlive;
+
+  @Option(
+      names = "--num-predict",
+      paramLabel = "N",
+      converter = PositiveIntConverter.class,
+      description = "At most N tokens in the answer (--model).")
+  Integer numPredict;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Give up on a call Ollama has not answered in this long (default 5m; for a stream,"
+              + " its first token).")
+  Duration timeout;
 
   @Option(
       names = "--stream",
@@ -87,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    query = prompt();
     checkUsage();
     LogFormat.apply(logFormat);
     PrintWriter out = spec.commandLine().getOut();
@@ -95,14 +163,29 @@ final class RunCommand implements Callable<Integer> {
     GraphDefinition graph = model == null ? QueryRunner.loadGraph(graphFile) : null;
     Map<String, String> settings = new LinkedHashMap<>();
     ollama.addTo(settings);
+    if (timeout != null) {
+      settings.put(OllamaConfig.REQUEST_TIMEOUT, Durations.format(timeout));
+    }
     cache.addTo(settings);
     queue.addTo(settings);
     metrics.addTo(settings, DEFAULT_PUSH_JOB);
-    GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
+    GenerationOptions options =
+        GenerationOptions.builder().temperature(temperature).numPredict(numPredict).build();
+    ResponseFormat responseFormat = responseFormat();
     try (StopSignal stop = StopSignal.install();
         TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       metrics.announce(app, err);
-      QueryRunner runner = new QueryRunner(app, graph, options);
+      QueryRunner runner =
+          new QueryRunner(
+              app,
+              graph,
+              options,
+              request ->
+                  request
+                      .system(system)
+                      .format(responseFormat)
+                      .think(think)
+                      .keepAlive(keepAlive == null ? null : keepAlive.toMillis() + "ms"));
       QueryResult result =
           await(
               app.get(RequestQueue.class)
@@ -120,6 +203,13 @@ final class RunCommand implements Callable<Integer> {
                               : runner.run(query, model)),
               stop);
       print(result, out, err);
+      if ("length".equals(result.timings().get("done_reason"))) {
+        err.println(
+            "tinyllm: the answer was cut at the token limit ("
+                + result.outputTokens()
+                + " tokens); raise it with --num-predict");
+        err.flush();
+      }
       PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
       metrics.linger(stop);
       if (!result.success()) {
@@ -134,6 +224,45 @@ final class RunCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The words joined with spaces, or stdin when there are none or the only one is {@code -}. */
+  private String prompt() throws IOException {
+    if (!words.isEmpty() && !(words.size() == 1 && words.get(0).equals("-"))) {
+      return String.join(" ", words);
+    }
+    if (input == System.in && System.console() != null) {
+      // nobody is piping a prompt: waiting for one would look like a hang
+      throw new UsageException("No prompt: give it as arguments or pipe it on stdin");
+    }
+    byte[] bytes = input.readNBytes(MAX_STDIN_PROMPT_BYTES + 1);
+    if (bytes.length > MAX_STDIN_PROMPT_BYTES) {
+      throw new UsageException(
+          "The prompt on stdin is larger than " + MAX_STDIN_PROMPT_BYTES + " bytes (1 MiB)");
+    }
+    return new String(bytes, StandardCharsets.UTF_8).strip();
+  }
+
+  /** The --format asked for: {@code json}, or the JSON schema in the named file. */
+  private ResponseFormat responseFormat() throws IOException {
+    if (format == null) {
+      return null;
+    }
+    if (format.equals("json")) {
+      return ResponseFormat.json();
+    }
+    Path file = Path.of(format);
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("--format: expected 'json' or a JSON schema file; no file " + file);
+    }
+    if (Files.size(file) > MAX_STDIN_PROMPT_BYTES) {
+      throw new UsageException(file + ": a JSON schema larger than 1 MiB");
+    }
+    try {
+      return ResponseFormat.schema(Files.readString(file));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(file + ": a JSON schema must be a JSON object");
+    }
+  }
+
   private void checkUsage() {
     if (model != null && graphFile != null) {
       throw new UsageException("Give --graph or --model, not both");
@@ -142,14 +271,34 @@ final class RunCommand implements Callable<Integer> {
       throw new UsageException(
           "--stream needs --model: a graph answers when its exit node is reached");
     }
+    if (timeout != null && timeout.isZero()) {
+      throw new UsageException("--timeout must be more than 0");
+    }
     if (stream && json) {
       throw new UsageException("--stream and --json cannot be combined");
     }
-    if (temperature != null && model == null) {
-      throw new UsageException("--temperature applies to --model; a graph sets its own options");
+    if (model == null) {
+      String given =
+          temperature != null
+              ? "--temperature"
+              : system != null
+                  ? "--system"
+                  : format != null
+                      ? "--format"
+                      : think != null
+                          ? (think ? "--think" : "--no-think")
+                          : keepAlive != null
+                              ? "--keepalive"
+                              : numPredict != null ? "--num-predict" : null;
+      if (given != null) {
+        throw new UsageException(given + " applies to --model; a graph sets its own options");
+      }
     }
     if (query.isBlank()) {
-      throw new UsageException("The query is empty");
+      throw new UsageException(
+          words.isEmpty() || words.equals(List.of("-"))
+              ? "No prompt: give it as arguments or on stdin"
+              : "The query is empty");
     }
   }
 

@@ -141,4 +141,18 @@ class GraphCommandTest {
         .isEqualTo(
             "tinyllm: Invalid value 'png' for --format: expected text, json, mermaid or dot\n");
   }
+
+  @Test
+  void exportsTheBuiltInGraphWithItsLimits() throws Exception {
+    Cli.Result json = Cli.run("graph", "export", "builtin:qa", "--format", "json");
+    Cli.Result unknown = Cli.run("graph", "export", "builtin:../qa");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode answer = CliJson.mapper().readTree(json.out()).get("nodes").get(1);
+    assertThat(answer.get("id").asText()).isEqualTo("answer");
+    assertThat(answer.get("config").get("options").get("num_predict").asInt()).isEqualTo(1024);
+    assertThat(answer.get("config").get("system").asText()).isNotBlank();
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err()).isEqualTo("tinyllm: No bundled graph named '../qa'\n");
+  }
 }

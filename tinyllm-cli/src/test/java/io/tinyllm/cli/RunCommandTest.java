@@ -5,15 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.executor.NodeDefinition;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
+import io.tinyllm.ollama.sim.Gate;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -207,7 +213,67 @@ class RunCommandTest {
     assertThat(Cli.run("run", "--ollama", "http://host:99999", "q").exitCode()).isEqualTo(2);
     assertThat(Cli.run("run", "--cache-backend", "disk", "q").exitCode()).isEqualTo(2);
     assertThat(Cli.run("run", "--metrics-linger", "2s", "q").exitCode()).isEqualTo(2);
-    assertThat(Cli.run("run").exitCode()).isEqualTo(2);
+    Cli.Result none = withStdin("", "run");
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).isEqualTo("tinyllm: No prompt: give it as arguments or on stdin\n");
+  }
+
+  /** Runs {@code args} with {@code stdin} as the command's standard input. */
+  private static Cli.Result withStdin(String stdin, String... args) {
+    return withStdin(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  private static Cli.Result withStdin(byte[] stdin, String... args) {
+    Cli cli = new Cli();
+    RunCommand run = cli.command("run");
+    run.input = new ByteArrayInputStream(stdin);
+    return cli.execute(args);
+  }
+
+  @Test
+  void unquotedWordsAreJoinedWithSpaces() {
+    String answer = direct("Why is the sky blue?").text();
+
+    Cli.Result result =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "Why", "is", "the", "sky", "blue?");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo(answer + "\n");
+  }
+
+  @Test
+  void thePromptComesFromStdinWhenAbsentOrDash() {
+    String answer = direct("Tell me about rivers.").text();
+
+    Cli.Result absent =
+        withStdin("Tell me about rivers.\n", "run", "--ollama", ollama, "-m", MODEL);
+    Cli.Result dash =
+        withStdin("Tell me about rivers.\n", "run", "--ollama", ollama, "--model", MODEL, "-");
+
+    assertThat(absent.exitCode()).as(absent.err()).isZero();
+    assertThat(absent.out()).isEqualTo(answer + "\n");
+    assertThat(dash.exitCode()).as(dash.err()).isZero();
+    assertThat(dash.out()).isEqualTo(answer + "\n");
+  }
+
+  @Test
+  void aStdinPromptOverOneMebibyteIsAUsageError() {
+    byte[] big = new byte[RunCommand.MAX_STDIN_PROMPT_BYTES + 1];
+    Arrays.fill(big, (byte) 'a');
+
+    Cli.Result result = withStdin(big, "run", "--ollama", ollama, "-m", MODEL, "-");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo("tinyllm: The prompt on stdin is larger than 1048576 bytes (1 MiB)\n");
+  }
+
+  @Test
+  void theSeedsQuotedFormWithAMetricsPortStillWorks() {
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "What is 2+2?", "--metrics-port", "0");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isNotBlank();
   }
 
   @Test
@@ -274,5 +340,167 @@ class RunCommandTest {
     assertThat(result.out()).isEqualTo(direct("Hi").text() + "\n");
     assertThat(result.err()).startsWith("tinyllm: Pushgateway push to " + nowhere);
     assertThat(result.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void numPredictCutsTheAnswerAndStderrSaysItWasCut() throws Exception {
+    Cli.Result json =
+        Cli.run(
+            "run",
+            "--ollama",
+            ollama,
+            "-m",
+            MODEL,
+            "--num-predict",
+            "3",
+            "--json",
+            "Tell me a story.");
+    Cli.Result plain =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--num-predict", "3", "Tell me a story.");
+    Cli.Result whole = Cli.run("run", "--ollama", ollama, "-m", MODEL, "Tell me a story.");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode answer = CliJson.mapper().readTree(json.out());
+    assertThat(answer.get("output_tokens").asLong()).isEqualTo(3);
+    assertThat(answer.get("timings").get("done_reason").asText()).isEqualTo("length");
+    assertThat(plain.exitCode()).as(plain.err()).isZero();
+    assertThat(plain.err())
+        .isEqualTo(
+            "tinyllm: the answer was cut at the token limit (3 tokens); raise it with"
+                + " --num-predict\n");
+    assertThat(whole.exitCode()).as(whole.err()).isZero();
+    assertThat(whole.err()).isEmpty();
+  }
+
+  @Test
+  void aSystemMessageReachesThePrompt() throws Exception {
+    // the model's template puts the system message in the prompt: a longer one costs more tokens
+    Cli.Result brief =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--system", "Be brief.", "--json", "Hi");
+    Cli.Result pirate =
+        Cli.run(
+            "run",
+            "--ollama",
+            ollama,
+            "-m",
+            MODEL,
+            "--system",
+            "You are a pirate who answers every question at great length, with many stories.",
+            "--json",
+            "Hi");
+
+    assertThat(brief.exitCode()).as(brief.err()).isZero();
+    assertThat(pirate.exitCode()).as(pirate.err()).isZero();
+    long briefTokens = CliJson.mapper().readTree(brief.out()).get("prompt_tokens").asLong();
+    assertThat(CliJson.mapper().readTree(pirate.out()).get("prompt_tokens").asLong())
+        .isGreaterThan(briefTokens + 5);
+  }
+
+  @Test
+  void formatJsonAndASchemaFileMakeTheAnswerJson() throws Exception {
+    Path schema = dir.resolve("schema.json");
+    Files.writeString(
+        schema,
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+            + "\"required\":[\"city\"]}");
+
+    Cli.Result json =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", "json", "Name a city.");
+    Cli.Result schemed =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", schema.toString(), "A city?");
+    Cli.Result missing =
+        Cli.run("run", "--ollama", ollama, "-m", MODEL, "--format", "nope.json", "A city?");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    assertThat(CliJson.mapper().readTree(json.out()).isContainerNode()).isTrue();
+    assertThat(schemed.exitCode()).as(schemed.err()).isZero();
+    assertThat(CliJson.mapper().readTree(schemed.out()).get("city").isTextual()).isTrue();
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err())
+        .isEqualTo("tinyllm: --format: expected 'json' or a JSON schema file; no file nope.json\n");
+  }
+
+  @Test
+  void thinkReachesTheRequest() {
+    // the simulator refuses think on a model without the thinking capability, as Ollama does
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--think", "Hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("does not support thinking");
+    Cli.Result noThink = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--no-think", "Hi");
+    assertThat(noThink.exitCode()).as(noThink.err()).isZero();
+    assertThat(noThink.out()).isEqualTo(direct("Hi").text() + "\n");
+  }
+
+  @Test
+  void keepaliveZeroUnloadsTheModelAfterTheAnswer() throws Exception {
+    Cli.Result loaded = Cli.run("run", "--ollama", ollama, "-m", MODEL, "Hi");
+    assertThat(loaded.exitCode()).as(loaded.err()).isZero();
+    assertThat(sim.isLoaded(MODEL)).isTrue();
+
+    Cli.Result result = Cli.run("run", "--ollama", ollama, "-m", MODEL, "--keepalive", "0", "Hi");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (sim.isLoaded(MODEL) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(sim.isLoaded(MODEL)).isFalse();
+  }
+
+  @Test
+  void timeoutEndsAHeldCall() {
+    Gate gate = sim.faults().holdBeforeFirstToken(1);
+    try {
+      Cli.Result result =
+          Cli.run("run", "--ollama", ollama, "-m", MODEL, "--timeout", "500ms", "Hi");
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err())
+          .startsWith("tinyllm: ")
+          .contains("did not answer")
+          .contains("within 500 ms");
+      assertThat(result.err().lines()).hasSize(1);
+    } finally {
+      gate.open();
+    }
+  }
+
+  @Test
+  void modelOptionsWithoutAModelAndBadValuesAreUsageErrors() {
+    Cli.Result graph = Cli.run("run", "--num-predict", "5", "q");
+    assertThat(graph.exitCode()).isEqualTo(2);
+    assertThat(graph.err())
+        .isEqualTo("tinyllm: --num-predict applies to --model; a graph sets its own options\n");
+    assertThat(Cli.run("run", "--system", "be brief", "q").exitCode()).isEqualTo(2);
+    Cli.Result zero = Cli.run("run", "-m", MODEL, "--num-predict", "0", "q");
+    assertThat(zero.exitCode()).isEqualTo(2);
+    assertThat(zero.err()).contains("'0' is out of range");
+    Cli.Result soon = Cli.run("run", "-m", MODEL, "--timeout", "soon", "q");
+    assertThat(soon.exitCode()).isEqualTo(2);
+    assertThat(soon.err()).contains("'soon' is not a duration");
+    assertThat(Cli.run("run", "-m", MODEL, "--timeout", "0s", "q").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void helpShowsTheBuiltInGraphsLimitsAsItsFileSetsThem() {
+    NodeDefinition answer =
+        QueryRunner.loadGraph(null).nodes().stream()
+            .filter(n -> n.id().equals("answer"))
+            .findFirst()
+            .orElseThrow();
+    Map<?, ?> options = (Map<?, ?>) answer.config().get("options");
+
+    Cli.Result help = Cli.run("run", "--help");
+
+    assertThat(((Number) options.get("num_predict")).intValue()).isGreaterThanOrEqualTo(1024);
+    assertThat(help.out().replaceAll("\\s+", " "))
+        .contains("asks " + answer.config().get("model") + " ")
+        .contains("'" + answer.config().get("system") + "'")
+        .contains("temperature " + ((Number) options.get("temperature")).intValue() + ",")
+        .contains("num_predict " + options.get("num_predict") + " ")
+        .contains("a " + answer.config().get("timeout") + " timeout")
+        .contains(answer.config().get("retries") + " retry")
+        .contains("tinyllm graph export builtin:qa");
   }
 }
