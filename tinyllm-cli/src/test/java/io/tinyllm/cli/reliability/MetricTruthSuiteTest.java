@@ -21,6 +21,7 @@ import io.tinyllm.executor.GraphRun;
 import io.tinyllm.executor.memory.ConversationMemory;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
 import io.tinyllm.metrics.TinyLlm;
+import io.tinyllm.metrics.testing.SeedFamilies;
 import io.tinyllm.ollama.sim.Gate;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -38,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,44 +67,21 @@ class MetricTruthSuiteTest {
 
   /** The families whose every series this test asserts exactly (all 24 seed families first). */
   static final Set<String> PINNED =
-      Set.of(
-          // the 24 seed families
-          "tinyllm_requests_total",
-          "tinyllm_request_latency_seconds",
-          "tinyllm_active_requests",
-          "tinyllm_tokens_input_total",
-          "tinyllm_tokens_output_total",
-          "tinyllm_model_load_duration_seconds",
-          "tinyllm_errors_total",
-          "tinyllm_circuit_breaker_state",
-          "tinyllm_circuit_breaker_failures_total",
-          "tinyllm_rate_limit_wait_seconds",
-          "tinyllm_node_executions_total",
-          "tinyllm_node_execution_duration_seconds",
-          "tinyllm_node_errors_total",
-          "tinyllm_graph_executions_total",
-          "tinyllm_graph_execution_duration_seconds",
-          "tinyllm_queue_size",
-          "tinyllm_queue_wait_time_seconds",
-          "tinyllm_queue_requests_total",
-          "tinyllm_queue_requests_rejected_total",
-          "tinyllm_queue_active_workers",
-          "tinyllm_cache_hits_total",
-          "tinyllm_cache_misses_total",
-          "tinyllm_memory_operations_total",
-          "tinyllm_system_info",
-          // our own
-          "tinyllm_request_outcomes_total",
-          "tinyllm_time_to_first_token_seconds",
-          "tinyllm_inter_token_latency_seconds",
-          "tinyllm_queue_run_time_seconds",
-          "tinyllm_queue_outcomes_total",
-          "tinyllm_queue_worker_deaths_total",
-          "tinyllm_graph_outcomes_total",
-          "tinyllm_node_outcomes_total",
-          "tinyllm_cache_lookup_duration_seconds",
-          "tinyllm_cache_stores_total",
-          "tinyllm_circuit_breaker_transitions_total");
+      Stream.concat(
+              SeedFamilies.NAMES.stream(),
+              Stream.of(
+                  "tinyllm_request_outcomes_total",
+                  "tinyllm_time_to_first_token_seconds",
+                  "tinyllm_inter_token_latency_seconds",
+                  "tinyllm_queue_run_time_seconds",
+                  "tinyllm_queue_outcomes_total",
+                  "tinyllm_queue_worker_deaths_total",
+                  "tinyllm_graph_outcomes_total",
+                  "tinyllm_node_outcomes_total",
+                  "tinyllm_cache_lookup_duration_seconds",
+                  "tinyllm_cache_stores_total",
+                  "tinyllm_circuit_breaker_transitions_total"))
+          .collect(Collectors.toUnmodifiableSet());
 
   /** Families exposed here that this test does not pin exactly, each with the reason. */
   static final Map<String, String> NOT_PINNED =
