@@ -9,13 +9,17 @@ import io.tinyllm.ollama.sim.Endpoint;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** StreamHandle.cancel() ends a stream at once, whatever it is doing. */
 class StreamCancellationTest {
   private static final String SLOW = "slow:1b";
+  // 100 words at 10 tokens/s: the simulator streams for about 10 s unless the client goes away
+  private static final String ANSWER = String.join(" ", Collections.nCopies(100, "word"));
   private static final GenerateRequest PING = GenerateRequest.builder(SLOW, "ping").build();
 
   private static SimulatorConfig slowModel() {
@@ -26,7 +30,7 @@ class StreamCancellationTest {
                 .timeToFirstToken(Duration.ofMillis(1))
                 .tokensPerSecond(10)
                 .build())
-        .cannedAnswer("ping", "one two three four five six seven eight nine ten")
+        .cannedAnswer("ping", ANSWER)
         .build();
   }
 
@@ -46,8 +50,10 @@ class StreamCancellationTest {
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .withCauseInstanceOf(CancelledException.class);
       int delivered = listener.tokens.size();
-      assertThat(delivered).isLessThan(10);
-      Thread.sleep(300); // tokens would keep coming every 100 ms had the stream gone on
+      assertThat(delivered).isLessThan(100);
+      // the simulator sees the dropped connection at its next token and stops: from then on no
+      // token exists that could still reach the listener
+      awaitTrue(() -> f.sim.stats().activeRequests() == 0);
       assertThat(listener.tokens).hasSize(delivered);
       assertThat(listener.tokenAfterEnd).isFalse();
       assertThat(f.samples("tinyllm_request_outcomes_total"))
@@ -93,14 +99,24 @@ class StreamCancellationTest {
       f.sim.faults().hang(Duration.ofSeconds(5), 1);
       RecordingListener listener = new RecordingListener();
       StreamHandle handle = f.client.generateStream(PING, listener);
-      while (f.sim.stats().requests(Endpoint.GENERATE) == 0) {
-        Thread.sleep(10);
-      }
+      // cancel only once the simulator holds the request, so the cancel meets a hung stream
+      awaitTrue(() -> f.sim.stats().injectedFaults() == 1);
 
       handle.cancel();
 
       assertThat(listener.terminal).singleElement().isInstanceOf(CancelledException.class);
       assertThat(listener.tokens).isEmpty();
+    }
+  }
+
+  /** Bounded polling for a state another thread brings about. */
+  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 5 s");
+      }
+      Thread.sleep(2);
     }
   }
 }

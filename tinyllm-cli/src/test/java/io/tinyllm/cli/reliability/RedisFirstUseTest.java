@@ -10,6 +10,7 @@ import io.tinyllm.metrics.testing.RedisServerProcess;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,9 @@ class RedisFirstUseTest {
       LlmClient client = app.get(LlmClient.class);
       CountDownLatch go = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
+      // a lookup that throws must fail the test, not just end its thread with a stack trace
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<String> answers = new CopyOnWriteArrayList<>();
       for (int t = 0; t < 8; t++) {
         int id = t;
         Thread thread =
@@ -37,10 +41,10 @@ class RedisFirstUseTest {
                 () -> {
                   try {
                     go.await();
-                  } catch (InterruptedException e) {
-                    return;
+                    answers.add(client.generate(request("first use " + id)).text());
+                  } catch (Throwable e) {
+                    failures.add(e);
                   }
-                  client.generate(request("first use " + id));
                 });
         thread.start();
         threads.add(thread);
@@ -48,7 +52,10 @@ class RedisFirstUseTest {
       go.countDown();
       for (Thread thread : threads) {
         thread.join(Fixtures.WAIT.toMillis());
+        assertThat(thread.isAlive()).as("%s still running", thread.getName()).isFalse();
       }
+      assertThat(failures).isEmpty();
+      assertThat(answers).hasSize(8);
       assertThat(scrape(app).count("tinyllm_cache_errors_total")).isZero();
     }
   }

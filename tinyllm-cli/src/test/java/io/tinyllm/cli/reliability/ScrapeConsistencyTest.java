@@ -162,11 +162,54 @@ class ScrapeConsistencyTest {
         problems.add(key + ": +Inf bucket " + inf + " but _count " + count);
       }
       Double sum = sums.get(key);
-      if (sum != null
-          && count != null
-          && (sum < 0 || sum > count * LONGEST_PLAUSIBLE_SECONDS * 1000)) {
-        problems.add(key + ": implausible _sum " + sum + " for _count " + count);
+      if (sum != null && count != null) {
+        checkSum(key, histogram.getValue(), sum, count, problems);
       }
+    }
+  }
+
+  /**
+   * The buckets bound the sum: an observation counted in bucket (a, b] adds more than a and at most
+   * b, and a duration is at most {@link #LONGEST_PLAUSIBLE_SECONDS}. A sum recorded in another unit
+   * than the buckets (nanoseconds, milliseconds) falls outside these bounds.
+   */
+  private static void checkSum(
+      String key,
+      TreeMap<Double, Double> cumulative,
+      double sum,
+      double count,
+      ConcurrentLinkedQueue<String> problems) {
+    boolean seconds = key.substring(0, key.indexOf('{')).endsWith("_seconds");
+    double least = 0;
+    double most = 0;
+    double lowerEdge = 0;
+    double below = 0;
+    for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+      double in = bucket.getValue() - below;
+      double upperEdge = bucket.getKey();
+      if (upperEdge == Double.POSITIVE_INFINITY) {
+        upperEdge = seconds ? Math.max(lowerEdge, LONGEST_PLAUSIBLE_SECONDS) : upperEdge;
+      }
+      least += in * lowerEdge;
+      most += in == 0 ? 0 : in * upperEdge;
+      lowerEdge = bucket.getKey();
+      below = bucket.getValue();
+    }
+    if (seconds) {
+      most = Math.min(most, count * LONGEST_PLAUSIBLE_SECONDS);
+    }
+    double slack = 1e-9 * Math.max(1, Math.abs(sum)); // the sum is a double added up in any order
+    if (sum < 0 || sum < least - slack || sum > most + slack) {
+      problems.add(
+          key
+              + ": _sum "
+              + sum
+              + " outside what its buckets allow ["
+              + least
+              + ", "
+              + most
+              + "] for _count "
+              + count);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,7 +218,9 @@ class OllamaSimulatorFaultsTest {
                 return e;
               }
             });
-    Thread.sleep(100);
+    // close only once the second request is held by the hang: closed earlier, the connection
+    // would be refused and the test would see an IOException for the wrong reason
+    awaitTrue(() -> sim.stats().injectedFaults() == 2);
     long start = System.nanoTime();
     sim.close();
     assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
@@ -244,6 +247,17 @@ class OllamaSimulatorFaultsTest {
               throw new AssertionError("stream ended normally");
             })
         .isInstanceOf(java.io.IOException.class);
+  }
+
+  /** Bounded polling for a state another thread brings about. */
+  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 20 s");
+      }
+      Thread.sleep(2);
+    }
   }
 
   private static List<Integer> statuses(SimClient client, int count) {
