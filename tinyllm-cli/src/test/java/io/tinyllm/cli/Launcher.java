@@ -40,7 +40,10 @@ final class Launcher {
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().putAll(env);
     try {
-      return builder.start();
+      Process process = builder.start();
+      // stdin at its end, as for a script given no input: `run` without a prompt reads stdin
+      process.getOutputStream().close();
+      return process;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

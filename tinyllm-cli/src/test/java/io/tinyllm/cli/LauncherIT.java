@@ -336,7 +336,8 @@ class LauncherIT {
         .contains(dir.resolve("missing.yaml").toString())
         .doesNotContain("\tat ");
     assertThat(noQuery.exitCode()).isEqualTo(2);
-    assertThat(noQuery.err()).startsWith("tinyllm: Missing required parameter: 'QUERY'");
+    // no words and an empty stdin: there is no prompt to send
+    assertThat(noQuery.err()).startsWith("tinyllm: No prompt: give it as arguments or on stdin");
   }
 
   @Test
