@@ -66,8 +66,9 @@ public final class PriorityRequestQueue implements RequestQueue {
   }
 
   /**
-   * A queue whose recorded wait and run times are read from {@code ticker}; its own timeouts stay
-   * on the system clock.
+   * A queue whose wait and run times are read from {@code ticker}, both those it records and the
+   * wait that {@code queue.max-wait} bounds; its timers (task timeout, drain) run on the system
+   * clock.
    */
   @Inject
   public PriorityRequestQueue(
@@ -337,7 +338,7 @@ public final class PriorityRequestQueue implements RequestQueue {
     if (job.ended()) {
       return; // cancelled by its caller while it waited
     }
-    long waited = System.nanoTime() - job.enqueuedNanos;
+    long waited = ticker.read() - job.enqueuedTicks;
     if (!config.maxWait().isZero() && waited > config.maxWait().toNanos()) {
       job.end(
           QueueOutcome.TIMED_OUT,

@@ -16,10 +16,10 @@ final class QueuedJob<T> {
   final Callable<T> task;
   final CompletableFuture<T> future = new CancellableFuture();
 
-  /** When it was queued, on the system clock: bounds its wait ({@code queue.max-wait}). */
-  final long enqueuedNanos = System.nanoTime();
-
-  /** When it was queued, on the queue's ticker: its recorded wait time. */
+  /**
+   * When it was queued, on the queue's ticker: its recorded wait time, bounded by {@code
+   * queue.max-wait}.
+   */
   final long enqueuedTicks;
 
   private final AtomicBoolean ended = new AtomicBoolean();

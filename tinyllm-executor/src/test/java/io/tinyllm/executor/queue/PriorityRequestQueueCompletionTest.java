@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -198,8 +199,10 @@ class PriorityRequestQueueCompletionTest {
 
   @Test
   void timedOutWaitingByTheWorker() throws Exception {
-    // long enough for the first request to be taken in time, even on a loaded machine
-    queue = queue(Map.of("queue.workers", "1", "queue.max-wait", "500ms"));
+    AtomicLong clock = new AtomicLong();
+    QueueConfig config =
+        QueueConfig.from(Settings.of(Map.of("queue.workers", "1", "queue.max-wait", "500ms")));
+    queue = new PriorityRequestQueue(config, metrics, new RejectBackpressure(), clock::get);
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     queue.submit(
@@ -210,11 +213,8 @@ class PriorityRequestQueueCompletionTest {
         });
     assertThat(started.await(LIMIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     Tracked<String> job = track(Priority.LOW, () -> "too late");
-    long queued = System.nanoTime();
-    // the condition is time itself: the request must have waited longer than queue.max-wait
-    while (System.nanoTime() - queued < TimeUnit.MILLISECONDS.toNanos(600)) {
-      Thread.sleep(10);
-    }
+    // the request waits longer than queue.max-wait on the queue's clock
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
     release.countDown();
 
     assertOutsideLocks(job, "tinyllm-queue-worker-");
