@@ -24,7 +24,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
- *     [rounds=5] [requests=2000] [streams=100] [tokens=512]
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300]
  * </pre>
  *
  * <p>Not a JMH benchmark: the figures are other processes' CPU and a latency distribution, which
@@ -48,6 +48,7 @@ public final class ProxyOverheadHarness {
     params.put("requests", 2000);
     params.put("streams", 100);
     params.put("tokens", 512);
+    params.put("warmup", 300);
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2 || !params.containsKey(kv[0])) {
@@ -59,6 +60,7 @@ public final class ProxyOverheadHarness {
     int requests = params.get("requests");
     int streams = params.get("streams");
     int tokens = params.get("tokens");
+    int warmup = params.get("warmup");
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
 
@@ -98,7 +100,8 @@ public final class ProxyOverheadHarness {
       // warm-up: the JIT of every process settles on the paths it will run
       for (String path : paths.keySet()) {
         small(clients.get(path), paths.get(path), requests, null);
-        for (int i = 0; i < Math.max(10, streams / 4); i++) {
+        // C2 goes on compiling the proxy's streaming path for a few hundred answers
+        for (int i = 0; i < warmup; i++) {
           stream(clients.get(path), paths.get(path), tokens);
         }
       }
