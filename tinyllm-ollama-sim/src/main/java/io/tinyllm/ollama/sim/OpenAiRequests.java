@@ -214,7 +214,11 @@ final class OpenAiRequests {
     }
     JsonNode include = streamOptions.get("include_usage");
     if (include != null && !include.isNull() && !include.isBoolean()) {
-      throw req.mismatch("stream_options.include_usage", include, "bool");
+      throw new ApiException(
+          400,
+          "json: cannot unmarshal "
+              + RequestBody.goType(include)
+              + " into Go struct field StreamOptions.stream_options.include_usage of type bool");
     }
     return include != null && include.asBoolean();
   }
@@ -372,12 +376,13 @@ final class OpenAiRequests {
     return node.asText();
   }
 
+  /** Go names the innermost struct and the whole field path, e.g. {@code Message.messages.role}. */
   private static ApiException messageMismatch(String field, JsonNode node, String goType) {
     return new ApiException(
         400,
         "json: cannot unmarshal "
             + RequestBody.goType(node)
-            + " into Go struct field ChatCompletionRequest.messages."
+            + " into Go struct field Message.messages."
             + field
             + " of type "
             + goType);

@@ -447,6 +447,91 @@ class OllamaSimulatorOpenAiTest {
   }
 
   @Test
+  void requestOptionsReachTheNativeHandler() {
+    JsonNode json =
+        client
+            .post(
+                "/v1/chat/completions",
+                "{\"model\":\"qwen2.5:0.5b\",\"response_format\":{\"type\":\"json_object\"},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"tell me a fact\"}]}")
+            .json();
+    SimClient.Reply effort =
+        client.post(
+            "/v1/chat/completions",
+            "{\"model\":\"qwen2.5:0.5b\",\"reasoning_effort\":\"high\"," + PING + "}");
+    SimClient.Reply badEffort =
+        client.post(
+            "/v1/chat/completions",
+            "{\"model\":\"qwen2.5:0.5b\",\"reasoning_effort\":\"extreme\"," + PING + "}");
+
+    // format "json" answers {"answer": ...}
+    assertThat(SimClient.parse(json.at("/choices/0/message/content").asText()).has("answer"))
+        .isTrue();
+    // a think level reaches the native check for models that do not take one
+    assertThat(effort.status()).isEqualTo(400);
+    assertThat(effort.json().at("/error/message").asText())
+        .isEqualTo("think value \"high\" is not supported for this model");
+    assertThat(effort.json().at("/error/type").asText()).isEqualTo("api_error");
+    assertThat(badEffort.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+  }
+
+  @Test
+  void malformedMessagesAndStopsAreRejectedByTheMiddleware() {
+    SimClient.Reply image =
+        client.post(
+            "/v1/chat/completions",
+            "{\"model\":\"qwen2.5:0.5b\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "[{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]}");
+    SimClient.Reply noContent =
+        client.post(
+            "/v1/chat/completions",
+            "{\"model\":\"qwen2.5:0.5b\",\"messages\":[{\"role\":\"user\"}]}");
+    SimClient.Reply stop =
+        client.post(
+            "/v1/completions", "{\"model\":\"qwen2.5:0.5b\",\"prompt\":\"x\",\"stop\":[\"a\",1]}");
+
+    assertThat(image.status()).isEqualTo(400);
+    assertThat(image.json().at("/error/message").asText()).isEqualTo("invalid image input");
+    assertThat(noContent.json().at("/error/message").asText())
+        .isEqualTo("invalid message content type: <nil>");
+    assertThat(
+            client
+                .post(
+                    "/v1/chat/completions",
+                    "{\"model\":\"qwen2.5:0.5b\",\"messages\":[{\"role\":1,\"content\":\"x\"}]}")
+                .json()
+                .at("/error/message")
+                .asText())
+        .isEqualTo(
+            "json: cannot unmarshal number into Go struct field Message.messages.role of type"
+                + " string");
+    assertThat(stop.json().at("/error/message").asText())
+        .isEqualTo("invalid type for 'stop' field: float64");
+  }
+
+  @Test
+  void anEmptyInputEmbedsOneEmptyString() {
+    JsonNode answer =
+        client.post("/v1/embeddings", "{\"model\":\"nomic-embed-text\",\"input\":\"\"}").json();
+
+    assertThat(answer.get("data")).hasSize(1);
+    assertThat(answer.at("/data/0/embedding")).hasSize(768);
+  }
+
+  @Test
+  void aMalformedLineFaultReachesTheClientAsABrokenEvent() {
+    sim.faults().malformedLineAfter(1, 1);
+
+    SimClient.Reply reply =
+        client.post(
+            "/v1/chat/completions", "{\"model\":\"qwen2.5:0.5b\",\"stream\":true," + PING + "}");
+
+    String second = reply.body().split("\n\n")[1];
+    assertThat(second).startsWith("data: {\"model\"");
+    assertThat(reply.body()).endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
   void sixConcurrentChatsAllWaitForTheirTurn() throws Exception {
     String body = "{\"model\":\"qwen2.5:0.5b\"," + PING + "}";
     assertThat(client.post("/v1/chat/completions", body).status()).isEqualTo(200); // loaded
