@@ -129,6 +129,42 @@ class OllamaSimulatorOpenAiTest {
   }
 
   @Test
+  void aChunkHasOllamasFieldsInGosOrder() {
+    String body =
+        client
+            .post(
+                "/v1/chat/completions", "{\"model\":\"qwen2.5:0.5b\",\"stream\":true," + PING + "}")
+            .body();
+
+    String first = body.substring(0, body.indexOf("\n\n"));
+    assertThat(
+            first
+                .replaceAll("\"id\":\"chatcmpl-\\d+\"", "\"id\":\"ID\"")
+                .replaceAll("\"created\":\\d+", "\"created\":0"))
+        .isEqualTo(
+            "data: {\"id\":\"ID\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                + "\"model\":\"qwen2.5:0.5b\",\"system_fingerprint\":\"fp_ollama\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"pong\"},"
+                + "\"finish_reason\":null}]}");
+  }
+
+  @Test
+  void logprobsComeAsChoiceLogprobsContent() {
+    JsonNode answer =
+        client
+            .post(
+                "/v1/chat/completions",
+                "{\"model\":\"qwen2.5:0.5b\",\"logprobs\":true,\"top_logprobs\":2," + PING + "}")
+            .json();
+
+    JsonNode content = answer.at("/choices/0/logprobs/content");
+    assertThat(content).hasSize(answer.at("/usage/completion_tokens").asInt());
+    assertThat(content.get(0).get("token").asText()).isEqualTo("pong");
+    assertThat(content.get(0).get("top_logprobs")).hasSize(2);
+    assertThat(content.get(0).get("logprob").asDouble()).isNegative();
+  }
+
+  @Test
   void withoutIncludeUsageNoUsageChunkIsSent() {
     SimClient.Reply reply =
         client.post(
