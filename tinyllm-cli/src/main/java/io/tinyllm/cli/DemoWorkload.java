@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * graph executor against the built-in simulator — plain and streamed generations, multi-turn chat
  * with memory, a tool call, embeddings, both example graphs, repeated prompts (cache hits, and two
  * identical questions at once that make one model call), bursts that fill the queue, a model pull
- * now and then, and a few injected faults. Deterministic for a given seed.
+ * and a two-second Ollama outage every minute, and a few injected faults. Deterministic for a given
+ * seed.
  */
 final class DemoWorkload implements AutoCloseable {
   static final String CODER_MODEL = "qwen2.5-coder:0.5b";
@@ -50,6 +51,13 @@ final class DemoWorkload implements AutoCloseable {
 
   static final Duration PULL_EVERY = Duration.ofSeconds(60);
   private static final String TOOL_PROMPT = "What is the weather in Tokyo?";
+
+  /** The share of requests the simulator fails outside an outage. */
+  private static final double ERROR_RATE = 0.02;
+
+  static final Duration OUTAGE_FIRST = Duration.ofSeconds(30);
+  static final Duration OUTAGE_EVERY = Duration.ofSeconds(60);
+  static final Duration OUTAGE_LENGTH = Duration.ofSeconds(2);
   private static final List<String> PROMPTS =
       List.of(
           "What is the capital of France?",
@@ -173,7 +181,7 @@ final class DemoWorkload implements AutoCloseable {
     scheduler.scheduleAtFixedRate(this::tick, 0, periodMicros, TimeUnit.MICROSECONDS);
     // a few faults now and then: an error rate, and occasional broken streams
     // Ollama's crashed-runner text, a 500 the client retries
-    simulator.faults().errorRate(0.02);
+    simulator.faults().errorRate(ERROR_RATE);
     scheduler.scheduleAtFixedRate(
         () -> simulator.faults().midStreamError(3, "simulated error mid-stream", 1),
         7,
@@ -182,6 +190,24 @@ final class DemoWorkload implements AutoCloseable {
     scheduler.scheduleAtFixedRate(this::refreshInventory, 1, 5, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(
         this::pullAModel, 20, PULL_EVERY.toSeconds(), TimeUnit.SECONDS);
+    scheduler.scheduleAtFixedRate(
+        this::outage, OUTAGE_FIRST.toSeconds(), OUTAGE_EVERY.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ollama fails every request for {@link #OUTAGE_LENGTH}: the models in use open their breakers,
+   * which close again on the first success after the open duration. Long after each breaker was
+   * created (and its transitions exposed at 0), so {@code increase()} sees every transition, as it
+   * cannot for the tour's, which opens a breaker in its first second.
+   */
+  private void outage() {
+    simulator.faults().errorRate(1.0);
+    scheduler.schedule(
+        () -> {
+          simulator.faults().errorRate(ERROR_RATE);
+        },
+        OUTAGE_LENGTH.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
