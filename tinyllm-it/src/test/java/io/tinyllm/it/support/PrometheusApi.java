@@ -127,12 +127,21 @@ public final class PrometheusApi {
       values = List.copyOf(values);
     }
 
-    /** The largest value that is a number (not NaN), if any. */
+    /** The largest value that is a number (not NaN; an infinity counts), if any. */
     public OptionalDouble max() {
       return values.stream()
-          .mapToDouble(Double::parseDouble)
+          .mapToDouble(RangeSeries::parse)
           .filter(value -> !Double.isNaN(value))
           .max();
+    }
+
+    /** A value as Prometheus prints it: a decimal, {@code NaN}, {@code +Inf} or {@code -Inf}. */
+    private static double parse(String value) {
+      return switch (value) {
+        case "+Inf" -> Double.POSITIVE_INFINITY;
+        case "-Inf" -> Double.NEGATIVE_INFINITY;
+        default -> Double.parseDouble(value);
+      };
     }
   }
 
