@@ -114,6 +114,9 @@ final class FleetViews {
           continue;
         }
         for (JsonNode model : JSON.readTree(body).path("models")) {
+          if (!model.isObject()) {
+            continue; // not a model: Ollama never sends one
+          }
           if (instances) {
             ((ObjectNode) model).put("backend", backend.name());
             models.add(model);

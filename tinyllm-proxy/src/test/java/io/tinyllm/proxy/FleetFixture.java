@@ -99,9 +99,19 @@ final class FleetFixture implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
 
+  /**
+   * Sends {@code request} and waits until the proxy is done with every backend: the client has its
+   * answer a moment before the proxy counts the exchange ended, and "least busy" routing of the
+   * next request must not see it still open.
+   */
   HttpResponse<String> send(HttpRequest request) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response =
+          http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      await(
+          "the proxy done with every backend",
+          () -> fleet.backends().stream().allMatch(b -> b.inFlight() == 0));
+      return response;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
