@@ -114,9 +114,10 @@ final class Forwarder implements HttpHandler {
 
   /**
    * Forwards the exchange to the backend the fleet chooses, and to the next one while a backend
-   * fails before its answer's first byte (unreachable, or 502, 503 or 504) and the request can be
-   * sent again. Throwing out of here (rather than closing the exchange) makes the JDK server drop
-   * the connection: how a broken answer reaches the client.
+   * fails before its answer's first byte (unreachable, 502, 503 or 504, or a 404 to an LLM call,
+   * whose model it lacks) and the request can be sent again. Throwing out of here (rather than
+   * closing the exchange) makes the JDK server drop the connection: how a broken answer reaches the
+   * client.
    */
   private void forward(HttpExchange exchange, String method, String path) throws IOException {
     String pathLabel = ProxyPaths.label(path);
@@ -178,7 +179,12 @@ final class Forwarder implements HttpHandler {
           if (status >= 500 || status == 429) {
             failure = CallRecorder.errorTypeOf(status);
           }
-          if (!FAILS_OVER.contains(status)) {
+          // a model missing where the last health check saw it (deleted since, or a stale list)
+          boolean missing =
+              status == 404
+                  && model != null
+                  && (endpoint != null || ROUTED_BY_MODEL.contains(path));
+          if (!FAILS_OVER.contains(status) && !missing) {
             if (status < 400) {
               fleet.remember(conversation, backend);
             }
@@ -186,7 +192,9 @@ final class Forwarder implements HttpHandler {
             return;
           }
         }
-        fleetMetrics.failed(backend.name(), failure);
+        if (failure != null) {
+          fleetMetrics.failed(backend.name(), failure);
+        }
         Fleet.Route next = source.replayable() ? fleet.route(model, conversation, tried) : null;
         if (next != null) {
           // nothing reached the client yet: the next backend answers instead

@@ -81,6 +81,27 @@ class FleetFailoverTest {
   }
 
   @Test
+  void aBackendThatLostTheModelSinceItsHealthCheckHandsTheCallOn() {
+    try (FleetFixture f = FleetFixture.of(2)) {
+      assertThat(f.sim('a').removeModel(QWEN)).isTrue(); // the fleet still thinks a has it
+
+      HttpResponse<String> answer = f.post("/api/chat", chat(QWEN, "s", "hi"));
+      HttpResponse<String> nowhere = f.post("/api/chat", chat("missing", "s", "hi"));
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(f.sim('b').stats().requestsForModel(QWEN)).isEqualTo(1);
+      assertThat(nowhere.statusCode()).isEqualTo(404);
+      assertThat(nowhere.body()).contains("not found");
+      // a model no backend has: each is asked once, and the last one's 404 is the answer
+      assertThat(f.samples("tinyllm_proxy_backend_failovers_total"))
+          .containsExactly(
+              "tinyllm_proxy_backend_failovers_total{backend=\"a\"} 1.0",
+              "tinyllm_proxy_backend_failovers_total{backend=\"b\"} 1.0");
+      assertThat(f.samples("tinyllm_proxy_backend_errors_total")).isEmpty();
+    }
+  }
+
+  @Test
   void theLastBackendsFailureReachesTheClient() {
     try (FleetFixture f = FleetFixture.of(2)) {
       f.sim('a').faults().scope(Endpoint.VERSION).failNext(1, 503, "busy a");
