@@ -89,7 +89,8 @@ class DocsConsistencyTest {
           Map.entry("tinyllm_proxy_backend_up", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_backend_models_loaded", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_routing_decisions_total", "tinyllm-proxy"),
-          Map.entry("tinyllm_proxy_backend_failovers_total", "tinyllm-proxy"));
+          Map.entry("tinyllm_proxy_backend_failovers_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_circuit_breaker_state", "tinyllm-proxy"));
 
   /**
    * Families renamed, old name to new. Only docs/metrics.md may mention an old name, on a line that

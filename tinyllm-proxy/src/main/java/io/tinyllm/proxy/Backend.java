@@ -2,10 +2,12 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.ollama.OllamaHost;
 import java.net.URI;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -31,6 +33,10 @@ final class Backend {
   private volatile boolean inventoryKnown;
   private int failures;
   private int successes;
+  private volatile CircuitBreaker breaker;
+
+  /** What a breaker records of a failed request: the kind is in the backend's error metrics. */
+  private static final Exception FAILED = new BackendFailure();
 
   Backend(String name, URI base) {
     this.name = requireNonNull(name, "name is null");
@@ -146,8 +152,55 @@ final class Backend {
     return false;
   }
 
+  /** Gives the backend a circuit breaker ({@code proxy.circuit-breaker.enabled}). */
+  void useBreaker(CircuitBreaker circuitBreaker) {
+    this.breaker = requireNonNull(circuitBreaker, "circuitBreaker is null");
+  }
+
+  /**
+   * Whether a request may go to this backend now: always without a breaker; with one, while it is
+   * closed, or as the one trial of a half-open breaker once the open duration is over. Every true
+   * is followed by {@link #succeeded} or {@link #failed}.
+   */
+  boolean acquire() {
+    CircuitBreaker current = breaker;
+    return current == null || current.tryAcquirePermission();
+  }
+
+  /** The backend answered (any status below 500 but 429). */
+  void succeeded() {
+    CircuitBreaker current = breaker;
+    if (current != null) {
+      current.onSuccess(0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The backend failed a request before its answer's first byte, or answered 429 or 5xx. */
+  void failed() {
+    CircuitBreaker current = breaker;
+    if (current != null) {
+      current.onError(0, TimeUnit.NANOSECONDS, FAILED);
+    }
+  }
+
+  /** A permission taken but not used (the request never went). */
+  void released() {
+    CircuitBreaker current = breaker;
+    if (current != null) {
+      current.releasePermission();
+    }
+  }
+
   @Override
   public String toString() {
     return name;
+  }
+
+  private static final class BackendFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BackendFailure() {
+      super("the backend failed a request", null, false, false);
+    }
   }
 }

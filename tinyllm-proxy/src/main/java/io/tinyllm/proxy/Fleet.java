@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.time.Ticker;
 import io.tinyllm.ollama.OllamaConfig;
@@ -15,6 +17,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -96,6 +102,20 @@ public final class Fleet {
       }
       metrics.add(backend.name());
     }
+    if (config.breakerEnabled()) {
+      CircuitBreakerConfig breakers = breakerConfig(config, ticker);
+      for (Backend backend : parsed) {
+        CircuitBreaker breaker = CircuitBreaker.of(backend.name(), breakers);
+        breaker
+            .getEventPublisher()
+            .onStateTransition(
+                event ->
+                    metrics.breaker(
+                        backend.name(), stateValue(event.getStateTransition().getToState())));
+        metrics.breaker(backend.name(), 0);
+        backend.useBreaker(breaker);
+      }
+    }
     this.backends = List.copyOf(parsed);
     this.byName = Map.copyOf(names);
     this.affinity =
@@ -145,6 +165,17 @@ public final class Fleet {
    * excluded.
    */
   Route route(String model, String affinityKey, Set<Backend> excluded) {
+    Set<Backend> refused = new HashSet<>(excluded);
+    while (true) {
+      Route route = choose(model, affinityKey, refused);
+      if (route == null || route.backend().acquire()) {
+        return route;
+      }
+      refused.add(route.backend()); // its circuit breaker is open: the next choice
+    }
+  }
+
+  private Route choose(String model, String affinityKey, Set<Backend> excluded) {
     String tagged = ModelNames.tagged(model);
     List<Backend> candidates = new ArrayList<>();
     for (Backend backend : backends) {
@@ -196,6 +227,31 @@ public final class Fleet {
     if (affinityKey != null) {
       affinity.put(affinityKey, backend);
     }
+  }
+
+  /**
+   * A count-based window of n calls that opens at a 100% failure rate opens exactly when the last n
+   * calls all failed; time is the fleet's ticker, so tests move it.
+   */
+  private static CircuitBreakerConfig breakerConfig(FleetConfig config, Ticker ticker) {
+    int threshold = config.breakerFailureThreshold();
+    return CircuitBreakerConfig.custom()
+        .slidingWindow(threshold, threshold, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .failureRateThreshold(100f)
+        .waitDurationInOpenState(config.breakerOpenDuration())
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .clock(new TickerClock(ticker))
+        .writableStackTraceEnabled(false)
+        .build();
+  }
+
+  private static int stateValue(CircuitBreaker.State state) {
+    return switch (state) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      default -> 2;
+    };
   }
 
   private Backend leastBusy(List<Backend> candidates) {
@@ -318,6 +374,30 @@ public final class Fleet {
         }
       }
       return names;
+    }
+  }
+
+  /** The ticker as a clock, for the breakers' open duration: only differences matter. */
+  private static final class TickerClock extends Clock {
+    private final Ticker ticker;
+
+    TickerClock(Ticker ticker) {
+      this.ticker = ticker;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.EPOCH.plusNanos(ticker.read());
     }
   }
 }

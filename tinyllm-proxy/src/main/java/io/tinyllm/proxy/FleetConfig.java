@@ -26,6 +26,10 @@ import java.util.List;
  * @param affinityMaxEntries conversations whose backend is remembered at most (least recently used
  *     forgotten first)
  * @param affinityTtl how long an idle conversation keeps its backend
+ * @param breakerEnabled whether each backend has a circuit breaker (off by default: health checks
+ *     and failover already keep requests off a dead backend)
+ * @param breakerFailureThreshold consecutive failed requests that open a backend's breaker
+ * @param breakerOpenDuration how long an open breaker keeps requests away before one trial
  */
 public record FleetConfig(
     List<String> upstreams,
@@ -34,7 +38,10 @@ public record FleetConfig(
     int ejectAfter,
     int readmitAfter,
     int affinityMaxEntries,
-    Duration affinityTtl) {
+    Duration affinityTtl,
+    boolean breakerEnabled,
+    int breakerFailureThreshold,
+    Duration breakerOpenDuration) {
   public static final String UPSTREAMS = "proxy.upstreams";
   public static final String HEALTH_INTERVAL = "proxy.health.interval";
   public static final String HEALTH_TIMEOUT = "proxy.health.timeout";
@@ -42,6 +49,9 @@ public record FleetConfig(
   public static final String READMIT_AFTER = "proxy.health.readmit-after";
   public static final String AFFINITY_MAX_ENTRIES = "proxy.affinity.max-entries";
   public static final String AFFINITY_TTL = "proxy.affinity.ttl";
+  public static final String BREAKER_ENABLED = "proxy.circuit-breaker.enabled";
+  public static final String BREAKER_FAILURE_THRESHOLD = "proxy.circuit-breaker.failure-threshold";
+  public static final String BREAKER_OPEN_DURATION = "proxy.circuit-breaker.open-duration";
 
   /** A backend label stays one a dashboard can show; a fleet larger than this is not ours. */
   static final int MAX_UPSTREAMS = 64;
@@ -51,6 +61,7 @@ public record FleetConfig(
     requireNonNull(healthInterval, "healthInterval is null");
     requireNonNull(healthTimeout, "healthTimeout is null");
     requireNonNull(affinityTtl, "affinityTtl is null");
+    requireNonNull(breakerOpenDuration, "breakerOpenDuration is null");
     if (upstreams.size() > MAX_UPSTREAMS) {
       throw new ConfigException(
           "Setting '"
@@ -63,6 +74,7 @@ public record FleetConfig(
     positive(HEALTH_INTERVAL, healthInterval);
     positive(HEALTH_TIMEOUT, healthTimeout);
     positive(AFFINITY_TTL, affinityTtl);
+    positive(BREAKER_OPEN_DURATION, breakerOpenDuration);
   }
 
   public static FleetConfig defaults() {
@@ -78,7 +90,10 @@ public record FleetConfig(
         settings.getInt(EJECT_AFTER, 3, 1, 100),
         settings.getInt(READMIT_AFTER, 2, 1, 100),
         settings.getInt(AFFINITY_MAX_ENTRIES, 10_000, 1, 10_000_000),
-        settings.getDuration(AFFINITY_TTL, Duration.ofMinutes(30)));
+        settings.getDuration(AFFINITY_TTL, Duration.ofMinutes(30)),
+        settings.getBoolean(BREAKER_ENABLED, false),
+        settings.getInt(BREAKER_FAILURE_THRESHOLD, 5, 1, 1000),
+        settings.getDuration(BREAKER_OPEN_DURATION, Duration.ofSeconds(30)));
   }
 
   private static void positive(String key, Duration value) {

@@ -93,9 +93,21 @@ public final class FleetMetrics implements MetricSet {
           .labelNames("backend")
           .build();
 
+  private final Gauge breakerState =
+      Gauge.builder()
+          .name("tinyllm_proxy_backend_circuit_breaker_state")
+          .help("Circuit breaker of each backend, when enabled: 0 closed, 1 half-open, 2 open")
+          .labelNames("backend")
+          .build();
+
   @Override
   public List<Collector> collectors() {
-    return List.of(requests, inFlight, errors, up, modelsLoaded, routing, failovers);
+    return List.of(requests, inFlight, errors, up, modelsLoaded, routing, failovers, breakerState);
+  }
+
+  /** {@code backend}'s breaker is now in {@code state}: 0 closed, 1 half-open, 2 open. */
+  void breaker(String backend, int state) {
+    breakerState.labelValues(backend).set(state);
   }
 
   /** Makes {@code backend}'s series exist, at zero (up at 1: a backend starts in the fleet). */

@@ -148,6 +148,10 @@ final class Forwarder implements HttpHandler {
     String conversation = peek == null ? null : peek.conversation();
     Set<Backend> tried = new HashSet<>();
     Fleet.Route route = fleet.route(model, conversation, tried);
+    if (route == null) {
+      noBackend(exchange, pathLabel, recorder);
+      return;
+    }
     while (true) {
       Backend backend = route.backend();
       tried.add(backend);
@@ -169,10 +173,16 @@ final class Forwarder implements HttpHandler {
           cause = e;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          backend.released();
           if (recorder != null) {
             recorder.cancelled();
           }
           throw new IOException("interrupted while waiting for Ollama", e);
+        }
+        if (failure == null && response.statusCode() < 500 && response.statusCode() != 429) {
+          backend.succeeded();
+        } else {
+          backend.failed();
         }
         if (response != null) {
           int status = response.statusCode();
@@ -403,6 +413,23 @@ final class Forwarder implements HttpHandler {
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     exchange.sendResponseHeaders(status, bytes.length);
     proxyMetrics.answered(pathLabel, status);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Every backend's circuit breaker is open: a 503, as an Ollama with a full queue answers. */
+  private void noBackend(HttpExchange exchange, String pathLabel, CallRecorder recorder)
+      throws IOException {
+    if (recorder != null) {
+      recorder.failed(ErrorType.CIRCUIT_OPEN);
+    }
+    byte[] bytes =
+        "{\"error\":\"no Ollama backend takes requests now: every circuit breaker is open\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(503, bytes.length);
+    proxyMetrics.answered(pathLabel, 503);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }

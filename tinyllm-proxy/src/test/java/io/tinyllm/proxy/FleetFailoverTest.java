@@ -170,6 +170,71 @@ class FleetFailoverTest {
     }
   }
 
+  @Test
+  void anOpenCircuitBreakerKeepsRequestsOffItsBackendUntilATrialSucceeds() {
+    try (FleetFixture f =
+        new FleetFixture(
+            List.of(FleetFixture.quick().build(), FleetFixture.quick().build()),
+            java.util.Map.of(
+                FleetConfig.BREAKER_ENABLED, "true",
+                FleetConfig.BREAKER_FAILURE_THRESHOLD, "2",
+                FleetConfig.BREAKER_OPEN_DURATION, "30s"))) {
+      OllamaSimulator b = loadedOnB(f);
+      b.faults().scope(Endpoint.CHAT).failNext(2, 500, "runner crashed");
+
+      assertThat(f.post("/api/chat", chat(QWEN, "s", "1")).statusCode()).isEqualTo(500);
+      assertThat(f.post("/api/chat", chat(QWEN, "s", "2")).statusCode()).isEqualTo(500);
+      assertThat(f.allSamples("tinyllm_proxy_backend_circuit_breaker_state"))
+          .containsExactly(
+              "tinyllm_proxy_backend_circuit_breaker_state{backend=\"a\"} 0.0",
+              "tinyllm_proxy_backend_circuit_breaker_state{backend=\"b\"} 2.0");
+      assertThat(f.post("/api/chat", chat(QWEN, "s", "3")).statusCode()).isEqualTo(200);
+      assertThat(f.sim('a').stats().requests(Endpoint.CHAT)).isEqualTo(1);
+
+      f.advance(Duration.ofSeconds(29));
+      assertThat(f.post("/api/chat", chat(QWEN, "s", "4")).statusCode()).isEqualTo(200);
+      assertThat(f.sim('a').stats().requests(Endpoint.CHAT)).isEqualTo(2);
+      f.advance(Duration.ofSeconds(2)); // past the open duration: one trial goes to b
+      assertThat(f.post("/api/chat", chat(QWEN, "s", "5")).statusCode()).isEqualTo(200);
+
+      assertThat(b.stats().requests(Endpoint.CHAT)).isEqualTo(3); // the trial went to b
+      assertThat(f.allSamples("tinyllm_proxy_backend_circuit_breaker_state"))
+          .containsExactly(
+              "tinyllm_proxy_backend_circuit_breaker_state{backend=\"a\"} 0.0",
+              "tinyllm_proxy_backend_circuit_breaker_state{backend=\"b\"} 0.0");
+      assertThat(f.samples("tinyllm_proxy_routing_decisions_total"))
+          .containsExactly(
+              "tinyllm_proxy_routing_decisions_total{backend=\"a\",reason=\"only\"} 2.0",
+              "tinyllm_proxy_routing_decisions_total{backend=\"b\",reason=\"loaded\"} 3.0");
+    }
+  }
+
+  @Test
+  void withEveryBreakerOpenTheProxyAnswers503() {
+    try (FleetFixture f =
+        new FleetFixture(
+            List.of(FleetFixture.quick().build(), FleetFixture.quick().build()),
+            java.util.Map.of(
+                FleetConfig.BREAKER_ENABLED, "true", FleetConfig.BREAKER_FAILURE_THRESHOLD, "1"))) {
+      f.sim('a').faults().scope(Endpoint.VERSION).failNext(1, 500);
+      f.sim('b').faults().scope(Endpoint.VERSION).failNext(1, 500);
+      assertThat(f.get("/api/version").statusCode()).isEqualTo(500); // a
+      assertThat(f.get("/api/version").statusCode()).isEqualTo(500); // b
+
+      HttpResponse<String> refused = f.post("/api/chat", chat(QWEN, "s", "x"));
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body())
+          .isEqualTo(
+              "{\"error\":\"no Ollama backend takes requests now: every circuit breaker is"
+                  + " open\"}");
+      assertThat(f.samples("tinyllm_errors_total"))
+          .containsExactly(
+              "tinyllm_errors_total{error_type=\"circuit_open\",graph=\"default\","
+                  + "model=\"qwen2.5:0.5b\"} 1.0");
+    }
+  }
+
   /** Loads the model on b and lets the fleet see it: every request for it goes to b. */
   private static OllamaSimulator loadedOnB(FleetFixture f) {
     OllamaSimulator b = f.sim('b');

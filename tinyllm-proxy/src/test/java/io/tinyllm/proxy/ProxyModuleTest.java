@@ -85,7 +85,10 @@ class ProxyModuleTest {
                 3,
                 2,
                 10_000,
-                Duration.ofMinutes(30)));
+                Duration.ofMinutes(30),
+                false,
+                5,
+                Duration.ofSeconds(30)));
     assertThat(
             ProxyConfig.from(
                 Settings.of(
@@ -104,7 +107,10 @@ class ProxyModuleTest {
                         "proxy.health.eject-after", "5",
                         "proxy.health.readmit-after", "4",
                         "proxy.affinity.max-entries", "100",
-                        "proxy.affinity.ttl", "5m"))))
+                        "proxy.affinity.ttl", "5m",
+                        "proxy.circuit-breaker.enabled", "true",
+                        "proxy.circuit-breaker.failure-threshold", "2",
+                        "proxy.circuit-breaker.open-duration", "1m"))))
         .isEqualTo(
             new FleetConfig(
                 List.of("gpu-1=http://10.0.0.1:11434", "10.0.0.2"),
@@ -113,7 +119,10 @@ class ProxyModuleTest {
                 5,
                 4,
                 100,
-                Duration.ofMinutes(5)));
+                Duration.ofMinutes(5),
+                true,
+                2,
+                Duration.ofMinutes(1)));
     assertThatThrownBy(() -> ProxyConfig.from(Settings.of(Map.of("proxy.port", "70000"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("proxy.port");
