@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -298,7 +299,9 @@ public final class Fleet {
   synchronized void stop() {
     if (probing != null) {
       probing.cancel(false);
+      probing = null;
     }
+    client = null; // a restarted proxy checks again
   }
 
   /**
@@ -322,8 +325,8 @@ public final class Fleet {
     for (int i = 0; i < backends.size(); i++) {
       Backend backend = backends.get(i);
       try {
-        Set<String> installed = names(tags.get(i).join());
-        Set<String> loaded = names(ps.get(i).join());
+        Set<String> installed = names(tags.get(i).join(), config.healthTimeout());
+        Set<String> loaded = names(ps.get(i).join(), config.healthTimeout());
         if (backend.probeSucceeded(installed, loaded, config.readmitAfter())) {
           log.info("Backend {} is back in the fleet", backend.name());
         }
@@ -353,15 +356,13 @@ public final class Fleet {
   }
 
   /** The tagged names of an Ollama model list ({@code /api/tags}, {@code /api/ps}). */
-  private static Set<String> names(HttpResponse<InputStream> response) throws IOException {
+  private static Set<String> names(HttpResponse<InputStream> response, Duration timeout)
+      throws IOException {
     try (InputStream body = response.body()) {
       if (response.statusCode() != 200) {
         throw new IOException("status " + response.statusCode());
       }
-      byte[] bytes = body.readNBytes(MAX_PROBE_BYTES + 1);
-      if (bytes.length > MAX_PROBE_BYTES) {
-        throw new IOException("model list over " + MAX_PROBE_BYTES + " bytes");
-      }
+      byte[] bytes = BoundedRead.read(body, MAX_PROBE_BYTES, timeout);
       JsonNode models = JSON.readTree(bytes).path("models");
       if (!models.isArray()) {
         throw new IOException("no model list");

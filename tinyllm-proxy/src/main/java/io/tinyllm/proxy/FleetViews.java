@@ -107,7 +107,9 @@ final class FleetViews {
       Backend backend = targets.get(i);
       try {
         HttpResponse<InputStream> response = join(answers.get(i));
-        byte[] body = readBounded(response.body(), Fleet.MAX_PROBE_BYTES);
+        byte[] body =
+            BoundedRead.read(
+                response.body(), Fleet.MAX_PROBE_BYTES, fleet.config().healthTimeout());
         if (response.statusCode() != 200) {
           metrics.failed(backend.name(), CallRecorder.errorTypeOf(response.statusCode()));
           failures.add(backend.name() + ": " + errorText(response.statusCode(), body));

@@ -59,6 +59,7 @@ public final class ProxyServer implements AutoCloseable {
   private HttpServer server;
   private ThreadPoolExecutor executor;
   private ScheduledExecutorService timer;
+  private ScheduledExecutorService health;
 
   @Inject
   public ProxyServer(
@@ -122,8 +123,10 @@ public final class ProxyServer implements AutoCloseable {
     // one thread watches every answer for Ollama's silence
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
     created.setExecutor(executor);
-    // what each backend serves is known before the first request
-    fleet.start(client, timer);
+    // what each backend serves is known before the first request; checks have their own thread,
+    // so a slow backend never delays the idle watch of the streams
+    health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
+    fleet.start(client, health);
     created.createContext(
         "/",
         new Forwarder(
@@ -172,6 +175,7 @@ public final class ProxyServer implements AutoCloseable {
       fleet.stop();
       executor.shutdownNow();
       timer.shutdownNow();
+      health.shutdownNow();
       server = null;
     }
   }

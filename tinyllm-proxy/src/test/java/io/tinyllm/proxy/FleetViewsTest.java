@@ -159,6 +159,43 @@ class FleetViewsTest {
     }
   }
 
+  @Test
+  void aBackendThatStallsItsAnswerFailsItsHealthCheckAndLeavesTheLists() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (CannedUpstream a = new CannedUpstream(FleetViewsTest::copyOk);
+        CannedUpstream b =
+            new CannedUpstream(
+                exchange -> {
+                  // headers, then silence: only the health check's timeout ends the wait
+                  exchange.sendResponseHeaders(200, 100);
+                  exchange.getResponseBody().flush();
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  exchange.close();
+                });
+        ProxyFixture f =
+            ProxyFixture.upstream(
+                a.uri(),
+                Map.of(
+                    FleetConfig.UPSTREAMS, "a=" + a.uri() + ",b=" + b.uri(),
+                    FleetConfig.HEALTH_INTERVAL, "1h",
+                    FleetConfig.HEALTH_TIMEOUT, "200ms",
+                    FleetConfig.EJECT_AFTER, "1"))) {
+      assertThat(f.proxy.fleet().healthy("a")).isTrue();
+      assertThat(f.proxy.fleet().healthy("b")).isFalse();
+
+      HttpResponse<byte[]> tags = f.send(HttpRequest.newBuilder(f.uri("/api/tags")).build());
+
+      assertThat(tags.statusCode()).isEqualTo(200);
+      assertThat(new String(tags.body(), StandardCharsets.UTF_8)).isEqualTo("{\"models\":[]}");
+    } finally {
+      release.countDown();
+    }
+  }
+
   private static void copyOk(com.sun.net.httpserver.HttpExchange exchange)
       throws java.io.IOException {
     answer(
