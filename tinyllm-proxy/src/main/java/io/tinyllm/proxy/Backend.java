@@ -34,6 +34,7 @@ final class Backend {
   private int failures;
   private int successes;
   private volatile CircuitBreaker breaker;
+  private volatile AdmissionGate admission;
 
   /** What a breaker records of a failed request: the kind is in the backend's error metrics. */
   private static final Exception FAILED = new BackendFailure();
@@ -150,6 +151,16 @@ final class Backend {
       return true;
     }
     return false;
+  }
+
+  /** Limits the requests at a time on the backend ({@code proxy.admission.enabled}). */
+  void useAdmission(AdmissionGate gate) {
+    this.admission = requireNonNull(gate, "gate is null");
+  }
+
+  /** The admission gate, or null when requests go straight to the backend. */
+  AdmissionGate admission() {
+    return admission;
   }
 
   /** Gives the backend a circuit breaker ({@code proxy.circuit-breaker.enabled}). */

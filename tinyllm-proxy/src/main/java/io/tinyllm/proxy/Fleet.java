@@ -71,6 +71,7 @@ public final class Fleet {
   record Route(Backend backend, FleetMetrics.Reason reason) {}
 
   private final FleetConfig config;
+  private final AdmissionConfig admission;
   private final List<Backend> backends;
   private final Map<String, Backend> byName;
   private final FleetMetrics metrics;
@@ -79,7 +80,12 @@ public final class Fleet {
   private HttpClient client;
   private ScheduledFuture<?> probing;
 
-  Fleet(FleetConfig config, OllamaConfig ollama, FleetMetrics metrics, Ticker ticker) {
+  Fleet(
+      FleetConfig config,
+      AdmissionConfig admission,
+      OllamaConfig ollama,
+      FleetMetrics metrics,
+      Ticker ticker) {
     this.config = requireNonNull(config, "config is null");
     requireNonNull(ollama, "ollama is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -117,6 +123,10 @@ public final class Fleet {
         backend.useBreaker(breaker);
       }
     }
+    this.admission = requireNonNull(admission, "admission is null");
+    if (admission.enabled()) {
+      parsed.forEach(backend -> backend.useAdmission(new AdmissionGate(admission.maxPerBackend())));
+    }
     this.backends = List.copyOf(parsed);
     this.byName = Map.copyOf(names);
     this.affinity =
@@ -150,6 +160,10 @@ public final class Fleet {
 
   FleetConfig config() {
     return config;
+  }
+
+  AdmissionConfig admission() {
+    return admission;
   }
 
   List<Backend> backends() {

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.queue.Priority;
 import io.tinyllm.ollama.OllamaMetrics;
 import io.tinyllm.ollama.RequestType;
 import java.io.IOException;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 final class Forwarder implements HttpHandler {
   /** The request header a calling application may set to attribute its calls to a graph. */
   static final String GRAPH_HEADER = "X-TinyLLM-Graph";
+
+  /** The request header that gives a call its place in the optional admission queue. */
+  static final String PRIORITY_HEADER = "X-TinyLLM-Priority";
 
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
@@ -156,6 +160,11 @@ final class Forwarder implements HttpHandler {
       Backend backend = route.backend();
       tried.add(backend);
       fleetMetrics.routed(backend.name(), route.reason());
+      AdmissionGate gate = backend.admission();
+      if (gate != null && !admitted(gate, requestHeaders, backend, recorder)) {
+        noPlace(exchange, pathLabel, recorder, backend);
+        return;
+      }
       HttpRequest request = upstreamRequest(backend, exchange, method, requestHeaders, source);
       backend.started();
       fleetMetrics.started(backend.name());
@@ -232,6 +241,9 @@ final class Forwarder implements HttpHandler {
       } finally {
         backend.ended();
         fleetMetrics.ended(backend.name());
+        if (gate != null) {
+          gate.release();
+        }
       }
     }
   }
@@ -413,6 +425,61 @@ final class Forwarder implements HttpHandler {
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     exchange.sendResponseHeaders(status, bytes.length);
     proxyMetrics.answered(pathLabel, status);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Waits for a place on the backend in the caller's priority; false when none came in time. */
+  private boolean admitted(
+      AdmissionGate gate, Headers headers, Backend backend, CallRecorder recorder)
+      throws IOException {
+    try {
+      if (gate.admit(priority(headers), fleet.admission().maxWait())) {
+        return true;
+      }
+      backend.released();
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      backend.released();
+      if (recorder != null) {
+        recorder.cancelled();
+      }
+      throw new IOException("interrupted while waiting for a place on " + backend, e);
+    }
+  }
+
+  /** The priority a caller gave in {@link #PRIORITY_HEADER}; normal when absent or unknown. */
+  static Priority priority(Headers headers) {
+    String value = headers.getFirst(PRIORITY_HEADER);
+    if (value != null) {
+      for (Priority priority : Priority.values()) {
+        if (priority.label().equalsIgnoreCase(value.strip())) {
+          return priority;
+        }
+      }
+    }
+    return Priority.NORMAL;
+  }
+
+  /** No place on the backend within the admission queue's maximum wait: a 503. */
+  private void noPlace(
+      HttpExchange exchange, String pathLabel, CallRecorder recorder, Backend backend)
+      throws IOException {
+    if (recorder != null) {
+      recorder.failed(ErrorType.SERVER_BUSY);
+    }
+    byte[] bytes =
+        ("{\"error\":\"no place on backend "
+                + jsonEscape(backend.name())
+                + " within "
+                + fleet.admission().maxWait()
+                + " (proxy.admission.max-wait)\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(503, bytes.length);
+    proxyMetrics.answered(pathLabel, 503);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }

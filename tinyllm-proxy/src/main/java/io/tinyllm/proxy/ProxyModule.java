@@ -33,6 +33,7 @@ public final class ProxyModule implements TinyLlmModule {
         settings -> {
           ProxyConfig.from(settings);
           FleetConfig.from(settings);
+          AdmissionConfig.from(settings);
         });
   }
 
@@ -57,8 +58,19 @@ public final class ProxyModule implements TinyLlmModule {
 
   @Provides
   @Singleton
-  Fleet fleet(FleetConfig config, OllamaConfig ollama, FleetMetrics metrics, Ticker ticker) {
-    return new Fleet(config, ollama, metrics, ticker);
+  Fleet fleet(
+      FleetConfig config,
+      AdmissionConfig admission,
+      OllamaConfig ollama,
+      FleetMetrics metrics,
+      Ticker ticker) {
+    return new Fleet(config, admission, ollama, metrics, ticker);
+  }
+
+  @Provides
+  @Singleton
+  AdmissionConfig admissionConfig(Settings settings) {
+    return AdmissionConfig.from(settings);
   }
 
   @Override

@@ -48,6 +48,26 @@ class ProxyModuleTest {
   }
 
   @Test
+  void theAdmissionQueueIsOffByDefault() {
+    assertThat(AdmissionConfig.from(Settings.empty()))
+        .isEqualTo(new AdmissionConfig(false, 4, Duration.ofSeconds(60)));
+    assertThat(
+            AdmissionConfig.from(
+                Settings.of(
+                    Map.of(
+                        "proxy.admission.enabled", "true",
+                        "proxy.admission.max-per-backend", "2",
+                        "proxy.admission.max-wait", "5s"))))
+        .isEqualTo(new AdmissionConfig(true, 2, Duration.ofSeconds(5)));
+    try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("proxy.admission.enabled", "true")))) {
+      assertThat(app.get(Fleet.class).backends().get(0).admission()).isNotNull();
+    }
+    try (TinyLlm app = TinyLlm.start(Settings.empty())) {
+      assertThat(app.get(Fleet.class).backends().get(0).admission()).isNull();
+    }
+  }
+
+  @Test
   void backendsAreNamedByTheConfigurationOnly() {
     assertThat(Backend.parse("gpu-1=http://10.0.0.1:11434").name()).isEqualTo("gpu-1");
     assertThat(Backend.parse("http://10.0.0.2:8080").name()).isEqualTo("10.0.0.2:8080");
