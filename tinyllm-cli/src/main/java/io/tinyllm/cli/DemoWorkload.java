@@ -157,7 +157,11 @@ final class DemoWorkload implements AutoCloseable {
     // Ollama's crashed-runner text, a 500 the client retries
     simulator.faults().errorRate(0.02);
     scheduler.scheduleAtFixedRate(
-        () -> simulator.faults().midStreamError(3, "simulated error mid-stream", 1),
+        () ->
+            simulator
+                .faults()
+                .midStreamError(
+                    3, "an error was encountered while running the model: simulated", 1),
         7,
         15,
         TimeUnit.SECONDS);
