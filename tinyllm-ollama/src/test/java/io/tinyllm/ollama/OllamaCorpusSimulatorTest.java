@@ -11,17 +11,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The simulator against Ollama's recorded answers (the corpus under {@code wire/}): for each case
@@ -30,10 +35,37 @@ import org.junit.jupiter.params.provider.ValueSource;
  * content type and framing (NDJSON lines or one JSON body), and the same set of line shapes: field
  * names and JSON types, recursively.
  *
- * <p>The cases are listed explicitly; the corpus holds more than the simulator matches yet (see the
- * README beside the corpus).
+ * <p>The cases are listed explicitly; {@link #NOT_YET} lists the corpus cases the simulator does
+ * not match yet, and why.
  */
 class OllamaCorpusSimulatorTest {
+  /**
+   * Corpus cases the simulator does not answer in Ollama's shape yet (not run): move one into the
+   * test's list once the simulator matches it.
+   */
+  static final Map<String, String> NOT_YET =
+      Map.of(
+          "api/chat-500-option-type",
+          "the simulator does not type-check options (answers 200)",
+          "api/generate-500-template",
+          "the simulator does not run a request's template (answers 200)",
+          "api/show",
+          "model_info keys follow the architecture: llama.* recorded, qwen2.* simulated",
+          "api/ps",
+          "needs the recorded model loaded",
+          "tools-logprobs/chat-tools",
+          "the simulator calls tools only for a scripted answer",
+          "tools-logprobs/chat-tools-stream",
+          "the simulator calls tools only for a scripted answer",
+          "api/generate-stream-no-done-reason",
+          "the documented older final chunk without done_reason",
+          "api/chat-stream-docs",
+          "the documented older chunk with \"images\": null",
+          "api/chat-stream-final-chunk-with-text",
+          "a final chunk carrying held-back text: the simulator sends none",
+          "api/generate-stream-error-runner-crash-before-output",
+          "an empty chunk before an error line: the simulator sends none");
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Map<String, String> MODELS =
       Map.of(
@@ -70,38 +102,62 @@ class OllamaCorpusSimulatorTest {
                       1, 503, "server busy, please try again.  maximum pending requests exceeded"),
           "api/generate-500-runner-terminated",
           s -> s.faults().failNext(1, 500, "llama runner process has terminated: signal: killed"),
+          "api/chat-stream-error-before-content-runner-stopped",
+          s -> s.faults().midStreamError(0, "model runner has unexpectedly stopped", 1),
           "api/chat-stream-error-not-transient",
           s -> s.faults().midStreamError(1, "error unmarshalling llm prediction response", 1));
 
+  /** The corpus cases the simulator must answer in Ollama's shape. */
+  static final List<String> CASES =
+      List.of(
+          "api/generate",
+          "api/generate-stream",
+          "api/generate-load",
+          "api/generate-unload",
+          "api/chat",
+          "api/chat-stream",
+          "api/chat-load",
+          "api/chat-unload",
+          "api/generate-stream-error-runner-crash",
+          "api/generate-400-top-logprobs",
+          "api/generate-404-model",
+          "api/chat-404-model",
+          "api/chat-500-invalid-format",
+          "api/generate-500-runner-terminated",
+          "api/generate-503-queue-full",
+          "api/embed",
+          "api/embed-501-no-embeddings",
+          "api/ps-empty",
+          "api/version",
+          "api/pull-stream",
+          "tools-logprobs/generate-logprobs-stream",
+          "tools-logprobs/chat-logprobs",
+          "api/chat-stream-error-not-transient",
+          "api/embed-404-model",
+          "api/tags",
+          "api/pull-404-registry",
+          "api/generate-404-page-not-found",
+          "api/generate-405-method-not-allowed",
+          "api/chat-stream-error-before-content-runner-stopped");
+
+  @Test
+  void everyCorpusCaseIsCheckedOrListedAsNotYet() throws Exception {
+    Set<String> all = new TreeSet<>();
+    Path root = Path.of(OllamaCorpusSimulatorTest.class.getResource("/wire").toURI());
+    try (Stream<Path> files = Files.walk(root)) {
+      files
+          .map(file -> root.relativize(file).toString().replace('\\', '/'))
+          .filter(name -> name.endsWith(".properties"))
+          .forEach(name -> all.add(name.substring(0, name.length() - ".properties".length())));
+    }
+    assertThat(CASES).doesNotHaveDuplicates().doesNotContainAnyElementsOf(NOT_YET.keySet());
+    Set<String> listed = new TreeSet<>(CASES);
+    listed.addAll(NOT_YET.keySet());
+    assertThat(listed).isEqualTo(all);
+  }
+
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "api/generate",
-        "api/generate-stream",
-        "api/generate-load",
-        "api/generate-unload",
-        "api/chat",
-        "api/chat-stream",
-        "api/chat-load",
-        "api/chat-unload",
-        "api/generate-stream-error-runner-crash",
-        "api/generate-400-top-logprobs",
-        "api/generate-404-model",
-        "api/chat-404-model",
-        "api/chat-500-invalid-format",
-        "api/generate-500-runner-terminated",
-        "api/generate-503-queue-full",
-        "api/embed",
-        "api/embed-501-no-embeddings",
-        "api/ps-empty",
-        "api/version",
-        "api/pull-stream",
-        "tools-logprobs/generate-logprobs-stream",
-        "api/chat-stream-error-not-transient",
-        "api/embed-404-model",
-        "api/tags",
-        "api/pull-404-registry",
-      })
+  @MethodSource("cases")
   void theSimulatorAnswersInOllamasShape(String name) throws Exception {
     RecordedAnswer recorded = RecordedAnswer.load(name);
     Consumer<OllamaSimulator> fault = faults.get(name);
@@ -117,6 +173,10 @@ class OllamaCorpusSimulatorTest {
     assertThat(shapes(answer.body(), recorded.isStream()))
         .as(name + ": field names and JSON types of each kind of line")
         .isEqualTo(shapes(recorded.bodyText(), recorded.isStream()));
+  }
+
+  static List<String> cases() {
+    return CASES;
   }
 
   private HttpResponse<String> send(RecordedAnswer recorded)
