@@ -51,12 +51,8 @@ class OllamaCorpusSimulatorTest {
           "the simulator does not run a request's template (answers 200)",
           "api/show",
           "model_info keys follow the architecture: llama.* recorded, qwen2.* simulated",
-          "api/ps",
-          "needs the recorded model loaded",
           "tools-logprobs/chat-tools",
-          "the simulator calls tools only for a scripted answer",
-          "tools-logprobs/chat-tools-stream",
-          "the simulator calls tools only for a scripted answer",
+          "the documented example lacks the id and function.index Ollama (and the simulator) write",
           "api/generate-stream-no-done-reason",
           "the documented older final chunk without done_reason",
           "api/chat-stream-docs",
@@ -79,7 +75,15 @@ class OllamaCorpusSimulatorTest {
 
   @BeforeEach
   void start() throws IOException {
-    sim = OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.01).build());
+    sim =
+        OllamaSimulator.start(
+            SimulatorConfig.builder()
+                .timeScale(0.01)
+                // the tool-call cases' prompt: the model calls the tool, as in the recording
+                .cannedAnswer(
+                    "what is the weather in tokyo?",
+                    "tool_calls:[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Tokyo\"}}]")
+                .build());
   }
 
   @AfterEach
@@ -104,6 +108,8 @@ class OllamaCorpusSimulatorTest {
           s -> s.faults().failNext(1, 500, "llama runner process has terminated: signal: killed"),
           "api/chat-stream-error-before-content-runner-stopped",
           s -> s.faults().midStreamError(0, "model runner has unexpectedly stopped", 1),
+          "api/ps",
+          s -> load(s, "qwen2.5:0.5b"),
           "api/chat-stream-error-not-transient",
           s -> s.faults().midStreamError(1, "error unmarshalling llm prediction response", 1));
 
@@ -132,6 +138,8 @@ class OllamaCorpusSimulatorTest {
           "api/pull-stream",
           "tools-logprobs/generate-logprobs-stream",
           "tools-logprobs/chat-logprobs",
+          "tools-logprobs/chat-tools-stream",
+          "api/ps",
           "api/chat-stream-error-not-transient",
           "api/embed-404-model",
           "api/tags",
@@ -173,6 +181,25 @@ class OllamaCorpusSimulatorTest {
     assertThat(shapes(answer.body(), recorded.isStream()))
         .as(name + ": field names and JSON types of each kind of line")
         .isEqualTo(shapes(recorded.bodyText(), recorded.isStream()));
+  }
+
+  /** Loads {@code model} (an empty prompt), so that {@code /api/ps} lists it. */
+  private static void load(OllamaSimulator s, String model) {
+    try {
+      HttpResponse<String> loaded =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(s.baseUri() + "/api/generate"))
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(loaded.statusCode()).isEqualTo(200);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   static List<String> cases() {
