@@ -183,7 +183,11 @@ final class DemoWorkload implements AutoCloseable {
     // Ollama's crashed-runner text, a 500 the client retries
     simulator.faults().errorRate(ERROR_RATE);
     scheduler.scheduleAtFixedRate(
-        () -> simulator.faults().midStreamError(3, "simulated error mid-stream", 1),
+        () ->
+            simulator
+                .faults()
+                .midStreamError(
+                    3, "an error was encountered while running the model: simulated", 1),
         7,
         15,
         TimeUnit.SECONDS);

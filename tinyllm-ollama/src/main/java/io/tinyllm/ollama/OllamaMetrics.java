@@ -289,7 +289,11 @@ public final class OllamaMetrics {
           graph.toolsCalled(response.toolCalls().size());
         }
         server.reported(
-            response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
+            response.loadDuration(),
+            response.promptEvalDuration(),
+            response.evalDuration(),
+            response.totalDuration(),
+            ticker.read());
         if (!response.evalDuration().isZero() && outputTokens > 0) {
           streaming.generated(response.tokensPerSecond());
         }
@@ -308,7 +312,12 @@ public final class OllamaMetrics {
         outcome(RequestMetrics.Outcome.SUCCESS);
         graph.prompted(response.promptTokens());
         node.prompted(response.promptTokens());
-        server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
+        server.reported(
+            response.loadDuration(),
+            Duration.ZERO,
+            Duration.ZERO,
+            response.totalDuration(),
+            ticker.read());
       } catch (RuntimeException e) {
         failures.failed(e);
       }

@@ -291,11 +291,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (error != null) {
         current.cancel();
-        throw new StreamException(
-            "Ollama reported an error in the middle of the stream from model '"
-                + model
-                + "': "
-                + error);
+        throw transport.errors().forStreamError(error, model, delivered);
       }
       String token = OllamaJson.text(chunk);
       String thought = OllamaJson.thinking(chunk);

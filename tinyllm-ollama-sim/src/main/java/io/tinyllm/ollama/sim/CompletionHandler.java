@@ -217,7 +217,11 @@ final class CompletionHandler {
         out.whole(200, loaded(job));
       } else if (job.formatError() != null) {
         slot.release();
-        out.error(500, job.formatError());
+        if (job.stream()) {
+          out.error(500, job.formatError());
+        } else {
+          HttpIo.sendError(exchange, ctx.mapper, 500, job.formatError());
+        }
       } else {
         emit(job, out, faults, loadNanos, slot);
       }

@@ -82,12 +82,13 @@ final class ResponseStream {
   }
 
   /**
-   * Reports an error: as a status and JSON body when nothing was written yet, else as an {@code
-   * {"error": ...}} line in the stream, exactly as Ollama's {@code streamResponse} does.
+   * Reports an error in a streamed answer: as a status and JSON body when nothing was written yet,
+   * else as an {@code {"error": ...}} line in the stream, exactly as Ollama's {@code
+   * streamResponse} does.
    */
   void error(int status, String message) throws IOException {
     if (body == null) {
-      HttpIo.sendError(exchange, mapper, status, message);
+      HttpIo.sendError(exchange, mapper, status, message, HttpIo.STREAM_ERROR_JSON);
     } else {
       writeLine(HttpIo.bytes(mapper, HttpIo.error(mapper, message)));
     }

@@ -1,5 +1,6 @@
 package io.tinyllm.ollama.sim;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -68,7 +69,7 @@ final class SimulatorHandler implements HttpHandler {
     if (match.isEmpty()) {
       ctx.stats.recordUnmatched();
       drain(exchange);
-      HttpIo.sendText(exchange, 404, "404 page not found");
+      HttpIo.send(exchange, 404, HttpIo.GIN_PLAIN, "404 page not found".getBytes(UTF_8));
       return;
     }
     Endpoint endpoint = match.get();
@@ -76,7 +77,7 @@ final class SimulatorHandler implements HttpHandler {
       ctx.stats.recordUnmatched();
       drain(exchange);
       exchange.getResponseHeaders().set("Allow", String.join(", ", endpoint.methods()));
-      HttpIo.sendText(exchange, 405, "405 method not allowed");
+      HttpIo.send(exchange, 405, HttpIo.GIN_PLAIN, "405 method not allowed".getBytes(UTF_8));
       return;
     }
     ctx.stats.recordEndpoint(endpoint);
