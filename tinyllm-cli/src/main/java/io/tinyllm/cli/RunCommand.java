@@ -203,13 +203,7 @@ final class RunCommand implements Callable<Integer> {
                               : runner.run(query, model)),
               stop);
       print(result, out, err);
-      if ("length".equals(result.timings().get("done_reason"))) {
-        err.println(
-            "tinyllm: the answer was cut at the token limit ("
-                + result.outputTokens()
-                + " tokens); raise it with --num-predict");
-        err.flush();
-      }
+      reportCut(result, err);
       PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
       metrics.linger(stop);
       if (!result.success()) {
@@ -222,6 +216,33 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Says on stderr when an answer was cut at its token limit: straight to a model, the answer;
+   * through a graph, each model node whose answer was cut (a later node may have worked on the cut
+   * text).
+   */
+  static void reportCut(QueryResult result, PrintWriter err) {
+    if ("length".equals(result.timings().get("done_reason"))) {
+      err.println(
+          "tinyllm: the answer was cut at the token limit ("
+              + result.outputTokens()
+              + " tokens); raise it with --num-predict");
+    }
+    for (NodeTrace node : result.trace()) {
+      if (node.cutAtTokenLimit()) {
+        err.println(
+            "tinyllm: graph "
+                + result.graph()
+                + ", node '"
+                + node.node()
+                + "': the answer was cut at the token limit ("
+                + node.outputTokens()
+                + " tokens); raise num_predict in the node's options");
+      }
+    }
+    err.flush();
   }
 
   /** The words joined with spaces, or stdin when there are none or the only one is {@code -}. */
