@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -187,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
                       .think(think)
                       .keepAlive(keepAlive == null ? null : keepAlive.toMillis() + "ms"));
       QueryResult result =
-          await(
+          awaitUnlessStopped(
               app.get(RequestQueue.class)
                   .submit(
                       Priority.NORMAL,
@@ -202,6 +204,12 @@ final class RunCommand implements Callable<Integer> {
                                   })
                               : runner.run(query, model)),
               stop);
+      if (result == null) {
+        // said here, before the stop signal is closed: once it is, the JVM may halt at any time
+        err.println("tinyllm: Interrupted");
+        err.flush();
+        return ExitCodes.INTERRUPTED;
+      }
       print(result, out, err);
       reportCut(result, err);
       PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
@@ -389,23 +397,26 @@ final class RunCommand implements Callable<Integer> {
     err.flush();
   }
 
-  /** Waits for the queued query; Ctrl-C cancels it. */
-  static <T> T await(CompletableFuture<T> future, StopSignal stop) throws InterruptedException {
-    while (true) {
-      try {
-        return future.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        if (stop.stopRequested()) {
-          future.cancel(true);
-          throw new TinyLlmException("Interrupted");
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException runtime) {
-          throw runtime;
-        }
-        throw new TinyLlmException(String.valueOf(cause.getMessage()), cause);
+  /**
+   * Waits for the queued query; Ctrl-C or SIGTERM cancels it at once (interrupting the call in
+   * flight) and makes this return null.
+   */
+  static <T> T awaitUnlessStopped(CompletableFuture<T> future, StopSignal stop)
+      throws InterruptedException {
+    stop.onStop(() -> future.cancel(true));
+    try {
+      return future.get();
+    } catch (CancellationException e) {
+      if (stop.stopRequested()) {
+        return null;
       }
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new TinyLlmException(String.valueOf(cause.getMessage()), cause);
     }
   }
 }

@@ -48,7 +48,7 @@ class ChatCommandTest {
                 + "assistant: Hi there!\n"
                 + "Goodbye.\n"
                 + "system: Be brief.\n");
-    assertThat(result.err()).isEqualTo("(conversation cleared)\n");
+    assertThat(result.err()).isEqualTo("Cleared session context\n");
   }
 
   @Test
@@ -57,7 +57,7 @@ class ChatCommandTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).isEqualTo("Hi there!\n");
-    assertThat(result.err()).isEqualTo("Unknown command /frobnicate; /help lists them\n");
+    assertThat(result.err()).isEqualTo("Unknown command /frobnicate; /? lists them\n");
   }
 
   @Test
