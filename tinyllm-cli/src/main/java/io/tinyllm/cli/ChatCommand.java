@@ -125,10 +125,9 @@ final class ChatCommand implements Callable<Integer> {
       } else {
         try (Terminal closing = terminal != null ? null : chatTerminal) {
           code = new TerminalChat(session, chatTerminal, history()).run(stop);
-          if (stop.stopRequested()) {
-            chatTerminal.writer().println();
-            chatTerminal.writer().flush();
-          }
+        }
+        if (stop.stopRequested()) {
+          err.println(); // off the prompt's line
         }
       }
       if (stop.stopRequested()) {

@@ -96,13 +96,14 @@ final class TerminalChat {
           failures++;
         }
       }
-    } catch (IOError e) {
+    } catch (IOError | IllegalStateException e) {
+      // a stop interrupts the read, and JLine's own shutdown hook closes the terminal
       if (!stop.stopRequested()) {
         throw e;
       }
     } finally {
       Thread.interrupted();
-      saveHistory(reader);
+      saveHistory(reader, stop);
     }
     return failures == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
   }
@@ -149,9 +150,7 @@ final class TerminalChat {
       }
       return new Input("", false);
     } catch (EndOfFileException e) {
-      w.println();
-      w.flush();
-      return null;
+      return null; // JLine has ended the line
     }
     String first = line.strip();
     if (!first.startsWith(QUOTES)) {
@@ -172,8 +171,6 @@ final class TerminalChat {
       } catch (UserInterruptException e) {
         return new Input("", true); // Ctrl-C drops the message being written
       } catch (EndOfFileException e) {
-        w.println();
-        w.flush();
         return null;
       }
       boolean last = line.stripTrailing().endsWith(QUOTES);
@@ -243,13 +240,15 @@ final class TerminalChat {
     }
   }
 
-  private void saveHistory(LineReader reader) {
+  private void saveHistory(LineReader reader, StopSignal stop) {
     try {
       reader.getHistory().save();
     } catch (IOException e) {
-      PrintWriter w = terminal.writer();
-      w.println("tinyllm: the history was not saved: " + e.getMessage());
-      w.flush();
+      if (!stop.stopRequested()) {
+        PrintWriter w = terminal.writer();
+        w.println("tinyllm: the history was not saved: " + e.getMessage());
+        w.flush();
+      }
     }
   }
 }
