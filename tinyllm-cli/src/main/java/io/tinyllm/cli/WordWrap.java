@@ -7,9 +7,10 @@ import org.jline.utils.WCWidth;
 
 /**
  * Writes a streamed answer wrapped at word boundaries to fit {@code width} columns, as tokens come:
- * a word is held until the space after it shows whether it fits on the line. A word longer than a
- * line is broken where the line ends. Columns are counted with JLine's character widths, so wide
- * (CJK) characters count two.
+ * a word is held until the space after it shows whether it fits on the line, and spaces until a
+ * word follows them on the same line (no line ends in spaces). A word longer than a line is broken
+ * where the line ends; spaces at the start of a line we broke are dropped. Columns are counted with
+ * JLine's character widths, so wide (CJK) characters count two.
  *
  * <pre>{@code
  * WordWrap wrap = new WordWrap(terminal.writer(), terminal.getWidth());
@@ -26,6 +27,12 @@ final class WordWrap {
   private final StringBuilder word = new StringBuilder();
   private int wordColumns;
   private int column;
+
+  /** Spaces after the last word written, written only if another word follows on this line. */
+  private int spaces;
+
+  /** Whether this line began where we broke the answer (not at one of its own line ends). */
+  private boolean wrapped;
 
   /**
    * @param width the terminal's columns; 0 or less (a dumb terminal that does not know) writes
@@ -50,18 +57,13 @@ final class WordWrap {
       i += Character.charCount(cp);
       if (cp == '\n') {
         flushWord();
+        spaces = 0; // never at the end of a line
         out.print('\n');
         column = 0;
+        wrapped = false;
       } else if (cp == ' ' || cp == '\t') {
         flushWord();
-        if (column + 1 > width) {
-          out.print('\n');
-          column = 0;
-        } else if (column > 0) {
-          // a space at the start of a wrapped line is dropped
-          out.print(' ');
-          column++;
-        }
+        spaces++;
       } else {
         int w = Math.max(0, WCWidth.wcwidth(cp));
         if (wordColumns + w > width) {
@@ -86,14 +88,22 @@ final class WordWrap {
     return column == 0 && word.length() == 0;
   }
 
+  /** Writes the word held, on this line after the spaces before it if it fits, else on the next. */
   private void flushWord() {
     if (word.length() == 0) {
       return;
     }
-    if (column > 0 && column + wordColumns > width) {
+    if (column > 0 && column + spaces + wordColumns > width) {
       out.print('\n');
       column = 0;
+      wrapped = true;
+    } else if (column > 0 || !wrapped) {
+      // indentation on a line the answer began is kept (code, lists), as far as it fits
+      int kept = Math.min(spaces, Math.max(0, width - column - wordColumns));
+      out.print(" ".repeat(kept));
+      column += kept;
     }
+    spaces = 0;
     out.print(word);
     column += wordColumns;
     word.setLength(0);
