@@ -48,7 +48,7 @@ final class ChatCommand implements Callable<Integer> {
   @Option(
       names = {"-m", "--model"},
       paramLabel = "NAME",
-      description = "The model to chat with (default: executor.default-model, qwen2.5:0.5b).")
+      description = "The model to chat with (default: qwen2.5:0.5b).")
   String model;
 
   @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
