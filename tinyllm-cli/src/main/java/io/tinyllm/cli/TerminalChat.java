@@ -150,7 +150,8 @@ final class TerminalChat {
       }
       return new Input("", false);
     } catch (EndOfFileException e) {
-      return null; // JLine has ended the line
+      endLine(w);
+      return null;
     }
     String first = line.strip();
     if (!first.startsWith(QUOTES)) {
@@ -171,6 +172,7 @@ final class TerminalChat {
       } catch (UserInterruptException e) {
         return new Input("", true); // Ctrl-C drops the message being written
       } catch (EndOfFileException e) {
+        endLine(w);
         return null;
       }
       boolean last = line.stripTrailing().endsWith(QUOTES);
@@ -191,6 +193,14 @@ final class TerminalChat {
       if (last) {
         return new Input(String.join("\n", lines).strip(), true);
       }
+    }
+  }
+
+  /** Ends the prompt's line after Ctrl-D: JLine does on a real terminal, not on a dumb one. */
+  private void endLine(PrintWriter w) {
+    if (terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
+      w.println();
+      w.flush();
     }
   }
 

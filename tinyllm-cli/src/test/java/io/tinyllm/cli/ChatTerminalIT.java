@@ -137,6 +137,28 @@ class ChatTerminalIT {
   }
 
   @Test
+  void aDumbTerminalGetsPlainLinesAndCtrlDStillEndsTheLine() throws Exception {
+    try (PtyProcess chat =
+        PtyProcess.start(
+            COLUMNS,
+            Map.of("XDG_STATE_HOME", state.toString(), "TERM", "dumb"),
+            "chat",
+            "--ollama",
+            sim.baseUri().toString(),
+            "-m",
+            MODEL)) {
+      chat.await(">>> ", 1, WAIT);
+      chat.type("Hello\r");
+      chat.await("Hi there!", 1, WAIT);
+      chat.await(">>> ", 2, WAIT);
+      chat.type("\u0004");
+
+      assertThat(chat.exitCode(WAIT)).isZero();
+      assertThat(chat.screen()).endsWith("Hi there!\n\n>>> \n");
+    }
+  }
+
+  @Test
   void sigtermEndsTheChatAtThePrompt() throws Exception {
     try (PtyProcess chat = chat()) {
       chat.await(">>> ", 1, WAIT);
