@@ -24,6 +24,7 @@ final class SimulatorHandler implements HttpHandler {
   private final EmbedHandler embeddings;
   private final PullHandler pulls;
   private final ModelInfoHandler info;
+  private final OpenAiHandler openAi;
 
   SimulatorHandler(SimulatorContext ctx) {
     this.ctx = requireNonNull(ctx, "ctx is null");
@@ -31,10 +32,13 @@ final class SimulatorHandler implements HttpHandler {
     this.embeddings = new EmbedHandler(ctx);
     this.pulls = new PullHandler(ctx);
     this.info = new ModelInfoHandler(ctx);
+    this.openAi = new OpenAiHandler(ctx, completions, embeddings, info);
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
+  public void handle(HttpExchange received) throws IOException {
+    // a /v1 request's every answer, errors included, is rewritten as Ollama's middleware does
+    HttpExchange exchange = OpenAiHandler.adapt(received, ctx.mapper);
     boolean abort = false;
     try {
       route(exchange);
@@ -99,6 +103,8 @@ final class SimulatorHandler implements HttpHandler {
       case EMBED -> embeddings.embed(exchange, body, faults);
       case EMBEDDINGS -> embeddings.embeddings(exchange, body, faults);
       case PULL -> pulls.pull(exchange, body, faults);
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OPENAI_EMBEDDINGS, OPENAI_MODELS, OPENAI_MODEL ->
+          openAi.serve(endpoint, exchange, body, faults);
     }
   }
 
