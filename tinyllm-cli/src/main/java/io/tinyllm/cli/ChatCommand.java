@@ -1,29 +1,23 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
-import io.tinyllm.api.error.LlmConnectionException;
 import io.tinyllm.api.error.LlmException;
-import io.tinyllm.api.error.ModelNotFoundException;
-import io.tinyllm.api.llm.ChatMessage;
-import io.tinyllm.api.llm.ChatRequest;
-import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
-import io.tinyllm.api.llm.LlmResponse;
-import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.executor.ExecutorConfig;
-import io.tinyllm.executor.memory.ConversationMemory;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
 import io.tinyllm.metrics.TinyLlm;
-import java.io.BufferedReader;
+import io.tinyllm.ollama.ModelInfo;
+import io.tinyllm.ollama.OllamaClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,16 +29,26 @@ import picocli.CommandLine.Spec;
     name = "chat",
     sortOptions = false,
     description = {
-      "Chat with a model: each line read from stdin is a message, the answer streams to stdout.",
-      "Commands: /exit (or end of input), /clear (forget the conversation), /history, /help.",
-      "Works with piped input. Exit status: 0, or 1 when Ollama or the model is missing or a"
-          + " turn failed."
+      "Chat with a model. On a terminal: a line editor with history (kept in"
+          + " $XDG_STATE_HOME/tinyllm/chat_history, else ~/.local/state/tinyllm/chat_history),"
+          + " \"\"\" around a multi-line message, Ctrl-C stops an answer, Ctrl-D or /bye ends"
+          + " the chat; /? lists the commands (/set system, /set parameter, /show, /save, /clear)."
+          + " With piped input each line is a message and the answers stream to stdout.",
+      "Exit status: 0, 1 when Ollama or the model is missing or a turn failed, 130 when"
+          + " interrupted."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  tinyllm chat -m qwen2.5:0.5b",
+      "  tinyllm chat --system 'Answer in French.' --temperature 0",
+      "  printf 'Hi\\nWhat did I just say?\\n' | tinyllm chat -m qwen2.5:0.5b"
     })
 final class ChatCommand implements Callable<Integer> {
   @Option(
-      names = "--model",
+      names = {"-m", "--model"},
       paramLabel = "NAME",
-      description = "The model to chat with (default: executor.default-model, qwen2.5:0.5b).")
+      description = "The model to chat with (default: qwen2.5:0.5b).")
   String model;
 
   @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
@@ -70,6 +74,14 @@ final class ChatCommand implements Callable<Integer> {
   /** Where messages come from; stdin unless a test sets it. */
   InputStream input = System.in;
 
+  /**
+   * The terminal to chat on; made from stdin and stdout when they are one, unless a test sets it.
+   */
+  Terminal terminal;
+
+  /** Where the history is kept; the user's history file unless a test sets it. */
+  Path historyFile;
+
   @Override
   public Integer call() throws IOException {
     Map<String, String> settings = new LinkedHashMap<>();
@@ -80,102 +92,65 @@ final class ChatCommand implements Callable<Integer> {
       }
       settings.put("memory.max-turns", maxTurns.toString());
     }
+    ChatParameters parameters = new ChatParameters();
+    if (temperature != null) {
+      parameters.set("temperature", List.of(temperature.toString()));
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean terminal = System.console() != null;
-    int failures = 0;
-    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
+    try (StopSignal stop = StopSignal.install();
+        TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       String chatModel = model != null ? model : app.get(ExecutorConfig.class).defaultModel();
-      ConversationMemoryFactory memories = app.get(ConversationMemoryFactory.class);
-      ConversationMemory memory = system == null ? memories.create() : memories.create(system);
-      LlmClient client = app.get(LlmClient.class);
-      GenerationOptions options = GenerationOptions.builder().temperature(temperature).build();
-      if (terminal) {
-        err.println("Chatting with " + chatModel + ". /help lists commands, /exit ends.");
+      OllamaClient server = app.get(OllamaClient.class);
+      ModelInfo info;
+      try {
+        // a missing model (or server) is said before the first prompt, not after a message
+        info = server.show(chatModel);
+      } catch (LlmException e) {
+        throw CliErrors.translate(e, chatModel);
       }
-      BufferedReader reader =
-          new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
-      while (true) {
-        if (terminal) {
-          err.print(">>> ");
-          err.flush();
+      ChatSession session =
+          new ChatSession(
+              app.get(LlmClient.class),
+              server,
+              chatModel,
+              info,
+              app.get(ConversationMemoryFactory.class).create(),
+              parameters,
+              system);
+      Terminal chatTerminal = terminal != null ? terminal : systemTerminal();
+      int code;
+      if (chatTerminal == null) {
+        code = new PipedChat(session, input, out, err).run(stop);
+      } else {
+        try (Terminal closing = terminal != null ? null : chatTerminal) {
+          code = new TerminalChat(session, chatTerminal, history()).run(stop);
         }
-        String line = reader.readLine();
-        if (line == null) {
-          break;
-        }
-        line = line.strip();
-        if (line.isEmpty()) {
-          continue;
-        }
-        if (line.startsWith("/")) {
-          if (!command(line, memory, out, err)) {
-            break;
-          }
-          continue;
-        }
-        memory.add(ChatMessage.user(line));
-        try {
-          LlmResponse answer =
-              client
-                  .chatStream(
-                      new ChatRequest(chatModel, memory.messages(), options, null, null, null),
-                      new StreamListener() {
-                        @Override
-                        public void onToken(String token) {
-                          out.print(token);
-                          out.flush();
-                        }
-                      })
-                  .completion()
-                  .join();
-          out.println();
-          out.flush();
-          memory.add(ChatMessage.assistant(answer.text()));
-        } catch (CompletionException e) {
-          out.println();
-          out.flush();
-          if (!(e.getCause() instanceof LlmException failure)) {
-            throw e;
-          }
-          if (failure instanceof ModelNotFoundException
-              || failure instanceof LlmConnectionException) {
-            // nothing later can work either
-            throw CliErrors.translate(failure, chatModel);
-          }
-          failures++;
-          err.println("tinyllm: " + CliErrors.translate(failure, chatModel).getMessage());
-          err.flush();
+        if (stop.stopRequested()) {
+          err.println(); // off the prompt's line
         }
       }
+      if (stop.stopRequested()) {
+        // said here, before the stop signal is closed: once it is, the JVM may halt at any time
+        err.println("tinyllm: Interrupted");
+        err.flush();
+        return ExitCodes.INTERRUPTED;
+      }
+      return code;
     }
-    return failures == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
-  /** Runs a slash command; returns false to end the chat. */
-  private static boolean command(
-      String line, ConversationMemory memory, PrintWriter out, PrintWriter err) {
-    switch (line.split("\\s+")[0]) {
-      case "/exit", "/quit", "/bye" -> {
-        return false;
-      }
-      case "/clear" -> {
-        memory.clear();
-        err.println("(conversation cleared)");
-      }
-      case "/history" -> {
-        for (ChatMessage message : memory.messages()) {
-          out.println(message.role().wireName() + ": " + message.content());
-        }
-        out.flush();
-      }
-      case "/help" ->
-          err.println(
-              "/exit ends the chat, /clear forgets the conversation, /history shows it, /help"
-                  + " shows this");
-      default -> err.println("Unknown command " + line.split("\\s+")[0] + "; /help lists them");
+  /** A terminal on stdin and stdout when both are one (and stdin was not replaced), else null. */
+  private Terminal systemTerminal() throws IOException {
+    if (input != System.in || System.console() == null) {
+      return null;
     }
-    err.flush();
-    return true;
+    return TerminalBuilder.builder().system(true).name("tinyllm").build();
+  }
+
+  private Path history() {
+    return historyFile != null
+        ? historyFile
+        : TerminalChat.defaultHistoryFile(System.getenv(), System.getProperty("user.home"));
   }
 }

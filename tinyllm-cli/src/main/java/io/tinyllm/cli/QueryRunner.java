@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.GraphException;
@@ -10,6 +11,7 @@ import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.executor.ExecutorConfig;
 import io.tinyllm.executor.GraphDefinition;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -137,21 +140,19 @@ final class QueryRunner {
       if (tokens == null) {
         response = client.generate(request);
       } else {
-        response =
-            client
-                .generateStream(
-                    request,
-                    new StreamListener() {
-                      @Override
-                      public void onToken(String token) {
-                        if (firstToken[0] < 0) {
-                          firstToken[0] = System.nanoTime();
-                        }
-                        tokens.accept(token);
-                      }
-                    })
-                .completion()
-                .join();
+        StreamHandle handle =
+            client.generateStream(
+                request,
+                new StreamListener() {
+                  @Override
+                  public void onToken(String token) {
+                    if (firstToken[0] < 0) {
+                      firstToken[0] = System.nanoTime();
+                    }
+                    tokens.accept(token);
+                  }
+                });
+        response = awaitStream(handle);
       }
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
       Map<String, Object> timings = new LinkedHashMap<>();
@@ -185,6 +186,19 @@ final class QueryRunner {
       throw e;
     } catch (LlmException e) {
       return failed(model, e, start);
+    }
+  }
+
+  /** The stream's answer; an interrupt (the run was stopped) cancels the stream. */
+  private static LlmResponse awaitStream(StreamHandle handle) {
+    try {
+      return handle.completion().get();
+    } catch (InterruptedException e) {
+      handle.cancel();
+      Thread.currentThread().interrupt();
+      throw new CancelledException("Interrupted", e);
+    } catch (ExecutionException e) {
+      throw new CompletionException(e.getCause());
     }
   }
 

@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -187,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
                       .think(think)
                       .keepAlive(keepAlive == null ? null : keepAlive.toMillis() + "ms"));
       QueryResult result =
-          await(
+          awaitUnlessStopped(
               app.get(RequestQueue.class)
                   .submit(
                       Priority.NORMAL,
@@ -202,14 +204,14 @@ final class RunCommand implements Callable<Integer> {
                                   })
                               : runner.run(query, model)),
               stop);
-      print(result, out, err);
-      if ("length".equals(result.timings().get("done_reason"))) {
-        err.println(
-            "tinyllm: the answer was cut at the token limit ("
-                + result.outputTokens()
-                + " tokens); raise it with --num-predict");
+      if (result == null) {
+        // said here, before the stop signal is closed: once it is, the JVM may halt at any time
+        err.println("tinyllm: Interrupted");
         err.flush();
+        return ExitCodes.INTERRUPTED;
       }
+      print(result, out, err);
+      reportCut(result, err);
       PushResult pushed = metrics.pushing() ? metrics.push(app, true) : PushResult.ok();
       metrics.linger(stop);
       if (!result.success()) {
@@ -222,6 +224,33 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Says on stderr when an answer was cut at its token limit: straight to a model, the answer;
+   * through a graph, each model node whose answer was cut (a later node may have worked on the cut
+   * text).
+   */
+  static void reportCut(QueryResult result, PrintWriter err) {
+    if ("length".equals(result.timings().get("done_reason"))) {
+      err.println(
+          "tinyllm: the answer was cut at the token limit ("
+              + result.outputTokens()
+              + " tokens); raise it with --num-predict");
+    }
+    for (NodeTrace node : result.trace()) {
+      if (node.cutAtTokenLimit()) {
+        err.println(
+            "tinyllm: graph "
+                + result.graph()
+                + ", node '"
+                + node.node()
+                + "': the answer was cut at the token limit ("
+                + node.outputTokens()
+                + " tokens); raise num_predict in the node's options");
+      }
+    }
+    err.flush();
   }
 
   /** The words joined with spaces, or stdin when there are none or the only one is {@code -}. */
@@ -368,23 +397,26 @@ final class RunCommand implements Callable<Integer> {
     err.flush();
   }
 
-  /** Waits for the queued query; Ctrl-C cancels it. */
-  static <T> T await(CompletableFuture<T> future, StopSignal stop) throws InterruptedException {
-    while (true) {
-      try {
-        return future.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        if (stop.stopRequested()) {
-          future.cancel(true);
-          throw new TinyLlmException("Interrupted");
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException runtime) {
-          throw runtime;
-        }
-        throw new TinyLlmException(String.valueOf(cause.getMessage()), cause);
+  /**
+   * Waits for the queued query; Ctrl-C or SIGTERM cancels it at once (interrupting the call in
+   * flight) and makes this return null.
+   */
+  static <T> T awaitUnlessStopped(CompletableFuture<T> future, StopSignal stop)
+      throws InterruptedException {
+    stop.onStop(() -> future.cancel(true));
+    try {
+      return future.get();
+    } catch (CancellationException e) {
+      if (stop.stopRequested()) {
+        return null;
       }
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new TinyLlmException(String.valueOf(cause.getMessage()), cause);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.tinyllm.cli;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,12 +15,16 @@ import java.util.concurrent.TimeUnit;
  *   stop.await(duration);
  * }
  * }</pre>
+ *
+ * <p>A command with a call in flight registers {@link #onStop} to cancel it at once, so the main
+ * thread gets back and closes well within the grace.
  */
 final class StopSignal implements AutoCloseable {
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final List<Runnable> onStop = new CopyOnWriteArrayList<>();
   private final Thread hook;
 
   private StopSignal() {
@@ -52,7 +58,37 @@ final class StopSignal implements AutoCloseable {
 
   /** What Ctrl-C (SIGINT) or SIGTERM does: the command stops, closing what it opened. */
   void requestStop() {
-    stop.countDown();
+    synchronized (onStop) {
+      if (stop.getCount() == 0) {
+        return;
+      }
+      stop.countDown();
+    }
+    onStop.forEach(StopSignal::runSafely);
+  }
+
+  /**
+   * Runs {@code action} when a stop is requested (on the signal's thread), or now if one already
+   * was: cancelling the call in flight, unblocking a read. It must be quick and may run after the
+   * command is done with what it cancels, so cancelling twice must be harmless.
+   */
+  void onStop(Runnable action) {
+    boolean now;
+    synchronized (onStop) {
+      onStop.add(action);
+      now = stop.getCount() == 0;
+    }
+    if (now) {
+      runSafely(action);
+    }
+  }
+
+  private static void runSafely(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      // one failing action must not keep the others, or the shutdown, from going on
+    }
   }
 
   boolean stopRequested() {

@@ -373,6 +373,42 @@ class RunCommandTest {
   }
 
   @Test
+  void aGraphNodeCutAtItsTokenLimitIsNamedOnStderr() throws Exception {
+    String graph =
+        "id: short\n"
+            + "nodes:\n"
+            + "  - {id: entry, type: entry}\n"
+            + "  - id: answer\n"
+            + "    type: model\n"
+            + "    config: {model: "
+            + MODEL
+            + ", options: {num_predict: NUM}}\n"
+            + "  - {id: exit, type: exit}\n"
+            + "edges:\n"
+            + "  - {from_node: entry, to_node: answer}\n"
+            + "  - {from_node: answer, to_node: exit}\n"
+            + "entry_points: [entry]\n"
+            + "exit_points: [exit]\n";
+    Path cut = dir.resolve("cut.yaml");
+    Files.writeString(cut, graph.replace("NUM", "3"));
+    Path roomy = dir.resolve("roomy.yaml");
+    Files.writeString(roomy, graph.replace("NUM", "4096"));
+
+    Cli.Result cutRun =
+        Cli.run("run", "--ollama", ollama, "--graph", cut.toString(), "Tell me a story.");
+    Cli.Result roomyRun =
+        Cli.run("run", "--ollama", ollama, "--graph", roomy.toString(), "Tell me a story.");
+
+    assertThat(cutRun.exitCode()).as(cutRun.err()).isZero();
+    assertThat(cutRun.err())
+        .isEqualTo(
+            "tinyllm: graph short, node 'answer': the answer was cut at the token limit (3"
+                + " tokens); raise num_predict in the node's options\n");
+    assertThat(roomyRun.exitCode()).as(roomyRun.err()).isZero();
+    assertThat(roomyRun.err()).isEmpty();
+  }
+
+  @Test
   void aSystemMessageReachesThePrompt() throws Exception {
     // the model's template puts the system message in the prompt: a longer one costs more tokens
     Cli.Result brief =

@@ -1,8 +1,13 @@
 package io.tinyllm.executor;
 
-/** What a node produced, and the tokens its model calls used. */
-record NodeResult(Payload payload, long promptTokens, long outputTokens) {
+/**
+ * What a node produced, and the tokens its model calls used.
+ *
+ * @param doneReason why the node's model stopped ({@code stop}, {@code length}, ...), or {@code
+ *     null} when the node asked no model
+ */
+record NodeResult(Payload payload, long promptTokens, long outputTokens, String doneReason) {
   static NodeResult of(Payload payload) {
-    return new NodeResult(payload, 0, 0);
+    return new NodeResult(payload, 0, 0, null);
   }
 }

@@ -10,10 +10,12 @@ import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.StreamException;
+import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.EmbedRequest;
 import io.tinyllm.api.llm.EmbedResponse;
 import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
@@ -252,6 +254,31 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     if (deleted.get() == 0 && missing[0] != null) {
       throw missing[0];
     }
+  }
+
+  /**
+   * Creates {@code model} from the installed model {@code from} ({@code POST /api/create}) with a
+   * system message, parameters and messages of its own, each left out when null or empty: what
+   * {@code ollama run}'s {@code /save} does with a chat session.
+   *
+   * <p>Of a fleet, the model is created on the host plain calls go to.
+   *
+   * @throws ModelNotFoundException if {@code from} is not installed
+   */
+  public void create(
+      String model,
+      String from,
+      String system,
+      GenerationOptions parameters,
+      List<ChatMessage> messages) {
+    requireNonNull(model, "model is null");
+    requireNonNull(from, "from is null");
+    requireNonNull(parameters, "parameters is null");
+    requireNonNull(messages, "messages is null");
+    json(
+        transport.post(
+            "/api/create", OllamaJson.createBody(model, from, system, parameters, messages)),
+        from);
   }
 
   /**

@@ -137,6 +137,33 @@ final class OllamaJson {
   }
 
   /** {@code {"model": name}} plus {@code "stream"} when given. */
+  /**
+   * The body of {@code POST /api/create} deriving {@code model} from {@code from}, as {@code ollama
+   * run}'s {@code /save} sends it: the system message, the parameters and the conversation, each
+   * only when there is one; not streamed.
+   */
+  static String createBody(
+      String model,
+      String from,
+      String system,
+      GenerationOptions parameters,
+      List<ChatMessage> messages) {
+    ObjectNode body = MAPPER.createObjectNode().put("model", model).put("from", from);
+    if (system != null) {
+      body.put("system", system);
+    }
+    ObjectNode opts = options(parameters);
+    if (!opts.isEmpty()) {
+      body.set("parameters", opts);
+    }
+    if (!messages.isEmpty()) {
+      ArrayNode list = body.putArray("messages");
+      messages.forEach(message -> message(list.addObject(), message));
+    }
+    body.put("stream", false);
+    return write(body);
+  }
+
   static String modelBody(String model, Boolean stream) {
     ObjectNode body = MAPPER.createObjectNode().put("model", model);
     if (stream != null) {

@@ -37,6 +37,15 @@ final class ReplayServer implements AutoCloseable {
     server.start();
   }
 
+  /** Answers every request with {@code json}. */
+  static ReplayServer answering(String json) {
+    try {
+      return new ReplayServer(json.getBytes(StandardCharsets.UTF_8), "application/json");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Serves the test resource {@code wire/tools-logprobs/<name>} with {@code contentType}. */
   static ReplayServer serving(String name, String contentType) {
     String path = "/wire/tools-logprobs/" + name;
