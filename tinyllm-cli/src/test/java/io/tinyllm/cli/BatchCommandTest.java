@@ -322,7 +322,7 @@ class BatchCommandTest {
         .contains(prompts + ":3: expected a JSON object such as {\"prompt\": \"...\"}\n")
         .contains(prompts + ":4: \"prompt\" is missing\n")
         .contains(prompts + ":5: \"prompt\" must be a non-empty string\n")
-        .contains(prompts + ":5: \"id\" must be a string or a number\n")
+        .contains(prompts + ":5: \"id\" must be a string or an integer\n")
         .endsWith("tinyllm: " + prompts + ": 5 invalid lines; nothing was run\n");
     assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
   }
