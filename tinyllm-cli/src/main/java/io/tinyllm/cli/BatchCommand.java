@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -559,6 +560,12 @@ final class BatchCommand implements Callable<Integer> {
         }
       };
     }
+    if (previous.wholeLines() >= 0) {
+      // the row being written when the earlier run died: cut it, its prompt runs again
+      try (FileChannel channel = FileChannel.open(outputFile, StandardOpenOption.WRITE)) {
+        channel.truncate(previous.wholeLines());
+      }
+    }
     PrintWriter writer =
         new PrintWriter(
             new OutputStreamWriter(
@@ -567,9 +574,6 @@ final class BatchCommand implements Callable<Integer> {
                         outputFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
                     : Files.newOutputStream(outputFile),
                 StandardCharsets.UTF_8));
-    if (previous.tornLastLine()) {
-      writer.println(); // the cut row stays alone on its line; it is skipped when read again
-    }
     return writer;
   }
 

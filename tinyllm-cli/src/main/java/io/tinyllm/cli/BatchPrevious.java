@@ -20,38 +20,52 @@ import java.util.Map;
 final class BatchPrevious {
   private final Map<String, String> outcomes;
 
-  /** Whether the file ends in a line cut short (the run before was killed while writing it). */
-  private final boolean tornLastLine;
+  /**
+   * Bytes up to the end of the last whole line, or -1 when the file ends with one; a line cut short
+   * is what was being written when the run before was killed.
+   */
+  private final long wholeLines;
 
-  private BatchPrevious(Map<String, String> outcomes, boolean tornLastLine) {
+  private BatchPrevious(Map<String, String> outcomes, long wholeLines) {
     this.outcomes = outcomes;
-    this.tornLastLine = tornLastLine;
+    this.wholeLines = wholeLines;
   }
 
   /** No earlier run. */
   static BatchPrevious none() {
-    return new BatchPrevious(Map.of(), false);
+    return new BatchPrevious(Map.of(), -1);
   }
 
   /** Reads {@code file}; a line that is not a result row is an error naming it. */
   static BatchPrevious read(Path file) {
-    String text;
+    byte[] bytes;
     try {
       if (Files.size(file) > BatchInput.MAX_BYTES) {
         throw new TinyLlmException(
             file + ": larger than " + (BatchInput.MAX_BYTES >> 20) + " MiB; start a new output");
       }
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new TinyLlmException("Cannot read the earlier results in " + file + ": " + e, e);
     }
+    String text = new String(bytes, StandardCharsets.UTF_8);
     List<String> lines = text.lines().toList();
-    boolean torn = !text.isEmpty() && !text.endsWith("\n");
+    boolean torn = bytes.length > 0 && bytes[bytes.length - 1] != '\n';
+    long wholeLines = -1;
+    if (torn) {
+      wholeLines = 0;
+      for (int i = bytes.length - 1; i >= 0; i--) {
+        if (bytes[i] == '\n') {
+          wholeLines = i + 1;
+          break;
+        }
+      }
+    }
     Map<String, String> outcomes = new HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
-      if (line.isBlank()) {
-        continue;
+      if (line.isBlank() || (i == lines.size() - 1 && torn)) {
+        continue; // a torn last line is cut before appending: its prompt runs again
       }
       JsonNode row = null;
       try {
@@ -59,14 +73,10 @@ final class BatchPrevious {
       } catch (JsonProcessingException e) {
         // handled below
       }
-      boolean last = i == lines.size() - 1;
       if (row == null
           || !row.isObject()
           || !row.path("outcome").isTextual()
           || !row.path("line").canConvertToInt()) {
-        if (last && torn) {
-          continue; // the row being written when the earlier run died: that prompt runs again
-        }
         throw new TinyLlmException(
             file + ":" + (i + 1) + ": not a result row of tinyllm batch; is it the right file?");
       }
@@ -74,7 +84,7 @@ final class BatchPrevious {
           BatchInput.Prompt.key(row.get("id"), row.get("line").asInt()),
           row.get("outcome").asText());
     }
-    return new BatchPrevious(Map.copyOf(outcomes), torn);
+    return new BatchPrevious(Map.copyOf(outcomes), wholeLines);
   }
 
   /** The outcome of {@code prompt}'s last row ({@code success}, {@code error}, ...), or null. */
@@ -82,7 +92,8 @@ final class BatchPrevious {
     return outcomes.get(prompt.key());
   }
 
-  boolean tornLastLine() {
-    return tornLastLine;
+  /** The length to cut the file to before appending (dropping a torn last line), or -1. */
+  long wholeLines() {
+    return wholeLines;
   }
 }
