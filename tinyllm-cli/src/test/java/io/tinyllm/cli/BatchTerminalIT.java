@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tinyllm batch} as a person at a terminal sees it, with the built launcher: stderr on a
- * pseudo-terminal (made by {@code pty-run.py}, next to this class) while stdout goes to a file,
- * Ctrl-C typed on that terminal, SIGTERM, and a reader that closes the pipe early.
+ * {@code tinyllm batch} (and the bar of {@code models pull}) as a person at a terminal sees it,
+ * with the built launcher: stderr on a pseudo-terminal (made by {@code pty-run.py}, next to this
+ * class) while stdout goes to a file, Ctrl-C typed on that terminal, SIGTERM, and a reader that
+ * closes the pipe early.
  */
 class BatchTerminalIT {
   private static final String MODEL = "qwen2.5:0.5b";
@@ -143,6 +144,49 @@ class BatchTerminalIT {
       // the summary is a line of its own under the finished bar
       assertThat(tty.replace("\r\n", "\n"))
           .containsPattern("\033\\[K\n+batch: 8 prompts, 8 succeeded, 0 failed in [^\n]+\n$");
+    }
+  }
+
+  @Test
+  void pullDrawsABarPerLayerOnStderrsTerminalAndStatusLinesWhole() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      Path out = dir.resolve("out.txt");
+      Path transcript = dir.resolve("tty.txt");
+
+      int exit =
+          onTerminal(
+              Map.of(),
+              List.of(
+                  "--columns",
+                  "50",
+                  "--stdout",
+                  out.toString(),
+                  "--transcript",
+                  transcript.toString()),
+              List.of("models", "pull", "llama3.2:1b", "--ollama", sim.baseUri().toString()));
+
+      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
+      assertThat(exit).as(tty).isZero();
+      assertThat(Files.readString(out)).isEqualTo("pulled llama3.2:1b\n");
+      List<String> bars = new ArrayList<>();
+      for (String part : tty.split("\r")) {
+        String frame = ANSI.matcher(part).replaceAll("").strip();
+        if (frame.startsWith("pulling ") && frame.contains("[")) {
+          bars.add(frame);
+        }
+      }
+      assertThat(bars)
+          .isNotEmpty()
+          .allSatisfy(f -> assertThat(f.length()).isLessThanOrEqualTo(49))
+          .anySatisfy(
+              f ->
+                  assertThat(f)
+                      .matches("pulling [0-9a-f]{12} \\[#+\\] 100% \\S+ [KMG]?B/\\S+ [KMG]?B"));
+      // status lines come whole, each on its own line after the bar before it ended
+      assertThat(tty.replace("\r\n", "\n"))
+          .startsWith("pulling manifest\n")
+          .contains("\033[K\nverifying sha256 digest\nwriting manifest\nsuccess\n");
     }
   }
 
