@@ -63,8 +63,9 @@ import picocli.CommandLine.Spec;
           + " built-in qa.yaml); system and options need a model.",
       "Progress is drawn on stderr when it is a terminal (not with TERM=dumb or CI set; no colour"
           + " with NO_COLOR); elsewhere a line every 30s.",
-      "Exit status: 0 all answered, 1 a prompt or the push failed, FILE is invalid (nothing runs"
-          + " then) or Ctrl-C, 2 usage error, 141 the output was closed (| head)."
+      "Exit status: 0 all answered, 1 a prompt or the push failed or FILE is invalid (nothing"
+          + " runs then), 2 usage error, 130/143 Ctrl-C/SIGTERM, 141 the output was closed"
+          + " (| head)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -169,6 +170,9 @@ final class BatchCommand implements Callable<Integer> {
 
   /** How progress is shown; null: as stderr and the environment say. A test sets its own. */
   ProgressStyle progressStyle;
+
+  /** How often a plain progress line is written; a test shortens it. */
+  Duration plainEvery = PLAIN_EVERY;
 
   /** Settings a test adds (breaker and retry timings the options do not reach). */
   Map<String, String> testSettings = Map.of();
@@ -409,7 +413,7 @@ final class BatchCommand implements Callable<Integer> {
     OutageWait outage = new OutageWait(app.get(OllamaClient.class), outageWait);
     // never more waiting than the queue holds: the rest wait here instead of being rejected
     Semaphore room = new Semaphore(queue.maxQueueSizeOr(1000));
-    Progress progress = new Progress(prompts.size(), style, err);
+    Progress progress = new Progress(prompts.size(), style, err, plainEvery);
     Rows rows =
         new Rows(results, toStdout(), toStdout() && style.stdoutOnTerminal() ? progress.bar : null);
     List<CompletableFuture<QueryResult>> futures = new ArrayList<>();
@@ -614,9 +618,10 @@ final class BatchCommand implements Callable<Integer> {
     }
   }
 
-  /** The bar on a terminal; elsewhere a plain line every {@link #PLAIN_EVERY}. */
+  /** The bar on a terminal; elsewhere a plain line every {@code plainEvery}. */
   private static final class Progress {
     private final int total;
+    private final long plainEveryNanos;
     private final ProgressBar bar;
     private final PrintWriter err;
     private final long start = System.nanoTime();
@@ -624,8 +629,9 @@ final class BatchCommand implements Callable<Integer> {
     private int failed;
     private long lastLine = start;
 
-    Progress(int total, ProgressStyle style, PrintWriter err) {
+    Progress(int total, ProgressStyle style, PrintWriter err, Duration plainEvery) {
       this.total = total;
+      this.plainEveryNanos = plainEvery.toNanos();
       this.err = err;
       this.bar =
           style.redraw() ? new ProgressBar(err, "batch", ProgressBar.Unit.COUNT, style) : null;
@@ -649,7 +655,7 @@ final class BatchCommand implements Callable<Integer> {
         return;
       }
       long now = System.nanoTime();
-      if (now - lastLine >= PLAIN_EVERY.toNanos() && done < total) {
+      if (now - lastLine >= plainEveryNanos && done < total) {
         lastLine = now;
         double perSecond = done / ((now - start) / 1e9);
         err.printf(

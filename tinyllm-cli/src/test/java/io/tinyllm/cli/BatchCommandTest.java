@@ -655,6 +655,30 @@ class BatchCommandTest {
   }
 
   @Test
+  void offATerminalProgressIsAPlainLineNowAndThen() throws Exception {
+    Path prompts = file("three.txt", "one\ntwo\nthree\n");
+    Cli cli = new Cli();
+    BatchCommand batch = cli.command("batch");
+    batch.progressStyle = ProgressStyle.PLAIN;
+    batch.plainEvery = Duration.ZERO; // every prompt, instead of every 30 s
+
+    Cli.Result result =
+        cli.execute(
+            "batch", prompts.toString(), "--ollama", ollama, "--model", MODEL, "--workers", "1");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).doesNotContain("\r").doesNotContain("\033");
+    assertThat(result.err().lines().toList())
+        .hasSize(3)
+        .satisfies(
+            lines -> {
+              assertThat(lines.get(0)).matches("batch: 1/3 \\(33%\\), [0-9.]+/s, ETA \\S+");
+              assertThat(lines.get(1)).matches("batch: 2/3 \\(66%\\), [0-9.]+/s, ETA \\S+");
+              assertThat(lines.get(2)).startsWith("batch: 3 prompts, 3 succeeded, 0 failed in ");
+            });
+  }
+
+  @Test
   void theSummaryPrintsBeforeTheMetricsLinger() throws Exception {
     Path prompts = file("one.txt", "hi\n");
     StopSignal signal = StopSignal.install();
