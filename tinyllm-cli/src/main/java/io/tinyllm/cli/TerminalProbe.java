@@ -52,10 +52,18 @@ interface TerminalProbe {
 
   /** {@link TerminalProbe#system()}'s implementation. */
   final class JLineProbe implements TerminalProbe {
+    /** Without JNI a width costs a process ({@code stty}): asked at most once a second then. */
+    private static final long EXEC_WIDTH_NANOS = 1_000_000_000L;
+
     private final TerminalProvider provider;
+    private final boolean nativeCalls;
+    private int columns;
+    private long columnsAt;
+    private boolean asked;
 
     private JLineProbe(TerminalProvider provider) {
       this.provider = provider;
+      this.nativeCalls = "jni".equals(provider.name());
     }
 
     /** JNI first (a system call), then exec (a process per question); null if neither loads. */
@@ -81,12 +89,18 @@ interface TerminalProbe {
     }
 
     @Override
-    public int stderrColumns() {
-      try {
-        return Math.max(0, provider.systemStreamWidth(SystemStream.Error));
-      } catch (RuntimeException | LinkageError e) {
-        return 0;
+    public synchronized int stderrColumns() {
+      long now = System.nanoTime();
+      if (nativeCalls || !asked || now - columnsAt >= EXEC_WIDTH_NANOS) {
+        asked = true;
+        columnsAt = now;
+        try {
+          columns = Math.max(0, provider.systemStreamWidth(SystemStream.Error));
+        } catch (RuntimeException | LinkageError e) {
+          columns = 0;
+        }
       }
+      return columns;
     }
 
     private boolean ask(SystemStream stream) {
