@@ -148,6 +148,44 @@ class BatchTerminalIT {
   }
 
   @Test
+  void rowsOnTheSameTerminalGoAboveTheBarWhole() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.2).build())) {
+      Path transcript = dir.resolve("tty.txt");
+
+      int exit =
+          onTerminal(
+              Map.of("NO_COLOR", "1"),
+              List.of("--columns", "80", "--stdout", "tty", "--transcript", transcript.toString()),
+              List.of(
+                  "batch",
+                  prompts(4).toString(),
+                  "--ollama",
+                  sim.baseUri().toString(),
+                  "--model",
+                  MODEL,
+                  "--workers",
+                  "1"));
+
+      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
+      assertThat(exit).as(tty).isZero();
+      java.util.regex.Matcher row = Pattern.compile("\\{\"index\":[^\r\n]*").matcher(tty);
+      int rows = 0;
+      while (row.find()) {
+        rows++;
+        // the bar was cleared first, and the row is JSON to its end: no bar drawn into it
+        assertThat(tty.substring(0, row.start())).endsWith("\r\033[K");
+        assertThat(CliJson.mapper().readTree(row.group()).get("outcome").asText())
+            .isEqualTo("success");
+      }
+      assertThat(rows).isEqualTo(4);
+      assertThat(frames(tty).get(frames(tty).size() - 1))
+          .startsWith("batch [")
+          .contains("100% 4/4");
+    }
+  }
+
+  @Test
   void pullDrawsABarPerLayerOnStderrsTerminalAndStatusLinesWhole() throws Exception {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
