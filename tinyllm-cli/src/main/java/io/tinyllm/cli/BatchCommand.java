@@ -18,7 +18,9 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -553,7 +555,20 @@ final class BatchCommand implements Callable<Integer> {
         rootCause);
   }
 
-  private PrintWriter openOutput(Path outputFile, BatchPrevious previous) throws IOException {
+  private PrintWriter openOutput(Path outputFile, BatchPrevious previous) {
+    try {
+      return open(outputFile, previous);
+    } catch (NoSuchFileException e) {
+      throw new TinyLlmException(
+          "Cannot write results to " + output + ": no such directory " + outputFile.getParent());
+    } catch (AccessDeniedException e) {
+      throw new TinyLlmException("Cannot write results to " + output + ": permission denied");
+    } catch (IOException e) {
+      throw new TinyLlmException("Cannot write results to " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  private PrintWriter open(Path outputFile, BatchPrevious previous) throws IOException {
     if (outputFile == null) {
       PrintWriter out = spec.commandLine().getOut();
       // stdout is not ours to close
@@ -655,7 +670,7 @@ final class BatchCommand implements Callable<Integer> {
         return;
       }
       long now = System.nanoTime();
-      if (now - lastLine >= plainEveryNanos && done < total) {
+      if (now - lastLine >= plainEveryNanos && now > start && done < total) {
         lastLine = now;
         double perSecond = done / ((now - start) / 1e9);
         err.printf(

@@ -711,6 +711,26 @@ class BatchCommandTest {
     assertThat(missing.err())
         .isEqualTo("tinyllm: Cannot read prompts: no such file " + dir.resolve("nope.txt") + "\n");
 
+    Path nowhere = dir.resolve("no-such-dir").resolve("results.jsonl");
+    Cli.Result unwritable =
+        Cli.run(
+            "batch",
+            file("p.txt", "hi\n").toString(),
+            "-o",
+            nowhere.toString(),
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL);
+    assertThat(unwritable.exitCode()).isEqualTo(1);
+    assertThat(unwritable.err())
+        .isEqualTo(
+            "tinyllm: Cannot write results to "
+                + nowhere
+                + ": no such directory "
+                + nowhere.getParent()
+                + "\n");
+
     Path empty = file("empty.txt", "\n\n");
     Cli.Result none = Cli.run("batch", empty.toString(), "--ollama", ollama);
     assertThat(none.exitCode()).isEqualTo(1);
