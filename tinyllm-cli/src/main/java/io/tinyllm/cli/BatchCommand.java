@@ -552,7 +552,8 @@ final class BatchCommand implements Callable<Integer> {
         Duration.ZERO,
         List.of(),
         Map.of(),
-        rootCause);
+        rootCause,
+        false);
   }
 
   private PrintWriter openOutput(Path outputFile, BatchPrevious previous) {

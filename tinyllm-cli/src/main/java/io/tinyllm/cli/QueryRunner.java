@@ -123,7 +123,8 @@ final class QueryRunner {
         run.latency(),
         run.trace(),
         Map.of(),
-        run.success() ? null : run.rootCause() != null ? run.rootCause() : ErrorType.GRAPH);
+        run.success() ? null : run.rootCause() != null ? run.rootCause() : ErrorType.GRAPH,
+        run.success() && run.cached());
   }
 
   private QueryResult generate(String prompt, String model, Consumer<String> tokens) {
@@ -177,7 +178,8 @@ final class QueryRunner {
           latency,
           List.of(),
           timings,
-          null);
+          null,
+          response.cached());
     } catch (CompletionException e) {
       if (e.getCause() instanceof LlmException llm) {
         return failed(model, llm, start);
@@ -199,6 +201,7 @@ final class QueryRunner {
         Duration.ofNanos(System.nanoTime() - start),
         List.of(),
         Map.of(),
-        e instanceof CircuitOpenException open ? open.rootCause() : e.errorType());
+        e instanceof CircuitOpenException open ? open.rootCause() : e.errorType(),
+        false);
   }
 }

@@ -655,6 +655,31 @@ class BatchCommandTest {
   }
 
   @Test
+  void answersServedFromTheCacheSaySo() throws Exception {
+    // one at a time: the second of each pair finds the first's answer in the cache
+    Path prompts =
+        file(
+            "twice.jsonl",
+            """
+            {"prompt": "Cache me, directly.", "model": "qwen2.5:0.5b", "options": {"temperature": 0}}
+            {"prompt": "Cache me, directly.", "model": "qwen2.5:0.5b", "options": {"temperature": 0}}
+            {"prompt": "Cache me through the graph."}
+            {"prompt": "Cache me through the graph."}
+            """);
+
+    Cli.Result result =
+        Cli.run("batch", prompts.toString(), "--ollama", ollama, "--workers", "1", "--cache");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<JsonNode> rows = lines(result.out());
+    assertThat(rows)
+        .extracting(r -> r.get("cached").asBoolean())
+        .containsExactly(false, true, false, true);
+    assertThat(rows.get(1).get("answer")).isEqualTo(rows.get(0).get("answer"));
+    assertThat(rows.get(3).get("graph").asText()).isEqualTo("qa");
+  }
+
+  @Test
   void offATerminalProgressIsAPlainLineNowAndThen() throws Exception {
     Path prompts = file("three.txt", "one\ntwo\nthree\n");
     Cli cli = new Cli();

@@ -211,7 +211,8 @@ final class GraphRunner {
               latency,
               result == null ? 0 : result.promptTokens(),
               result == null ? 0 : result.outputTokens(),
-              message));
+              message,
+              result != null && result.cached()));
     }
   }
 

@@ -65,7 +65,7 @@ final class NodeHandlers {
       // set even when empty, so it never shows an earlier node's calls
       out = out.with("tool_calls", ModelTools.payload(response.toolCalls()));
     }
-    return new NodeResult(out, response.promptTokens(), response.outputTokens());
+    return new NodeResult(out, response.promptTokens(), response.outputTokens(), response.cached());
   }
 
   private NodeResult router(NodeDefinition node, Payload in) {
@@ -79,7 +79,10 @@ final class NodeHandlers {
       route = c.string("default", routes.get(0));
     }
     return new NodeResult(
-        in.with("route", route), response.promptTokens(), response.outputTokens());
+        in.with("route", route),
+        response.promptTokens(),
+        response.outputTokens(),
+        response.cached());
   }
 
   private static Payload withRoutes(Payload in, List<String> routes) {

@@ -7,6 +7,7 @@ import java.time.Duration;
  *
  * @param outcome success, error, timeout, circuit_open or cancelled
  * @param error the failure's message, or {@code null}
+ * @param cached whether the node's model call was answered from the response cache
  */
 public record NodeTrace(
     String node,
@@ -16,4 +17,5 @@ public record NodeTrace(
     Duration latency,
     long promptTokens,
     long outputTokens,
-    String error) {}
+    String error,
+    boolean cached) {}
