@@ -83,6 +83,9 @@ final class BatchCommand implements Callable<Integer> {
   /** What a shell reports for a writer whose pipe was closed (128 + SIGPIPE), as for `yes`. */
   static final int OUTPUT_CLOSED = 141;
 
+  /** Invalid lines printed before the rest are only counted. */
+  static final int MAX_ERRORS_SHOWN = 100;
+
   /** How often a plain progress line is written when stderr is no terminal. */
   static final Duration PLAIN_EVERY = Duration.ofSeconds(30);
 
@@ -191,7 +194,11 @@ final class BatchCommand implements Callable<Integer> {
     List<String> errors = new ArrayList<>(parsed.errors());
     errors.addAll(modelOnlyFields(parsed.prompts()));
     if (!errors.isEmpty()) {
-      errors.forEach(err::println);
+      // enough to fix a file by; a wrong --format on a big file must not print a line per line
+      errors.stream().limit(MAX_ERRORS_SHOWN).forEach(err::println);
+      if (errors.size() > MAX_ERRORS_SHOWN) {
+        err.println("... and " + (errors.size() - MAX_ERRORS_SHOWN) + " more");
+      }
       err.flush();
       int bad = errors.size();
       throw new TinyLlmException(

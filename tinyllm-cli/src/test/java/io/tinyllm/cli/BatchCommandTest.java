@@ -500,6 +500,21 @@ class BatchCommandTest {
     assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
   }
 
+  @Test
+  void aHundredInvalidLinesAreShownAndTheRestCounted() throws Exception {
+    Path prompts = file("many.jsonl", "{\"prompt\": 1}\n".repeat(250));
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    List<String> lines = result.err().lines().toList();
+    assertThat(lines).hasSize(102);
+    assertThat(lines.get(99)).isEqualTo(prompts + ":100: \"prompt\" must be a non-empty string");
+    assertThat(lines.get(100)).isEqualTo("... and 150 more");
+    assertThat(lines.get(101))
+        .isEqualTo("tinyllm: " + prompts + ": 250 invalid lines; nothing was run");
+  }
+
   /** A row as an earlier run wrote it. */
   private static String row(int line, String id, String outcome) {
     return "{\"index\":"
