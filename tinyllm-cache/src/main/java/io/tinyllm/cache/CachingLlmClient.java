@@ -137,7 +137,7 @@ public final class CachingLlmClient implements LlmClient {
     }
     Optional<LlmResponse> cached = cache.get(key);
     if (cached.isPresent()) {
-      return cached.get();
+      return cached.get().fromCache();
     }
     Flight mine = new Flight();
     Flight leader = inFlight.putIfAbsent(key, mine);
@@ -212,7 +212,7 @@ public final class CachingLlmClient implements LlmClient {
     if (policy == CachePolicy.USE) {
       Optional<LlmResponse> cached = cache.get(key);
       if (cached.isPresent()) {
-        return ReplayedStream.replay(cached.get(), listener);
+        return ReplayedStream.replay(cached.get().fromCache(), listener);
       }
     }
     StoringStreamListener storing = new StoringStreamListener(listener, r -> store(key, r));

@@ -54,7 +54,9 @@ class CachingLlmClientTest {
     LlmResponse second = client.generate(REQUEST);
 
     assertThat(first.text()).isEqualTo("answer 1 to 2+2?");
-    assertThat(second).isEqualTo(first);
+    assertThat(first.cached()).isFalse();
+    assertThat(second).isEqualTo(first.fromCache());
+    assertThat(second.cached()).isTrue();
     assertThat(model.calls).hasValue(1);
     // the fake ticker stands still, so every lookup took 0 s
     assertThat(Exposition.text(registry, TestRegistries.FAMILIES))
@@ -261,7 +263,7 @@ class CachingLlmClientTest {
             "token:answer ", "token:1 ", "token:to ", "token:2+2?", "complete:answer 1 to 2+2?");
     assertThat(replayed.events).isEqualTo(live.events);
     assertThat(first.completion().join().text()).isEqualTo("answer 1 to 2+2?");
-    assertThat(second.completion().join()).isEqualTo(first.completion().join());
+    assertThat(second.completion().join()).isEqualTo(first.completion().join().fromCache());
     // a streamed answer serves a later plain call too
     assertThat(client.generate(REQUEST).text()).isEqualTo("answer 1 to 2+2?");
     assertThat(counters()).containsExactly("hits=2.0", "misses=1.0", "stores=1.0");

@@ -65,7 +65,7 @@ class RedisResponseCacheTest {
       assertThat(replica.get(CacheKeys.of(REQUEST))).contains(first);
     }
 
-    assertThat(second).isEqualTo(first);
+    assertThat(second).isEqualTo(first.fromCache());
     assertThat(model.calls).hasValue(1);
     assertThat(redis.command("EXISTS", "test:" + CacheKeys.of(REQUEST))).isEqualTo(":1");
     assertThat(redis.command("PTTL", "test:" + CacheKeys.of(REQUEST)))

@@ -196,7 +196,7 @@ final class ModelsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      PullReporter reporter = new PullReporter(err, ProgressBar.onTerminal());
+      PullReporter reporter = new PullReporter(err, ProgressStyle.detect());
       withClient(
           ollama,
           name,
@@ -237,19 +237,19 @@ final class ModelsCommand implements Runnable {
   }
 
   /**
-   * Pull progress: a bar per layer on a terminal; otherwise one line per status and per tenth of a
-   * layer, so a log stays short.
+   * Pull progress: a bar per layer when stderr is a terminal (see {@link ProgressStyle}); otherwise
+   * one line per status and per tenth of a layer, so a log stays short.
    */
   static final class PullReporter {
     private final PrintWriter err;
-    private final boolean terminal;
+    private final ProgressStyle style;
     private String lastStatus;
     private long lastTenth = -1;
     private ProgressBar bar;
 
-    PullReporter(PrintWriter err, boolean terminal) {
+    PullReporter(PrintWriter err, ProgressStyle style) {
       this.err = err;
-      this.terminal = terminal;
+      this.style = style;
     }
 
     void report(PullProgress p) {
@@ -260,12 +260,11 @@ final class ModelsCommand implements Runnable {
         lastStatus = p.status();
         lastTenth = -1;
       }
-      if (layer && terminal) {
+      if (layer && style.redraw()) {
         if (bar == null) {
-          bar = new ProgressBar(err, p.status());
+          bar = new ProgressBar(err, p.status(), ProgressBar.Unit.BYTES, style);
         }
-        bar.update(
-            p.completed(), p.total(), Table.bytes(p.completed()) + "/" + Table.bytes(p.total()));
+        bar.update(p.completed(), p.total(), "");
         return;
       }
       if (layer) {

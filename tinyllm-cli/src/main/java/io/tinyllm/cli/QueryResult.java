@@ -17,6 +17,8 @@ import java.util.Map;
  *     token), empty for a graph
  * @param rootCause on failure, the type of what went wrong (behind an open circuit breaker, the
  *     failure that opened it); null on success
+ * @param cached the answer was served from the response cache (through a graph: every model call of
+ *     it was)
  */
 record QueryResult(
     String answer,
@@ -28,7 +30,8 @@ record QueryResult(
     Duration latency,
     List<NodeTrace> trace,
     Map<String, Object> timings,
-    ErrorType rootCause) {
+    ErrorType rootCause,
+    boolean cached) {
 
   QueryResult {
     trace = List.copyOf(trace);
@@ -48,6 +51,7 @@ record QueryResult(
     json.put("graph", graph);
     json.put("prompt_tokens", promptTokens);
     json.put("output_tokens", outputTokens);
+    json.put("cached", cached);
     json.put("latency_seconds", CliJson.seconds(latency));
     if (withTrace) {
       if (graph != null) {
@@ -68,6 +72,7 @@ record QueryResult(
     json.put("latency_seconds", CliJson.seconds(node.latency()));
     json.put("prompt_tokens", node.promptTokens());
     json.put("output_tokens", node.outputTokens());
+    json.put("cached", node.cached());
     json.put("error", node.error());
     return json;
   }

@@ -126,7 +126,8 @@ final class QueryRunner {
         run.latency(),
         run.trace(),
         Map.of(),
-        run.success() ? null : run.rootCause() != null ? run.rootCause() : ErrorType.GRAPH);
+        run.success() ? null : run.rootCause() != null ? run.rootCause() : ErrorType.GRAPH,
+        run.success() && run.cached());
   }
 
   private QueryResult generate(String prompt, String model, Consumer<String> tokens) {
@@ -178,7 +179,8 @@ final class QueryRunner {
           latency,
           List.of(),
           timings,
-          null);
+          null,
+          response.cached());
     } catch (CompletionException e) {
       if (e.getCause() instanceof LlmException llm) {
         return failed(model, llm, start);
@@ -213,6 +215,7 @@ final class QueryRunner {
         Duration.ofNanos(System.nanoTime() - start),
         List.of(),
         Map.of(),
-        e instanceof CircuitOpenException open ? open.rootCause() : e.errorType());
+        e instanceof CircuitOpenException open ? open.rootCause() : e.errorType(),
+        false);
   }
 }

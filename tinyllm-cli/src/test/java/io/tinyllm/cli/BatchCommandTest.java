@@ -322,7 +322,7 @@ class BatchCommandTest {
         .contains(prompts + ":3: expected a JSON object such as {\"prompt\": \"...\"}\n")
         .contains(prompts + ":4: \"prompt\" is missing\n")
         .contains(prompts + ":5: \"prompt\" must be a non-empty string\n")
-        .contains(prompts + ":5: \"id\" must be a string or a number\n")
+        .contains(prompts + ":5: \"id\" must be a string or an integer\n")
         .endsWith("tinyllm: " + prompts + ": 5 invalid lines; nothing was run\n");
     assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
   }
@@ -415,11 +415,361 @@ class BatchCommandTest {
   }
 
   @Test
+  void dashReadsPromptsFromStdinAndWritesRowsToStdoutWithNumericIdsKept() throws Exception {
+    Cli cli = new Cli();
+    cli.<BatchCommand>command("batch").input =
+        new java.io.ByteArrayInputStream(
+            "{\"prompt\": \"Say hi.\", \"id\": 1}\n{\"prompt\": \"Say bye.\", \"id\": \"x\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    Cli.Result result = cli.execute("batch", "-", "-o", "-", "--ollama", ollama, "--model", MODEL);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<JsonNode> rows = lines(result.out());
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).get("id").isIntegralNumber()).isTrue();
+    assertThat(rows.get(0).get("id").asInt()).isEqualTo(1);
+    assertThat(rows.get(1).get("id").isTextual()).isTrue();
+    assertThat(rows)
+        .allSatisfy(row -> assertThat(row.get("outcome").asText()).isEqualTo("success"));
+  }
+
+  @Test
+  void aLinesSystemOptionsAndModelAreSentWithItsCall() throws Exception {
+    Path prompts =
+        file(
+            "per-line.jsonl",
+            """
+            {"prompt": "Tell me about rivers.", "id": 1}
+            {"prompt": "Tell me about rivers.", "id": 2, "system": "You are a pirate who speaks in very long and winding sentences."}
+            {"prompt": "Tell me about rivers.", "id": 3, "options": {"num_predict": 2, "temperature": 0}}
+            {"prompt": "Tell me about rivers.", "id": 4, "model": "qwen2.5:1.5b"}
+            """);
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama, "--model", MODEL);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<JsonNode> rows = lines(result.out());
+    assertThat(rows).hasSize(4);
+    // the system message replaces the model's own in the prompt the model reads, and so changes
+    // the (simulated) answer
+    assertThat(rows.get(1).get("prompt_tokens").asLong())
+        .isNotEqualTo(rows.get(0).get("prompt_tokens").asLong());
+    assertThat(rows.get(1).get("answer").asText()).isNotEqualTo(rows.get(0).get("answer").asText());
+    assertThat(rows.get(0).get("output_tokens").asLong()).isGreaterThan(2);
+    assertThat(rows.get(2).get("output_tokens").asLong()).isEqualTo(2);
+    assertThat(rows.get(3).get("model").asText()).isEqualTo("qwen2.5:1.5b");
+    assertThat(rows.get(0).get("model").asText()).isEqualTo(MODEL);
+  }
+
+  @Test
+  void fieldsThatWouldBeIgnoredAreRejectedWithTheirLineAndNothingRuns() throws Exception {
+    Path prompts =
+        file(
+            "ignored.jsonl",
+            """
+            {"prompt": "a", "temperature": 0}
+            {"prompt": "b", "system": "Be brief."}
+            {"prompt": "c", "options": {"num_predict": 5}}
+            {"prompt": "d", "model": "qwen2.5:0.5b", "options": {"temprature": 0}}
+            {"prompt": "e", "model": "qwen2.5:0.5b", "options": {"num_predict": "many"}}
+            {"prompt": "f", "model": "qwen2.5:0.5b", "options": [1]}
+            {"prompt": "g", "id": 1.5}
+            """);
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines().toList())
+        .containsExactly(
+            prompts
+                + ":1: unknown field \"temperature\": expected prompt, id, model, system or options",
+            prompts + ":4: \"options\": unknown option \"temprature\" for Ollama",
+            prompts + ":5: \"options\": \"num_predict\" must be an integer",
+            prompts + ":6: \"options\" must be an object such as {\"temperature\": 0}",
+            prompts + ":7: \"id\" must be a string or an integer",
+            prompts
+                + ":2: \"system\" needs a model (the line's \"model\" or --model); a graph sets"
+                + " its own",
+            prompts
+                + ":3: \"options\" needs a model (the line's \"model\" or --model); a graph sets"
+                + " its own",
+            "tinyllm: " + prompts + ": 7 invalid lines; nothing was run");
+    assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(before);
+  }
+
+  @Test
+  void aHundredInvalidLinesAreShownAndTheRestCounted() throws Exception {
+    Path prompts = file("many.jsonl", "{\"prompt\": 1}\n".repeat(250));
+
+    Cli.Result result = Cli.run("batch", prompts.toString(), "--ollama", ollama);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    List<String> lines = result.err().lines().toList();
+    assertThat(lines).hasSize(102);
+    assertThat(lines.get(99)).isEqualTo(prompts + ":100: \"prompt\" must be a non-empty string");
+    assertThat(lines.get(100)).isEqualTo("... and 150 more");
+    assertThat(lines.get(101))
+        .isEqualTo("tinyllm: " + prompts + ": 250 invalid lines; nothing was run");
+  }
+
+  /** A row as an earlier run wrote it. */
+  private static String row(int line, String id, String outcome) {
+    return "{\"index\":"
+        + (line - 1)
+        + ",\"line\":"
+        + line
+        + ",\"id\":"
+        + id
+        + ",\"prompt\":\"p\",\"outcome\":\""
+        + outcome
+        + "\"}\n";
+  }
+
+  @Test
+  void resumeRunsOnlyWhatHasNoSuccessfulRowAndAppends() throws Exception {
+    Path prompts =
+        file(
+            "five.jsonl",
+            """
+            {"prompt": "one", "id": "a"}
+            {"prompt": "two", "id": 2}
+            {"prompt": "three"}
+            {"prompt": "four"}
+            {"prompt": "five", "id": "e"}
+            """);
+    // a: succeeded; 2: failed; line 3: cancelled; line 4: succeeded, then the run died writing e
+    String earlier =
+        row(1, "\"a\"", "success")
+            + row(2, "2", "error")
+            + row(3, "null", "cancelled")
+            + row(4, "null", "success");
+    Path output = file("results.jsonl", earlier + "{\"index\":4,\"line\":5,\"id\":\"e\",\"pro");
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result =
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "-o",
+            output.toString(),
+            "--resume",
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(sim.stats().requests(Endpoint.GENERATE) - before).isEqualTo(3);
+    assertThat(result.err())
+        .matches(
+            "batch: 3 prompts, 3 succeeded, 0 failed in \\S+ m?s; 2 skipped \\(already succeeded in "
+                + Pattern.quote(output.toString())
+                + "\\)\n");
+    String text = Files.readString(output);
+    // the torn row is cut; the new rows follow the whole ones
+    assertThat(text).startsWith(earlier).doesNotContain("\"pro\n");
+    List<JsonNode> added = lines(text.substring(earlier.length()));
+    assertThat(added).extracting(r -> r.get("line").asInt()).containsExactly(2, 3, 5);
+    assertThat(added).allSatisfy(r -> assertThat(r.get("outcome").asText()).isEqualTo("success"));
+
+    // everything has succeeded now: nothing to run
+    Cli.Result again =
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "-o",
+            output.toString(),
+            "--resume",
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL);
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.err())
+        .isEqualTo(
+            "batch: nothing to run: all 5 prompts of "
+                + prompts
+                + " already succeeded in "
+                + output
+                + "\n");
+  }
+
+  @Test
+  void retryFailedRunsOnlyThePromptsWhoseLastRowFailed() throws Exception {
+    Path prompts = file("three.txt", "one\ntwo\nthree\n");
+    Path output =
+        file(
+            "results.jsonl",
+            row(1, "null", "error")
+                + row(2, "null", "error")
+                + row(3, "null", "cancelled")
+                + row(2, "null", "success"));
+    long before = sim.stats().requests(Endpoint.GENERATE);
+
+    Cli.Result result =
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "-o",
+            output.toString(),
+            "--retry-failed",
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    // line 1 failed; line 2's last row succeeded; line 3 was cancelled, not failed (--resume runs
+    // it)
+    assertThat(sim.stats().requests(Endpoint.GENERATE) - before).isEqualTo(1);
+    List<JsonNode> rows = lines(Files.readString(output));
+    assertThat(rows).hasSize(5);
+    assertThat(rows.get(4).get("line").asInt()).isEqualTo(1);
+    assertThat(rows.get(4).get("outcome").asText()).isEqualTo("success");
+  }
+
+  @Test
+  void resumeAndRetryNeedAnOutputFileThatIsTheirs() throws Exception {
+    Path prompts = file("p.txt", "hi\n");
+    Cli.Result noFile = Cli.run("batch", prompts.toString(), "--resume");
+    assertThat(noFile.exitCode()).isEqualTo(2);
+    assertThat(noFile.err())
+        .startsWith(
+            "tinyllm: --resume needs -o FILE: the results of the earlier run are read from it");
+    assertThat(
+            Cli.run("batch", prompts.toString(), "-o", "x", "--resume", "--retry-failed")
+                .exitCode())
+        .isEqualTo(2);
+
+    Path notOurs = file("notes.txt", "shopping list\n");
+    Cli.Result wrong =
+        Cli.run(
+            "batch", prompts.toString(), "-o", notOurs.toString(), "--resume", "--ollama", ollama);
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(wrong.err())
+        .isEqualTo(
+            "tinyllm: "
+                + notOurs
+                + ":1: not a result row of tinyllm batch; is it the right file?\n");
+    assertThat(Files.readString(notOurs)).isEqualTo("shopping list\n");
+
+    Cli.Result missing =
+        Cli.run(
+            "batch",
+            prompts.toString(),
+            "-o",
+            dir.resolve("none.jsonl").toString(),
+            "--retry-failed",
+            "--ollama",
+            ollama);
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("no earlier results in");
+  }
+
+  @Test
+  void answersServedFromTheCacheSaySo() throws Exception {
+    // one at a time: the second of each pair finds the first's answer in the cache
+    Path prompts =
+        file(
+            "twice.jsonl",
+            """
+            {"prompt": "Cache me, directly.", "model": "qwen2.5:0.5b", "options": {"temperature": 0}}
+            {"prompt": "Cache me, directly.", "model": "qwen2.5:0.5b", "options": {"temperature": 0}}
+            {"prompt": "Cache me through the graph."}
+            {"prompt": "Cache me through the graph."}
+            """);
+
+    Cli.Result result =
+        Cli.run("batch", prompts.toString(), "--ollama", ollama, "--workers", "1", "--cache");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<JsonNode> rows = lines(result.out());
+    assertThat(rows)
+        .extracting(r -> r.get("cached").asBoolean())
+        .containsExactly(false, true, false, true);
+    assertThat(rows.get(1).get("answer")).isEqualTo(rows.get(0).get("answer"));
+    assertThat(rows.get(3).get("graph").asText()).isEqualTo("qa");
+  }
+
+  @Test
+  void offATerminalProgressIsAPlainLineNowAndThen() throws Exception {
+    Path prompts = file("three.txt", "one\ntwo\nthree\n");
+    Cli cli = new Cli();
+    BatchCommand batch = cli.command("batch");
+    batch.progressStyle = ProgressStyle.PLAIN;
+    batch.plainEvery = Duration.ZERO; // every prompt, instead of every 30 s
+
+    Cli.Result result =
+        cli.execute(
+            "batch", prompts.toString(), "--ollama", ollama, "--model", MODEL, "--workers", "1");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).doesNotContain("\r").doesNotContain("\033");
+    assertThat(result.err().lines().toList())
+        .hasSize(3)
+        .satisfies(
+            lines -> {
+              assertThat(lines.get(0)).matches("batch: 1/3 \\(33%\\), [0-9.]+/s, ETA \\S+");
+              assertThat(lines.get(1)).matches("batch: 2/3 \\(66%\\), [0-9.]+/s, ETA \\S+");
+              assertThat(lines.get(2)).startsWith("batch: 3 prompts, 3 succeeded, 0 failed in ");
+            });
+  }
+
+  @Test
+  void theSummaryPrintsBeforeTheMetricsLinger() throws Exception {
+    Path prompts = file("one.txt", "hi\n");
+    StopSignal signal = StopSignal.install();
+    Cli cli = new Cli();
+    cli.<BatchCommand>command("batch").stopSignals = () -> signal;
+
+    Cli.Running running =
+        cli.start(
+            "batch",
+            prompts.toString(),
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL,
+            "--metrics-port",
+            "0",
+            "--metrics-linger",
+            "10m");
+    String err = cli.awaitErr(e -> e.contains("batch: 1 prompts"), Duration.ofSeconds(30));
+    assertThat(err).contains("batch: 1 prompts, 1 succeeded, 0 failed in ");
+    assertThat(running.future().isDone()).as("still lingering").isFalse();
+    signal.requestStop(); // what Ctrl-C does
+    assertThat(running.result(Duration.ofSeconds(30)).exitCode()).isZero();
+  }
+
+  @Test
   void aMissingFileOrAnEmptyOneIsAnError() throws Exception {
     Cli.Result missing = Cli.run("batch", dir.resolve("nope.txt").toString(), "--ollama", ollama);
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err())
         .isEqualTo("tinyllm: Cannot read prompts: no such file " + dir.resolve("nope.txt") + "\n");
+
+    Path nowhere = dir.resolve("no-such-dir").resolve("results.jsonl");
+    Cli.Result unwritable =
+        Cli.run(
+            "batch",
+            file("p.txt", "hi\n").toString(),
+            "-o",
+            nowhere.toString(),
+            "--ollama",
+            ollama,
+            "--model",
+            MODEL);
+    assertThat(unwritable.exitCode()).isEqualTo(1);
+    assertThat(unwritable.err())
+        .isEqualTo(
+            "tinyllm: Cannot write results to "
+                + nowhere
+                + ": no such directory "
+                + nowhere.getParent()
+                + "\n");
 
     Path empty = file("empty.txt", "\n\n");
     Cli.Result none = Cli.run("batch", empty.toString(), "--ollama", ollama);

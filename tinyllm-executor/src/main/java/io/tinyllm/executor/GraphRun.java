@@ -55,6 +55,18 @@ public record GraphRun(
     return trace.stream().mapToLong(NodeTrace::outputTokens).sum();
   }
 
+  /**
+   * Whether the answer came from the response cache: every node that asked a model (model and
+   * router nodes) was answered from it, and there was at least one.
+   */
+  public boolean cached() {
+    List<NodeTrace> asked =
+        trace.stream()
+            .filter(n -> n.type() == NodeType.MODEL || n.type() == NodeType.ROUTER)
+            .toList();
+    return !asked.isEmpty() && asked.stream().allMatch(NodeTrace::cached);
+  }
+
   public GraphResult toResult() {
     return new GraphResult(graphId, success(), success() ? output : null, error);
   }

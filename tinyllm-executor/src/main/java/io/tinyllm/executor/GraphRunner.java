@@ -212,7 +212,8 @@ final class GraphRunner {
               result == null ? 0 : result.promptTokens(),
               result == null ? 0 : result.outputTokens(),
               message,
-              result == null ? null : result.doneReason()));
+              result == null ? null : result.doneReason(),
+              result != null && result.cached()));
     }
   }
 

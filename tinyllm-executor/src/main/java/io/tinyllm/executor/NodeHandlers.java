@@ -66,7 +66,11 @@ final class NodeHandlers {
       out = out.with("tool_calls", ModelTools.payload(response.toolCalls()));
     }
     return new NodeResult(
-        out, response.promptTokens(), response.outputTokens(), response.doneReason());
+        out,
+        response.promptTokens(),
+        response.outputTokens(),
+        response.doneReason(),
+        response.cached());
   }
 
   private NodeResult router(NodeDefinition node, Payload in) {
@@ -83,7 +87,8 @@ final class NodeHandlers {
         in.with("route", route),
         response.promptTokens(),
         response.outputTokens(),
-        response.doneReason());
+        response.doneReason(),
+        response.cached());
   }
 
   private static Payload withRoutes(Payload in, List<String> routes) {

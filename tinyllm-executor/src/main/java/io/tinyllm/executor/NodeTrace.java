@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param doneReason why the node's model stopped, as Ollama says it ({@code stop}, or {@code
  *     length} when the answer was cut at the token limit); {@code null} when the node asked no
  *     model or failed
+ * @param cached whether the node's model call was answered from the response cache
  */
 public record NodeTrace(
     String node,
@@ -20,7 +21,8 @@ public record NodeTrace(
     long promptTokens,
     long outputTokens,
     String error,
-    String doneReason) {
+    String doneReason,
+    boolean cached) {
 
   /** A node execution without a model's reason to stop. */
   public NodeTrace(
@@ -32,7 +34,7 @@ public record NodeTrace(
       long promptTokens,
       long outputTokens,
       String error) {
-    this(node, type, outcome, attempts, latency, promptTokens, outputTokens, error, null);
+    this(node, type, outcome, attempts, latency, promptTokens, outputTokens, error, null, false);
   }
 
   /** Whether the node's model answer was cut at its token limit ({@code num_predict}). */

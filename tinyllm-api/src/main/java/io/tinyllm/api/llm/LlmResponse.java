@@ -18,6 +18,8 @@ import java.util.List;
  *     when it answered in text. A tool-call answer usually has empty {@code text}.
  * @param logprobs the log probability of each generated token when the request asked for them
  *     ({@code logprobs}), else empty
+ * @param cached whether this answer was served from a response cache rather than by the model now
+ *     (its figures are those of the call that was cached)
  */
 public record LlmResponse(
     String model,
@@ -31,7 +33,8 @@ public record LlmResponse(
     Duration promptEvalDuration,
     Duration evalDuration,
     List<ToolCall> toolCalls,
-    List<Logprob> logprobs) {
+    List<Logprob> logprobs,
+    boolean cached) {
 
   public LlmResponse {
     requireNonNull(model, "model is null");
@@ -42,6 +45,36 @@ public record LlmResponse(
     evalDuration = evalDuration == null ? Duration.ZERO : evalDuration;
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
     logprobs = logprobs == null ? List.of() : List.copyOf(logprobs);
+  }
+
+  /** An answer the model gave now (not from a cache). */
+  public LlmResponse(
+      String model,
+      String text,
+      String thinking,
+      String doneReason,
+      long promptTokens,
+      long outputTokens,
+      Duration totalDuration,
+      Duration loadDuration,
+      Duration promptEvalDuration,
+      Duration evalDuration,
+      List<ToolCall> toolCalls,
+      List<Logprob> logprobs) {
+    this(
+        model,
+        text,
+        thinking,
+        doneReason,
+        promptTokens,
+        outputTokens,
+        totalDuration,
+        loadDuration,
+        promptEvalDuration,
+        evalDuration,
+        toolCalls,
+        logprobs,
+        false);
   }
 
   /** A text answer: no tool calls, no log probabilities. */
@@ -69,6 +102,24 @@ public record LlmResponse(
         evalDuration,
         List.of(),
         List.of());
+  }
+
+  /** This answer, as served from a cache: {@link #cached()} is true. */
+  public LlmResponse fromCache() {
+    return new LlmResponse(
+        model,
+        text,
+        thinking,
+        doneReason,
+        promptTokens,
+        outputTokens,
+        totalDuration,
+        loadDuration,
+        promptEvalDuration,
+        evalDuration,
+        toolCalls,
+        logprobs,
+        true);
   }
 
   /** Output tokens per second of generation as the server measured it; 0 when unknown. */
