@@ -16,6 +16,13 @@ final class HttpIo {
   /** Content type of Ollama's JSON answers (Gin's {@code c.JSON}). */
   static final String JSON = "application/json; charset=utf-8";
 
+  /**
+   * Content type of the errors of streamed answers and of non-streamed progress answers (Ollama's
+   * {@code streamResponse} and {@code waitForStream} set it before Gin's JSON writer, which then
+   * keeps it).
+   */
+  static final String PROGRESS_JSON = "application/json";
+
   /** Content type of Ollama's streamed answers. */
   static final String NDJSON = "application/x-ndjson";
 

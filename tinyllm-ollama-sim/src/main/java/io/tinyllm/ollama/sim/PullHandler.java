@@ -45,19 +45,20 @@ final class PullHandler {
     if (!stream) {
       if (found.isEmpty()) {
         // Ollama's waitForStream answers a failed pull with 500
-        throw new ApiException(500, NOT_FOUND);
+        out.progressWhole(500, HttpIo.error(ctx.mapper, NOT_FOUND));
+        return;
       }
       int lines = 3 + layers(found.get()).size() * (ctx.config.pullSteps() + 1);
       ctx.pacer.sleepNanos(step * lines);
       ctx.registry.install(found.get());
-      out.whole(200, status("success"));
+      out.progressWhole(200, status("success"));
       return;
     }
     if (!out.line(status("pulling manifest"), false)) {
       return;
     }
     if (found.isEmpty()) {
-      out.error(500, NOT_FOUND);
+      out.streamError(500, NOT_FOUND);
       return;
     }
     SimulatedModel model = found.get();
