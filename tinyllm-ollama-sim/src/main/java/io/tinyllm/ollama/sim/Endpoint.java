@@ -31,7 +31,15 @@ public enum Endpoint {
   /** {@code POST /api/pull}: download a model. */
   PULL("/api/pull", "POST"),
   /** {@code DELETE /api/delete}: remove a model. */
-  DELETE("/api/delete", "DELETE");
+  DELETE("/api/delete", "DELETE"),
+  /** {@code POST /api/copy}: copy a model under another name. */
+  COPY("/api/copy", "POST"),
+  /** {@code POST /api/create}: create a model from another one. */
+  CREATE("/api/create", "POST"),
+  /** {@code POST /api/push}: upload a model to a registry (the simulator has none). */
+  PUSH("/api/push", "POST"),
+  /** {@code HEAD|POST /api/blobs/:digest}: check for or upload a blob. */
+  BLOBS("/api/blobs/:digest", "HEAD", "POST");
 
   private static final Set<Endpoint> INFERENCE =
       Collections.unmodifiableSet(EnumSet.of(GENERATE, CHAT, EMBED, EMBEDDINGS));
@@ -64,13 +72,27 @@ public enum Endpoint {
     return INFERENCE;
   }
 
-  /** The endpoint serving {@code path}, if any (exact match, as Ollama's router does). */
+  /**
+   * The endpoint serving {@code path}, if any: an exact match, as Ollama's router does, except that
+   * a {@code :parameter} stands for one non-empty path segment.
+   */
   public static Optional<Endpoint> forPath(String path) {
     for (Endpoint endpoint : values()) {
-      if (endpoint.path.equals(path)) {
+      if (endpoint.matches(path)) {
         return Optional.of(endpoint);
       }
     }
     return Optional.empty();
+  }
+
+  private boolean matches(String candidate) {
+    int colon = path.indexOf(':');
+    if (colon < 0) {
+      return path.equals(candidate);
+    }
+    String prefix = path.substring(0, colon);
+    return candidate.startsWith(prefix)
+        && candidate.length() > prefix.length()
+        && candidate.indexOf('/', prefix.length()) < 0;
   }
 }

@@ -19,7 +19,7 @@ final class ModelName {
   private ModelName() {}
 
   /** The four parts of a name, defaults filled in. */
-  private record Parts(String host, String namespace, String model, String tag) {
+  record Parts(String host, String namespace, String model, String tag) {
     boolean valid() {
       return validPart(host, 350, true, true)
           && validPart(namespace, 80, false, false)
@@ -62,7 +62,7 @@ final class ModelName {
   }
 
   /** Go's {@code ParseName}: split from the right, then merge in the defaults. */
-  private static Parts parse(String raw) {
+  static Parts parse(String raw) {
     String rest = raw;
     String tag = "";
     if (rest.lastIndexOf(':') > rest.lastIndexOf('/')) {

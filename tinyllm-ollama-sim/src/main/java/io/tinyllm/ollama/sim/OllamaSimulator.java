@@ -131,7 +131,8 @@ public final class OllamaSimulator implements AutoCloseable {
             pacer,
             stats,
             new FaultInjector(config.faultSeed(), config.maxHold()));
-    server.createContext("/", new SimulatorHandler(ctx));
+    server.createContext(
+        "/", new SimulatorHandler(ctx, new OriginPolicy(address.isLoopbackAddress())));
     server.setExecutor(executor);
     server.start();
     OllamaSimulator simulator = new OllamaSimulator(config, server, executor, stopped, ctx);
