@@ -135,11 +135,22 @@ final class ModelStoreHandler {
       created.system(system);
       manifest.append("\u0000system=").append(system);
     }
-    for (String text : licenses(license)) {
+    List<String> licenseTexts;
+    try {
+      licenseTexts = licenses(license);
+    } catch (ApiException e) {
+      // Ollama decodes the license late, in createModel: its error ends the stream as a 500
+      progress.fail(500, e.getMessage());
+      return;
+    }
+    StringBuilder licenseText = new StringBuilder(base.license());
+    for (String text : licenseTexts) {
+      // a license adds a layer; the base's stays, and /api/show joins them with newlines
       addLayer(layers, statuses, "license", text);
-      created.license(text);
+      licenseText.append('\n').append(text);
       manifest.append("\u0000license=").append(text);
     }
+    created.license(licenseText.toString());
     if (parameters != null && !parameters.isEmpty()) {
       String text = mergeParameters(base.parameters(), parameters);
       replaceLayer(layers, statuses, "params", text);

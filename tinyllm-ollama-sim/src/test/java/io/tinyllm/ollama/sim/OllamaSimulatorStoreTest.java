@@ -122,6 +122,26 @@ class OllamaSimulatorStoreTest {
   }
 
   @Test
+  void createAddsLicensesAndEndsWithA500WhenOneIsNotText() {
+    SimClient.Reply reply =
+        client.post(
+            "/api/create",
+            "{\"model\":\"licensed\",\"from\":\"qwen2.5:0.5b\",\"license\":[\"MIT\",\"Apache-2.0\"]}");
+    assertThat(reply.lines().stream().map(l -> l.get("status").asText()))
+        .contains("creating new layer sha256:" + sha256Hex("Apache-2.0"));
+    assertThat(client.post("/api/show", "{\"model\":\"licensed\"}").json().get("license").asText())
+        .endsWith("\nMIT\nApache-2.0");
+
+    SimClient.Reply bad =
+        client.post(
+            "/api/create",
+            "{\"model\":\"licensed2\",\"from\":\"qwen2.5:0.5b\",\"license\":7,\"stream\":false}");
+    assertThat(bad.status()).isEqualTo(500);
+    assertThat(bad.error())
+        .isEqualTo("json: cannot unmarshal number into Go value of type []string");
+  }
+
+  @Test
   void createFromAModelNotInstalledPullsItFirst() {
     SimClient.Reply reply =
         client.post("/api/create", "{\"model\":\"small\",\"from\":\"all-minilm\"}");
