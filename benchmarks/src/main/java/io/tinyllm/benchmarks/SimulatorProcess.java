@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * when its standard input closes, so it never outlives the fork that started it.
  */
 final class SimulatorProcess implements AutoCloseable {
-  private static final String READY = "simulator listening on ";
+  static final String READY = "simulator listening on ";
   private static final List<String> SENTENCES =
       List.of(
           "Streaming lets a client show the first words before the whole answer is ready.",

@@ -118,12 +118,19 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The demo's simulator: the default models plus the coder model the routed graph uses. */
+  /**
+   * The demo's simulator: the default models plus the coder model the routed graph uses, and pulls
+   * slow enough to be scraped while they run.
+   */
   static SimulatorConfig simulatorConfig(double timeScale, long seed) {
     return SimulatorConfig.builder()
         .timeScale(timeScale)
         .faultSeed(seed)
         .maxParallel(8)
+        // 86 progress lines of 230 ms: a pull takes about 20 s times --time-scale (10 s by
+        // default), several scrapes of the pull gauges at Prometheus' usual 15 s or less
+        .pullSteps(20)
+        .pullStepDelay(Duration.ofMillis(230))
         // the routed example graph sends code questions to a coder model
         .model(SimulatedModel.completion(DemoWorkload.CODER_MODEL).build())
         .build();

@@ -11,6 +11,7 @@ import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.api.llm.ToolDefinition;
 import io.tinyllm.api.queue.Priority;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.executor.GraphDefinition;
@@ -35,13 +36,28 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The {@code demo} workload: a realistic mix of calls through the real client, cache, queue and
  * graph executor against the built-in simulator — plain and streamed generations, multi-turn chat
- * with memory, embeddings, both example graphs, repeated prompts (cache hits), bursts that fill the
- * queue, and a few injected faults. Deterministic for a given seed.
+ * with memory, a tool call, embeddings, both example graphs, repeated prompts (cache hits, and two
+ * identical questions at once that make one model call), bursts that fill the queue, a model pull
+ * and a two-second Ollama outage every minute, and a few injected faults. Deterministic for a given
+ * seed.
  */
 final class DemoWorkload implements AutoCloseable {
   static final String CODER_MODEL = "qwen2.5-coder:0.5b";
   private static final List<String> MODELS = List.of("qwen2.5:0.5b", "qwen2.5:1.5b", "qwen2.5:3b");
   private static final String EMBED_MODEL = "nomic-embed-text";
+
+  /** A model of the simulator's registry, pulled (and deleted again) every {@link #PULL_EVERY}. */
+  static final String PULLED_MODEL = "llama3.2:1b";
+
+  static final Duration PULL_EVERY = Duration.ofSeconds(60);
+  private static final String TOOL_PROMPT = "What is the weather in Tokyo?";
+
+  /** The share of requests the simulator fails outside an outage. */
+  private static final double ERROR_RATE = 0.02;
+
+  static final Duration OUTAGE_FIRST = Duration.ofSeconds(30);
+  static final Duration OUTAGE_EVERY = Duration.ofSeconds(60);
+  static final Duration OUTAGE_LENGTH = Duration.ofSeconds(2);
   private static final List<String> PROMPTS =
       List.of(
           "What is the capital of France?",
@@ -72,8 +88,10 @@ final class DemoWorkload implements AutoCloseable {
   private final List<GraphDefinition> graphs;
   private final Random random;
   private final double rate;
+  // two threads: a pull takes seconds, and the calls go on being submitted meanwhile
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
+      Executors.newScheduledThreadPool(
+          2,
           r -> {
             Thread t = new Thread(r, "tinyllm-demo");
             t.setDaemon(true);
@@ -126,15 +144,23 @@ final class DemoWorkload implements AutoCloseable {
 
   /**
    * Runs each kind of call once, in order, so every metric family has samples within seconds:
-   * including a repeated prompt (cache hit), a request for a missing model, a call failing all its
+   * including a repeated prompt (cache hit), the same question asked twice at once (one model call,
+   * the other waits for it), a tool call, a request for a missing model, a call failing all its
    * retries, and a graph whose model node fails.
    */
   void tour() {
     String prompt = PROMPTS.get(0);
     runCounted(() -> generate(MODELS.get(0), prompt, 0.0));
     runCounted(() -> generate(MODELS.get(0), prompt, 0.0));
+    // two identical questions at once: the cache's single flight makes one model call of them
+    runCounted(
+        () -> generate(MODELS.get(1), PROMPTS.get(3), 0.0),
+        () -> generate(MODELS.get(1), PROMPTS.get(3), 0.0));
     runCounted(() -> stream(MODELS.get(1), PROMPTS.get(1)));
     runCounted(this::chat);
+    simulator.putCannedAnswer(
+        TOOL_PROMPT, "tool_calls:[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Tokyo\"}}]");
+    runCounted(this::chatWithTool);
     runCounted(this::embed);
     for (GraphDefinition graph : graphs) {
       runCounted(() -> graph(graph, GRAPH_INPUTS.get(0)));
@@ -155,13 +181,52 @@ final class DemoWorkload implements AutoCloseable {
     scheduler.scheduleAtFixedRate(this::tick, 0, periodMicros, TimeUnit.MICROSECONDS);
     // a few faults now and then: an error rate, and occasional broken streams
     // Ollama's crashed-runner text, a 500 the client retries
-    simulator.faults().errorRate(0.02);
+    simulator.faults().errorRate(ERROR_RATE);
     scheduler.scheduleAtFixedRate(
-        () -> simulator.faults().midStreamError(3, "simulated error mid-stream", 1),
+        () ->
+            simulator
+                .faults()
+                .midStreamError(
+                    3, "an error was encountered while running the model: simulated", 1),
         7,
         15,
         TimeUnit.SECONDS);
     scheduler.scheduleAtFixedRate(this::refreshInventory, 1, 5, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::pullAModel, 20, PULL_EVERY.toSeconds(), TimeUnit.SECONDS);
+    scheduler.scheduleAtFixedRate(
+        this::outage, OUTAGE_FIRST.toSeconds(), OUTAGE_EVERY.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ollama fails every request for {@link #OUTAGE_LENGTH}: the models in use open their breakers,
+   * which close again on the first success after the open duration. Long after each breaker was
+   * created (and its transitions exposed at 0), so {@code increase()} sees every transition, as it
+   * cannot for the tour's, which opens a breaker in its first second.
+   */
+  private void outage() {
+    simulator.faults().errorRate(1.0);
+    scheduler.schedule(
+        () -> {
+          simulator.faults().errorRate(ERROR_RATE);
+        },
+        OUTAGE_LENGTH.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Pulls {@link #PULLED_MODEL} from the simulator's registry (the pull gauges show its progress),
+   * deleting it first so each pull downloads again.
+   */
+  private void pullAModel() {
+    try {
+      if (ollama.list().stream().anyMatch(model -> model.name().equals(PULLED_MODEL))) {
+        ollama.delete(PULLED_MODEL);
+      }
+      ollama.pull(PULLED_MODEL, progress -> {});
+    } catch (TinyLlmException e) {
+      // the next pull tries again
+    }
   }
 
   private void tick() {
@@ -234,8 +299,10 @@ final class DemoWorkload implements AutoCloseable {
         });
   }
 
-  private void runCounted(Runnable call) {
-    submit(Priority.NORMAL, call);
+  private void runCounted(Runnable... calls) {
+    for (Runnable call : calls) {
+      submit(Priority.NORMAL, call);
+    }
     // the tour waits for each call so its faults hit the call they were set up for
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (queue.size() > 0 && System.nanoTime() < deadline) {
@@ -289,6 +356,22 @@ final class DemoWorkload implements AutoCloseable {
       memory.add(ChatMessage.assistant(answer.toString()));
       outputTokens.addAndGet(response.outputTokens());
     }
+  }
+
+  /** A chat offering a tool, which the simulator's canned answer calls. */
+  private void chatWithTool() {
+    LlmResponse response =
+        client.chat(
+            ChatRequest.builder(MODELS.get(0), List.of(ChatMessage.user(TOOL_PROMPT)))
+                .tools(
+                    List.of(
+                        ToolDefinition.function(
+                            "get_weather",
+                            "The weather in a city",
+                            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}")))
+                .options(GenerationOptions.builder().temperature(0.0).numPredict(48).build())
+                .build());
+    outputTokens.addAndGet(response.outputTokens());
   }
 
   private void embed() {

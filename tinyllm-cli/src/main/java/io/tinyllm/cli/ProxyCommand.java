@@ -4,22 +4,33 @@ import io.tinyllm.api.config.Settings;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
+import io.tinyllm.ollama.OllamaConfig;
+import io.tinyllm.ollama.OllamaHost;
+import io.tinyllm.proxy.Fleet;
+import io.tinyllm.proxy.FleetConfig;
 import io.tinyllm.proxy.ProxyConfig;
 import io.tinyllm.proxy.ProxyServer;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code tinyllm proxy}: Ollama's API on another port, forwarded unchanged, with the metrics Ollama
- * lacks served at {@code /metrics} on the same port.
+ * {@code tinyllm proxy}: Ollama's API on another port, forwarded unchanged to one Ollama or a fleet
+ * ({@code --ollama} repeated), with the metrics Ollama lacks served at {@code /metrics} on the same
+ * port.
  */
 @Command(
     name = "proxy",
@@ -40,7 +51,16 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Address to bind (default ${DEFAULT-VALUE}: this machine only).")
   String addr = ProxyConfig.DEFAULT_HOST;
 
-  @Mixin OllamaOptions ollama;
+  @Option(
+      names = "--ollama",
+      paramLabel = "URL",
+      converter = UpstreamConverter.class,
+      description = {
+        "Ollama server to forward to: host, host:port or http://host:port, optionally named",
+        "(gpu-1=http://10.0.0.1:11434). Repeat for a fleet: each request goes to a server that has",
+        "its model (default: $OLLAMA_HOST, else http://127.0.0.1:11434)."
+      })
+  List<String> upstreams = new ArrayList<>();
 
   @Option(
       names = "--metrics-port",
@@ -74,7 +94,13 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--max-concurrent must be from 1 to 10000, got " + maxConcurrent);
     }
     settings.put(ProxyConfig.MAX_CONCURRENT, String.valueOf(maxConcurrent));
-    ollama.addTo(settings);
+    if (upstreams.size() == 1 && !named(upstreams.get(0))) {
+      settings.put(OllamaConfig.HOST, upstreams.get(0));
+    } else if (!upstreams.isEmpty()) {
+      settings.put(FleetConfig.UPSTREAMS, String.join(",", upstreams));
+      // the Java client in the same process keeps one address: the fleet's first
+      settings.put(OllamaConfig.HOST, address(upstreams.get(0)));
+    }
     if (metricsPort != null || metricsAddr != null) {
       settings.put("metrics.exporters", HttpMetricsExporter.NAME);
       settings.put(
@@ -92,7 +118,20 @@ final class ProxyCommand implements Callable<Integer> {
         TinyLlm app = TinyLlm.start(Settings.of(settings))) {
       ProxyServer proxy = app.get(ProxyServer.class);
       proxy.start();
-      out.println("Proxying " + proxy.uri() + " to Ollama at " + proxy.upstream());
+      Fleet fleet = proxy.fleet();
+      if (fleet.names().size() == 1) {
+        out.println("Proxying " + proxy.uri() + " to Ollama at " + proxy.upstream());
+      } else {
+        out.println(
+            "Proxying "
+                + proxy.uri()
+                + " to a fleet of "
+                + fleet.names().size()
+                + " Ollama servers: "
+                + fleet.names().stream()
+                    .map(name -> name + " (" + fleet.address(name) + ")")
+                    .collect(Collectors.joining(", ")));
+      }
       out.println("Serving metrics at " + proxy.uri() + "/metrics");
       app.metrics()
           .exporter(HttpMetricsExporter.class)
@@ -101,6 +140,46 @@ final class ProxyCommand implements Callable<Integer> {
       stop.await(runFor);
     }
     return ExitCodes.OK;
+  }
+
+  /** Whether {@code value} is {@code name=URL}: an address never has '=' before its host. */
+  private static boolean named(String value) {
+    int equals = value.indexOf('=');
+    return equals > 0 && value.substring(0, equals).chars().noneMatch(c -> c == ':' || c == '/');
+  }
+
+  private static String address(String value) {
+    return named(value) ? value.substring(value.indexOf('=') + 1).strip() : value;
+  }
+
+  /** Rejects a bad {@code --ollama} while picocli parses, so it is a usage error. */
+  static final class UpstreamConverter implements ITypeConverter<String> {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    @Override
+    public String convert(String value) {
+      String text = value.strip();
+      if (text.contains(",")) {
+        throw new TypeConversionException(
+            "one Ollama server per --ollama (repeat the option), not a list: " + text);
+      }
+      if (named(text)) {
+        String name = text.substring(0, text.indexOf('=')).strip();
+        if (!NAME.matcher(name).matches()) {
+          throw new TypeConversionException(
+              "invalid server name '"
+                  + name
+                  + "': letters, digits, '.', '_' or '-', at most 63 (name=URL)");
+        }
+      }
+      try {
+        OllamaHost.parse(address(text));
+      } catch (IllegalArgumentException e) {
+        // picocli's own message for other exceptions repeats the value, password included
+        throw new TypeConversionException(e.getMessage());
+      }
+      return text;
+    }
   }
 
   private static int checkPort(int value, String option) {

@@ -81,7 +81,16 @@ class DocsConsistencyTest {
           // only traffic through `tinyllm proxy` (ProxyCommandTest and tinyllm-proxy's tests)
           Map.entry("tinyllm_proxy_requests_total", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_client_disconnects_total", "tinyllm-proxy"),
-          Map.entry("tinyllm_proxy_upstream_failures_total", "tinyllm-proxy"));
+          Map.entry("tinyllm_proxy_upstream_failures_total", "tinyllm-proxy"),
+          // only a started proxy, which creates its fleet (tinyllm-proxy's Fleet*Test)
+          Map.entry("tinyllm_proxy_backend_requests_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_in_flight", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_errors_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_up", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_models_loaded", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_routing_decisions_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_failovers_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_backend_circuit_breaker_state", "tinyllm-proxy"));
 
   /**
    * Families renamed, old name to new. Only docs/metrics.md may mention an old name, on a line that

@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinyllm.ollama.sim.Endpoint;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,57 @@ class ProxyCommandTest {
           .containsPattern("Serving metrics at http://127\\.0\\.0\\.1:\\d+/metrics\n")
           .containsPattern("(?s)Serving metrics at .*Serving metrics at ");
     }
+  }
+
+  @Test
+  void repeatedOllamaFlagsMakeAFleet() throws Exception {
+    try (OllamaSimulator a =
+            OllamaSimulator.start(SimulatorConfig.builder().port(0).timeScale(0).build());
+        OllamaSimulator b =
+            OllamaSimulator.start(SimulatorConfig.builder().port(0).timeScale(0).build())) {
+      Cli.Result result =
+          Cli.run(
+              "proxy",
+              "--port",
+              "0",
+              "--ollama",
+              "gpu-1=" + a.baseUri(),
+              "--ollama",
+              b.baseUri().toString(),
+              "--duration",
+              "10ms");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .startsWith("Proxying http://127.0.0.1:")
+          .contains(
+              " to a fleet of 2 Ollama servers: gpu-1 ("
+                  + a.baseUri()
+                  + "), 127.0.0.1:"
+                  + b.port()
+                  + " ("
+                  + b.baseUri()
+                  + ")\n");
+      // both were health-checked before the proxy listened
+      assertThat(a.stats().requests(Endpoint.TAGS)).isEqualTo(1);
+      assertThat(b.stats().requests(Endpoint.PS)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void badOllamaFlagsAreUsageErrors() {
+    Cli.Result list = Cli.run("proxy", "--ollama", "a:1,b:2");
+    assertThat(list.exitCode()).isEqualTo(2);
+    assertThat(list.err()).contains("one Ollama server per --ollama (repeat the option)");
+
+    Cli.Result name = Cli.run("proxy", "--ollama", "gpu 1=http://a:1");
+    assertThat(name.exitCode()).isEqualTo(2);
+    assertThat(name.err()).contains("invalid server name 'gpu 1'");
+
+    Cli.Result twice =
+        Cli.run("proxy", "--port", "0", "--ollama", "127.0.0.1:1", "--ollama", "127.0.0.1:1");
+    assertThat(twice.exitCode()).isNotZero();
+    assertThat(twice.err()).contains("names backend '127.0.0.1:1' twice").doesNotContain("\tat ");
   }
 
   @Test

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.inject.Guice;
 import io.tinyllm.api.config.Settings;
-import io.tinyllm.it.containers.OllamaContainer;
 import io.tinyllm.it.containers.PrometheusContainer;
 import io.tinyllm.it.containers.PushgatewayContainer;
 import io.tinyllm.it.containers.TinyLlmContainer;
 import io.tinyllm.it.support.Polling;
-import io.tinyllm.it.support.PromQlExamples;
 import io.tinyllm.it.support.PrometheusApi;
 import io.tinyllm.it.support.RequiresDocker;
 import io.tinyllm.metrics.MetricsCollector;
@@ -21,8 +19,6 @@ import io.tinyllm.metrics.exporter.PushgatewayConfig;
 import io.tinyllm.metrics.exporter.PushgatewayMetricsExporter;
 import io.tinyllm.metrics.testing.SeedFamilies;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +28,9 @@ import org.testcontainers.lifecycle.Startables;
 
 /**
  * Prometheus scraping a running {@code tinyllm demo} and a Pushgateway, all in containers on one
- * network with an Ollama server for {@code tinyllm batch} runs: Prometheus reaches the others by
- * alias, the test reaches Prometheus and the gateway through ports mapped on this machine.
+ * network: Prometheus reaches the others by alias, the test reaches Prometheus and the gateway
+ * through ports mapped on this machine. Every query the project ships is {@link
+ * ShippedQueriesIT}'s, against this build's demo on loopback.
  */
 @RequiresDocker
 class PrometheusIT {
@@ -62,20 +59,11 @@ class PrometheusIT {
       TinyLlmContainer.runningDemo().withNetwork(network).withNetworkAliases("tinyllm");
   static final PrometheusContainer prometheus =
       new PrometheusContainer().withNetwork(network).withConfig(CONFIG);
-  // answers the batch of the PromQL test (the demo's own simulator is inside its container)
-  static final OllamaContainer ollama =
-      new OllamaContainer().withNetwork(network).withNetworkAliases(OllamaContainer.NETWORK_ALIAS);
-
-  /**
-   * Queries of docs/promql.md that cannot return data in this run, with the reason. Keep it short:
-   * a query here is one the docs show without proof that it works.
-   */
-  private static final Map<String, String> WITHOUT_DATA_HERE = Map.of();
 
   @BeforeAll
   static void start() {
     // in parallel: they are independent until Prometheus scrapes
-    Startables.deepStart(pushgateway, tinyllm, prometheus, ollama).join();
+    Startables.deepStart(pushgateway, tinyllm, prometheus).join();
   }
 
   @AfterAll
@@ -83,7 +71,6 @@ class PrometheusIT {
     // no Ryuk here (its image would come from a registry), so everything is removed by hand
     prometheus.stop();
     tinyllm.stop();
-    ollama.stop();
     pushgateway.stop();
     network.close();
   }
@@ -138,46 +125,10 @@ class PrometheusIT {
     Polling.untilAsserted(
         SCRAPED_WITHIN,
         () ->
-            // a batch of another test pushes under its own job, tinyllm-batch
-            assertThat(api.query("tinyllm_system_info{job=~\"tinyllm|tinyllm-it\"}"))
+            assertThat(api.query("tinyllm_system_info"))
                 .extracting(s -> s.label("job"), s -> s.label("version"), s -> s.value())
                 .containsExactlyInAnyOrder(
                     tuple("tinyllm", SystemInfoMetrics.version(), "1"),
                     tuple("tinyllm-it", SystemInfoMetrics.version(), "1")));
-  }
-
-  @Test
-  void everyQueryOfThePromQlDocsReturnsData() throws Exception {
-    List<String> queries = PromQlExamples.read(PromQlExamples.docs().resolve("promql.md"));
-    assertThat(queries).as("queries of docs/promql.md").hasSizeGreaterThan(20);
-    assertThat(queries).containsAll(WITHOUT_DATA_HERE.keySet());
-    // the batch families exist only once a batch has pushed them
-    try (TinyLlmContainer batch =
-        TinyLlmContainer.runningBatch(
-                List.of("What is 2+2?", "Name a river."),
-                "--ollama",
-                OllamaContainer.NETWORK_URL,
-                "--push-gateway",
-                "pushgateway:" + PushgatewayContainer.PORT)
-            .withNetwork(network)) {
-      batch.start();
-      assertThat(batch.exitCode())
-          .as("exit status of the batch; stderr:%n%s", batch.stderr())
-          .isZero();
-    }
-    PrometheusApi api = new PrometheusApi(prometheus.url());
-
-    // rate() needs two scrapes in its window, and the gateway's series one scrape after the push
-    Polling.untilAsserted(
-        SCRAPED_WITHIN,
-        () -> {
-          List<String> empty = new ArrayList<>();
-          for (String query : queries) {
-            if (!WITHOUT_DATA_HERE.containsKey(query) && api.query(query).isEmpty()) {
-              empty.add(query);
-            }
-          }
-          assertThat(empty).as("queries of docs/promql.md that return nothing").isEmpty();
-        });
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.error.LlmConnectionException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
@@ -24,7 +25,10 @@ import jakarta.inject.Singleton;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,7 +76,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.transport = new OllamaTransport(config);
+    this.transport =
+        new OllamaTransport(config, new HostRouter(config, metrics.ticker(), metrics.hosts()));
     this.resilience =
         new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
@@ -87,9 +92,14 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return new OllamaClient(config, new OllamaMetrics(guard, config.modelLoadThreshold()));
   }
 
-  /** The server this client talks to. */
+  /** The server this client talks to; the first of them if it routes over several. */
   public URI host() {
     return config.host();
+  }
+
+  /** Every server this client routes over ({@code ollama.hosts}), or the one it talks to. */
+  public List<URI> hosts() {
+    return config.hosts();
   }
 
   public OllamaConfig config() {
@@ -103,6 +113,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.GENERATE,
         () -> transport.post("/api/generate", OllamaJson.generateBody(request, false)),
+        0,
         node -> completion(node, request.model()),
         OllamaMetrics.Call::succeeded);
   }
@@ -114,6 +125,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.CHAT,
         () -> transport.post("/api/chat", OllamaJson.chatBody(request, false)),
+        Conversations.key(request),
         node -> completion(node, request.model()),
         OllamaMetrics.Call::succeeded);
   }
@@ -125,6 +137,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.EMBED,
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
+        0,
         node -> {
           ReportedValues.check(node, request.model(), "embed answer");
           return OllamaJson.embedResponse(node, request.model());
@@ -139,6 +152,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.GENERATE_STREAM,
         () -> transport.post("/api/generate", OllamaJson.generateBody(request, true)),
+        0,
         listener);
   }
 
@@ -149,23 +163,54 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         request.model(),
         RequestType.CHAT_STREAM,
         () -> transport.post("/api/chat", OllamaJson.chatBody(request, true)),
+        Conversations.key(request),
         listener);
   }
 
-  /** The installed models ({@code GET /api/tags}). */
+  /**
+   * The installed models ({@code GET /api/tags}); of a fleet, every model any reachable server has,
+   * once per name (the first configured server's entry wins).
+   */
   public List<LocalModel> list() {
-    return OllamaJson.localModels(json(transport.get("/api/tags"), null));
+    if (!config.isFleet()) {
+      return OllamaJson.localModels(json(transport.get("/api/tags"), null));
+    }
+    Map<String, LocalModel> byName = new LinkedHashMap<>();
+    eachReachable(
+        host -> {
+          for (LocalModel model :
+              OllamaJson.localModels(jsonFrom(host, transport.get("/api/tags"), null))) {
+            byName.putIfAbsent(model.name(), model);
+          }
+        });
+    return List.copyOf(byName.values());
   }
 
   /**
-   * The models loaded now ({@code GET /api/ps}); also refreshes the inventory gauges ({@code
-   * tinyllm_ollama_models_loaded}, {@code tinyllm_ollama_model_vram_bytes}, ...). Call it on a
-   * schedule, or before a push, to keep them current.
+   * The models loaded now ({@code GET /api/ps}); of a fleet, each model loaded on each reachable
+   * server. Also refreshes the inventory gauges ({@code tinyllm_ollama_models_loaded}, {@code
+   * tinyllm_ollama_model_vram_bytes}, ...), and tells the router which server has which model
+   * loaded. Call it on a schedule, or before a push, to keep them current.
    */
   public List<RunningModel> running() {
-    List<RunningModel> models = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
-    recordSafely(() -> metrics.inventory().refreshed(models));
-    return models;
+    List<RunningModel> models = new ArrayList<>();
+    if (!config.isFleet()) {
+      HostRouter.Host host = transport.router().first();
+      List<RunningModel> loaded = OllamaJson.runningModels(json(transport.get("/api/ps"), null));
+      transport.router().loaded(host, loaded);
+      models.addAll(loaded);
+    } else {
+      eachReachable(
+          host -> {
+            List<RunningModel> loaded =
+                OllamaJson.runningModels(jsonFrom(host, transport.get("/api/ps"), null));
+            transport.router().loaded(host, loaded);
+            models.addAll(loaded);
+          });
+    }
+    List<RunningModel> all = List.copyOf(models);
+    recordSafely(() -> metrics.inventory().refreshed(all));
+    return all;
   }
 
   /**
@@ -180,24 +225,69 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   /**
-   * Removes {@code model} from the server ({@code DELETE /api/delete}).
+   * Removes {@code model} from the server ({@code DELETE /api/delete}); of a fleet, from every
+   * server that has it.
    *
-   * @throws ModelNotFoundException if it is not installed
+   * @throws ModelNotFoundException if no server has it
+   * @throws LlmException if a server could not be asked (after the others were)
    */
   public void delete(String model) {
     requireNonNull(model, "model is null");
-    transport.send(transport.delete("/api/delete", OllamaJson.modelBody(model, null)), model);
+    if (!config.isFleet()) {
+      transport.send(transport.delete("/api/delete", OllamaJson.modelBody(model, null)), model);
+      return;
+    }
+    AtomicInteger deleted = new AtomicInteger();
+    ModelNotFoundException[] missing = new ModelNotFoundException[1];
+    eachHost(
+        host -> {
+          try {
+            transport.sendTo(
+                host, transport.delete("/api/delete", OllamaJson.modelBody(model, null)), model);
+            deleted.incrementAndGet();
+          } catch (ModelNotFoundException e) {
+            missing[0] = e;
+          }
+        });
+    if (deleted.get() == 0 && missing[0] != null) {
+      throw missing[0];
+    }
   }
 
-  /** The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}. */
+  /**
+   * The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}; of a fleet, any one's.
+   */
   public String version() {
     return json(transport.get("/api/version"), null).path("version").asText("");
   }
 
-  /** Whether the server answers {@code GET /}; never throws. */
+  /**
+   * Whether the server answers {@code GET /}; of a fleet, whether any server does, with each one's
+   * answer in the detail. Never throws.
+   */
   public OllamaHealth health() {
+    if (!config.isFleet()) {
+      return health(transport.router().first());
+    }
+    List<String> details = new ArrayList<>();
+    int healthy = 0;
+    for (HostRouter.Host host : transport.router().all()) {
+      OllamaHealth one = health(host);
+      healthy += one.healthy() ? 1 : 0;
+      details.add(host.uri() + ": " + one.detail());
+    }
+    return new OllamaHealth(
+        healthy > 0,
+        healthy
+            + " of "
+            + transport.router().all().size()
+            + " servers answer; "
+            + String.join("; ", details));
+  }
+
+  private OllamaHealth health(HostRouter.Host host) {
     try {
-      String body = transport.send(transport.get("/"), null);
+      String body = transport.sendTo(host, transport.get("/"), null);
       return new OllamaHealth(true, body.strip());
     } catch (LlmException e) {
       return new OllamaHealth(false, e.getMessage());
@@ -211,16 +301,26 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    * its progress. The first line must come within the request timeout, the others each within the
    * stream-idle timeout.
    *
+   * <p>Of a fleet, every server pulls the model, one after the other, each reporting its progress
+   * in turn; the first failure ends the pull.
+   *
    * @throws ModelNotFoundException if the registry has no such model
    */
   public void pull(String model, Consumer<PullProgress> progress) {
     requireNonNull(model, "model is null");
     requireNonNull(progress, "progress is null");
+    for (HostRouter.Host host : transport.router().all()) {
+      pull(host, model, progress);
+    }
+  }
+
+  private void pull(HostRouter.Host host, String model, Consumer<PullProgress> progress) {
     LineChannel channel = new LineChannel(config.maxResponseBytes());
-    transport.stream(transport.post("/api/pull", OllamaJson.modelBody(model, true)), channel);
     StringBuilder errorBody = new StringBuilder();
     boolean started = false;
-    try {
+    try (OllamaTransport.Lease lease =
+        transport.streamTo(
+            host, transport.post("/api/pull", OllamaJson.modelBody(model, true)), channel)) {
       while (true) {
         Duration timeout = started ? config.streamIdleTimeout() : config.requestTimeout();
         Object item = channel.poll(timeout.toNanos());
@@ -229,17 +329,17 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
               "Pulling model '"
                   + model
                   + "' from Ollama at "
-                  + host()
+                  + host.uri()
                   + " stalled: nothing for "
                   + timeout.toMillis()
                   + " ms");
         }
         if (item instanceof LineChannel.Failure failure) {
-          throw transport.errors().forTransport(failure.cause(), model);
+          throw lease.errors().forTransport(failure.cause(), model);
         }
         if (item == LineChannel.END || item == LineChannel.CANCELLED) {
           if (channel.status() != 200) {
-            throw transport.errors().forStatus(channel.status(), errorBody.toString(), model);
+            throw lease.errors().forStatus(channel.status(), errorBody.toString(), model);
           }
           throw new StreamException(
               "Pulling model '" + model + "' ended before Ollama reported success");
@@ -274,6 +374,54 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       channel.cancel();
       recordSafely(() -> metrics.inventory().pullEnded(model));
     }
+  }
+
+  /**
+   * Runs {@code action} on each server; one that cannot be reached is skipped, and if none could
+   * be, the first server's failure is thrown.
+   */
+  private void eachReachable(Consumer<HostRouter.Host> action) {
+    LlmException first = null;
+    int reached = 0;
+    for (HostRouter.Host host : transport.router().all()) {
+      try {
+        action.accept(host);
+        reached++;
+      } catch (LlmConnectionException | LlmTimeoutException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (reached == 0 && first != null) {
+      throw first;
+    }
+  }
+
+  /**
+   * Runs {@code action} on every server, then throws the first failure, if any: one server's
+   * failure does not keep the others from being asked.
+   */
+  private void eachHost(Consumer<HostRouter.Host> action) {
+    LlmException first = null;
+    for (HostRouter.Host host : transport.router().all()) {
+      try {
+        action.accept(host);
+      } catch (LlmException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private JsonNode jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
+    JsonNode node = OllamaJson.parse(transport.sendTo(host, request, model), "response");
+    String error = OllamaJson.error(node);
+    if (error != null) {
+      throw new StreamException(
+          "Ollama at " + host.uri() + " reported an error in a successful response: " + error);
+    }
+    return node;
   }
 
   /** Records a metric; a failure of the metrics code is counted and never reaches the caller. */
@@ -330,12 +478,15 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       String model,
       RequestType type,
       Supplier<HttpRequest> request,
+      long conversation,
       Function<JsonNode, T> parse,
       BiConsumer<OllamaMetrics.Call, T> succeeded) {
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     try {
       HttpRequest http = request.get();
-      T result = resilience.execute(model, () -> parse.apply(json(http, model)), Resilience.SLEEP);
+      T result =
+          resilience.execute(
+              model, () -> parse.apply(json(http, model, conversation)), Resilience.SLEEP);
       succeeded.accept(call, result);
       return result;
     } catch (CancelledException e) {
@@ -351,7 +502,11 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private StreamHandle stream(
-      String model, RequestType type, Supplier<HttpRequest> request, StreamListener listener) {
+      String model,
+      RequestType type,
+      Supplier<HttpRequest> request,
+      long conversation,
+      StreamListener listener) {
     requireNonNull(listener, "listener is null");
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     HttpRequest http;
@@ -368,6 +523,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
             resilience,
             model,
             http,
+            conversation,
             slot,
             call,
             config.streamIdleTimeout(),
@@ -386,7 +542,11 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private JsonNode json(HttpRequest request, String model) {
-    JsonNode node = OllamaJson.parse(transport.send(request, model), "response");
+    return json(request, model, 0);
+  }
+
+  private JsonNode json(HttpRequest request, String model, long conversation) {
+    JsonNode node = OllamaJson.parse(transport.send(request, model, conversation), "response");
     String error = OllamaJson.error(node);
     if (error != null) {
       throw new StreamException(

@@ -6,7 +6,11 @@ import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Settings of the Ollama client. Every key has a default; see {@code docs/ollama-client.md}.
@@ -15,6 +19,8 @@ import java.util.Map;
  *   <caption>Settings</caption>
  *   <tr><th>key</th><th>default</th></tr>
  *   <tr><td>{@code ollama.host}</td><td>env {@code OLLAMA_HOST}, else {@code http://127.0.0.1:11434}</td></tr>
+ *   <tr><td>{@code ollama.hosts}</td><td>unset; {@code URL,URL,...} for a fleet (instead of {@code ollama.host})</td></tr>
+ *   <tr><td>{@code ollama.hosts.retry-after}</td><td>10s: a host that refused a connection is skipped that long</td></tr>
  *   <tr><td>{@code ollama.timeout.connect}</td><td>10s</td></tr>
  *   <tr><td>{@code ollama.timeout.request}</td><td>5m (a whole non-streaming call; a stream's first chunk)</td></tr>
  *   <tr><td>{@code ollama.timeout.stream-idle}</td><td>60s (between two chunks of a stream)</td></tr>
@@ -54,9 +60,18 @@ public record OllamaConfig(
     boolean metricsEnabled,
     int maxConcurrentStreams,
     Duration streamTotalTimeout,
-    int maxResponseBytes) {
+    int maxResponseBytes,
+    List<URI> hosts,
+    Duration hostRetryAfter) {
 
   public static final String HOST = "ollama.host";
+  public static final String HOSTS = "ollama.hosts";
+  public static final String HOST_RETRY_AFTER = "ollama.hosts.retry-after";
+
+  /** The most hosts one client routes over; a fleet beyond it belongs behind the proxy. */
+  public static final int MAX_HOSTS = 64;
+
+  public static final Duration DEFAULT_HOST_RETRY_AFTER = Duration.ofSeconds(10);
   public static final String CONNECT_TIMEOUT = "ollama.timeout.connect";
   public static final String REQUEST_TIMEOUT = "ollama.timeout.request";
   public static final String STREAM_IDLE_TIMEOUT = "ollama.timeout.stream-idle";
@@ -119,6 +134,47 @@ public record OllamaConfig(
     if (maxResponseBytes < 1) {
       throw new IllegalArgumentException("maxResponseBytes must be positive: " + maxResponseBytes);
     }
+    hosts = hosts == null || hosts.isEmpty() ? List.of(host) : List.copyOf(hosts);
+    if (!hosts.get(0).equals(host)) {
+      throw new IllegalArgumentException(
+          "host must be the first of hosts: " + host + " is not " + hosts.get(0));
+    }
+    if (hosts.size() > MAX_HOSTS || new LinkedHashSet<>(hosts).size() != hosts.size()) {
+      throw new IllegalArgumentException(
+          "hosts must be at most " + MAX_HOSTS + " distinct servers: " + hosts);
+    }
+    requirePositive(hostRetryAfter, "hostRetryAfter");
+  }
+
+  /** A config for one server, with the default stream deadline and response cap. */
+  public OllamaConfig(
+      URI host,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration streamIdleTimeout,
+      BreakerSettings circuitBreaker,
+      RateLimitSettings rateLimit,
+      RetrySettings retry,
+      Duration modelLoadThreshold,
+      boolean metricsEnabled,
+      int maxConcurrentStreams,
+      Duration streamTotalTimeout,
+      int maxResponseBytes) {
+    this(
+        host,
+        connectTimeout,
+        requestTimeout,
+        streamIdleTimeout,
+        circuitBreaker,
+        rateLimit,
+        retry,
+        modelLoadThreshold,
+        metricsEnabled,
+        maxConcurrentStreams,
+        streamTotalTimeout,
+        maxResponseBytes,
+        List.of(host),
+        DEFAULT_HOST_RETRY_AFTER);
   }
 
   /** A config with the default stream deadline and response cap. */
@@ -186,8 +242,9 @@ public record OllamaConfig(
   public static OllamaConfig from(Settings settings, Map<String, String> environment) {
     requireNonNull(settings, "settings is null");
     requireNonNull(environment, "environment is null");
+    List<URI> hosts = hosts(settings, environment);
     return new OllamaConfig(
-        host(settings, environment),
+        hosts.get(0),
         positive(settings, CONNECT_TIMEOUT, Duration.ofSeconds(10)),
         positive(settings, REQUEST_TIMEOUT, Duration.ofMinutes(5)),
         positive(settings, STREAM_IDLE_TIMEOUT, Duration.ofSeconds(60)),
@@ -212,10 +269,17 @@ public record OllamaConfig(
         settings.getInt(STREAMS_MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000),
         positive(settings, STREAM_TOTAL_TIMEOUT, DEFAULT_STREAM_TOTAL_TIMEOUT),
         // from 1 KiB (Ollama's smallest answers) to 1 GiB (a Java array's reach, with room)
-        settings.getInt(MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30));
+        settings.getInt(MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30),
+        hosts,
+        positive(settings, HOST_RETRY_AFTER, DEFAULT_HOST_RETRY_AFTER));
   }
 
-  /** This config with another host. */
+  /** Whether this client routes over several servers ({@code ollama.hosts}). */
+  public boolean isFleet() {
+    return hosts.size() > 1;
+  }
+
+  /** This config with another, single host. */
   public OllamaConfig withHost(URI newHost) {
     return new OllamaConfig(
         newHost,
@@ -229,7 +293,9 @@ public record OllamaConfig(
         metricsEnabled,
         maxConcurrentStreams,
         streamTotalTimeout,
-        maxResponseBytes);
+        maxResponseBytes,
+        List.of(newHost),
+        hostRetryAfter);
   }
 
   /**
@@ -271,6 +337,63 @@ public record OllamaConfig(
       requirePositive(initialBackoff, "initialBackoff");
       requirePositive(maxBackoff, "maxBackoff");
     }
+  }
+
+  /**
+   * {@code ollama.hosts} if set (then neither {@code ollama.host} nor {@code OLLAMA_HOST} count),
+   * else the one host of {@code ollama.host} or {@code OLLAMA_HOST}.
+   */
+  private static List<URI> hosts(Settings settings, Map<String, String> environment) {
+    String list = settings.get(HOSTS).orElse(null);
+    if (list == null) {
+      return List.of(host(settings, environment));
+    }
+    if (settings.get(HOST).isPresent()) {
+      throw new ConfigException(
+          "Settings '" + HOST + "' and '" + HOSTS + "' are both set: set one of them");
+    }
+    String[] parts = list.split(",", -1);
+    if (parts.length > MAX_HOSTS) {
+      throw new ConfigException(
+          "Setting '"
+              + HOSTS
+              + "' lists "
+              + parts.length
+              + " servers; at most "
+              + MAX_HOSTS
+              + " are allowed");
+    }
+    List<URI> hosts = new ArrayList<>();
+    Set<URI> seen = new LinkedHashSet<>();
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i].strip();
+      if (part.isEmpty()) {
+        throw new ConfigException(
+            "Setting '" + HOSTS + "': entry " + (i + 1) + " is empty (expected URL,URL,...)");
+      }
+      URI uri;
+      try {
+        uri = OllamaHost.parse(part);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "Invalid entry "
+                + (i + 1)
+                + " '"
+                + OllamaHost.redacted(part)
+                + "' in setting '"
+                + HOSTS
+                + "': expected host, host:port or http://host:port ("
+                + e.getMessage()
+                + ")",
+            e);
+      }
+      if (!seen.add(uri)) {
+        throw new ConfigException(
+            "Setting '" + HOSTS + "' lists " + uri + " twice (entry " + (i + 1) + ")");
+      }
+      hosts.add(uri);
+    }
+    return List.copyOf(hosts);
   }
 
   private static URI host(Settings settings, Map<String, String> environment) {

@@ -10,6 +10,7 @@ import io.tinyllm.api.error.NotSupportedException;
 import io.tinyllm.api.error.ServerBusyException;
 import io.tinyllm.api.error.ServerErrorException;
 import io.tinyllm.api.error.ServerRejectedException;
+import io.tinyllm.api.error.StreamException;
 import io.tinyllm.api.error.TooManyRequestsException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -106,11 +107,29 @@ final class OllamaErrors {
    */
   static boolean isTransient500(String body) {
     String error = ollamaError(body);
-    if (error == null) {
-      return true;
-    }
+    return error == null || isTransientText(error);
+  }
+
+  /** Whether Ollama's error text {@code error} says the model runner failed underneath. */
+  static boolean isTransientText(String error) {
     String lower = error.toLowerCase(Locale.ROOT);
     return TRANSIENT_500_TEXTS.stream().anyMatch(lower::contains);
+  }
+
+  /**
+   * The exception for an {@code {"error": ...}} line in a 200 stream about {@code model}, by the
+   * rules of a 500 with that text: a runner failure may succeed later and counts for the breaker
+   * (retried if no output was {@code delivered} yet, a {@link StreamException} once it was); any
+   * other text fails the same way again and is not the server being unwell.
+   */
+  LlmException forStreamError(String error, String model, boolean delivered) {
+    String subject = "Ollama reported an error in the stream from model '" + model + "'";
+    if (!isTransientText(error)) {
+      return new ServerRejectedException(subject + " (not retried): " + error);
+    }
+    return delivered
+        ? new StreamException(subject + " after output: " + error)
+        : new ServerErrorException(subject + " before any output (the runner failed): " + error);
   }
 
   private LlmException notFound(String body, String message, String model) {

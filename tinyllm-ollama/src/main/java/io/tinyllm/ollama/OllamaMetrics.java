@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * The Ollama client's metrics, as the client sees them: a call's life ({@link #requestStarted}),
  * and the {@link ResilienceMetrics} and {@link InventoryMetrics} its resilience and inventory
- * report to. The families live in five sets, each bound with the metrics binder: {@link
+ * report to. The families live in six sets, each bound with the metrics binder: {@link
  * RequestMetrics}, {@link StreamingMetrics}, {@link ServerDurationMetrics}, {@link
- * ResilienceMetrics} and {@link InventoryMetrics}. Call sites say what happened; labels are the
- * sets' business.
+ * ResilienceMetrics}, {@link InventoryMetrics} and {@link HostMetrics}. Call sites say what
+ * happened; labels are the sets' business.
  *
  * <pre>{@code
  * OllamaMetrics.Call call = metrics.requestStarted("qwen2.5:0.5b", RequestType.GENERATE);
@@ -45,6 +45,7 @@ public final class OllamaMetrics {
   private final ServerDurationMetrics server;
   private final ResilienceMetrics resilience;
   private final InventoryMetrics inventory;
+  private final HostMetrics hosts;
   private final boolean enabled;
   private final LabelCache<ModelSeries> models;
   private final RecordingFailures failures;
@@ -61,9 +62,18 @@ public final class OllamaMetrics {
       ServerDurationMetrics server,
       ResilienceMetrics resilience,
       InventoryMetrics inventory,
+      HostMetrics hosts,
       Ticker ticker) {
     this(
-        guard, requests, streaming, server, resilience, inventory, config.metricsEnabled(), ticker);
+        guard,
+        requests,
+        streaming,
+        server,
+        resilience,
+        inventory,
+        hosts,
+        config.metricsEnabled(),
+        ticker);
   }
 
   /** Metrics as {@code config} asks, in sets of their own (not registered anywhere). */
@@ -93,6 +103,7 @@ public final class OllamaMetrics {
         new ServerDurationMetrics(modelLoadThreshold, enabled),
         new ResilienceMetrics(guard, enabled),
         new InventoryMetrics(guard, enabled),
+        new HostMetrics(enabled),
         enabled,
         ticker);
   }
@@ -104,6 +115,7 @@ public final class OllamaMetrics {
       ServerDurationMetrics server,
       ResilienceMetrics resilience,
       InventoryMetrics inventory,
+      HostMetrics hosts,
       boolean enabled,
       Ticker ticker) {
     requireNonNull(guard, "guard is null");
@@ -113,6 +125,7 @@ public final class OllamaMetrics {
     this.server = requireNonNull(server, "server is null");
     this.resilience = requireNonNull(resilience, "resilience is null");
     this.inventory = requireNonNull(inventory, "inventory is null");
+    this.hosts = requireNonNull(hosts, "hosts is null");
     this.enabled = enabled;
     this.failures = requests.recordingFailures();
     this.models = new LabelCache<>(name -> modelLabel(guard, name), m -> new ModelSeries(guard, m));
@@ -134,7 +147,7 @@ public final class OllamaMetrics {
 
   /** The sets holding the families, in a stable order (none contributes any when disabled). */
   public List<MetricSet> sets() {
-    return List.of(requests, streaming, server, resilience, inventory);
+    return List.of(requests, streaming, server, resilience, inventory, hosts);
   }
 
   ResilienceMetrics resilience() {
@@ -143,6 +156,10 @@ public final class OllamaMetrics {
 
   InventoryMetrics inventory() {
     return inventory;
+  }
+
+  HostMetrics hosts() {
+    return hosts;
   }
 
   /** Where a failure of metric recording goes instead of into the call being recorded. */
@@ -272,7 +289,11 @@ public final class OllamaMetrics {
           graph.toolsCalled(response.toolCalls().size());
         }
         server.reported(
-            response.loadDuration(), response.promptEvalDuration(), response.evalDuration());
+            response.loadDuration(),
+            response.promptEvalDuration(),
+            response.evalDuration(),
+            response.totalDuration(),
+            ticker.read());
         if (!response.evalDuration().isZero() && outputTokens > 0) {
           streaming.generated(response.tokensPerSecond());
         }
@@ -291,7 +312,12 @@ public final class OllamaMetrics {
         outcome(RequestMetrics.Outcome.SUCCESS);
         graph.prompted(response.promptTokens());
         node.prompted(response.promptTokens());
-        server.reported(response.loadDuration(), Duration.ZERO, Duration.ZERO);
+        server.reported(
+            response.loadDuration(),
+            Duration.ZERO,
+            Duration.ZERO,
+            response.totalDuration(),
+            ticker.read());
       } catch (RuntimeException e) {
         failures.failed(e);
       }

@@ -43,7 +43,8 @@ public final class OllamaModule implements TinyLlmModule {
         .bind(StreamingMetrics.class)
         .bind(ServerDurationMetrics.class)
         .bind(ResilienceMetrics.class)
-        .bind(InventoryMetrics.class);
+        .bind(InventoryMetrics.class)
+        .bind(HostMetrics.class);
     binder.bind(OllamaMetrics.class).in(Scopes.SINGLETON);
     binder.bind(OllamaClient.class).in(Scopes.SINGLETON);
     // the raw client under a name a decorator (the cache plug-in) wraps; LlmClient defaults to it

@@ -43,6 +43,7 @@ final class OllamaStream implements StreamHandle, Runnable {
   private final Resilience resilience;
   private final String model;
   private final HttpRequest request;
+  private final long conversation;
   private final StreamListener listener;
   private final OllamaMetrics.Call call;
   private final Duration idleTimeout;
@@ -56,12 +57,14 @@ final class OllamaStream implements StreamHandle, Runnable {
   private volatile boolean delivered;
   private volatile boolean pastDeadline;
   private long deadlineNanos; // set by run(), read by the same thread
+  private OllamaTransport.Lease lease; // the current attempt's server; run()'s thread only
 
   OllamaStream(
       OllamaTransport transport,
       Resilience resilience,
       String model,
       HttpRequest request,
+      long conversation,
       StreamListener listener,
       OllamaMetrics.Call call,
       Duration idleTimeout,
@@ -71,6 +74,7 @@ final class OllamaStream implements StreamHandle, Runnable {
     this.resilience = requireNonNull(resilience, "resilience is null");
     this.model = requireNonNull(model, "model is null");
     this.request = requireNonNull(request, "request is null");
+    this.conversation = conversation;
     this.listener = requireNonNull(listener, "listener is null");
     this.call = requireNonNull(call, "call is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
@@ -200,7 +204,14 @@ final class OllamaStream implements StreamHandle, Runnable {
       current.cancel();
       throw pastDeadline();
     }
-    transport.stream(request, current);
+    try (OllamaTransport.Lease attemptLease =
+        transport.stream(request, current, model, conversation)) {
+      lease = attemptLease;
+      return read(current);
+    }
+  }
+
+  private LlmResponse read(LineChannel current) {
     StringBuilder text = new StringBuilder();
     StringBuilder thinking = new StringBuilder();
     List<ToolCall> toolCalls = new ArrayList<>();
@@ -231,7 +242,7 @@ final class OllamaStream implements StreamHandle, Runnable {
         throw cancelled();
       }
       if (item instanceof LineChannel.Failure failure) {
-        LlmException error = transport.errors().forTransport(failure.cause(), model);
+        LlmException error = lease.errors().forTransport(failure.cause(), model);
         if (delivered) {
           throw new StreamException(
               "The stream from model '"
@@ -244,7 +255,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (item == LineChannel.END) {
         if (current.status() != 200) {
-          throw transport.errors().forStatus(current.status(), errorBody.toString(), model);
+          throw lease.errors().forStatus(current.status(), errorBody.toString(), model);
         }
         throw new StreamException(
             "The stream from model '"
@@ -280,11 +291,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (error != null) {
         current.cancel();
-        throw new StreamException(
-            "Ollama reported an error in the middle of the stream from model '"
-                + model
-                + "': "
-                + error);
+        throw transport.errors().forStreamError(error, model, delivered);
       }
       String token = OllamaJson.text(chunk);
       String thought = OllamaJson.thinking(chunk);
@@ -305,7 +312,7 @@ final class OllamaStream implements StreamHandle, Runnable {
             "The stream from model '"
                 + model
                 + "' at "
-                + transport.host()
+                + host()
                 + " sent more than the "
                 + maxResponseBytes
                 + " characters of text the client accepts (setting '"
@@ -323,6 +330,12 @@ final class OllamaStream implements StreamHandle, Runnable {
     }
   }
 
+  /** The server of the current attempt, for messages. */
+  private Object host() {
+    OllamaTransport.Lease current = lease;
+    return current == null ? transport.host() : current.host();
+  }
+
   /** The stream ran past its total deadline: a timeout that is not retried. */
   private LlmTimeoutException pastDeadline() {
     pastDeadline = true;
@@ -330,7 +343,7 @@ final class OllamaStream implements StreamHandle, Runnable {
         "The stream from model '"
             + model
             + "' at "
-            + transport.host()
+            + host()
             + " did not finish within "
             + totalTimeout.toMillis()
             + " ms in all ("
@@ -344,14 +357,14 @@ final class OllamaStream implements StreamHandle, Runnable {
             ? "The stream from model '"
                 + model
                 + "' at "
-                + transport.host()
+                + host()
                 + " sent nothing for "
                 + timeout.toMillis()
                 + " ms ("
                 + OllamaConfig.STREAM_IDLE_TIMEOUT
                 + ")"
             : "Ollama at "
-                + transport.host()
+                + host()
                 + " did not start streaming from model '"
                 + model
                 + "' within "

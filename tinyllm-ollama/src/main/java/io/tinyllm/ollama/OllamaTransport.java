@@ -4,34 +4,37 @@ import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.LlmTimeoutException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** HTTP to one Ollama server: builds requests, enforces timeouts, maps failures. */
+/**
+ * HTTP to the Ollama server, or to the servers of a fleet: builds requests, sends each where {@link
+ * HostRouter} says, moves a call that failed before any answer to the next server, enforces
+ * timeouts and maps failures.
+ */
 final class OllamaTransport {
   private final HttpClient http;
-  private final URI host;
-  private final String base;
+  private final HostRouter router;
   private final Duration requestTimeout;
   private final int maxResponseBytes;
-  private final OllamaErrors errors;
 
-  OllamaTransport(OllamaConfig config) {
+  OllamaTransport(OllamaConfig config, HostRouter router) {
     requireNonNull(config, "config is null");
-    this.host = config.host();
-    String text = host.toString();
-    this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    this.router = requireNonNull(router, "router is null");
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
-    this.errors = new OllamaErrors(host, config.connectTimeout(), config.requestTimeout());
     // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
     this.http =
         HttpClient.newBuilder()
@@ -41,12 +44,18 @@ final class OllamaTransport {
             .build();
   }
 
+  /** The first configured server (the only one unless {@code ollama.hosts} lists several). */
   URI host() {
-    return host;
+    return router.first().uri();
   }
 
+  HostRouter router() {
+    return router;
+  }
+
+  /** The error mapping of the first configured server. */
   OllamaErrors errors() {
-    return errors;
+    return router.first().errors();
   }
 
   Duration requestTimeout() {
@@ -66,7 +75,7 @@ final class OllamaTransport {
   }
 
   HttpRequest get(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path))
+    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
         .timeout(requestTimeout)
         .header("Accept", "application/json")
         .GET()
@@ -74,41 +83,96 @@ final class OllamaTransport {
   }
 
   private HttpRequest.Builder json(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path))
+    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
         .timeout(requestTimeout)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, application/x-ndjson");
   }
 
+  /** {@link #send(HttpRequest, String, long)} outside any conversation. */
+  String send(HttpRequest request, String model) {
+    return send(request, model, 0);
+  }
+
   /**
    * Sends {@code request} and returns the body of a 200 answer within the request timeout (which
    * covers the whole exchange, body included); a body beyond {@code ollama.max-response-bytes}
-   * fails with {@code ResponseTooLargeException}.
+   * fails with {@code ResponseTooLargeException}. In a fleet, a server that cannot be reached,
+   * answers 502, 503 or 504, or answers 404 to a call about a model, passes the call to the next
+   * one; the last one's answer is the call's.
    *
-   * @param model the model the call is about, for messages; may be {@code null}
+   * @param model the model the call is about, for routing and messages; may be {@code null}
+   * @param conversation a key of the conversation the call continues, or 0
    */
-  String send(HttpRequest request, String model) {
+  String send(HttpRequest request, String model, long conversation) {
+    return send(router.candidates(model, conversation), request, model, conversation);
+  }
+
+  /**
+   * Sends {@code request} to {@code host} alone; otherwise as {@link #send(HttpRequest, String)}.
+   */
+  String sendTo(HostRouter.Host host, HttpRequest request, String model) {
+    return send(List.of(host), request, model, 0);
+  }
+
+  private String send(
+      List<HostRouter.Host> candidates, HttpRequest request, String model, long conversation) {
+    for (int i = 0; ; i++) {
+      HostRouter.Host host = candidates.get(i);
+      boolean last = i == candidates.size() - 1;
+      HttpResponse<String> response;
+      host.started();
+      try {
+        response = exchange(host, request, model);
+      } catch (ExecutionException e) {
+        if (isUnreachable(e.getCause())) {
+          router.unreachable(host);
+          if (!last) {
+            host.points().failedOver();
+            continue;
+          }
+        }
+        throw host.errors().forTransport(e, model);
+      } finally {
+        host.ended();
+      }
+      int status = response.statusCode();
+      if (status == 200) {
+        router.answered(host, model, conversation);
+        return response.body();
+      }
+      router.reachable(host);
+      if (!last && movesOn(status, model)) {
+        host.points().failedOver();
+        continue;
+      }
+      throw host.errors().forStatus(status, response.body(), model);
+    }
+  }
+
+  private HttpResponse<String> exchange(HostRouter.Host host, HttpRequest request, String model)
+      throws ExecutionException {
+    HttpRequest routed = routed(request, host);
     CompletableFuture<HttpResponse<String>> future =
         http.sendAsync(
-            request,
+            routed,
             BoundedBody.handler(
                 maxResponseBytes,
-                request.method()
+                routed.method()
                     + " "
-                    + request.uri()
+                    + routed.uri()
                     + (model == null ? "" : " for model '" + model + "'")));
-    HttpResponse<String> response;
     try {
-      response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
       throw new LlmTimeoutException(
           "Ollama at "
-              + host
+              + host.uri()
               + " did not answer "
-              + request.method()
+              + routed.method()
               + " "
-              + request.uri().getPath()
+              + routed.uri().getPath()
               + (model == null ? "" : " for model '" + model + "'")
               + " within "
               + requestTimeout.toMillis()
@@ -120,23 +184,139 @@ final class OllamaTransport {
       future.cancel(true);
       Thread.currentThread().interrupt();
       throw new CancelledException("Interrupted while waiting for Ollama", e);
-    } catch (ExecutionException e) {
-      throw errors.forTransport(e, model);
     }
-    if (response.statusCode() != 200) {
-      throw errors.forStatus(response.statusCode(), response.body(), model);
-    }
-    return response.body();
   }
 
-  /** Starts {@code request}, feeding its status and body lines to {@code channel}. */
-  void stream(HttpRequest request, LineChannel channel) {
-    http.sendAsync(request, channel.handler())
+  /**
+   * Starts {@code request}, feeding its status and body lines to {@code channel}; the lease says
+   * which server answers and must be closed when the caller is done with the lines.
+   */
+  Lease stream(HttpRequest request, LineChannel channel, String model, long conversation) {
+    return start(router.candidates(model, conversation), request, channel, model, conversation);
+  }
+
+  /** Starts {@code request} on {@code host} alone, feeding {@code channel}. */
+  Lease streamTo(HostRouter.Host host, HttpRequest request, LineChannel channel) {
+    return start(List.of(host), request, channel, null, 0);
+  }
+
+  private Lease start(
+      List<HostRouter.Host> candidates,
+      HttpRequest request,
+      LineChannel channel,
+      String model,
+      long conversation) {
+    Lease lease = new Lease(candidates.get(0));
+    attempt(lease, candidates, 0, request, channel, model, conversation);
+    return lease;
+  }
+
+  private void attempt(
+      Lease lease,
+      List<HostRouter.Host> candidates,
+      int index,
+      HttpRequest request,
+      LineChannel channel,
+      String model,
+      long conversation) {
+    HostRouter.Host host = candidates.get(index);
+    http.sendAsync(routed(request, host), channel.handler())
         .whenComplete(
             (response, failure) -> {
-              if (failure != null) {
+              if (failure == null) {
+                if (response.statusCode() == 200) {
+                  router.answered(host, model, conversation);
+                } else {
+                  router.reachable(host);
+                }
+                return;
+              }
+              boolean unreachable = isUnreachable(failure) && channel.status() < 0;
+              if (unreachable) {
+                router.unreachable(host);
+              }
+              if (unreachable
+                  && index + 1 < candidates.size()
+                  && lease.moveTo(candidates.get(index + 1))) {
+                host.points().failedOver();
+                attempt(lease, candidates, index + 1, request, channel, model, conversation);
+              } else {
                 channel.fail(failure);
               }
             });
+  }
+
+  /** {@code request} with its address on {@code host} (requests are built on the first server). */
+  private HttpRequest routed(HttpRequest request, HostRouter.Host host) {
+    if (host == router.first()) {
+      return request;
+    }
+    // built here on the first server's base, so the rest is path and query
+    String rest = request.uri().toString().substring(router.first().base().length());
+    return HttpRequest.newBuilder(request, (name, value) -> true)
+        .uri(URI.create(host.base() + rest))
+        .build();
+  }
+
+  /**
+   * Whether an answer with {@code status} sends a call on to the next server of a fleet: a gateway
+   * failure, a full queue, or (for a call about a model) a server that does not have the model.
+   */
+  private static boolean movesOn(int status, String model) {
+    return status == 502 || status == 503 || status == 504 || (status == 404 && model != null);
+  }
+
+  /**
+   * Whether {@code failure} happened before the server took the request: safe to send elsewhere.
+   */
+  private static boolean isUnreachable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof HttpConnectTimeoutException
+          || t instanceof UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Which server a stream is on, counted in flight there until closed. */
+  static final class Lease implements AutoCloseable {
+    private HostRouter.Host host; // guarded by this
+    private boolean closed; // guarded by this
+
+    private Lease(HostRouter.Host host) {
+      this.host = host;
+      host.started();
+    }
+
+    /** The server answering (or being asked) now. */
+    synchronized URI host() {
+      return host.uri();
+    }
+
+    /** The error mapping of the server answering now. */
+    synchronized OllamaErrors errors() {
+      return host.errors();
+    }
+
+    /** Moves to {@code next}; false if the lease was closed meanwhile. */
+    private synchronized boolean moveTo(HostRouter.Host next) {
+      if (closed) {
+        return false;
+      }
+      host.ended();
+      host = next;
+      next.started();
+      return true;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        host.ended();
+      }
+    }
   }
 }

@@ -23,7 +23,8 @@ import java.util.List;
  * </pre>
  *
  * <p>A {@code load_duration} below {@code ollama.metrics.model-load-threshold} is Ollama finding
- * the model already loaded, not a load, and is not observed.
+ * the model already loaded, not a load, and is not observed; nor are the reports of requests that
+ * waited for a load another request started (see {@link ModelPoints#reported}).
  */
 @Singleton
 public final class ServerDurationMetrics implements MetricSet {
@@ -96,9 +97,24 @@ public final class ServerDurationMetrics implements MetricSet {
       eval = LazyDataPoints.of(evalDuration, model);
     }
 
-    /** Ollama reported these durations for a request (zero: not reported). */
-    void reported(Duration loadDuration, Duration promptEvalDuration, Duration evalDuration) {
-      if (loadDuration.toNanos() >= modelLoadThresholdNanos && !loadDuration.isZero()) {
+    // the span of the last load observed, on the client's clock; guarded by this
+    private boolean loadSeen;
+    private long lastLoadStart;
+    private long lastLoadEnd;
+
+    /**
+     * Ollama reported these durations (zero: not reported) for a request whose answer arrived at
+     * {@code nowNanos} (the metrics' ticker).
+     */
+    void reported(
+        Duration loadDuration,
+        Duration promptEvalDuration,
+        Duration evalDuration,
+        Duration totalDuration,
+        long nowNanos) {
+      if (loadDuration.toNanos() >= modelLoadThresholdNanos
+          && !loadDuration.isZero()
+          && isNewLoad(loadDuration, totalDuration, nowNanos)) {
         load.get().observe(seconds(loadDuration));
       }
       if (!promptEvalDuration.isZero()) {
@@ -107,6 +123,30 @@ public final class ServerDurationMetrics implements MetricSet {
       if (!evalDuration.isZero()) {
         eval.get().observe(seconds(evalDuration));
       }
+    }
+
+    /**
+     * Whether a reported load is not one already observed. Ollama's {@code load_duration} runs from
+     * a request's arrival until the scheduler hands it the runner (v0.13.5 server/routes.go, {@code
+     * checkpointLoaded}; server/sched.go hands a loading runner to the queued requests once it
+     * runs), so every request that queued behind a load reports the part of it it waited for. Loads
+     * of one model are serial, so a report whose span, {@code total_duration} before its answer
+     * arrived until {@code load_duration} later, overlaps the span of the load last observed
+     * (widened by the reports that joined it) waited for that same load. A request that waited for
+     * one load and then needed another (a new {@code num_ctx}) counts with the first.
+     */
+    private synchronized boolean isNewLoad(Duration load, Duration total, long nowNanos) {
+      long start = nowNanos - Math.max(total.toNanos(), load.toNanos());
+      long end = start + load.toNanos();
+      if (loadSeen && start < lastLoadEnd && end > lastLoadStart) {
+        lastLoadStart = Math.min(lastLoadStart, start);
+        lastLoadEnd = Math.max(lastLoadEnd, end);
+        return false;
+      }
+      loadSeen = true;
+      lastLoadStart = start;
+      lastLoadEnd = end;
+      return true;
     }
   }
 }

@@ -93,7 +93,10 @@ class ErrorMappingTest {
 
   @Test
   void anErrorLineInTheMiddleOfAStreamEndsItAtOnce() throws Exception {
-    f.sim.faults().midStreamError(2, "model runner crashed", 1);
+    f.sim
+        .faults()
+        .midStreamError(
+            2, "an error was encountered while running the model: model runner crashed", 1);
     RecordingListener listener = new RecordingListener();
 
     f.client.generateStream(PING, listener);

@@ -10,6 +10,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class OllamaConfigTest {
@@ -61,7 +63,8 @@ class OllamaConfigTest {
             Map.entry("ollama.metrics.enabled", "false"),
             Map.entry("ollama.streams.max-concurrent", "8"),
             Map.entry("ollama.timeout.stream-total", "2h"),
-            Map.entry("ollama.max-response-bytes", "1048576"));
+            Map.entry("ollama.max-response-bytes", "1048576"),
+            Map.entry("ollama.hosts.retry-after", "3s"));
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -80,10 +83,15 @@ class OllamaConfigTest {
                 false,
                 8,
                 Duration.ofHours(2),
-                1048576));
-    // the full mapping above is exactly what the plug-in declares it reads
+                1048576,
+                List.of(URI.create("http://gpu-box:8080")),
+                Duration.ofSeconds(3)));
+    // the full mapping above is exactly what the plug-in declares it reads, with ollama.hosts,
+    // the other way to name the server (the two cannot be set together)
+    Set<String> keys = new TreeSet<>(settings.keySet());
+    keys.add(OllamaConfig.HOSTS);
     assertThat(new OllamaModule().knownSettings())
-        .isEqualTo(KnownSettings.of(List.of("ollama."), settings.keySet()));
+        .isEqualTo(KnownSettings.of(List.of("ollama."), keys));
   }
 
   @Test

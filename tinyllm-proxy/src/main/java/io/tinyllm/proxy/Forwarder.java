@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.queue.Priority;
 import io.tinyllm.ollama.OllamaMetrics;
 import io.tinyllm.ollama.RequestType;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +48,9 @@ final class Forwarder implements HttpHandler {
   /** The request header a calling application may set to attribute its calls to a graph. */
   static final String GRAPH_HEADER = "X-TinyLLM-Graph";
 
+  /** The request header that gives a call its place in the optional admission queue. */
+  static final String PRIORITY_HEADER = "X-TinyLLM-Priority";
+
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
   /** Headers java.net.http sets itself and refuses from callers; the body sets the length. */
@@ -57,7 +62,15 @@ final class Forwarder implements HttpHandler {
 
   private static final int PIECE = 16 * 1024;
 
-  private final String upstream;
+  /** Statuses another backend may answer better, before any byte reached the client. */
+  private static final Set<Integer> FAILS_OVER = Set.of(502, 503, 504);
+
+  /** Paths that name a model, so a fleet sends them to a backend that has it. */
+  private static final Set<String> ROUTED_BY_MODEL = Set.of("/api/show");
+
+  private final Fleet fleet;
+  private final FleetMetrics fleetMetrics;
+  private final FleetViews views;
   private final HttpClient client;
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
@@ -66,15 +79,17 @@ final class Forwarder implements HttpHandler {
   private final Duration idleTimeout;
 
   Forwarder(
-      URI upstream,
+      Fleet fleet,
+      FleetMetrics fleetMetrics,
       Duration idleTimeout,
       ScheduledExecutorService timer,
       HttpClient client,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
       HttpHandler metricsHandler) {
-    String base = requireNonNull(upstream, "upstream is null").toString();
-    this.upstream = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.fleet = requireNonNull(fleet, "fleet is null");
+    this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
+    this.views = new FleetViews(fleet, fleetMetrics, client, proxyMetrics);
     this.client = requireNonNull(client, "client is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
@@ -93,26 +108,34 @@ final class Forwarder implements HttpHandler {
     }
     proxyMetrics.started();
     try {
-      forward(exchange, method, path);
+      if (fleet.single() || !views.handle(exchange, method, path)) {
+        forward(exchange, method, path);
+      }
     } finally {
       proxyMetrics.ended();
     }
   }
 
   /**
-   * Forwards the exchange. Throwing out of here (rather than closing the exchange) makes the JDK
-   * server drop the connection: how a broken answer reaches the client.
+   * Forwards the exchange to the backend the fleet chooses, and to the next one while a backend
+   * fails before its answer's first byte (unreachable, 502, 503 or 504, or a 404 to an LLM call,
+   * whose model it lacks) and the request can be sent again. Throwing out of here (rather than
+   * closing the exchange) makes the JDK server drop the connection: how a broken answer reaches the
+   * client.
    */
   private void forward(HttpExchange exchange, String method, String path) throws IOException {
     String pathLabel = ProxyPaths.label(path);
     Headers requestHeaders = exchange.getRequestHeaders();
     LlmEndpoint endpoint = LlmEndpoint.of(method, path);
     InputStream body = exchange.getRequestBody();
-    RequestPeek peek = endpoint == null ? null : RequestPeek.read(body);
-    if (peek != null) {
-      body = peek.body(body);
-    }
-    HttpRequest request = upstreamRequest(exchange, method, requestHeaders, body);
+    long length = contentLength(requestHeaders);
+    boolean hasBody = length > 0 || requestHeaders.containsKey("Transfer-Encoding");
+    // a fleet reads the start of every body: to route by model, and to send it again on failover
+    RequestPeek peek =
+        endpoint != null || (hasBody && (!fleet.single() || ROUTED_BY_MODEL.contains(path)))
+            ? RequestPeek.read(body)
+            : null;
+    Body source = Body.of(hasBody, length, peek, body);
 
     CallRecorder recorder = null;
     if (endpoint != null) {
@@ -125,42 +148,120 @@ final class Forwarder implements HttpHandler {
       recorder = new CallRecorder(call, peek.model(), endpoint, type);
     }
 
-    HttpResponse<InputStream> response;
-    try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (HttpTimeoutException e) {
-      upstreamFailed(exchange, pathLabel, recorder, ErrorType.TIMEOUT, 504, e);
+    String model = peek == null ? null : peek.model();
+    String conversation = peek == null ? null : peek.conversation();
+    Set<Backend> tried = new HashSet<>();
+    Fleet.Route route = fleet.route(model, conversation, tried);
+    if (route == null) {
+      noBackend(exchange, pathLabel, recorder);
       return;
-    } catch (IOException e) {
-      upstreamFailed(exchange, pathLabel, recorder, ErrorType.CONNECTION, 502, e);
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      if (recorder != null) {
-        recorder.cancelled();
-      }
-      throw new IOException("interrupted while waiting for Ollama", e);
     }
-    relay(exchange, method, pathLabel, response, recorder);
+    while (true) {
+      Backend backend = route.backend();
+      tried.add(backend);
+      fleetMetrics.routed(backend.name(), route.reason());
+      AdmissionGate gate = backend.admission();
+      if (gate != null && !admitted(gate, requestHeaders, backend, recorder)) {
+        noPlace(exchange, pathLabel, recorder, backend);
+        return;
+      }
+      HttpRequest request = upstreamRequest(backend, exchange, method, requestHeaders, source);
+      backend.started();
+      fleetMetrics.started(backend.name());
+      try {
+        HttpResponse<InputStream> response = null;
+        ErrorType failure = null;
+        IOException cause = null;
+        try {
+          response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+          failure = ErrorType.TIMEOUT;
+          cause = e;
+        } catch (IOException e) {
+          failure = ErrorType.CONNECTION;
+          cause = e;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          backend.released();
+          if (recorder != null) {
+            recorder.cancelled();
+          }
+          throw new IOException("interrupted while waiting for Ollama", e);
+        }
+        if (failure == null && response.statusCode() < 500 && response.statusCode() != 429) {
+          backend.succeeded();
+        } else {
+          backend.failed();
+        }
+        if (response != null) {
+          int status = response.statusCode();
+          if (status >= 500 || status == 429) {
+            failure = CallRecorder.errorTypeOf(status);
+          }
+          // a model missing where the last health check saw it (deleted since, or a stale list)
+          boolean missing =
+              status == 404
+                  && model != null
+                  && (endpoint != null || ROUTED_BY_MODEL.contains(path));
+          if (!FAILS_OVER.contains(status) && !missing) {
+            if (status < 400) {
+              fleet.remember(conversation, backend);
+            }
+            relay(exchange, method, pathLabel, response, recorder, backend);
+            return;
+          }
+        }
+        if (failure != null) {
+          fleetMetrics.failed(backend.name(), failure);
+        }
+        Fleet.Route next = source.replayable() ? fleet.route(model, conversation, tried) : null;
+        if (next != null) {
+          // nothing reached the client yet: the next backend answers instead
+          fleetMetrics.failedOver(backend.name());
+          log.debug("Backend {} failed ({}); trying {}", backend, failure, next.backend());
+          if (response != null) {
+            response.body().close();
+          }
+          route = next;
+          continue;
+        }
+        if (response != null) {
+          relay(exchange, method, pathLabel, response, recorder, backend);
+        } else {
+          upstreamFailed(
+              exchange,
+              pathLabel,
+              recorder,
+              backend,
+              failure,
+              failure == ErrorType.TIMEOUT ? 504 : 502,
+              cause);
+        }
+        return;
+      } finally {
+        backend.ended();
+        fleetMetrics.ended(backend.name());
+        if (gate != null) {
+          gate.release();
+        }
+      }
+    }
   }
 
   private HttpRequest upstreamRequest(
-      HttpExchange exchange, String method, Headers headers, InputStream body) {
+      Backend backend, HttpExchange exchange, String method, Headers headers, Body body) {
     URI requestUri = exchange.getRequestURI();
     String query = requestUri.getRawQuery();
     URI target =
-        URI.create(upstream + requestUri.getRawPath() + (query == null ? "" : "?" + query));
-    long length = contentLength(headers);
-    boolean hasBody = length > 0 || headers.containsKey("Transfer-Encoding");
-    HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
-    if (hasBody) {
-      InputStream stream = body;
-      publisher = HttpRequest.BodyPublishers.ofInputStream(() -> stream);
-      if (length > 0) {
-        publisher = HttpRequest.BodyPublishers.fromPublisher(publisher, length);
-      }
-    }
-    HttpRequest.Builder builder = HttpRequest.newBuilder(target).method(method, publisher);
+        URI.create(
+            backend.baseText() + requestUri.getRawPath() + (query == null ? "" : "?" + query));
+    HttpRequest.Builder builder = HttpRequest.newBuilder(target).method(method, body.publisher());
+    copyHeaders(headers, builder);
+    return builder.build();
+  }
+
+  /** Copies the request headers that go upstream: all but hop-by-hop and framing ones. */
+  static void copyHeaders(Headers headers, HttpRequest.Builder builder) {
     HopByHop hopByHop = new HopByHop(headers.get("Connection"));
     for (Map.Entry<String, List<String>> header : headers.entrySet()) {
       String name = header.getKey();
@@ -176,7 +277,6 @@ final class Forwarder implements HttpHandler {
         }
       }
     }
-    return builder.build();
   }
 
   private void relay(
@@ -184,7 +284,8 @@ final class Forwarder implements HttpHandler {
       String method,
       String pathLabel,
       HttpResponse<InputStream> response,
-      CallRecorder recorder)
+      CallRecorder recorder,
+      Backend backend)
       throws IOException {
     int status = response.statusCode();
     HttpHeaders upstreamHeaders = response.headers();
@@ -225,7 +326,7 @@ final class Forwarder implements HttpHandler {
               recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
             };
     try (IdleWatch watch = new IdleWatch(timer, in, idleTimeout)) {
-      relayBody(in, out, piece, watch, pathLabel, recorder, tap, length, ended);
+      relayBody(in, out, piece, watch, pathLabel, recorder, backend, tap, length, ended);
     }
     exchange.close();
   }
@@ -237,6 +338,7 @@ final class Forwarder implements HttpHandler {
       IdleWatch watch,
       String pathLabel,
       CallRecorder recorder,
+      Backend backend,
       AnswerTap tap,
       long length,
       Runnable ended)
@@ -257,8 +359,10 @@ final class Forwarder implements HttpHandler {
         }
       } catch (IOException e) {
         proxyMetrics.upstreamFailed(pathLabel);
+        ErrorType type = watch.expired() ? ErrorType.TIMEOUT : ErrorType.STREAM_ERROR;
+        fleetMetrics.failed(backend.name(), type);
         if (recorder != null) {
-          recorder.failed(watch.expired() ? ErrorType.TIMEOUT : ErrorType.STREAM_ERROR);
+          recorder.failed(type);
         }
         in.close();
         throw e;
@@ -303,6 +407,7 @@ final class Forwarder implements HttpHandler {
       HttpExchange exchange,
       String pathLabel,
       CallRecorder recorder,
+      Backend backend,
       ErrorType type,
       int status,
       IOException e)
@@ -313,13 +418,85 @@ final class Forwarder implements HttpHandler {
     }
     String message =
         (status == 504 ? "timed out waiting for Ollama at " : "cannot reach Ollama at ")
-            + upstream
+            + backend.baseText()
             + ": "
             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     byte[] bytes = ("{\"error\":\"" + jsonEscape(message) + "\"}").getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     exchange.sendResponseHeaders(status, bytes.length);
     proxyMetrics.answered(pathLabel, status);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Waits for a place on the backend in the caller's priority; false when none came in time. */
+  private boolean admitted(
+      AdmissionGate gate, Headers headers, Backend backend, CallRecorder recorder)
+      throws IOException {
+    try {
+      if (gate.admit(priority(headers), fleet.admission().maxWait())) {
+        return true;
+      }
+      backend.released();
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      backend.released();
+      if (recorder != null) {
+        recorder.cancelled();
+      }
+      throw new IOException("interrupted while waiting for a place on " + backend, e);
+    }
+  }
+
+  /** The priority a caller gave in {@link #PRIORITY_HEADER}; normal when absent or unknown. */
+  static Priority priority(Headers headers) {
+    String value = headers.getFirst(PRIORITY_HEADER);
+    if (value != null) {
+      for (Priority priority : Priority.values()) {
+        if (priority.label().equalsIgnoreCase(value.strip())) {
+          return priority;
+        }
+      }
+    }
+    return Priority.NORMAL;
+  }
+
+  /** No place on the backend within the admission queue's maximum wait: a 503. */
+  private void noPlace(
+      HttpExchange exchange, String pathLabel, CallRecorder recorder, Backend backend)
+      throws IOException {
+    if (recorder != null) {
+      recorder.failed(ErrorType.SERVER_BUSY);
+    }
+    byte[] bytes =
+        ("{\"error\":\"no place on backend "
+                + jsonEscape(backend.name())
+                + " within "
+                + fleet.admission().maxWait()
+                + " (proxy.admission.max-wait)\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(503, bytes.length);
+    proxyMetrics.answered(pathLabel, 503);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Every backend's circuit breaker is open: a 503, as an Ollama with a full queue answers. */
+  private void noBackend(HttpExchange exchange, String pathLabel, CallRecorder recorder)
+      throws IOException {
+    if (recorder != null) {
+      recorder.failed(ErrorType.CIRCUIT_OPEN);
+    }
+    byte[] bytes =
+        "{\"error\":\"no Ollama backend takes requests now: every circuit breaker is open\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(503, bytes.length);
+    proxyMetrics.answered(pathLabel, 503);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
@@ -332,7 +509,7 @@ final class Forwarder implements HttpHandler {
     return graph == null || graph.isBlank() ? ExecutionContext.NONE : graph.strip();
   }
 
-  private static long contentLength(Headers headers) {
+  static long contentLength(Headers headers) {
     String value = headers.getFirst("Content-Length");
     if (value == null) {
       return -1;
@@ -344,7 +521,7 @@ final class Forwarder implements HttpHandler {
     }
   }
 
-  private static String jsonEscape(String text) {
+  static String jsonEscape(String text) {
     StringBuilder out = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

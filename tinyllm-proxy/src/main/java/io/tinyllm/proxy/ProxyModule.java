@@ -8,6 +8,8 @@ import com.google.inject.Scopes;
 import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.spi.TinyLlmModule;
+import io.tinyllm.api.time.Ticker;
+import io.tinyllm.ollama.OllamaConfig;
 import jakarta.inject.Singleton;
 import java.util.List;
 
@@ -26,12 +28,19 @@ public final class ProxyModule implements TinyLlmModule {
 
   @Override
   public KnownSettings knownSettings() {
-    return KnownSettings.readBy(List.of("proxy."), ProxyConfig::from);
+    return KnownSettings.readBy(
+        List.of("proxy."),
+        settings -> {
+          ProxyConfig.from(settings);
+          FleetConfig.from(settings);
+          AdmissionConfig.from(settings);
+        });
   }
 
   @Override
   public void configure(Binder binder) {
     metricsBinder(binder).bind(ProxyMetrics.class);
+    metricsBinder(binder).bind(FleetMetrics.class);
     binder.bind(ProxyServer.class).in(Scopes.SINGLETON);
   }
 
@@ -39,6 +48,29 @@ public final class ProxyModule implements TinyLlmModule {
   @Singleton
   ProxyConfig config(Settings settings) {
     return ProxyConfig.from(settings);
+  }
+
+  @Provides
+  @Singleton
+  FleetConfig fleetConfig(Settings settings) {
+    return FleetConfig.from(settings);
+  }
+
+  @Provides
+  @Singleton
+  Fleet fleet(
+      FleetConfig config,
+      AdmissionConfig admission,
+      OllamaConfig ollama,
+      FleetMetrics metrics,
+      Ticker ticker) {
+    return new Fleet(config, admission, ollama, metrics, ticker);
+  }
+
+  @Provides
+  @Singleton
+  AdmissionConfig admissionConfig(Settings settings) {
+    return AdmissionConfig.from(settings);
   }
 
   @Override

@@ -27,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tinyllm proxy}: an HTTP server in front of one Ollama that forwards everything unchanged
- * and records what passes through in the client's metric families, plus {@code /metrics}.
+ * {@code tinyllm proxy}: an HTTP server in front of one Ollama, or a {@link Fleet} of them, that
+ * forwards everything unchanged and records what passes through in the client's metric families,
+ * plus {@code /metrics}.
  *
  * <pre>{@code
  * try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("ollama.host", "http://gpu-box:11434")))) {
@@ -49,7 +50,8 @@ public final class ProxyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
   private final ProxyConfig config;
-  private final URI upstream;
+  private final Fleet fleet;
+  private final FleetMetrics fleetMetrics;
   private final OllamaConfig ollama;
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
@@ -57,17 +59,21 @@ public final class ProxyServer implements AutoCloseable {
   private HttpServer server;
   private ThreadPoolExecutor executor;
   private ScheduledExecutorService timer;
+  private ScheduledExecutorService health;
 
   @Inject
   public ProxyServer(
       ProxyConfig config,
+      Fleet fleet,
+      FleetMetrics fleetMetrics,
       OllamaConfig ollama,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
       PrometheusRegistry registry) {
     this.config = requireNonNull(config, "config is null");
+    this.fleet = requireNonNull(fleet, "fleet is null");
+    this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
     this.ollama = requireNonNull(ollama, "ollama is null");
-    this.upstream = ollama.host();
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
     this.registry = requireNonNull(registry, "registry is null");
@@ -117,10 +123,15 @@ public final class ProxyServer implements AutoCloseable {
     // one thread watches every answer for Ollama's silence
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
     created.setExecutor(executor);
+    // what each backend serves is known before the first request; checks have their own thread,
+    // so a slow backend never delays the idle watch of the streams
+    health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
+    fleet.start(client, health);
     created.createContext(
         "/",
         new Forwarder(
-            upstream,
+            fleet,
+            fleetMetrics,
             ollama.streamIdleTimeout(),
             timer,
             client,
@@ -129,7 +140,7 @@ public final class ProxyServer implements AutoCloseable {
             metricsHandler));
     created.start();
     server = created;
-    log.info("Proxying {} to Ollama at {}", uri(), upstream);
+    log.info("Proxying {} to Ollama at {}", uri(), fleet.names());
   }
 
   /** The port bound (useful with port 0). */
@@ -146,9 +157,14 @@ public final class ProxyServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + port());
   }
 
-  /** The Ollama server requests go to. */
+  /** The Ollama server requests go to: the first of the fleet. */
   public URI upstream() {
-    return upstream;
+    return fleet.address(fleet.names().get(0));
+  }
+
+  /** The Ollama servers requests go to. */
+  public Fleet fleet() {
+    return fleet;
   }
 
   /** Stops listening and ends the exchanges in progress. */
@@ -156,8 +172,10 @@ public final class ProxyServer implements AutoCloseable {
   public synchronized void close() {
     if (server != null) {
       server.stop(0);
+      fleet.stop();
       executor.shutdownNow();
       timer.shutdownNow();
+      health.shutdownNow();
       server = null;
     }
   }

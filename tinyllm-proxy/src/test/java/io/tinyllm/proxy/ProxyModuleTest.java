@@ -12,6 +12,7 @@ import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaMetrics;
 import io.tinyllm.ollama.RequestMetrics;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,49 @@ class ProxyModuleTest {
           .containsEntry("tinyllm_proxy_active_requests", ProxyMetrics.class.getName())
           .containsEntry("tinyllm_proxy_client_disconnects", ProxyMetrics.class.getName())
           .containsEntry("tinyllm_proxy_upstream_failures", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_backend_up", FleetMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_routing_decisions", FleetMetrics.class.getName())
           .containsEntry("tinyllm_requests", RequestMetrics.class.getName());
       assertThat(proxy.upstream().toString()).startsWith("http://");
+    }
+  }
+
+  @Test
+  void theAdmissionQueueIsOffByDefault() {
+    assertThat(AdmissionConfig.from(Settings.empty()))
+        .isEqualTo(new AdmissionConfig(false, 4, Duration.ofSeconds(60)));
+    assertThat(
+            AdmissionConfig.from(
+                Settings.of(
+                    Map.of(
+                        "proxy.admission.enabled", "true",
+                        "proxy.admission.max-per-backend", "2",
+                        "proxy.admission.max-wait", "5s"))))
+        .isEqualTo(new AdmissionConfig(true, 2, Duration.ofSeconds(5)));
+    try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("proxy.admission.enabled", "true")))) {
+      assertThat(app.get(Fleet.class).backends().get(0).admission()).isNotNull();
+    }
+    try (TinyLlm app = TinyLlm.start(Settings.empty())) {
+      assertThat(app.get(Fleet.class).backends().get(0).admission()).isNull();
+    }
+  }
+
+  @Test
+  void backendsAreNamedByTheConfigurationOnly() {
+    assertThat(Backend.parse("gpu-1=http://10.0.0.1:11434").name()).isEqualTo("gpu-1");
+    assertThat(Backend.parse("http://10.0.0.2:8080").name()).isEqualTo("10.0.0.2:8080");
+    assertThatThrownBy(() -> Backend.parse("http://user:secret@10.0.0.2:8080"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.upstreams")
+        .hasMessageNotContaining("secret");
+    assertThat(Backend.parse("10.0.0.3").name()).isEqualTo("10.0.0.3:11434");
+    assertThatThrownBy(() -> Backend.parse("gpu 1=http://10.0.0.1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Invalid backend name 'gpu 1'");
+    try (TinyLlm app =
+        TinyLlm.start(Settings.of(Map.of("proxy.upstreams", "10.0.0.1,10.0.0.1:11434")))) {
+      assertThatThrownBy(() -> app.get(Fleet.class))
+          .hasMessageContaining("names backend '10.0.0.1:11434' twice");
     }
   }
 
@@ -54,6 +96,19 @@ class ProxyModuleTest {
   @Test
   void theDefaultsAndEverySetting() {
     assertThat(ProxyConfig.defaults()).isEqualTo(new ProxyConfig("127.0.0.1", 11435, 256));
+    assertThat(FleetConfig.defaults())
+        .isEqualTo(
+            new FleetConfig(
+                List.of(),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                3,
+                2,
+                10_000,
+                Duration.ofMinutes(30),
+                false,
+                5,
+                Duration.ofSeconds(30)));
     assertThat(
             ProxyConfig.from(
                 Settings.of(
@@ -62,6 +117,32 @@ class ProxyModuleTest {
                         "proxy.port", "8080",
                         "proxy.max-concurrent", "16"))))
         .isEqualTo(new ProxyConfig("0.0.0.0", 8080, 16));
+    assertThat(
+            FleetConfig.from(
+                Settings.of(
+                    Map.of(
+                        "proxy.upstreams", "gpu-1=http://10.0.0.1:11434, 10.0.0.2",
+                        "proxy.health.interval", "2s",
+                        "proxy.health.timeout", "1s",
+                        "proxy.health.eject-after", "5",
+                        "proxy.health.readmit-after", "4",
+                        "proxy.affinity.max-entries", "100",
+                        "proxy.affinity.ttl", "5m",
+                        "proxy.circuit-breaker.enabled", "true",
+                        "proxy.circuit-breaker.failure-threshold", "2",
+                        "proxy.circuit-breaker.open-duration", "1m"))))
+        .isEqualTo(
+            new FleetConfig(
+                List.of("gpu-1=http://10.0.0.1:11434", "10.0.0.2"),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                5,
+                4,
+                100,
+                Duration.ofMinutes(5),
+                true,
+                2,
+                Duration.ofMinutes(1)));
     assertThatThrownBy(() -> ProxyConfig.from(Settings.of(Map.of("proxy.port", "70000"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("proxy.port");

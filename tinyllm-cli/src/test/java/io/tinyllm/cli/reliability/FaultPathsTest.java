@@ -159,7 +159,9 @@ class FaultPathsTest {
   @Test
   void anErrorLineMidStreamEndsItWithoutRetryAndNothingIsCached() {
     try (ReliabilityAccess.App app = app()) {
-      sim.faults().midStreamError(3, "runner crashed", 1);
+      // a runner crash after output (a different text would be a non-retried server_rejected)
+      sim.faults()
+          .midStreamError(3, "an error was encountered while running the model: runner crashed", 1);
       List<String> tokens = new CopyOnWriteArrayList<>();
       assertThat(failure(stream(app, request("crash mid-stream"), tokens)))
           .isInstanceOf(StreamException.class)

@@ -94,6 +94,12 @@ class MetricTruthSuiteTest {
           Map.entry("tinyllm_ollama_model_vram_bytes", "inventory, polled from the server"),
           Map.entry("tinyllm_ollama_model_size_bytes", "inventory, polled from the server"),
           Map.entry("tinyllm_ollama_up", "probe, polled from the server"),
+          Map.entry(
+              "tinyllm_ollama_host_requests_total", "one host here; FleetRoutingTest pins it"),
+          Map.entry("tinyllm_ollama_host_in_flight", "one host here; FleetRoutingTest pins it"),
+          Map.entry("tinyllm_ollama_host_up", "one host here; FleetRoutingTest pins it"),
+          Map.entry(
+              "tinyllm_ollama_host_failovers_total", "one host here; FleetRoutingTest pins it"),
           Map.entry("tinyllm_ollama_last_probe_timestamp_seconds", "wall-clock timestamp"),
           Map.entry("tinyllm_ollama_pull_completed_bytes", "no pull in this traffic"),
           Map.entry("tinyllm_ollama_pull_total_bytes", "no pull in this traffic"),

@@ -32,6 +32,16 @@ public enum Endpoint {
   PULL("/api/pull", "POST"),
   /** {@code DELETE /api/delete}: remove a model. */
   DELETE("/api/delete", "DELETE"),
+  /** {@code POST /v1/chat/completions}: OpenAI-compatible chat, served by the chat handler. */
+  OPENAI_CHAT("/v1/chat/completions", "POST"),
+  /** {@code POST /v1/completions}: OpenAI-compatible completion, served by generate. */
+  OPENAI_COMPLETIONS("/v1/completions", "POST"),
+  /** {@code POST /v1/embeddings}: OpenAI-compatible embeddings, served by embed. */
+  OPENAI_EMBEDDINGS("/v1/embeddings", "POST"),
+  /** {@code GET /v1/models}: the installed models, OpenAI-style. */
+  OPENAI_MODELS("/v1/models", "GET"),
+  /** {@code GET /v1/models/:model}: one model, OpenAI-style. */
+  OPENAI_MODEL("/v1/models/:model", "GET"),
   /** {@code POST /api/copy}: copy a model under another name. */
   COPY("/api/copy", "POST"),
   /** {@code POST /api/create}: create a model from another one. */
@@ -42,7 +52,15 @@ public enum Endpoint {
   BLOBS("/api/blobs/:digest", "HEAD", "POST");
 
   private static final Set<Endpoint> INFERENCE =
-      Collections.unmodifiableSet(EnumSet.of(GENERATE, CHAT, EMBED, EMBEDDINGS));
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              GENERATE,
+              CHAT,
+              EMBED,
+              EMBEDDINGS,
+              OPENAI_CHAT,
+              OPENAI_COMPLETIONS,
+              OPENAI_EMBEDDINGS));
 
   private final String path;
   private final List<String> methods;
@@ -57,6 +75,11 @@ public enum Endpoint {
     return path;
   }
 
+  /** Whether this is one of Ollama's OpenAI-compatible endpoints ({@code /v1/...}). */
+  boolean openAi() {
+    return path.startsWith("/v1/");
+  }
+
   /** The HTTP methods Ollama accepts on this path; others get 405. */
   public List<String> methods() {
     return methods;
@@ -67,32 +90,54 @@ public enum Endpoint {
     return methods.contains(method);
   }
 
-  /** The endpoints that run a model (and so count against the concurrency limit). */
+  /**
+   * The endpoints that run a model (and so count against the concurrency limit), the OpenAI ones
+   * included.
+   */
   public static Set<Endpoint> inference() {
     return INFERENCE;
   }
 
   /**
-   * The endpoint serving {@code path}, if any: an exact match, as Ollama's router does, except that
-   * a {@code :parameter} stands for one non-empty path segment.
+   * The endpoint serving {@code path}, if any: an exact match, as Ollama's router does, where a
+   * {@code :name} segment (Gin's path parameter) matches any one non-empty segment.
    */
   public static Optional<Endpoint> forPath(String path) {
     for (Endpoint endpoint : values()) {
-      if (endpoint.matches(path)) {
+      if (endpoint.path.equals(path) || matchesParameters(endpoint.path, path)) {
         return Optional.of(endpoint);
       }
     }
     return Optional.empty();
   }
 
-  private boolean matches(String candidate) {
-    int colon = path.indexOf(':');
-    if (colon < 0) {
-      return path.equals(candidate);
+  /** The {@code :name} segment of {@code path} (which this endpoint serves), e.g. the model. */
+  String parameter(String path) {
+    String[] pattern = this.path.split("/", -1);
+    String[] actual = path.split("/", -1);
+    for (int i = 0; i < pattern.length && i < actual.length; i++) {
+      if (pattern[i].startsWith(":")) {
+        return actual[i];
+      }
     }
-    String prefix = path.substring(0, colon);
-    return candidate.startsWith(prefix)
-        && candidate.length() > prefix.length()
-        && candidate.indexOf('/', prefix.length()) < 0;
+    return "";
+  }
+
+  private static boolean matchesParameters(String pattern, String path) {
+    if (!pattern.contains("/:")) {
+      return false;
+    }
+    String[] expected = pattern.split("/", -1);
+    String[] actual = path.split("/", -1);
+    if (expected.length != actual.length) {
+      return false;
+    }
+    for (int i = 0; i < expected.length; i++) {
+      boolean parameter = expected[i].startsWith(":") && !actual[i].isEmpty();
+      if (!parameter && !expected[i].equals(actual[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -67,8 +67,8 @@ public final class FaultFlags {
           new Flag(
               "--fault-scope",
               "ENDPOINTS",
-              "Comma-separated endpoints the faults apply to (default"
-                  + " generate,chat,embed,embeddings)."),
+              "Comma-separated endpoints the faults apply to, by lower-case Endpoint name"
+                  + " (default: the inference endpoints, /v1 ones included)."),
           new Flag("--fault-seed", "N", "Seed of the --error-rate draw (default 42)."),
           new Flag(
               "--max-hold",

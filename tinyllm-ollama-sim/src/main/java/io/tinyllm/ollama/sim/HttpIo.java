@@ -16,18 +16,24 @@ final class HttpIo {
   /** Content type of Ollama's JSON answers (Gin's {@code c.JSON}). */
   static final String JSON = "application/json; charset=utf-8";
 
-  /**
-   * Content type of the errors of streamed answers and of non-streamed progress answers (Ollama's
-   * {@code streamResponse} and {@code waitForStream} set it before Gin's JSON writer, which then
-   * keeps it).
-   */
-  static final String PROGRESS_JSON = "application/json";
-
   /** Content type of Ollama's streamed answers. */
   static final String NDJSON = "application/x-ndjson";
 
-  /** Content type of Ollama's plain text answers. */
+  /** Content type of Ollama's plain text answers (Gin's {@code c.String}). */
   static final String TEXT = "text/plain; charset=utf-8";
+
+  /**
+   * Content type of Gin's own 404 and 405 answers ({@code serveError} in gin v1.10.0, which Ollama
+   * v0.13.5 uses): no charset.
+   */
+  static final String GIN_PLAIN = "text/plain";
+
+  /**
+   * Content type of an error before a stream's first line, and of a progress answer (pull, push,
+   * create) with {@code "stream": false}: Ollama's {@code streamResponse} and {@code waitForStream}
+   * set it before {@code c.JSON}, and Gin keeps a content type already set, so there is no charset.
+   */
+  static final String STREAM_ERROR_JSON = "application/json";
 
   private HttpIo() {}
 
@@ -82,6 +88,13 @@ final class HttpIo {
   /** Sends a plain text answer (no body for HEAD). */
   static void sendText(HttpExchange exchange, int status, String text) throws IOException {
     send(exchange, status, TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends Ollama's error shape {@code {"error": message}} as {@code contentType}. */
+  static void sendError(
+      HttpExchange exchange, ObjectMapper mapper, int status, String message, String contentType)
+      throws IOException {
+    send(exchange, status, contentType, bytes(mapper, error(mapper, message)));
   }
 
   /** Sends a status with an empty body, as Gin does when a handler writes nothing. */

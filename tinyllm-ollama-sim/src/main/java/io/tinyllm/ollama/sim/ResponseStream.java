@@ -97,12 +97,7 @@ final class ResponseStream {
    */
   void streamError(int status, String message) throws IOException {
     if (body == null) {
-      exchange.getResponseHeaders().set("Content-Type", HttpIo.PROGRESS_JSON);
-      byte[] bytes = HttpIo.bytes(mapper, HttpIo.error(mapper, message));
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+      HttpIo.sendError(exchange, mapper, status, message, HttpIo.STREAM_ERROR_JSON);
     } else {
       writeLine(HttpIo.bytes(mapper, HttpIo.error(mapper, message)));
     }
@@ -124,11 +119,11 @@ final class ResponseStream {
       HttpIo.send(
           exchange,
           500,
-          HttpIo.PROGRESS_JSON,
+          HttpIo.STREAM_ERROR_JSON,
           HttpIo.bytes(mapper, HttpIo.error(mapper, faults.errorMessage())));
       return;
     }
-    HttpIo.send(exchange, status, HttpIo.PROGRESS_JSON, HttpIo.bytes(mapper, node));
+    HttpIo.send(exchange, status, HttpIo.STREAM_ERROR_JSON, HttpIo.bytes(mapper, node));
   }
 
   private boolean due(int afterChunks, boolean last) {

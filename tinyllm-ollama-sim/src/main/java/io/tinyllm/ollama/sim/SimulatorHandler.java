@@ -1,5 +1,6 @@
 package io.tinyllm.ollama.sim;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -29,6 +30,7 @@ final class SimulatorHandler implements HttpHandler {
   private final ModelInfoHandler info;
   private final ModelStoreHandler store;
   private final OriginPolicy origins;
+  private final OpenAiHandler openAi;
 
   SimulatorHandler(SimulatorContext ctx, OriginPolicy origins) {
     this.ctx = requireNonNull(ctx, "ctx is null");
@@ -38,10 +40,13 @@ final class SimulatorHandler implements HttpHandler {
     this.pulls = new PullHandler(ctx);
     this.info = new ModelInfoHandler(ctx);
     this.store = new ModelStoreHandler(ctx, pulls);
+    this.openAi = new OpenAiHandler(ctx, completions, embeddings, info);
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
+  public void handle(HttpExchange received) throws IOException {
+    // a /v1 request's every answer, errors included, is rewritten as Ollama's middleware does
+    HttpExchange exchange = OpenAiHandler.adapt(received, ctx.mapper);
     boolean abort = false;
     try {
       route(exchange);
@@ -82,7 +87,7 @@ final class SimulatorHandler implements HttpHandler {
     if (match.isEmpty()) {
       ctx.stats.recordUnmatched();
       drain(exchange);
-      HttpIo.sendText(exchange, 404, "404 page not found");
+      HttpIo.send(exchange, 404, HttpIo.GIN_PLAIN, "404 page not found".getBytes(UTF_8));
       return;
     }
     Endpoint endpoint = match.get();
@@ -90,7 +95,7 @@ final class SimulatorHandler implements HttpHandler {
       ctx.stats.recordUnmatched();
       drain(exchange);
       exchange.getResponseHeaders().set("Allow", allowed(endpoint));
-      HttpIo.sendText(exchange, 405, "405 method not allowed");
+      HttpIo.send(exchange, 405, HttpIo.GIN_PLAIN, "405 method not allowed".getBytes(UTF_8));
       return;
     }
     ctx.stats.recordEndpoint(endpoint);
@@ -125,6 +130,8 @@ final class SimulatorHandler implements HttpHandler {
       case CREATE -> store.create(exchange, body, faults);
       case PUSH -> store.push(exchange, body, faults);
       case BLOBS -> store.blob(exchange, path.substring(path.lastIndexOf('/') + 1), faults);
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OPENAI_EMBEDDINGS, OPENAI_MODELS, OPENAI_MODEL ->
+          openAi.serve(endpoint, exchange, body, faults);
     }
   }
 

@@ -123,12 +123,13 @@ class OllamaSimulatorFaultsTest {
     sim.faults().midStreamError(0, "boom");
     SimClient.Reply streamed = client.post("/api/generate", GENERATE);
     assertThat(streamed.status()).isEqualTo(500);
-    // Ollama's streamResponse sets this type before Gin's JSON writer, which keeps it
+    // Ollama's streamResponse sets the type before c.JSON, so it has no charset
     assertThat(streamed.contentType()).isEqualTo("application/json");
     assertThat(streamed.error()).isEqualTo("boom");
 
     SimClient.Reply whole = client.post("/api/generate", GENERATE_WHOLE);
     assertThat(whole.status()).isEqualTo(500);
+    assertThat(whole.contentType()).isEqualTo("application/json; charset=utf-8");
     assertThat(whole.error()).isEqualTo("boom");
   }
 

@@ -516,10 +516,12 @@ class OllamaSimulatorProtocolTest {
     SimClient.Reply unknown = client.get("/api/nothing");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body()).isEqualTo("404 page not found");
+    assertThat(unknown.contentType()).isEqualTo("text/plain");
 
     SimClient.Reply wrongMethod = client.get("/api/generate");
     assertThat(wrongMethod.status()).isEqualTo(405);
     assertThat(wrongMethod.body()).isEqualTo("405 method not allowed");
+    assertThat(wrongMethod.contentType()).isEqualTo("text/plain");
 
     assertThat(client.post("/api/tags", "{}").status()).isEqualTo(405);
     assertThat(client.post("/api/delete", "{\"model\":\"x\"}").status()).isEqualTo(405);

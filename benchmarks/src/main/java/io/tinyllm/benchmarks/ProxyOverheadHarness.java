@@ -1,0 +1,255 @@
+package io.tinyllm.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code tinyllm proxy} adds, measured side by side in one run against going straight to the
+ * simulator and against a bare forwarding loop ({@link BareForwarder}): latency per small request
+ * (p50, p99) as a client sees it, and the CPU the middle process spends per streamed token. The
+ * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags; the
+ * harness is the client. Rounds alternate the paths so drift on the machine falls on all of them.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300]
+ * </pre>
+ *
+ * <p>Not a JMH benchmark: the figures are other processes' CPU and a latency distribution, which
+ * JMH's in-process measurement cannot give. Nothing here runs in CI.
+ */
+public final class ProxyOverheadHarness {
+  private static final String MODEL = "qwen2.5:0.5b";
+
+  /**
+   * The flags of every child: the JDK HTTP server (simulator, proxy) with Nagle off, as the {@code
+   * tinyllm} launcher runs it; without it each small answer waits out a 40 ms delayed ACK.
+   */
+  private static final List<String> CHILD_JVM =
+      List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dsun.net.httpserver.nodelay=true");
+
+  private ProxyOverheadHarness() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, Integer> params = new LinkedHashMap<>();
+    params.put("rounds", 5);
+    params.put("requests", 2000);
+    params.put("streams", 100);
+    params.put("tokens", 512);
+    params.put("warmup", 300);
+    for (String arg : args) {
+      String[] kv = arg.split("=", 2);
+      if (kv.length != 2 || !params.containsKey(kv[0])) {
+        throw new IllegalArgumentException("expected one of " + params.keySet() + "=N: " + arg);
+      }
+      params.put(kv[0], Integer.parseInt(kv[1]));
+    }
+    int rounds = params.get("rounds");
+    int requests = params.get("requests");
+    int streams = params.get("streams");
+    int tokens = params.get("tokens");
+    int warmup = params.get("warmup");
+    System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
+    System.out.println("# java " + System.getProperty("java.vm.version"));
+
+    try (ChildProcess sim =
+            ChildProcess.start(
+                SimulatorProcess.class,
+                SimulatorProcess.READY,
+                CHILD_JVM,
+                Integer.toString(tokens));
+        ChildProcess proxy =
+            ChildProcess.start(
+                ProxyProcess.class, ProxyProcess.READY, CHILD_JVM, sim.uri().toString());
+        ChildProcess bare =
+            ChildProcess.start(
+                BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString())) {
+      Map<String, URI> paths = new LinkedHashMap<>();
+      paths.put("direct", sim.uri());
+      paths.put("bare forwarder", bare.uri());
+      paths.put("tinyllm proxy", proxy.uri());
+      Map<String, ChildProcess> middles = Map.of("bare forwarder", bare, "tinyllm proxy", proxy);
+      Map<String, HttpClient> clients = new LinkedHashMap<>();
+      paths.keySet().forEach(p -> clients.put(p, client()));
+
+      // the same bytes on every path, before anything is timed
+      String reference = stream(clients.get("direct"), paths.get("direct"), tokens);
+      for (String path : paths.keySet()) {
+        String body = stream(clients.get(path), paths.get(path), tokens);
+        if (!strip(body).equals(strip(reference))) {
+          throw new IllegalStateException(path + " changed the streamed answer");
+        }
+      }
+
+      Map<String, List<Long>> latencies = new LinkedHashMap<>();
+      Map<String, List<Double>> cpuPerToken = new LinkedHashMap<>();
+      paths.keySet().forEach(p -> latencies.put(p, new ArrayList<>()));
+      middles.keySet().forEach(p -> cpuPerToken.put(p, new ArrayList<>()));
+      // warm-up: the JIT of every process settles on the paths it will run
+      for (String path : paths.keySet()) {
+        small(clients.get(path), paths.get(path), requests, null);
+        // C2 goes on compiling the proxy's streaming path for a few hundred answers
+        for (int i = 0; i < warmup; i++) {
+          stream(clients.get(path), paths.get(path), tokens);
+        }
+      }
+      List<String> order = new ArrayList<>(paths.keySet());
+      for (int round = 0; round < rounds; round++) {
+        for (String path : order) {
+          small(clients.get(path), paths.get(path), requests, latencies.get(path));
+        }
+        for (String path : order) {
+          if (!middles.containsKey(path)) {
+            continue;
+          }
+          ChildProcess middle = middles.get(path);
+          Duration before = middle.cpuTime();
+          long streamed = 0;
+          for (int i = 0; i < streams; i++) {
+            streamed += tokens(stream(clients.get(path), paths.get(path), tokens));
+          }
+          Duration used = middle.cpuTime().minus(before);
+          cpuPerToken.get(path).add(used.toNanos() / (double) streamed);
+        }
+        order.add(order.remove(0));
+      }
+
+      System.out.println();
+      System.out.println("| path | p50 | p99 | p50 added | p99 added | samples |");
+      System.out.println("|---|---|---|---|---|---|");
+      long directP50 = percentile(latencies.get("direct"), 50);
+      long directP99 = percentile(latencies.get("direct"), 99);
+      for (String path : paths.keySet()) {
+        long p50 = percentile(latencies.get(path), 50);
+        long p99 = percentile(latencies.get(path), 99);
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %.1f µs | %.1f µs | %s | %s | %d |%n",
+            path,
+            p50 / 1e3,
+            p99 / 1e3,
+            path.equals("direct")
+                ? "—"
+                : String.format(Locale.ROOT, "%.1f µs", (p50 - directP50) / 1e3),
+            path.equals("direct")
+                ? "—"
+                : String.format(Locale.ROOT, "%.1f µs", (p99 - directP99) / 1e3),
+            latencies.get(path).size());
+      }
+      System.out.println();
+      System.out.println(
+          "| middle process | CPU per streamed token, per round | median | ÷ bare |");
+      System.out.println("|---|---|---|---|");
+      double bareMedian = median(cpuPerToken.get("bare forwarder"));
+      for (String path : cpuPerToken.keySet()) {
+        double median = median(cpuPerToken.get(path));
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %s | %.0f ns | %.2f |%n",
+            path,
+            cpuPerToken.get(path).stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList(),
+            median,
+            median / bareMedian);
+      }
+    }
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** {@code count} small non-streamed generate calls; their latencies go to {@code into}. */
+  private static void small(HttpClient client, URI base, int count, List<Long> into)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve("/api/generate"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\""
+                        + MODEL
+                        + "\",\"prompt\":\"hi\",\"stream\":false,"
+                        + "\"options\":{\"num_predict\":1,\"temperature\":0}}"))
+            .build();
+    for (int i = 0; i < count; i++) {
+      long start = System.nanoTime();
+      HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      long took = System.nanoTime() - start;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(
+            base
+                + " answered "
+                + response.statusCode()
+                + ": "
+                + new String(response.body(), StandardCharsets.UTF_8));
+      }
+      if (into != null) {
+        into.add(took);
+      }
+    }
+  }
+
+  /** One streamed generate of {@code tokens} tokens, read as it arrives; the whole body. */
+  private static String stream(HttpClient client, URI base, int tokens)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve("/api/generate"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\""
+                        + MODEL
+                        + "\",\"prompt\":\""
+                        + SimulatorProcess.prompt(tokens)
+                        + "\",\"stream\":true,\"options\":{\"num_predict\":"
+                        + tokens
+                        + ",\"temperature\":0}}"))
+            .build();
+    HttpResponse<InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream in = response.body()) {
+      byte[] body = in.readAllBytes();
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(base + " answered " + response.statusCode());
+      }
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Chunks carrying a token: every line but the final one. */
+  private static long tokens(String body) {
+    return body.lines().filter(l -> !l.isBlank()).count() - 1;
+  }
+
+  /** The body without the durations and timestamps, which differ from call to call. */
+  private static String strip(String body) {
+    return body.replaceAll("\"created_at\":\"[^\"]*\"", "")
+        .replaceAll("\"(total|load|prompt_eval|eval)_duration\":\\d+", "");
+  }
+
+  private static long percentile(List<Long> samples, int p) {
+    long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}

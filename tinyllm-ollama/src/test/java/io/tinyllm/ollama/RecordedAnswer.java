@@ -1,0 +1,132 @@
+package io.tinyllm.ollama;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import mockwebserver3.MockResponse;
+import okio.Buffer;
+
+/**
+ * One case of the corpus of recorded Ollama answers under {@code src/test/resources/wire} (its
+ * layout in the README there): the request, and the status, content type and body bytes Ollama
+ * answers it with.
+ *
+ * @param name the case, relative to {@code wire/} ({@code api/generate-stream})
+ * @param requestBody the request's JSON, or {@code null} if it has none
+ */
+record RecordedAnswer(
+    String name,
+    String ollama,
+    String source,
+    String method,
+    String path,
+    String requestBody,
+    int status,
+    String contentType,
+    byte[] body) {
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "ollama",
+          "source",
+          "request.method",
+          "request.path",
+          "request.body",
+          "status",
+          "content-type",
+          "body");
+
+  /** Loads the case {@code name} ({@code api/generate-stream}). */
+  static RecordedAnswer load(String name) {
+    Map<String, String> meta = meta(name);
+    for (String required :
+        new String[] {"ollama", "source", "request.method", "request.path", "status"}) {
+      if (!meta.containsKey(required)) {
+        throw new IllegalStateException("wire/" + name + ".properties: no '" + required + "'");
+      }
+    }
+    String bodyFile = meta.get("body");
+    int slash = name.lastIndexOf('/');
+    byte[] body =
+        bodyFile == null ? new byte[0] : bytes(name.substring(0, slash + 1) + bodyFile, name);
+    return new RecordedAnswer(
+        name,
+        meta.get("ollama"),
+        meta.get("source"),
+        meta.get("request.method"),
+        meta.get("request.path"),
+        meta.get("request.body"),
+        Integer.parseInt(meta.get("status")),
+        meta.get("content-type"),
+        body);
+  }
+
+  /** The body as text (every recorded body is UTF-8). */
+  String bodyText() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** Whether the body is a stream of NDJSON lines rather than one answer. */
+  boolean isStream() {
+    return "application/x-ndjson".equals(contentType);
+  }
+
+  /** The recorded answer for a MockWebServer, chunked when Ollama streams it. */
+  MockResponse response() {
+    MockResponse.Builder builder = new MockResponse.Builder().code(status);
+    if (contentType != null) {
+      builder.setHeader("Content-Type", contentType);
+    }
+    Buffer buffer = new Buffer().write(body);
+    // Ollama flushes each streamed line (gin's c.Stream): chunked transfer, as Go sends it
+    return (isStream() ? builder.chunkedBody(buffer, 64) : builder.body(buffer)).build();
+  }
+
+  private static Map<String, String> meta(String name) {
+    String path = "/wire/" + name + ".properties";
+    Map<String, String> meta = new LinkedHashMap<>();
+    try (InputStream in = open(path);
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      int number = 0;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        number++;
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int equals = line.indexOf('=');
+        String key = equals < 0 ? line : line.substring(0, equals);
+        if (equals < 0 || !KEYS.contains(key)) {
+          throw new IllegalStateException(
+              path + " line " + number + ": expected one of " + KEYS + "=value, got: " + line);
+        }
+        meta.put(key, line.substring(equals + 1));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return meta;
+  }
+
+  private static byte[] bytes(String file, String name) {
+    try (InputStream in = open("/wire/" + file)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("case " + name, e);
+    }
+  }
+
+  private static InputStream open(String path) {
+    InputStream in = RecordedAnswer.class.getResourceAsStream(path);
+    if (in == null) {
+      throw new IllegalArgumentException("no test resource " + path);
+    }
+    return in;
+  }
+}

@@ -1,0 +1,56 @@
+package io.tinyllm.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+
+/**
+ * A request's body on its way upstream: none, held whole (read by {@link RequestPeek}, so it can go
+ * to a second backend after the first failed), or streaming through as it arrives (once only).
+ */
+final class Body {
+  private final byte[] bytes;
+  private final int length;
+  private final InputStream stream;
+  private final long declaredLength;
+
+  private Body(byte[] bytes, int length, InputStream stream, long declaredLength) {
+    this.bytes = bytes;
+    this.length = length;
+    this.stream = stream;
+    this.declaredLength = declaredLength;
+  }
+
+  /**
+   * The body of a request that {@code hasBody} of {@code declaredLength} bytes (-1: not said), of
+   * which {@code peek} (or null) read the start from {@code rest}.
+   */
+  static Body of(boolean hasBody, long declaredLength, RequestPeek peek, InputStream rest) {
+    requireNonNull(rest, "rest is null");
+    if (!hasBody) {
+      return new Body(new byte[0], 0, null, 0);
+    }
+    if (peek != null && peek.whole()) {
+      return new Body(peek.head(), peek.length(), null, peek.length());
+    }
+    return new Body(null, 0, peek == null ? rest : peek.body(rest), declaredLength);
+  }
+
+  /** Whether the body can be sent again: it is held whole. */
+  boolean replayable() {
+    return stream == null;
+  }
+
+  HttpRequest.BodyPublisher publisher() {
+    if (stream == null) {
+      return length == 0
+          ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofByteArray(bytes, 0, length);
+    }
+    HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(() -> stream);
+    return declaredLength > 0
+        ? HttpRequest.BodyPublishers.fromPublisher(publisher, declaredLength)
+        : publisher;
+  }
+}

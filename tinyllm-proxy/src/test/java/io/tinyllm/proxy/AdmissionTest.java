@@ -1,0 +1,119 @@
+package io.tinyllm.proxy;
+
+import static io.tinyllm.proxy.FleetFixture.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinyllm.ollama.sim.Gate;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The optional admission queue: a limit per backend, the waiting served by priority. */
+class AdmissionTest {
+  private static final String QWEN = "qwen2.5:0.5b";
+
+  @Test
+  void waitingRequestsAreAdmittedHighestPriorityFirst() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ConcurrentLinkedQueue<String> served = new ConcurrentLinkedQueue<>();
+    try (CannedUpstream upstream =
+            new CannedUpstream(
+                exchange -> {
+                  String body =
+                      new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                  String name = body.replaceAll("(?s).*\"content\":\"([a-z]+)\".*", "$1");
+                  served.add(name); // one at a time: the order the proxy admitted them
+                  if (name.equals("first")) {
+                    entered.countDown();
+                    await(release);
+                  }
+                  byte[] answer = "{\"done\":true}".getBytes(StandardCharsets.UTF_8);
+                  exchange.sendResponseHeaders(200, answer.length);
+                  exchange.getResponseBody().write(answer);
+                  exchange.close();
+                });
+        ProxyFixture f =
+            ProxyFixture.upstream(
+                upstream.uri(),
+                Map.of(AdmissionConfig.ENABLED, "true", AdmissionConfig.MAX_PER_BACKEND, "1"))) {
+      AdmissionGate gate = f.proxy.fleet().backends().get(0).admission();
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      answers.add(send(f.http, f.uri("/api/chat"), "first", "normal"));
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      answers.add(send(f.http, f.uri("/api/chat"), "low", "low"));
+      FleetFixture.await("the low one waiting", () -> gate.waiting() == 1);
+      answers.add(send(f.http, f.uri("/api/chat"), "normal", null));
+      FleetFixture.await("the normal one waiting", () -> gate.waiting() == 2);
+      answers.add(send(f.http, f.uri("/api/chat"), "high", "HIGH"));
+      FleetFixture.await("the high one waiting", () -> gate.waiting() == 3);
+      release.countDown();
+
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        assertThat(answer.get().statusCode()).isEqualTo(200);
+      }
+      assertThat(served).containsExactly("first", "high", "normal", "low");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aRequestThatWaitsLongerThanTheMaximumGetsA503() throws Exception {
+    try (FleetFixture f =
+        new FleetFixture(
+            List.of(FleetFixture.quick().build()),
+            Map.of(
+                AdmissionConfig.ENABLED, "true",
+                AdmissionConfig.MAX_PER_BACKEND, "1",
+                AdmissionConfig.MAX_WAIT, "50ms"))) {
+      Gate held = f.sim('a').faults().holdBeforeFirstToken(1);
+      CompletableFuture<HttpResponse<String>> first =
+          send(f.http, f.uri("/api/chat"), "first", null);
+      FleetFixture.await("the first request held by the backend", () -> held.held() == 1);
+
+      // not f.post, which waits for the proxy to be done with the held request
+      HttpResponse<String> refused = send(f.http, f.uri("/api/chat"), "late", null).get();
+      held.open();
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body())
+          .isEqualTo(
+              "{\"error\":\"no place on backend a within PT0.05S (proxy.admission.max-wait)\"}");
+      assertThat(first.get().statusCode()).isEqualTo(200);
+      assertThat(f.samples("tinyllm_errors_total"))
+          .containsExactly(
+              "tinyllm_errors_total{error_type=\"server_busy\",graph=\"default\","
+                  + "model=\"qwen2.5:0.5b\"} 1.0");
+    }
+  }
+
+  private static CompletableFuture<HttpResponse<String>> send(
+      HttpClient http, URI uri, String name, String priority) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .POST(HttpRequest.BodyPublishers.ofString(chat(QWEN, name, name)));
+    if (priority != null) {
+      request.header("X-TinyLLM-Priority", priority);
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
