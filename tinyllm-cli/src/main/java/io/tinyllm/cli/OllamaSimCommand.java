@@ -1,15 +1,18 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.error.TinyLlmException;
+import io.tinyllm.ollama.sim.FaultFlags;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -18,8 +21,10 @@ import picocli.CommandLine.Spec;
     name = "ollama-sim",
     description = {
       "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers,",
-      "no model weights needed. Point OLLAMA_HOST (or --ollama) at it."
-    })
+      "no model weights needed. Point OLLAMA_HOST (or --ollama) at it.",
+      "The fault options inject what the simulator's Java API can (FaultInjector)."
+    },
+    modelTransformer = OllamaSimCommand.FaultOptions.class)
 final class OllamaSimCommand implements Callable<Integer> {
   @Option(
       names = "--port",
@@ -65,9 +70,17 @@ final class OllamaSimCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Duration runFor = duration.runFor();
     SimulatorConfig config;
+    FaultFlags faults = new FaultFlags();
     try {
+      for (FaultFlags.Flag flag : FaultFlags.FLAGS) {
+        String value = spec.findOption(flag.name()).getValue();
+        if (value != null) {
+          faults.set(flag.name(), value);
+        }
+      }
       config =
-          SimulatorConfig.builder()
+          faults
+              .configure(SimulatorConfig.builder())
               .bindAddress(addr)
               .port(port)
               .timeScale(timeScale)
@@ -79,11 +92,31 @@ final class OllamaSimCommand implements Callable<Integer> {
     }
     try (StopSignal stop = StopSignal.install();
         OllamaSimulator simulator = start(config)) {
+      faults.applyTo(simulator.faults());
       spec.commandLine().getOut().println("Ollama simulator listening on " + simulator.baseUri());
       spec.commandLine().getOut().flush();
       stop.await(runFor);
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Adds one string option per {@link FaultFlags#FLAGS}, so this command and the simulator's own
+   * {@code main} accept exactly the same fault flags; their values are checked in {@link #call()}.
+   */
+  static final class FaultOptions implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      for (FaultFlags.Flag flag : FaultFlags.FLAGS) {
+        spec.addOption(
+            OptionSpec.builder(flag.name())
+                .paramLabel(flag.label())
+                .description(flag.help())
+                .type(String.class)
+                .build());
+      }
+      return spec;
+    }
   }
 
   private OllamaSimulator start(SimulatorConfig config) {

@@ -84,6 +84,19 @@ final class Cli {
     throw new AssertionError("stderr did not show what was awaited within " + timeout + ": " + err);
   }
 
+  /** Waits, bounded, until stdout so far satisfies {@code condition}; returns it. */
+  String awaitOut(Predicate<String> condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = out.toString();
+      if (condition.test(text)) {
+        return text;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("stdout did not show what was awaited within " + timeout + ": " + out);
+  }
+
   /** A command running on another thread. */
   record Running(CompletableFuture<Result> future) {
     Result result(Duration timeout) throws Exception {

@@ -111,6 +111,8 @@ class HostileOptionsTest {
         "ollama-sim --duration soon | --duration | soon",
         "ollama-sim --port 70000 | --port | 70000",
         "ollama-sim --time-scale NaN | --time-scale | NaN",
+        "ollama-sim --port 0 --hang soon | --hang | soon",
+        "ollama-sim --port 0 --error-rate 2 | --error-rate | 2",
         "health --metrics-port -1 | --metrics-port | -1",
         "--log-level warning version | --log-level | warning",
         "version --log-level verbose | --log-level | verbose",

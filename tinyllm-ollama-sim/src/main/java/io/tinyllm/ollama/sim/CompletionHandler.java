@@ -51,7 +51,8 @@ final class CompletionHandler {
       long startNanos,
       boolean tools,
       boolean logprobs,
-      int topLogprobs) {}
+      int topLogprobs,
+      boolean truncate) {}
 
   /** Serves {@code POST /api/generate}. */
   void generate(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
@@ -70,6 +71,7 @@ final class CompletionHandler {
     ObjectNode optionsNode = req.object("options", "map[string]interface {}");
     boolean logprobs = req.bool("logprobs", false);
     int topLogprobs = topLogprobs(req);
+    boolean truncate = req.bool("truncate", true);
 
     if (!ModelName.isValid(rawModel)) {
       // Ollama answers 404 here, keeping an old quirk (see its GenerateHandler)
@@ -121,7 +123,8 @@ final class CompletionHandler {
             start,
             false,
             logprobs,
-            topLogprobs);
+            topLogprobs,
+            truncate);
     run(exchange, job, faults);
   }
 
@@ -138,6 +141,7 @@ final class CompletionHandler {
     ObjectNode optionsNode = req.object("options", "map[string]interface {}");
     boolean logprobs = req.bool("logprobs", false);
     int topLogprobs = topLogprobs(req);
+    boolean truncate = req.bool("truncate", true);
 
     if (!ModelName.isValid(rawModel)) {
       throw new ApiException(400, "model is required");
@@ -199,7 +203,8 @@ final class CompletionHandler {
             start,
             tools != null && !tools.isEmpty(),
             logprobs,
-            topLogprobs);
+            topLogprobs,
+            truncate);
     run(exchange, job, faults);
   }
 
@@ -217,16 +222,28 @@ final class CompletionHandler {
         out.whole(200, loaded(job));
       } else if (job.formatError() != null) {
         slot.release();
-        if (job.stream()) {
-          out.error(500, job.formatError());
-        } else {
-          HttpIo.sendError(exchange, ctx.mapper, 500, job.formatError());
-        }
+        fail(job, out, 500, job.formatError());
+      } else if (!job.truncate()
+          && job.promptTokens().size()
+              > Math.min(job.runnerOptions().numCtx(), job.model().contextLength())) {
+        // the runner refuses the sequence with 400 and the handler passes status and text on
+        slot.release();
+        fail(job, out, 400, EmbedHandler.INPUT_TOO_LONG);
       } else {
         emit(job, out, faults, loadNanos, slot);
       }
     } finally {
       slot.release();
+    }
+  }
+
+  /** An error from the runner: Ollama reports it through the stream, or whole. */
+  private static void fail(Job job, ResponseStream out, int status, String message)
+      throws IOException {
+    if (job.stream()) {
+      out.streamError(status, message);
+    } else {
+      out.error(status, message);
     }
   }
 
@@ -435,8 +452,8 @@ final class CompletionHandler {
                 + RequestBody.goType(item)
                 + " into Go struct field ChatRequest.messages of type api.Message");
       }
-      JsonNode role = item.get("role");
-      JsonNode content = item.get("content");
+      JsonNode role = RequestBody.field((ObjectNode) item, "role");
+      JsonNode content = RequestBody.field((ObjectNode) item, "content");
       if (role != null && !role.isNull() && !role.isTextual()) {
         throw fieldMismatch("role", role);
       }

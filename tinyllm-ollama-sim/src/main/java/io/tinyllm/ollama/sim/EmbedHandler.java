@@ -18,6 +18,9 @@ import java.util.List;
  * does.
  */
 final class EmbedHandler {
+  /** The runner's answer to an input longer than the context with {@code truncate: false}. */
+  static final String INPUT_TOO_LONG = "the input length exceeds the context length";
+
   /** The runner's answer when a model cannot embed (Ollama answers 501 on /api/embed). */
   static final String CANNOT_EMBED = "this model does not support embeddings";
 
@@ -34,19 +37,18 @@ final class EmbedHandler {
     String rawModel = req.string("model");
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbedRequest");
     int dimensions = req.integer("dimensions", 0);
-    RunnerOptions options =
-        RunnerOptions.parse(
-            req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
+    boolean truncate = req.bool("truncate", true);
+    ObjectNode optionsNode = req.object("options", "map[string]interface {}");
     List<String> inputs = inputs(req.node("input"));
 
     if (!ModelName.isValid(rawModel)) {
       throw new ApiException(400, "model is required");
     }
     ctx.stats.recordModel(ModelName.normalize(rawModel));
-    SimulatedModel model =
-        ctx.registry
-            .find(rawModel)
-            .orElseThrow(() -> new ApiException(404, "model '" + rawModel + "' not found"));
+    // the scheduler's answer (handleScheduleError in Ollama v0.13.5 server/routes.go)
+    SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notPulled(rawModel));
+    // options are checked once the model is known, as Ollama's scheduleRunner does
+    RunnerOptions options = RunnerOptions.parse(optionsNode, ctx.config.defaultNumCtx());
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
     InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
@@ -64,10 +66,16 @@ final class EmbedHandler {
         throw new ApiException(501, CANNOT_EMBED);
       }
       int tokens = 0;
+      int context = Math.min(options.numCtx(), model.contextLength());
       ArrayNode embeddings = answer.putArray("embeddings");
       for (String input : inputs) {
-        // the runner truncates each input to the model's context
-        tokens += Math.min(Tokenizer.count(input), model.contextLength());
+        int count = Tokenizer.count(input);
+        if (count > context && !truncate) {
+          // the runner refuses with 400 and the handler passes its status and text on
+          throw new ApiException(400, INPUT_TOO_LONG);
+        }
+        // else the input is cut to the context (the runner's context size, at most the model's)
+        tokens += Math.min(count, context);
         float[] vector = Embedder.truncate(Embedder.embed(model, input), dimensions);
         ArrayNode values = embeddings.addArray();
         for (float v : vector) {
@@ -93,24 +101,14 @@ final class EmbedHandler {
     String rawModel = req.string("model");
     String prompt = req.string("prompt");
     Duration requestedKeepAlive = GoDuration.keepAlive(req.node("keep_alive"), "EmbeddingRequest");
-    RunnerOptions options =
-        RunnerOptions.parse(
-            req.object("options", "map[string]interface {}"), ctx.config.defaultNumCtx());
+    ObjectNode optionsNode = req.object("options", "map[string]interface {}");
 
     if (!ModelName.isValid(rawModel)) {
       throw new ApiException(400, "model is required");
     }
     ctx.stats.recordModel(ModelName.normalize(rawModel));
-    SimulatedModel model =
-        ctx.registry
-            .find(rawModel)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        404,
-                        "model "
-                            + WireFormat.goQuote(rawModel)
-                            + " not found, try pulling it first"));
+    SimulatedModel model = ctx.registry.find(rawModel).orElseThrow(() -> notPulled(rawModel));
+    RunnerOptions options = RunnerOptions.parse(optionsNode, ctx.config.defaultNumCtx());
 
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
     InferenceSlot slot = InferenceSlot.open(ctx, model, options, requestedKeepAlive, true);
@@ -135,6 +133,11 @@ final class EmbedHandler {
     } finally {
       slot.release();
     }
+  }
+
+  private static ApiException notPulled(String rawModel) {
+    return new ApiException(
+        404, "model " + WireFormat.goQuote(rawModel) + " not found, try pulling it first");
   }
 
   /** Simulated evaluation time: the time to first token plus one token time per token. */

@@ -41,7 +41,15 @@ public enum Endpoint {
   /** {@code GET /v1/models}: the installed models, OpenAI-style. */
   OPENAI_MODELS("/v1/models", "GET"),
   /** {@code GET /v1/models/:model}: one model, OpenAI-style. */
-  OPENAI_MODEL("/v1/models/:model", "GET");
+  OPENAI_MODEL("/v1/models/:model", "GET"),
+  /** {@code POST /api/copy}: copy a model under another name. */
+  COPY("/api/copy", "POST"),
+  /** {@code POST /api/create}: create a model from another one. */
+  CREATE("/api/create", "POST"),
+  /** {@code POST /api/push}: upload a model to a registry (the simulator has none). */
+  PUSH("/api/push", "POST"),
+  /** {@code HEAD|POST /api/blobs/:digest}: check for or upload a blob. */
+  BLOBS("/api/blobs/:digest", "HEAD", "POST");
 
   private static final Set<Endpoint> INFERENCE =
       Collections.unmodifiableSet(

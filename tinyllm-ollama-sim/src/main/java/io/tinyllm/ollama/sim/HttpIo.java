@@ -29,8 +29,9 @@ final class HttpIo {
   static final String GIN_PLAIN = "text/plain";
 
   /**
-   * Content type of an error before a stream's first line: Ollama's {@code streamResponse} sets it
-   * before {@code c.JSON}, and Gin keeps a content type already set, so there is no charset.
+   * Content type of an error before a stream's first line, and of a progress answer (pull, push,
+   * create) with {@code "stream": false}: Ollama's {@code streamResponse} and {@code waitForStream}
+   * set it before {@code c.JSON}, and Gin keeps a content type already set, so there is no charset.
    */
   static final String STREAM_ERROR_JSON = "application/json";
 

@@ -6,18 +6,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The simulator's model store: which models are installed (and when they were modified) and which
  * can be pulled. Which are loaded is the {@link Scheduler}'s business.
  */
 final class ModelRegistry {
+  /** The most blobs uploaded or created; a bound, since each request may add one. */
+  static final int MAX_BLOBS = 100_000;
+
   private final Object lock = new Object();
   private final Map<String, Installed> installed = new HashMap<>();
   private final Map<String, SimulatedModel> catalog = new HashMap<>();
+  private final Set<String> blobs = new HashSet<>();
 
   ModelRegistry(List<SimulatedModel> models, List<SimulatedModel> catalog) {
     Instant now = Instant.now();
@@ -68,6 +74,41 @@ final class ModelRegistry {
     synchronized (lock) {
       installed.put(model.name(), new Installed(model, Instant.now()));
       catalog.put(model.name(), model);
+    }
+  }
+
+  /**
+   * Whether the blob {@code fileName} ({@code sha256-<hex>}) is stored: uploaded, written by a
+   * create, or a layer of an installed model.
+   */
+  boolean hasBlob(String fileName) {
+    synchronized (lock) {
+      if (blobs.contains(fileName)) {
+        return true;
+      }
+      for (Installed model : installed.values()) {
+        for (ModelLayers.Layer layer : ModelLayers.of(model.model())) {
+          if (layer.fileName().equals(fileName)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Stores the blob {@code fileName}; only its name is kept.
+   *
+   * @return false when the store is full ({@link #MAX_BLOBS} blobs)
+   */
+  boolean addBlob(String fileName) {
+    synchronized (lock) {
+      if (blobs.size() >= MAX_BLOBS && !blobs.contains(fileName)) {
+        return false;
+      }
+      blobs.add(fileName);
+      return true;
     }
   }
 

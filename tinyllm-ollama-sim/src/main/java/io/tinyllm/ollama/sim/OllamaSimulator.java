@@ -2,6 +2,8 @@ package io.tinyllm.ollama.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -99,7 +101,16 @@ public final class OllamaSimulator implements AutoCloseable {
             daemonThreads("ollama-sim-" + id + "-"));
     executor.allowCoreThreadTimeOut(true);
     CountDownLatch stopped = new CountDownLatch(1);
-    ObjectMapper mapper = new ObjectMapper();
+    // Jackson caps a JSON string at 20 M characters by default; Ollama reads base64 images of
+    // any size, so the only bound is the request body's
+    ObjectMapper mapper =
+        new ObjectMapper(
+            JsonFactory.builder()
+                .streamReadConstraints(
+                    StreamReadConstraints.builder()
+                        .maxStringLength(config.maxRequestBytes())
+                        .build())
+                .build());
     Pacer pacer = new Pacer(config.timeScale(), stopped);
     SimulatorStats stats = new SimulatorStats();
     Scheduler scheduler =
@@ -120,7 +131,8 @@ public final class OllamaSimulator implements AutoCloseable {
             pacer,
             stats,
             new FaultInjector(config.faultSeed(), config.maxHold()));
-    server.createContext("/", new SimulatorHandler(ctx));
+    server.createContext(
+        "/", new SimulatorHandler(ctx, new OriginPolicy(address.isLoopbackAddress())));
     server.setExecutor(executor);
     server.start();
     OllamaSimulator simulator = new OllamaSimulator(config, server, executor, stopped, ctx);

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp ... io.tinyllm.ollama.sim.OllamaSimulatorMain [--port 11434] [--addr 127.0.0.1]
- *     [--time-scale 1.0] [--num-parallel 1] [--max-queue 512]
+ *     [--time-scale 1.0] [--num-parallel 1] [--max-queue 512] [fault flags, see FaultFlags]
  * </pre>
  *
  * <p>It prints one line with its URL, e.g. {@code Ollama simulator listening on
@@ -20,11 +20,12 @@ public final class OllamaSimulatorMain {
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     SimulatorConfig config;
+    FaultFlags faults = new FaultFlags();
     try {
-      config = parse(args);
+      config = parse(args, faults);
     } catch (IllegalArgumentException e) {
-      usage(System.err);
-      System.err.println("error: " + e.getMessage());
+      // one line naming the option and the value; the options are one --help away
+      System.err.println("ollama-sim: " + e.getMessage() + "; see --help");
       System.exit(2);
       return;
     }
@@ -33,6 +34,7 @@ public final class OllamaSimulatorMain {
       return;
     }
     OllamaSimulator simulator = OllamaSimulator.start(config);
+    faults.applyTo(simulator.faults());
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -53,6 +55,14 @@ public final class OllamaSimulatorMain {
    * @throws IllegalArgumentException on an unknown option or a bad value
    */
   static SimulatorConfig parse(String[] args) {
+    return parse(args, new FaultFlags());
+  }
+
+  /**
+   * As {@link #parse(String[])}, putting the fault flags into {@code faults} (to arm once the
+   * simulator runs).
+   */
+  static SimulatorConfig parse(String[] args, FaultFlags faults) {
     SimulatorConfig.Builder builder = SimulatorConfig.builder().port(SimulatorConfig.OLLAMA_PORT);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -74,15 +84,21 @@ public final class OllamaSimulatorMain {
             builder.numParallel(integer(arg, value != null ? value : next(args, ++i, arg)));
         case "--max-queue" ->
             builder.maxQueue(integer(arg, value != null ? value : next(args, ++i, arg)));
-        default -> throw new IllegalArgumentException("unknown option: " + arg);
+        default -> {
+          if (!FaultFlags.isFaultFlag(arg)) {
+            throw new IllegalArgumentException("Unknown option: '" + arg + "'");
+          }
+          faults.set(arg, value != null ? value : next(args, ++i, arg));
+        }
       }
     }
-    return builder.build();
+    return faults.configure(builder).build();
   }
 
   private static String next(String[] args, int index, String option) {
     if (index >= args.length) {
-      throw new IllegalArgumentException(option + " needs a value");
+      throw new IllegalArgumentException(
+          "Missing value for option '" + option + "' (needs a value)");
     }
     return args[index];
   }
@@ -91,7 +107,8 @@ public final class OllamaSimulatorMain {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " needs an integer, got " + value, e);
+      throw new IllegalArgumentException(
+          "Invalid value for option '" + option + "': '" + value + "' (expected an integer)", e);
     }
   }
 
@@ -99,7 +116,8 @@ public final class OllamaSimulatorMain {
     try {
       return Double.parseDouble(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " needs a number, got " + value, e);
+      throw new IllegalArgumentException(
+          "Invalid value for option '" + option + "': '" + value + "' (expected a number)", e);
     }
   }
 
@@ -107,6 +125,10 @@ public final class OllamaSimulatorMain {
     out.println(
         "usage: OllamaSimulatorMain [--port N (default 11434)] [--addr LOOPBACK (default"
             + " 127.0.0.1)] [--time-scale X (default 1)] [--num-parallel N (default 1)]"
-            + " [--max-queue N (default 512)]");
+            + " [--max-queue N (default 512)] [fault options]");
+    out.println("fault options:");
+    for (FaultFlags.Flag flag : FaultFlags.FLAGS) {
+      out.printf("  %s %s%n      %s%n", flag.name(), flag.label(), flag.help());
+    }
   }
 }

@@ -25,9 +25,6 @@ final class PullHandler {
     this.ctx = requireNonNull(ctx, "ctx is null");
   }
 
-  /** A layer of a simulated model: name for the digest and size in bytes. */
-  private record Layer(String kind, long size) {}
-
   /** Serves {@code POST /api/pull}. */
   void pull(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
     RequestBody req = RequestBody.parse(ctx.mapper, body, "PullRequest");
@@ -38,68 +35,60 @@ final class PullHandler {
       throw new ApiException(400, "invalid model name");
     }
     ctx.stats.recordModel(ModelName.normalize(rawName));
-    Optional<SimulatedModel> found = ctx.registry.pullable(rawName);
     ResponseStream out = new ResponseStream(exchange, ctx.mapper, faults, ctx.pacer);
     ctx.pacer.sleep(faults.slowFirstToken());
-    long step = ctx.pacer.scaled(ctx.config.pullStepDelay());
-    if (!stream) {
-      if (found.isEmpty()) {
-        // Ollama's waitForStream answers a failed pull with 500
-        throw new ApiException(500, NOT_FOUND);
-      }
-      int lines = 3 + layers(found.get()).size() * (ctx.config.pullSteps() + 1);
-      ctx.pacer.sleepNanos(step * lines);
-      ctx.registry.install(found.get());
-      out.whole(200, status("success"));
-      return;
+    ProgressSink progress = new ProgressSink(out, ctx.mapper, stream);
+    if (pull(progress, rawName)) {
+      progress.finish("success");
     }
-    if (!out.line(status("pulling manifest"), false)) {
-      return;
+  }
+
+  /**
+   * Reports the pull of {@code rawName} up to, not including, its {@code success}, and installs the
+   * model; on an unknown name reports the error instead.
+   *
+   * @return whether the model is now installed (false: the answer has ended)
+   */
+  boolean pull(ProgressSink progress, String rawName) throws IOException {
+    if (!progress.status("pulling manifest")) {
+      return false;
     }
+    Optional<SimulatedModel> found = ctx.registry.pullable(rawName);
     if (found.isEmpty()) {
-      out.error(500, NOT_FOUND);
-      return;
+      // Ollama's streamResponse and waitForStream answer a failed pull with 500
+      progress.fail(500, NOT_FOUND);
+      return false;
     }
     SimulatedModel model = found.get();
+    long step = ctx.pacer.scaled(ctx.config.pullStepDelay());
     int steps = ctx.config.pullSteps();
-    for (Layer layer : layers(model)) {
-      String digest = "sha256:" + Hashing.sha256Hex(model.digest() + "/" + layer.kind());
+    for (ModelLayers.Layer layer : ModelLayers.of(model)) {
+      String digest = layer.digest();
       for (int i = 0; i <= steps; i++) {
         ctx.pacer.sleepNanos(step);
-        ObjectNode progress =
-            status("pulling " + digest.substring(7, 19))
+        ObjectNode line =
+            ctx.mapper
+                .createObjectNode()
+                .put("status", "pulling " + digest.substring(7, 19))
                 .put("digest", digest)
                 .put("total", layer.size());
         long completed = layer.size() * i / steps;
         if (completed > 0) {
           // Ollama leaves "completed" out until some bytes arrived (omitempty)
-          progress.put("completed", completed);
+          line.put("completed", completed);
         }
-        if (!out.line(progress, false)) {
-          return;
+        if (!progress.send(line)) {
+          return false;
         }
       }
     }
     for (String status : List.of("verifying sha256 digest", "writing manifest")) {
       ctx.pacer.sleepNanos(step);
-      if (!out.line(status(status), false)) {
-        return;
+      if (!progress.status(status)) {
+        return false;
       }
     }
     ctx.registry.install(model);
-    out.line(status("success"), true);
-  }
-
-  private ObjectNode status(String status) {
-    return ctx.mapper.createObjectNode().put("status", status);
-  }
-
-  private static List<Layer> layers(SimulatedModel model) {
-    long small = 11_343 + 1_482 + 120;
-    return List.of(
-        new Layer("model", Math.max(1, model.sizeBytes() - small)),
-        new Layer("template", 1_482),
-        new Layer("license", 11_343),
-        new Layer("params", 120));
+    return true;
   }
 }

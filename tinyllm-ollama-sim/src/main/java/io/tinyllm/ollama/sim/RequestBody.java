@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A parsed JSON request body with typed field access that fails the way Ollama's Go decoder does:
  * an empty body is "missing request body", a syntax error reads like Go's, and a field of the wrong
- * type is "json: cannot unmarshal ... into Go struct field ...", all with status 400.
+ * type is "json: cannot unmarshal ... into Go struct field ...", all with status 400. Field names
+ * match case-insensitively, as Go's {@code encoding/json} matches struct fields ({@code "Model"}
+ * sets {@code model}; of several matching keys the last one wins).
  */
 final class RequestBody {
   private static final Pattern JACKSON_CHAR = Pattern.compile("Unexpected character \\('(.)'");
@@ -55,12 +58,28 @@ final class RequestBody {
 
   /** The raw node of {@code field}, or null when absent. */
   JsonNode node(String field) {
-    return root.get(field);
+    return field(root, field);
+  }
+
+  /**
+   * The value of the struct field {@code name} in {@code object}: the last key equal to it ignoring
+   * case, as Go's decoder assigns every matching key in turn. Keys of maps (such as {@code
+   * options}) are not struct fields and must be looked up exactly.
+   */
+  static JsonNode field(ObjectNode object, String name) {
+    JsonNode exact = object.get(name);
+    JsonNode found = null;
+    for (Map.Entry<String, JsonNode> entry : object.properties()) {
+      if (entry.getKey().equalsIgnoreCase(name)) {
+        found = entry.getValue();
+      }
+    }
+    return found != null ? found : exact;
   }
 
   /** A string field; "" when absent or null. */
   String string(String field) {
-    JsonNode node = root.get(field);
+    JsonNode node = node(field);
     if (node == null || node.isNull()) {
       return "";
     }
@@ -72,7 +91,7 @@ final class RequestBody {
 
   /** A boolean field; {@code absent} when absent or null. */
   boolean bool(String field, boolean absent) {
-    JsonNode node = root.get(field);
+    JsonNode node = node(field);
     if (node == null || node.isNull()) {
       return absent;
     }
@@ -84,7 +103,7 @@ final class RequestBody {
 
   /** An integer field; {@code absent} when absent or null. */
   int integer(String field, int absent) {
-    JsonNode node = root.get(field);
+    JsonNode node = node(field);
     if (node == null || node.isNull()) {
       return absent;
     }
@@ -96,7 +115,7 @@ final class RequestBody {
 
   /** An array field; null when absent or null. */
   ArrayNode array(String field, String goType) {
-    JsonNode node = root.get(field);
+    JsonNode node = node(field);
     if (node == null || node.isNull()) {
       return null;
     }
@@ -108,7 +127,7 @@ final class RequestBody {
 
   /** An object field; null when absent or null. */
   ObjectNode object(String field, String goType) {
-    JsonNode node = root.get(field);
+    JsonNode node = node(field);
     if (node == null || node.isNull()) {
       return null;
     }

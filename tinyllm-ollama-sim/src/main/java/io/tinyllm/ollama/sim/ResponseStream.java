@@ -45,7 +45,7 @@ final class ResponseStream {
       pacer.holdThenDrop(faults.stallHold());
     }
     if (due(faults.errorAfter(), last)) {
-      error(500, faults.errorMessage());
+      streamError(500, faults.errorMessage());
       return false;
     }
     byte[] bytes = HttpIo.bytes(mapper, node);
@@ -82,16 +82,48 @@ final class ResponseStream {
   }
 
   /**
-   * Reports an error in a streamed answer: as a status and JSON body when nothing was written yet,
-   * else as an {@code {"error": ...}} line in the stream, exactly as Ollama's {@code
-   * streamResponse} does.
+   * Reports an error of a non-streamed answer as a status and JSON body, as Ollama's handlers do
+   * with {@code c.JSON}.
    */
   void error(int status, String message) throws IOException {
+    HttpIo.sendError(exchange, mapper, status, message);
+  }
+
+  /**
+   * Reports an error of a streamed answer: as a status and JSON body when nothing was written yet,
+   * else as an {@code {"error": ...}} line in the stream, exactly as Ollama's {@code
+   * streamResponse} does. Its content type is then plain {@code application/json}, without charset:
+   * {@code streamResponse} sets it before Gin's JSON writer, which keeps a type already set.
+   */
+  void streamError(int status, String message) throws IOException {
     if (body == null) {
       HttpIo.sendError(exchange, mapper, status, message, HttpIo.STREAM_ERROR_JSON);
     } else {
       writeLine(HttpIo.bytes(mapper, HttpIo.error(mapper, message)));
     }
+  }
+
+  /**
+   * Writes the one answer of a progress stream asked for with {@code "stream": false} (pull, push,
+   * create): Ollama's {@code waitForStream} sends the last status, or the first error with status
+   * 500 (or the error's own), with content type {@code application/json}.
+   */
+  void progressWhole(int status, JsonNode node) throws IOException {
+    if (faults.dropAfter() >= 0) {
+      throw new AbortConnectionException("injected connection drop");
+    }
+    if (faults.stallAfter() >= 0) {
+      pacer.holdThenDrop(faults.stallHold());
+    }
+    if (faults.errorAfter() >= 0) {
+      HttpIo.send(
+          exchange,
+          500,
+          HttpIo.STREAM_ERROR_JSON,
+          HttpIo.bytes(mapper, HttpIo.error(mapper, faults.errorMessage())));
+      return;
+    }
+    HttpIo.send(exchange, status, HttpIo.STREAM_ERROR_JSON, HttpIo.bytes(mapper, node));
   }
 
   private boolean due(int afterChunks, boolean last) {

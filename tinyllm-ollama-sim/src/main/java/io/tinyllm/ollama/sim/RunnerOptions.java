@@ -20,6 +20,7 @@ record RunnerOptions(
 
   /** Reads the runner options of {@code options} (null: none given). */
   static RunnerOptions parse(ObjectNode options, int defaultNumCtx) {
+    OptionTypes.check(options);
     // defaults of api.DefaultOptions() in Ollama v0.13.5 api/types.go
     int numCtx = integer(options, "num_ctx", defaultNumCtx);
     int numBatch = integer(options, "num_batch", 512);
@@ -29,9 +30,6 @@ record RunnerOptions(
     Boolean useMmap = null;
     JsonNode mmap = options == null ? null : options.get("use_mmap");
     if (mmap != null && !mmap.isNull()) {
-      if (!mmap.isBoolean()) {
-        throw new ApiException(500, "option \"use_mmap\" must be of type boolean");
-      }
       useMmap = mmap.asBoolean();
     }
     // Scheduler.GetRunner in Ollama v0.13.5 server/sched.go raises num_ctx to at least 4
@@ -60,9 +58,6 @@ record RunnerOptions(
     JsonNode node = options == null ? null : options.get(key);
     if (node == null || node.isNull()) {
       return absent;
-    }
-    if (!node.isNumber()) {
-      throw new ApiException(500, "option " + WireFormat.goQuote(key) + " must be of type integer");
     }
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, node.asDouble()));
   }

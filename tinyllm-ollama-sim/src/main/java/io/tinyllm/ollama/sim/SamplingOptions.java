@@ -21,25 +21,20 @@ record SamplingOptions(int numPredict, List<String> stop, int numCtx, Long seed)
 
   /**
    * Reads {@code options}. A value of the wrong type fails with status 500 and Ollama's wording
-   * (Ollama reports option errors from its scheduler, which answers 500).
+   * (see {@link OptionTypes}).
    */
   static SamplingOptions parse(ObjectNode options, int defaultNumCtx) {
     if (options == null) {
       return new SamplingOptions(0, List.of(), defaultNumCtx, null);
     }
+    OptionTypes.check(options);
     int numPredict = integer(options, "num_predict", 0);
     int numCtx = integer(options, "num_ctx", defaultNumCtx);
     Long seed = options.hasNonNull("seed") ? (long) integer(options, "seed", 0) : null;
     List<String> stop = new ArrayList<>();
     JsonNode stopNode = options.get("stop");
     if (stopNode != null && !stopNode.isNull()) {
-      if (!stopNode.isArray()) {
-        throw new ApiException(500, "option \"stop\" must be of type array");
-      }
       for (JsonNode s : stopNode) {
-        if (!s.isTextual()) {
-          throw new ApiException(500, "option \"stop\" must be of type array of strings");
-        }
         if (!s.asText().isEmpty()) {
           stop.add(s.asText());
         }
@@ -57,9 +52,6 @@ record SamplingOptions(int numPredict, List<String> stop, int numCtx, Long seed)
     JsonNode node = options.get(key);
     if (node == null || node.isNull()) {
       return absent;
-    }
-    if (!node.isNumber()) {
-      throw new ApiException(500, "option " + WireFormat.goQuote(key) + " must be of type integer");
     }
     double value = node.asDouble();
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));

@@ -199,7 +199,12 @@ public final class SimulatedModel {
 
   /** A builder starting from this model's values, to derive a variant. */
   public Builder toBuilder() {
-    Builder b = new Builder(name, EnumSet.copyOf(capabilities), template);
+    return toBuilder(name);
+  }
+
+  /** As {@link #toBuilder()}, for a variant named {@code newName} (a copy or a created model). */
+  Builder toBuilder(String newName) {
+    Builder b = new Builder(newName, EnumSet.copyOf(capabilities), template);
     b.family = family;
     b.parameterCount = parameterCount;
     b.parameterSize = parameterSize;

@@ -185,7 +185,11 @@ public final class SimulatorConfig {
     return threads;
   }
 
-  /** Largest request body accepted (default 16 MiB); larger gets 413. */
+  /**
+   * Largest request body accepted (default 256 MiB); larger gets 413 {@code http: request body too
+   * large}. Ollama itself sets no limit (base64 images of several MB are normal); the simulator
+   * keeps a generous one because it reads each body into memory.
+   */
   public int maxRequestBytes() {
     return maxRequestBytes;
   }
@@ -217,7 +221,7 @@ public final class SimulatorConfig {
     private final Map<String, String> cannedAnswers = new LinkedHashMap<>();
     private Duration maxHold = Duration.ofSeconds(60);
     private int threads = 32;
-    private int maxRequestBytes = 16 * 1024 * 1024;
+    private int maxRequestBytes = 256 * 1024 * 1024;
 
     private Builder() {
       SimulatedModel.defaults().forEach(this::model);
@@ -376,9 +380,9 @@ public final class SimulatorConfig {
       return this;
     }
 
-    /** Sets the largest accepted request body (1 KiB to 256 MiB). */
+    /** Sets the largest accepted request body (1 KiB to 1 GiB). */
     public Builder maxRequestBytes(int maxRequestBytes) {
-      this.maxRequestBytes = range(maxRequestBytes, 1024, 256 * 1024 * 1024, "maxRequestBytes");
+      this.maxRequestBytes = range(maxRequestBytes, 1024, 1024 * 1024 * 1024, "maxRequestBytes");
       return this;
     }
 

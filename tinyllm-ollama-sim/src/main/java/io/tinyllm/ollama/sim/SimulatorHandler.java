@@ -7,15 +7,18 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single HTTP handler: routes by exact path and method as Ollama's Gin router does (unknown
- * path: 404 {@code 404 page not found}; known path, other method: 405 {@code 405 method not
- * allowed}), counts the request, applies the request's faults, and turns handler errors into
- * Ollama's {@code {"error": ...}} answers.
+ * The single HTTP handler: routes by exact path and method as Ollama's Gin router does (a path
+ * served with or without a trailing slash: a redirect, see {@link TrailingSlash}; then Ollama's
+ * CORS and host checks, see {@link OriginPolicy}; unknown path: 404 {@code 404 page not found};
+ * known path, other method: 405 {@code 405 method not allowed}), counts the request, applies the
+ * request's faults, and turns handler errors into Ollama's {@code {"error": ...}} answers.
  */
 final class SimulatorHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(SimulatorHandler.class);
@@ -25,14 +28,18 @@ final class SimulatorHandler implements HttpHandler {
   private final EmbedHandler embeddings;
   private final PullHandler pulls;
   private final ModelInfoHandler info;
+  private final ModelStoreHandler store;
+  private final OriginPolicy origins;
   private final OpenAiHandler openAi;
 
-  SimulatorHandler(SimulatorContext ctx) {
+  SimulatorHandler(SimulatorContext ctx, OriginPolicy origins) {
     this.ctx = requireNonNull(ctx, "ctx is null");
+    this.origins = requireNonNull(origins, "origins is null");
     this.completions = new CompletionHandler(ctx);
     this.embeddings = new EmbedHandler(ctx);
     this.pulls = new PullHandler(ctx);
     this.info = new ModelInfoHandler(ctx);
+    this.store = new ModelStoreHandler(ctx, pulls);
     this.openAi = new OpenAiHandler(ctx, completions, embeddings, info);
   }
 
@@ -65,6 +72,17 @@ final class SimulatorHandler implements HttpHandler {
   private void route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
+    Optional<String> redirect = TrailingSlash.target(method, path);
+    if (redirect.isPresent()) {
+      ctx.stats.recordUnmatched();
+      drain(exchange);
+      TrailingSlash.redirect(exchange, redirect.get());
+      return;
+    }
+    if (origins.answered(exchange)) {
+      drain(exchange);
+      return;
+    }
     Optional<Endpoint> match = Endpoint.forPath(path);
     if (match.isEmpty()) {
       ctx.stats.recordUnmatched();
@@ -76,12 +94,16 @@ final class SimulatorHandler implements HttpHandler {
     if (!endpoint.allows(method)) {
       ctx.stats.recordUnmatched();
       drain(exchange);
-      exchange.getResponseHeaders().set("Allow", String.join(", ", endpoint.methods()));
+      exchange.getResponseHeaders().set("Allow", allowed(endpoint));
       HttpIo.send(exchange, 405, HttpIo.GIN_PLAIN, "405 method not allowed".getBytes(UTF_8));
       return;
     }
     ctx.stats.recordEndpoint(endpoint);
-    byte[] body = HttpIo.readBody(exchange, ctx.config.maxRequestBytes());
+    // a blob upload is hashed as it arrives, never held in memory
+    byte[] body =
+        endpoint == Endpoint.BLOBS
+            ? new byte[0]
+            : HttpIo.readBody(exchange, ctx.config.maxRequestBytes());
     FaultPlan faults = ctx.faults.plan(endpoint);
     if (faults.any()) {
       ctx.stats.recordFault();
@@ -104,9 +126,27 @@ final class SimulatorHandler implements HttpHandler {
       case EMBED -> embeddings.embed(exchange, body, faults);
       case EMBEDDINGS -> embeddings.embeddings(exchange, body, faults);
       case PULL -> pulls.pull(exchange, body, faults);
+      case COPY -> store.copy(exchange, body, faults);
+      case CREATE -> store.create(exchange, body, faults);
+      case PUSH -> store.push(exchange, body, faults);
+      case BLOBS -> store.blob(exchange, path.substring(path.lastIndexOf('/') + 1), faults);
       case OPENAI_CHAT, OPENAI_COMPLETIONS, OPENAI_EMBEDDINGS, OPENAI_MODELS, OPENAI_MODEL ->
           openAi.serve(endpoint, exchange, body, faults);
     }
+  }
+
+  /**
+   * The {@code Allow} header of a 405: the methods routed on the path, in the order Gin keeps its
+   * method trees (the order Ollama registers its first route of each method).
+   */
+  private static String allowed(Endpoint endpoint) {
+    List<String> methods = new ArrayList<>();
+    for (String method : List.of("HEAD", "GET", "POST", "DELETE")) {
+      if (endpoint.allows(method)) {
+        methods.add(method);
+      }
+    }
+    return String.join(", ", methods);
   }
 
   private void answerError(HttpExchange exchange, int status, String message) throws IOException {

@@ -175,7 +175,8 @@ class OllamaSimulatorModelsTest {
 
     SimClient.Reply unknown = client.post("/api/embed", "{\"model\":\"nope\",\"input\":\"x\"}");
     assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.error()).isEqualTo("model 'nope' not found");
+    // the scheduler's text (handleScheduleError), not generate's
+    assertThat(unknown.error()).isEqualTo("model \"nope\" not found, try pulling it first");
 
     SimClient.Reply noInput = client.post("/api/embed", "{\"model\":\"nomic-embed-text\"}");
     assertThat(noInput.status()).isEqualTo(200);
