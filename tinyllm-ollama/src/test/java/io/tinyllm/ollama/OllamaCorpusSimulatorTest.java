@@ -45,8 +45,6 @@ class OllamaCorpusSimulatorTest {
    */
   static final Map<String, String> NOT_YET =
       Map.of(
-          "api/chat-500-option-type",
-          "the simulator does not type-check options (answers 200)",
           "api/generate-500-template",
           "the simulator does not run a request's template (answers 200)",
           "api/show",
@@ -123,6 +121,7 @@ class OllamaCorpusSimulatorTest {
           "api/chat",
           "api/chat-stream",
           "api/chat-load",
+          "api/chat-500-option-type",
           "api/chat-unload",
           "api/generate-stream-error-runner-crash",
           "api/generate-400-top-logprobs",
