@@ -209,7 +209,9 @@ public final class Fleet {
         }
       }
     }
-    if (candidates.isEmpty()) {
+    // backends out of the fleet only when none is in it: a failover from the last healthy one must
+    // not end on an ejected one, whose connection error would hide the healthy one's answer
+    if (candidates.isEmpty() && backends.stream().noneMatch(Backend::healthy)) {
       for (Backend backend : backends) {
         if (!excluded.contains(backend)) {
           candidates.add(backend);
