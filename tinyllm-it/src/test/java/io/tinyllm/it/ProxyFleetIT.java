@@ -15,6 +15,8 @@ import io.tinyllm.it.support.PromQlExamples;
 import io.tinyllm.it.support.PrometheusApi;
 import io.tinyllm.it.support.RequiresDocker;
 import io.tinyllm.it.support.ShippedQueries;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -35,8 +37,9 @@ import org.testcontainers.lifecycle.Startables;
  * proxy's {@code /metrics}; all on one network, found by alias. Known traffic through the proxy
  * gives exact counts and token sums on the proxy's {@code /metrics} and in Prometheus; stopping
  * {@code b} loses no request (they fail over to {@code a}) and takes {@code b} out of the fleet.
- * Every shipped query of the proxy's families (the dashboard's fleet row), which {@link
- * ShippedQueriesIT}'s demo cannot answer, is asked of this Prometheus.
+ * The fleet's alerts of {@code rules.yml} go pending for the stopped backend and for a model no
+ * backend has. Every shipped query of the proxy's families (the dashboard's fleet row), which
+ * {@link ShippedQueriesIT}'s demo cannot answer, is asked of this Prometheus.
  *
  * <p>The tests run in order: the last one stops a backend. Each compares what its own traffic added
  * to a scrape taken before it, so the first one's figures do not depend on the wait for the proxy's
@@ -48,10 +51,14 @@ class ProxyFleetIT {
   private static final Duration WITHIN = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JOB = "tinyllm-proxy";
+  private static final String MISSING_MODEL = "tinyllm-it-missing:1b";
   private static final String CONFIG =
       """
       global:
         scrape_interval: 1s
+        evaluation_interval: 1s
+      rule_files:
+        - rules.yml
       scrape_configs:
         - job_name: %s
           static_configs:
@@ -81,6 +88,8 @@ class ProxyFleetIT {
 
   @BeforeAll
   static void start() throws Exception {
+    // the rules as shipped: the fleet's alerts must see what the proxy records
+    prometheus.withRules(Files.readString(PromQlExamples.docs().resolve("prometheus/rules.yml")));
     Startables.deepStart(proxy, prometheus).join();
     started = Instant.now();
     model = simA.models().chat();
@@ -295,6 +304,39 @@ class ProxyFleetIT {
 
   @Test
   @Order(3)
+  void theFleetAlertsGoPendingOnWhatTheProxyRecorded() throws Exception {
+    PrometheusApi api = new PrometheusApi(prometheus.url());
+    // through the proxy, "model not found" from every backend in the fleet; twice, the second
+    // after Prometheus has stored the first: increase() sees nothing of a series born at 1
+    callMissingModel();
+    Polling.untilAsserted(
+        WITHIN,
+        () ->
+            assertThat(
+                    api.query(
+                        "tinyllm_errors_total{model=\"%s\",error_type=\"model_not_found\"}"
+                            .formatted(MISSING_MODEL)))
+                .isNotEmpty());
+    callMissingModel();
+
+    // pending, not firing: their "for" is minutes; the expressions are what is checked here
+    Polling.untilAsserted(
+        WITHIN,
+        () ->
+            assertThat(api.alerts())
+                .filteredOn(alert -> alert.label("alertname").startsWith("TinyLLMProxy"))
+                .extracting(
+                    alert -> alert.label("alertname"),
+                    alert -> alert.label("job"),
+                    alert -> alert.labels().getOrDefault("backend", alert.label("model")),
+                    PrometheusApi.Alert::state)
+                .containsExactlyInAnyOrder(
+                    tuple("TinyLLMProxyBackendDown", JOB, "b", "pending"),
+                    tuple("TinyLLMProxyModelUnavailable", JOB, MISSING_MODEL, "pending")));
+  }
+
+  @Test
+  @Order(4)
   void everyShippedQueryOfTheProxysFamiliesGivesANumber() throws Exception {
     Map<String, String> queries =
         new LinkedHashMap<>(ShippedQueries.read(PromQlExamples.docs(), RATE_INTERVAL));
@@ -317,6 +359,14 @@ class ProxyFleetIT {
           }
           assertThat(unanswered).as("proxy queries with no number over the run").isEmpty();
         });
+  }
+
+  private static void callMissingModel() throws Exception {
+    HttpResponse<String> missing =
+        Http.postAnyStatus(
+            proxy.url() + "/api/generate",
+            "{\"model\":\"%s\",\"prompt\":\"Hi\",\"stream\":false}".formatted(MISSING_MODEL));
+    assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
   }
 
   private static String generate(String prompt) {

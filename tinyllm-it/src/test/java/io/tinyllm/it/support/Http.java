@@ -30,17 +30,23 @@ public final class Http {
 
   /** POSTs {@code json} and returns the whole answer (NDJSON or SSE too: every line of it). */
   public static String post(String url, String json) throws IOException, InterruptedException {
+    HttpResponse<String> response = postAnyStatus(url, json);
+    if (response.statusCode() != 200) {
+      throw new IOException(
+          "POST " + url + ": HTTP " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  /** POSTs {@code json} and returns the answer whatever its status. */
+  public static HttpResponse<String> postAnyStatus(String url, String json)
+      throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(60))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build();
-    HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IOException(
-          "POST " + url + ": HTTP " + response.statusCode() + ": " + response.body());
-    }
-    return response.body();
+    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
   }
 }
