@@ -92,8 +92,10 @@ public final class Fleet {
     requireNonNull(ticker, "ticker is null");
     List<Backend> parsed = new ArrayList<>();
     if (config.upstreams().isEmpty()) {
-      URI host = ollama.host();
-      parsed.add(new Backend(host.getHost() + ":" + host.getPort(), host));
+      // the client's server, or its fleet (ollama.hosts): one setting names a fleet for both
+      for (URI host : ollama.hosts()) {
+        parsed.add(new Backend(host.getHost() + ":" + host.getPort(), host));
+      }
     } else {
       config.upstreams().forEach(entry -> parsed.add(Backend.parse(entry)));
     }
@@ -207,7 +209,9 @@ public final class Fleet {
         }
       }
     }
-    if (candidates.isEmpty()) {
+    // backends out of the fleet only when none is in it: a failover from the last healthy one must
+    // not end on an ejected one, whose connection error would hide the healthy one's answer
+    if (candidates.isEmpty() && backends.stream().noneMatch(Backend::healthy)) {
       for (Backend backend : backends) {
         if (!excluded.contains(backend)) {
           candidates.add(backend);

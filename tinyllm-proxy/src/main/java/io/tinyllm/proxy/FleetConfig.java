@@ -16,7 +16,8 @@ import java.util.List;
  *     "proxy.upstreams", "gpu-1=http://10.0.0.1:11434,http://10.0.0.2:11434")));
  * }</pre>
  *
- * @param upstreams the backends, each {@code URL} or {@code name=URL}; empty: the one Ollama of
+ * @param upstreams the backends, each {@code URL} or {@code name=URL}; empty: the Java client's
+ *     servers, {@code ollama.hosts} (each named by its {@code host:port}), else the one Ollama of
  *     {@code ollama.host}
  * @param healthInterval time between two probes of a backend ({@code /api/tags} and {@code
  *     /api/ps}, which also say what it has installed and loaded)

@@ -1,6 +1,7 @@
 package io.tinyllm.proxy;
 
 import static io.tinyllm.proxy.FleetFixture.chat;
+import static io.tinyllm.proxy.FleetFixture.quick;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,30 @@ class FleetFailoverTest {
               "tinyllm_proxy_backend_failovers_total{backend=\"a\"} 1.0",
               "tinyllm_proxy_backend_failovers_total{backend=\"b\"} 1.0");
       assertThat(f.samples("tinyllm_proxy_backend_errors_total")).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailoverNeverEndsOnABackendOutOfTheFleetWhileAnotherIsIn() {
+    try (FleetFixture f =
+        new FleetFixture(
+            List.of(quick().build(), quick().build()), Map.of(FleetConfig.EJECT_AFTER, "1"))) {
+      f.sim('b').close();
+      f.fleet.probe();
+      assertThat(f.allSamples("tinyllm_proxy_backend_up"))
+          .containsExactly(
+              "tinyllm_proxy_backend_up{backend=\"a\"} 1.0",
+              "tinyllm_proxy_backend_up{backend=\"b\"} 0.0");
+
+      HttpResponse<String> nowhere = f.post("/api/chat", chat("missing", "s", "hi"));
+
+      // a's own answer, not b's connection failure
+      assertThat(nowhere.statusCode()).isEqualTo(404);
+      assertThat(nowhere.body()).contains("not found");
+      assertThat(f.allSamples("tinyllm_proxy_backend_requests_total"))
+          .containsExactly(
+              "tinyllm_proxy_backend_requests_total{backend=\"a\"} 1.0",
+              "tinyllm_proxy_backend_requests_total{backend=\"b\"} 0.0");
     }
   }
 

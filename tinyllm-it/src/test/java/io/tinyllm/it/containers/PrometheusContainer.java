@@ -30,6 +30,7 @@ public final class PrometheusContainer extends GenericContainer<PrometheusContai
   public static final String DEFAULT_IMAGE_NAME = "tinyllm/prometheus:2.42.0";
   public static final int PORT = 9090;
   public static final String CONFIG_FILE = "/etc/prometheus/prometheus.yml";
+  public static final String RULES_FILE = "/etc/prometheus/rules.yml";
 
   private static final DockerImageName DEFAULT_IMAGE = DockerImageName.parse(DEFAULT_IMAGE_NAME);
   private static final DockerImageName OFFICIAL_IMAGE = DockerImageName.parse("prom/prometheus");
@@ -59,6 +60,14 @@ public final class PrometheusContainer extends GenericContainer<PrometheusContai
   public PrometheusContainer withConfig(String yaml) {
     // world-readable: the official image runs as nobody
     return withCopyToContainer(Transferable.of(yaml, 0644), CONFIG_FILE);
+  }
+
+  /**
+   * Runs with {@code yaml} as {@value #RULES_FILE}, which a configuration loads with {@code
+   * rule_files: [rules.yml]}.
+   */
+  public PrometheusContainer withRules(String yaml) {
+    return withCopyToContainer(Transferable.of(yaml, 0644), RULES_FILE);
   }
 
   /** The base URL as the test reaches it, e.g. {@code http://localhost:32769}. */

@@ -33,6 +33,9 @@ public final class TinyLlmContainer extends GenericContainer<TinyLlmContainer>
   /** The port {@link #servingMetrics()} listens on: {@code tinyllm metrics}' default. */
   public static final int METRICS_PORT = 9478;
 
+  /** The port {@link #proxying} listens on: {@code tinyllm proxy}'s default. */
+  public static final int PROXY_PORT = 11435;
+
   /** Where {@link #runningBatch} puts its prompts. */
   public static final String PROMPTS_FILE = "/prompts.txt";
 
@@ -88,6 +91,38 @@ public final class TinyLlmContainer extends GenericContainer<TinyLlmContainer>
                 .forPort(METRICS_PORT)
                 .forStatusCode(200)
                 .withStartupTimeout(Duration.ofSeconds(60)));
+  }
+
+  /**
+   * {@code tinyllm proxy} on every interface of the container, in front of {@code upstreams} (each
+   * {@code URL} or {@code name=URL}, one {@code --ollama} each); ready once its {@code /metrics}
+   * answers, which is after its first health check of a fleet.
+   *
+   * <pre>{@code
+   * TinyLlmContainer.proxying("a=http://sim-a:11434", "b=http://sim-b:11434").withNetwork(network);
+   * }</pre>
+   */
+  public static TinyLlmContainer proxying(String... upstreams) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("proxy", "--addr", "0.0.0.0", "--port", String.valueOf(PROXY_PORT)));
+    for (String upstream : upstreams) {
+      args.add("--ollama");
+      args.add(upstream);
+    }
+    return new TinyLlmContainer()
+        .withCommand(args.toArray(String[]::new))
+        .withExposedPorts(PROXY_PORT)
+        .waitingFor(
+            Wait.forHttp("/metrics")
+                .forPort(PROXY_PORT)
+                .forStatusCode(200)
+                .withStartupTimeout(Duration.ofSeconds(60)));
+  }
+
+  /** The base URL of a container's first exposed port as the test reaches it. */
+  public String url() {
+    return "http://" + getHost() + ":" + getMappedPort(getExposedPorts().get(0));
   }
 
   /**

@@ -104,6 +104,23 @@ public final class PrometheusApi {
     return rules;
   }
 
+  /** The alerts pending or firing now ({@code /api/v1/alerts}). */
+  public List<Alert> alerts() throws IOException, InterruptedException {
+    JsonNode root = JSON.readTree(Http.get(url + "/api/v1/alerts"));
+    if (!"success".equals(root.path("status").asText())) {
+      throw new IOException("Alerts request failed: " + root);
+    }
+    List<Alert> alerts = new ArrayList<>();
+    for (JsonNode alert : root.path("data").path("alerts")) {
+      Map<String, String> labels = new TreeMap<>();
+      for (Map.Entry<String, JsonNode> label : alert.path("labels").properties()) {
+        labels.put(label.getKey(), label.getValue().asText());
+      }
+      alerts.add(new Alert(labels, alert.path("state").asText()));
+    }
+    return alerts;
+  }
+
   private static Map<String, String> labels(JsonNode result) {
     Map<String, String> labels = new TreeMap<>();
     for (Map.Entry<String, JsonNode> label : result.path("metric").properties()) {
@@ -150,6 +167,20 @@ public final class PrometheusApi {
    * alerting}, {@code health} is {@code ok}, {@code err} or {@code unknown} (not evaluated yet).
    */
   public record Rule(String group, String name, String type, String health, String lastError) {}
+
+  /**
+   * An active alert: its labels ({@code alertname} among them) and {@code state}, {@code pending}
+   * (its {@code for} not over yet) or {@code firing}.
+   */
+  public record Alert(Map<String, String> labels, String state) {
+    public Alert {
+      labels = Map.copyOf(labels);
+    }
+
+    public String label(String name) {
+      return labels.get(name);
+    }
+  }
 
   /** One series of a query result: its labels and its sample value as Prometheus prints it. */
   public record Series(Map<String, String> labels, String value) {

@@ -36,6 +36,15 @@ public final class ShippedQueries {
   private ShippedQueries() {}
 
   /**
+   * Whether {@code promql} reads the proxy's own families ({@code tinyllm_proxy_*}), which only a
+   * running {@code tinyllm proxy} has: {@code ShippedQueriesIT}'s demo runs none, so these are
+   * {@code ProxyFleetIT}'s to ask, of a proxy in front of a fleet.
+   */
+  public static boolean needsAProxy(String promql) {
+    return promql.contains("tinyllm_proxy_");
+  }
+
+  /**
    * The queries of the three sources under {@code docs}; {@code rateInterval} stands for the
    * dashboard's {@code $__rate_interval}.
    */
