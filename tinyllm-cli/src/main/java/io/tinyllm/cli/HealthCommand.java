@@ -9,6 +9,7 @@ import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.ollama.LocalModel;
 import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaHealth;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,15 +107,18 @@ final class HealthCommand implements Callable<Integer> {
         settings.put(RedisCacheConfig.URI_KEY, redisUri);
       }
     }
-    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
-      checkOllama(app);
-      checkMetricsPort();
-      if (redis) {
+    // a plain client: the injector is built only for the Redis check, which needs the cache
+    try (OllamaClient client = OllamaClient.create(OllamaConfig.from(Settings.of(settings)))) {
+      checkOllama(client, ExecutorConfig.from(Settings.of(settings)).defaultModel());
+    }
+    checkMetricsPort();
+    if (redis) {
+      try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
         checkRedis(app, CacheCommand.redisAddress(Settings.of(settings)));
       }
-      if (pushGateway != null) {
-        checkPushgateway();
-      }
+    }
+    if (pushGateway != null) {
+      checkPushgateway();
     }
     print();
     long failed = results.stream().filter(r -> r[0].equals("FAIL")).count();
@@ -129,8 +133,7 @@ final class HealthCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void checkOllama(TinyLlm app) {
-    OllamaClient client = app.get(OllamaClient.class);
+  private void checkOllama(OllamaClient client, String defaultModel) {
     URI host = client.host();
     OllamaHealth health = client.health();
     if (!health.healthy()) {
@@ -150,9 +153,7 @@ final class HealthCommand implements Callable<Integer> {
     ok("ollama", "Ollama " + version + " at " + host + " is running");
     Set<String> wanted = new LinkedHashSet<>(models);
     if (wanted.isEmpty()) {
-      wanted.addAll(
-          QueryRunner.models(
-              QueryRunner.loadGraph(null), app.get(ExecutorConfig.class).defaultModel()));
+      wanted.addAll(QueryRunner.models(QueryRunner.loadGraph(null), defaultModel));
     }
     Set<String> present = new LinkedHashSet<>();
     installed.forEach(m -> present.add(m.name()));
