@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tinyllm.metrics.SystemInfoMetrics;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.metrics.testing.SeedFamilies;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -61,6 +63,43 @@ class LauncherIT {
       String name = String.join(" ", java.util.Arrays.copyOf(command, command.length - 1));
       assertThat(result.exitCode()).as(name + ": " + result.err()).isZero();
       assertThat(result.out()).startsWith("Usage: tinyllm " + name);
+    }
+  }
+
+  /**
+   * A command that makes a call or two starts only what it uses: no injector, no plug-ins, no
+   * logging backend (each costs hundreds of classes, about a second in all). Observed in the
+   * classes the JVM loaded, not in a time.
+   */
+  @Test
+  void ollamaCommandsBuildNoInjectorAndNoLogging() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      String ollama = sim.baseUri().toString();
+      for (List<String> command :
+          List.of(
+              List.of("models", "list", "--ollama", ollama),
+              List.of("list", "--ollama", ollama),
+              List.of("models", "show", "qwen2.5:0.5b", "--ollama", ollama),
+              List.of("health", "--ollama", ollama, "--metrics-port", "0"))) {
+        Path classes = Files.createTempFile("classes", ".log");
+        Launcher.Result result =
+            Launcher.run(
+                TIMEOUT,
+                Map.of("TINYLLM_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes),
+                command.toArray(String[]::new));
+
+        String loaded = Files.readString(classes);
+        Files.deleteIfExists(classes);
+        String name = String.join(" ", command.subList(0, 2));
+        assertThat(result.exitCode()).as(name + ": " + result.err()).isZero();
+        assertThat(loaded)
+            .as(name)
+            .contains("io.tinyllm.ollama.OllamaClient ")
+            .doesNotContain("com.google.inject.")
+            .doesNotContain("io.tinyllm.metrics.TinyLlm ")
+            .doesNotContain("ch.qos.logback.");
+      }
     }
   }
 
