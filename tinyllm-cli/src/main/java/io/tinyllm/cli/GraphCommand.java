@@ -42,10 +42,22 @@ final class GraphCommand implements Runnable {
       description = {
         "Check graph files and list every problem as file:line: what is wrong.",
         "Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm graph validate my-graph.yaml",
+        "  tinyllm graph validate graphs/*.yaml --json"
       })
   static final class Validate implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Graph files (YAML).")
     List<String> files;
+
+    @Option(
+        names = "--json",
+        description =
+            "Print a JSON array: per file, file, valid, graph, nodes, edges and problems (each"
+                + " with file, line, node, field and message).")
+    boolean json;
 
     @Spec CommandSpec spec;
 
@@ -55,9 +67,21 @@ final class GraphCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       int invalid = 0;
       int problems = 0;
+      List<Map<String, Object>> report = new java.util.ArrayList<>();
       for (String file : files) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", file);
+        report.add(entry);
         try {
           GraphDefinition graph = new GraphLoader().load(Path.of(file));
+          entry.put("valid", true);
+          entry.put("graph", graph.id());
+          entry.put("nodes", graph.nodes().size());
+          entry.put("edges", graph.edges().size());
+          entry.put("problems", List.of());
+          if (json) {
+            continue;
+          }
           out.println(
               file
                   + ": valid graph '"
@@ -70,14 +94,26 @@ final class GraphCommand implements Runnable {
         } catch (GraphValidationException e) {
           invalid++;
           problems += e.errors().size();
-          for (ValidationError error : e.errors()) {
-            err.println(error);
+          entry.put("valid", false);
+          entry.put("problems", e.errors().stream().map(GraphCommand::json).toList());
+          if (!json) {
+            e.errors().forEach(err::println);
           }
         } catch (GraphException e) {
           invalid++;
           problems++;
-          err.println(file + ": " + e.getMessage());
+          entry.put("valid", false);
+          Map<String, Object> problem = new LinkedHashMap<>();
+          problem.put("file", file);
+          problem.put("message", e.getMessage());
+          entry.put("problems", List.of(problem));
+          if (!json) {
+            err.println(file + ": " + e.getMessage());
+          }
         }
+      }
+      if (json) {
+        out.println(CliJson.pretty(report));
       }
       out.flush();
       err.flush();
@@ -128,6 +164,16 @@ final class GraphCommand implements Runnable {
       out.flush();
       return ExitCodes.OK;
     }
+  }
+
+  private static Map<String, Object> json(ValidationError error) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("file", error.location().file());
+    json.put("line", error.location().line());
+    json.put("node", error.node());
+    json.put("field", error.field());
+    json.put("message", error.message());
+    return json;
   }
 
   /** The graph in the YAML file's own shape and names. */

@@ -46,6 +46,13 @@ import picocli.CommandLine.Spec;
           + " Redis (with --cache-backend redis or --redis-uri) and the Pushgateway (with"
           + " --push-gateway). One line per check.",
       "Exit status: 0 all checks passed, 1 a check failed, 2 usage error."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm health",
+      "  tinyllm health --model qwen2.5:0.5b --model nomic-embed-text",
+      "  tinyllm health --cache-backend redis --push-gateway localhost:9091",
+      "  tinyllm health --json | jq -r '.checks[] | select(.status == \"fail\") | .detail'"
     })
 final class HealthCommand implements Callable<Integer> {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
@@ -85,6 +92,13 @@ final class HealthCommand implements Callable<Integer> {
 
   @Option(names = "--push-gateway", paramLabel = "HOST:PORT", description = "Pushgateway to check.")
   String pushGateway;
+
+  @Option(
+      names = "--json",
+      description =
+          "Print a JSON object: status (ok or fail) and the checks, each with name,"
+              + " status (ok, fail or skip) and detail.")
+  boolean json;
 
   @Mixin OllamaOptions ollama;
 
@@ -251,6 +265,22 @@ final class HealthCommand implements Callable<Integer> {
 
   private void print() {
     PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      List<Map<String, Object>> checks = new ArrayList<>();
+      for (String[] r : results) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("name", r[1]);
+        check.put("status", r[0].toLowerCase(java.util.Locale.ROOT));
+        check.put("detail", r[2]);
+        checks.add(check);
+      }
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("status", results.stream().anyMatch(r -> r[0].equals("FAIL")) ? "fail" : "ok");
+      report.put("checks", checks);
+      out.println(CliJson.pretty(report));
+      out.flush();
+      return;
+    }
     Table table = new Table("STATUS", "CHECK", "DETAIL");
     results.forEach(r -> table.row((Object[]) r));
     table.print(out);

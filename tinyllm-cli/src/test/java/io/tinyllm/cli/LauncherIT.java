@@ -109,7 +109,7 @@ class LauncherIT {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
-        .contains("tinyllm: Unmatched argument at index 0: 'frobnicate'")
+        .startsWith("tinyllm: unknown command 'frobnicate' for 'tinyllm'\n")
         .contains("Run 'tinyllm --help' for usage.")
         .doesNotContain("\tat ");
     assertThat(result.out()).isEmpty();
