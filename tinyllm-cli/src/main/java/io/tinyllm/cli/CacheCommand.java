@@ -108,6 +108,8 @@ final class CacheCommand implements Runnable {
       if (backend.redis()) {
         String uri = redisAddress(settings);
         boolean up;
+        // this command reports an unreachable Redis itself
+        LogSetup.quiet(REDIS_LOGGER);
         try (TinyLlm app = TinyLlm.start(settings)) {
           up = redisAnswers(app);
         }
@@ -222,6 +224,8 @@ final class CacheCommand implements Runnable {
       }
       Settings settings = backend.settings();
       String uri = redisAddress(settings);
+      // this command reports an unreachable Redis itself
+      LogSetup.quiet(REDIS_LOGGER);
       try (TinyLlm app = TinyLlm.start(settings)) {
         ResponseCache cache = app.get(ResponseCache.class);
         cache.clear();
@@ -237,6 +241,9 @@ final class CacheCommand implements Runnable {
       return ExitCodes.OK;
     }
   }
+
+  /** The logger of the Redis cache, whose warnings these commands report themselves. */
+  static final String REDIS_LOGGER = "io.tinyllm.cache";
 
   /** Where Redis is, without any password the URI holds. */
   static String redisAddress(Settings settings) {

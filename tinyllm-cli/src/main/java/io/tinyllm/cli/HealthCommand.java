@@ -127,6 +127,7 @@ final class HealthCommand implements Callable<Integer> {
     }
     checkMetricsPort();
     if (redis) {
+      LogSetup.quiet(CacheCommand.REDIS_LOGGER);
       try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
         checkRedis(app, CacheCommand.redisAddress(Settings.of(settings)));
       }
@@ -237,14 +238,16 @@ final class HealthCommand implements Callable<Integer> {
             "pushgateway",
             "Pushgateway at " + base + " answered HTTP " + response.statusCode() + " to /-/ready");
       }
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
       fail(
           "pushgateway",
           "cannot reach the Pushgateway at "
               + base
               + " ("
-              + e
+              + IoErrors.describe(e)
               + "): start it or fix --push-gateway");
+    } catch (IllegalArgumentException e) {
+      fail("pushgateway", "'" + pushGateway + "' is not an address: fix --push-gateway");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       fail("pushgateway", "interrupted");

@@ -125,7 +125,7 @@ final class StatsCommand implements Callable<Integer> {
           "Cannot scrape "
               + uri
               + " ("
-              + e
+              + IoErrors.describe(e)
               + "): is a tinyllm process serving metrics there (tinyllm metrics, or run/batch"
               + " with --metrics-port)?",
           e);

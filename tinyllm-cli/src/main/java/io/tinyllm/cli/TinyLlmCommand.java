@@ -177,7 +177,11 @@ public final class TinyLlmCommand implements Runnable {
     if (e instanceof TinyLlmException) {
       err.println("tinyllm: " + e.getMessage());
     } else {
-      err.println("tinyllm: unexpected error: " + e + " (run with --debug for details)");
+      // the message alone: a class name means nothing to the user; --debug shows the trace
+      String message =
+          e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + e.getMessage();
+      err.println(
+          "tinyllm: unexpected error" + message + (debug ? "" : " (run with --debug for details)"));
     }
     if (debug) {
       e.printStackTrace(err);

@@ -103,6 +103,26 @@ class LauncherIT {
     }
   }
 
+  /** The command reports Redis being down itself; the cache's WARN would only repeat it. */
+  @Test
+  void aCommandThatReportsRedisDownLogsNoWarningRepeatingIt() {
+    Launcher.Result result =
+        Launcher.run(
+            TIMEOUT,
+            "cache",
+            "clear",
+            "--cache-backend",
+            "redis",
+            "--redis-uri",
+            "redis://127.0.0.1:1");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .isEqualTo(
+            "tinyllm: cannot reach Redis at redis://127.0.0.1:1, nothing was cleared: start it"
+                + " (redis-server) or fix --redis-uri\n");
+  }
+
   @Test
   void anUnknownCommandIsAUsageErrorWithoutAStackTrace() {
     Launcher.Result result = Launcher.run(TIMEOUT, "frobnicate");
