@@ -62,15 +62,17 @@ final class HealthCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "A model that must be installed; repeatable (default: the models of the built-in"
-              + " qa.yaml graph).")
+              + " qa.yaml graph, and the model of the config file or TINYLLM_MODEL).")
   List<String> models = new ArrayList<>();
 
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
       converter = PortConverter.class,
-      description = "Metrics port that must be free (default ${DEFAULT-VALUE}).")
-  int metricsPort = HttpExporterConfig.DEFAULT_PORT;
+      description =
+          "Metrics port that must be free (default: metrics-port of the config file or"
+              + " TINYLLM_METRICS_PORT, else 9090).")
+  Integer metricsPort;
 
   @Option(
       names = "--metrics-addr",
@@ -169,6 +171,10 @@ final class HealthCommand implements Callable<Integer> {
     Set<String> wanted = new LinkedHashSet<>(models);
     if (wanted.isEmpty()) {
       wanted.addAll(QueryRunner.models(QueryRunner.loadGraph(null), defaultModel));
+      CliConfig.Value configured = CliConfig.current().get(CliConfig.Key.MODEL);
+      if (configured != null) {
+        wanted.add(configured.value());
+      }
     }
     Set<String> present = new LinkedHashSet<>();
     installed.forEach(m -> present.add(m.name()));
@@ -193,6 +199,10 @@ final class HealthCommand implements Callable<Integer> {
   }
 
   private void checkMetricsPort() {
+    int metricsPort =
+        this.metricsPort != null
+            ? this.metricsPort
+            : CliConfig.current().metricsPort(HttpExporterConfig.DEFAULT_PORT);
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(metricsAddr, metricsPort));
       ok("metrics-port", metricsAddr + ":" + metricsPort + " is free for /metrics");

@@ -39,6 +39,8 @@ final class OllamaOptions {
     if (given != null) {
       settings.put(OllamaConfig.HOST, given);
     }
+    // below the flags: the user's config file and TINYLLM_* variables (OLLAMA_HOST included)
+    CliConfig.current().addTo(settings);
   }
 
   private String global() {

@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
       OllamaSimCommand.class,
       ProxyCommand.class,
       MetricsCommand.class,
+      ConfigCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -123,6 +123,46 @@ class LauncherIT {
                 + " (redis-server) or fix --redis-uri\n");
   }
 
+  /** The config file and TINYLLM_* variables reach the commands, below their flags. */
+  @Test
+  void theConfigFileAndEnvironmentSetDefaultsThatFlagsOverride(@TempDir Path dir) throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      Path config = dir.resolve("config.yaml");
+      Files.writeString(config, "ollama: " + sim.baseUri() + "\nmetrics-port: 1\n");
+      int port;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        port = free.getLocalPort();
+      }
+      Map<String, String> env =
+          Map.of(
+              "TINYLLM_CONFIG", config.toString(),
+              "TINYLLM_METRICS_PORT", String.valueOf(port),
+              "OLLAMA_HOST", "");
+
+      Launcher.Result list = Launcher.run(TIMEOUT, env, "list", "-q");
+      Launcher.Result health = Launcher.run(TIMEOUT, env, "health");
+      Launcher.Result flag = Launcher.run(TIMEOUT, env, "--ollama", "127.0.0.1:1", "list");
+
+      assertThat(list.exitCode()).as(list.err()).isZero();
+      assertThat(list.out()).contains("qwen2.5:0.5b\n");
+      assertThat(health.out()).contains("127.0.0.1:" + port + " is free for /metrics");
+      assertThat(flag.exitCode()).isEqualTo(1);
+      assertThat(flag.err()).startsWith("tinyllm: Cannot connect to Ollama at http://127.0.0.1:1");
+
+      Files.writeString(config, "modle: qwen2.5:0.5b\n");
+      Launcher.Result malformed = Launcher.run(TIMEOUT, env, "list");
+
+      assertThat(malformed.exitCode()).isEqualTo(2);
+      assertThat(malformed.err())
+          .isEqualTo(
+              "tinyllm: "
+                  + config
+                  + ":1: unknown key 'modle': expected one of model, ollama, timeout,"
+                  + " connect-timeout, retries, metrics-port\n");
+    }
+  }
+
   @Test
   void anUnknownCommandIsAUsageErrorWithoutAStackTrace() {
     Launcher.Result result = Launcher.run(TIMEOUT, "frobnicate");
