@@ -24,6 +24,11 @@ import picocli.CommandLine.Spec;
     name = "cache",
     description =
         "Response cache: hit rate and state (stats), or empty the shared Redis cache (clear).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm cache stats --url 127.0.0.1:9478",
+      "  tinyllm cache clear --cache-backend redis"
+    },
     subcommands = {CacheCommand.Stats.class, CacheCommand.Clear.class})
 final class CacheCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -76,9 +81,9 @@ final class CacheCommand implements Runnable {
       },
       footerHeading = "%nExamples:%n",
       footer = {
-        "  tinyllm cache stats --url http://127.0.0.1:9090/metrics",
+        "  tinyllm cache stats --url http://127.0.0.1:9478/metrics",
         "  tinyllm cache stats --cache-backend redis --redis-uri redis://cache-box:6379",
-        "  tinyllm cache stats --url localhost:9090 --json"
+        "  tinyllm cache stats --url localhost:9478 --json"
       })
   static final class Stats implements Callable<Integer> {
     @CommandLine.Mixin BackendOptions backend;
@@ -109,7 +114,7 @@ final class CacheCommand implements Runnable {
         String uri = redisAddress(settings);
         boolean up;
         // this command reports an unreachable Redis itself
-        LogSetup.quiet(REDIS_LOGGER);
+        quietRedisLogs();
         try (TinyLlm app = TinyLlm.start(settings)) {
           up = redisAnswers(app);
         }
@@ -206,7 +211,12 @@ final class CacheCommand implements Runnable {
   /** {@code cache clear}. */
   @Command(
       name = "clear",
-      description = "Remove every cached answer from Redis (only keys under the cache's prefix).")
+      description = "Remove every cached answer from Redis (only keys under the cache's prefix).",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm cache clear --cache-backend redis",
+        "  tinyllm cache clear --redis-uri redis://cache-box:6379"
+      })
   static final class Clear implements Callable<Integer> {
     @CommandLine.Mixin BackendOptions backend;
 
@@ -225,7 +235,7 @@ final class CacheCommand implements Runnable {
       Settings settings = backend.settings();
       String uri = redisAddress(settings);
       // this command reports an unreachable Redis itself
-      LogSetup.quiet(REDIS_LOGGER);
+      quietRedisLogs();
       try (TinyLlm app = TinyLlm.start(settings)) {
         ResponseCache cache = app.get(ResponseCache.class);
         cache.clear();
@@ -244,6 +254,16 @@ final class CacheCommand implements Runnable {
 
   /** The logger of the Redis cache, whose warnings these commands report themselves. */
   static final String REDIS_LOGGER = "io.tinyllm.cache";
+
+  /**
+   * Quiets what these commands report themselves: the cache's warning that Redis is down, and the
+   * Redis client's event loop, which may log a rejected task when it is shut down right after a
+   * failed connection (noise about its own shutdown, not about the user's Redis).
+   */
+  static void quietRedisLogs() {
+    LogSetup.quiet(REDIS_LOGGER);
+    LogSetup.quiet("io.netty", "OFF");
+  }
 
   /** Where Redis is, without any password the URI holds. */
   static String redisAddress(Settings settings) {

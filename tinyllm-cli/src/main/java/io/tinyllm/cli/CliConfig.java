@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.error.ConfigException;
+import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaHost;
 import java.io.IOException;
@@ -57,7 +58,8 @@ final class CliConfig {
     TIMEOUT("timeout", "TINYLLM_TIMEOUT", "5m"),
     CONNECT_TIMEOUT("connect-timeout", "TINYLLM_CONNECT_TIMEOUT", "10s"),
     RETRIES("retries", "TINYLLM_RETRIES", "2"),
-    METRICS_PORT("metrics-port", "TINYLLM_METRICS_PORT", "9090");
+    METRICS_PORT(
+        "metrics-port", "TINYLLM_METRICS_PORT", String.valueOf(HttpExporterConfig.DEFAULT_PORT));
 
     final String name;
     final String env;
@@ -118,7 +120,9 @@ final class CliConfig {
     for (Key key : Key.values()) {
       String value = env.get(key.env);
       if (value != null && !value.isBlank()) {
-        values.put(key, new Value(check(key, value.strip(), key.env), "env " + key.env));
+        // OLLAMA_HOST is Ollama's own variable: the client reads and checks it, in its words
+        String checked = key == Key.OLLAMA ? value.strip() : check(key, value.strip(), key.env);
+        values.put(key, new Value(checked, "env " + key.env));
       }
     }
     return new CliConfig(file, found, values);
@@ -158,7 +162,7 @@ final class CliConfig {
       settings.putIfAbsent("executor.default-model", model.value());
     }
     Value ollama = values.get(Key.OLLAMA);
-    if (ollama != null) {
+    if (ollama != null && ollama.source().startsWith("file ")) {
       settings.putIfAbsent(OllamaConfig.HOST, ollama.value());
     }
     Value timeout = values.get(Key.TIMEOUT);

@@ -26,6 +26,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "graph",
     description = "Validate graph files and export them as text, JSON, Mermaid or DOT.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm graph validate my-graph.yaml",
+      "  tinyllm graph export builtin:qa --format text"
+    },
     subcommands = {GraphCommand.Validate.class, GraphCommand.Export.class})
 final class GraphCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -131,7 +136,15 @@ final class GraphCommand implements Runnable {
   }
 
   /** {@code graph export FILE --format ...}. */
-  @Command(name = "export", description = "Print a graph as text, json, mermaid or dot.")
+  @Command(
+      name = "export",
+      description = "Print a graph as text, json, mermaid or dot.",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm graph export builtin:qa --format text",
+        "  tinyllm graph export my-graph.yaml --format dot | dot -Tsvg > graph.svg",
+        "  tinyllm graph export my-graph.yaml > graph.mmd      # Mermaid"
+      })
   static final class Export implements Callable<Integer> {
     @Parameters(
         index = "0",

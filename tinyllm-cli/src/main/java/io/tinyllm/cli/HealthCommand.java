@@ -71,7 +71,7 @@ final class HealthCommand implements Callable<Integer> {
       converter = PortConverter.class,
       description =
           "Metrics port that must be free (default: metrics-port of the config file or"
-              + " TINYLLM_METRICS_PORT, else 9090).")
+              + " TINYLLM_METRICS_PORT, else 9478).")
   Integer metricsPort;
 
   @Option(
@@ -129,7 +129,7 @@ final class HealthCommand implements Callable<Integer> {
     }
     checkMetricsPort();
     if (redis) {
-      LogSetup.quiet(CacheCommand.REDIS_LOGGER);
+      CacheCommand.quietRedisLogs();
       try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
         checkRedis(app, CacheCommand.redisAddress(Settings.of(settings)));
       }

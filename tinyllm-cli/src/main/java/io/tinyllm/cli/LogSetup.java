@@ -44,17 +44,22 @@ final class LogSetup {
    * is reached by name, as in {@link LogFormat}; with another backend this does nothing.
    */
   static void quiet(String loggerName) {
+    quiet(loggerName, "ERROR");
+  }
+
+  /** As {@link #quiet(String)}, logging only at {@code level} ({@code OFF} for nothing). */
+  static void quiet(String loggerName, String level) {
     if (System.getProperty(LEVEL_PROPERTY) != null) {
       return;
     }
     Object logger = LoggerFactory.getLogger(loggerName);
     try {
-      Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+      Class<?> levels = Class.forName("ch.qos.logback.classic.Level");
       if (logger.getClass().getName().equals("ch.qos.logback.classic.Logger")) {
         logger
             .getClass()
-            .getMethod("setLevel", level)
-            .invoke(logger, level.getField("ERROR").get(null));
+            .getMethod("setLevel", levels)
+            .invoke(logger, levels.getField(level).get(null));
       }
     } catch (ReflectiveOperationException e) {
       // not Logback: its own level stays

@@ -15,7 +15,7 @@ final class MetricsEndpointOptions {
       converter = PortConverter.class,
       description =
           "Metrics port (default: metrics-port of the config file or TINYLLM_METRICS_PORT, else"
-              + " 9090; 0 picks a free one).")
+              + " 9478; 0 picks a free one).")
   Integer port;
 
   @Option(
@@ -36,7 +36,7 @@ final class MetricsEndpointOptions {
     return settings;
   }
 
-  /** The port: the flag, else the user's configuration, else 9090. */
+  /** The port: the flag, else the user's configuration, else 9478. */
   int port() {
     return port != null ? port : CliConfig.current().metricsPort(HttpExporterConfig.DEFAULT_PORT);
   }

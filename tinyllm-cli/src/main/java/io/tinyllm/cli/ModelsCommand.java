@@ -292,7 +292,11 @@ final class ModelsCommand implements Runnable {
       aliases = "rm",
       description = "Remove models from the server.",
       footerHeading = "%nExamples:%n",
-      footer = {"  tinyllm rm qwen2.5:0.5b", "  tinyllm rm qwen2.5:0.5b llama3.2:1b"})
+      footer = {
+        "  tinyllm rm qwen2.5:0.5b",
+        "  tinyllm rm qwen2.5:0.5b llama3.2:1b",
+        "  tinyllm models delete qwen2.5:0.5b"
+      })
   static final class Delete implements Callable<Integer> {
     @Parameters(
         paramLabel = "NAME",

@@ -17,8 +17,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ollama-sim",
     description = {
-      "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers,",
-      "no model weights needed. Point OLLAMA_HOST (or --ollama) at it."
+      "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers, no model"
+          + " weights needed. Point OLLAMA_HOST (or --ollama) at it."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm ollama-sim &                          # on Ollama's port, 11434",
+      "  tinyllm ollama-sim --port 0 --time-scale 0    # a free port, no simulated delays",
+      "  tinyllm ollama-sim --num-parallel 4 --duration 10m"
     })
 final class OllamaSimCommand implements Callable<Integer> {
   @Option(

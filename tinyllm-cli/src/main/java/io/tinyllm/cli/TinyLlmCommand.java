@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
       "  tinyllm pull qwen2.5:0.5b && tinyllm list",
       "  tinyllm --ollama gpu-box:11434 ps --json",
       "  tinyllm chat --model qwen2.5:0.5b",
-      "  tinyllm demo --duration 1m            # no Ollama needed: metrics on :9090",
+      "  tinyllm demo --duration 1m            # no Ollama needed: metrics on :9478",
       "  tinyllm config                        # the settings in effect, and where from",
       "  source <(tinyllm completion bash)",
       "Run 'tinyllm COMMAND --help' for a command's options and examples."
