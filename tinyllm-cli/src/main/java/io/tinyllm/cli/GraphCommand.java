@@ -45,7 +45,8 @@ final class GraphCommand implements Runnable {
   @Command(
       name = "validate",
       description = {
-        "Check graph files and list every problem as file:line: what is wrong.",
+        "Check graph files and list every problem as file:line: what is wrong; config keys a"
+            + " node ignores are warnings, with the key probably meant.",
         "Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error."
       },
       footerHeading = "%nExamples:%n",
@@ -60,8 +61,8 @@ final class GraphCommand implements Runnable {
     @Option(
         names = "--json",
         description =
-            "Print a JSON array: per file, file, valid, graph, nodes, edges and problems (each"
-                + " with file, line, node, field and message).")
+            "Print a JSON array: per file, file, valid, graph, nodes, edges, problems and"
+                + " warnings (each with file, line, node, field and message).")
     boolean json;
 
     @Spec CommandSpec spec;
@@ -84,9 +85,12 @@ final class GraphCommand implements Runnable {
           entry.put("nodes", graph.nodes().size());
           entry.put("edges", graph.edges().size());
           entry.put("problems", List.of());
+          List<ValidationError> warnings = GraphLoader.warnings(graph);
+          entry.put("warnings", warnings.stream().map(GraphCommand::json).toList());
           if (json) {
             continue;
           }
+          warnings.forEach(w -> err.println(warning(w)));
           out.println(
               file
                   + ": valid graph '"
@@ -177,6 +181,12 @@ final class GraphCommand implements Runnable {
       out.flush();
       return ExitCodes.OK;
     }
+  }
+
+  /** {@code file:line: warning: node 'x' field 'modle': ...}, as compilers word it. */
+  private static String warning(ValidationError w) {
+    String location = w.location().toString();
+    return location + ": warning: " + w.toString().substring(location.length() + 2);
   }
 
   private static Map<String, Object> json(ValidationError error) {

@@ -49,6 +49,15 @@ public final class GraphLoader {
     return e.getMessage() == null ? "input/output error" : e.getMessage();
   }
 
+  /**
+   * Warnings about a valid {@code graph}: keys in a node's {@code config} that its type ignores,
+   * with the closest known key ({@code modle}: did you mean {@code model}?).
+   */
+  public static List<ValidationError> warnings(GraphDefinition graph) {
+    requireNonNull(graph, "graph is null");
+    return NodeConfigCheck.unknownKeys(graph);
+  }
+
   /** Loads and validates {@code file}. */
   public GraphDefinition load(Path file) {
     requireNonNull(file, "file is null");
