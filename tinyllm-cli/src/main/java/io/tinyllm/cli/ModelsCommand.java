@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
       "  tinyllm models stop qwen2.5:0.5b",
       "  tinyllm models delete qwen2.5:0.5b",
       "The same commands at the top level, as ollama names them: tinyllm list (ls), ps, show,"
-          + " pull, stop, rm."
+          + " pull, stop, cp, rm."
     },
     subcommands = {
       ModelsCommand.ListModels.class,
@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Show.class,
       ModelsCommand.Pull.class,
       ModelsCommand.Stop.class,
+      ModelsCommand.Copy.class,
       ModelsCommand.Delete.class
     })
 final class ModelsCommand implements Runnable {
@@ -56,7 +57,7 @@ final class ModelsCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: list, ps, show, pull, stop or delete");
+        spec.commandLine(), "Missing subcommand: list, ps, show, pull, stop, cp or delete");
   }
 
   /** Runs {@code action} with a plain Ollama client; see {@link OllamaCalls}. */
@@ -282,6 +283,39 @@ final class ModelsCommand implements Runnable {
             (e, model) ->
                 CliErrors.missing(e, model, "cannot stop model '%s': it is not installed"));
       }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code models cp SOURCE DESTINATION}, as {@code ollama cp}. */
+  @Command(
+      name = "cp",
+      description = "Copy a model: install it again under another name.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm cp qwen2.5:0.5b my-assistant:latest"})
+  static final class Copy implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "An installed model.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DESTINATION", description = "The new name.")
+    String destination;
+
+    @Mixin OllamaOptions ollama;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      OllamaCalls.with(
+          ollama,
+          source,
+          client -> {
+            client.copy(source, destination);
+            return null;
+          },
+          (e, model) -> CliErrors.missing(e, model, "model '%s' not found"));
+      spec.commandLine().getOut().println("copied '" + source + "' to '" + destination + "'");
+      spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
   }

@@ -130,7 +130,7 @@ public final class TinyLlmCommand implements Runnable {
   }
 
   /**
-   * {@code tinyllm list|ls|ps|show|pull|stop|rm}: the {@code models} subcommands under the names
+   * {@code tinyllm list|ls|ps|show|pull|stop|cp|rm}: the {@code models} subcommands under the names
    * {@code ollama} gives them, so a user's habits carry over.
    */
   private static void addOllamaShortcuts(CommandLine commandLine) {
@@ -139,6 +139,7 @@ public final class TinyLlmCommand implements Runnable {
     shortcut(commandLine, "show", new ModelsCommand.Show());
     shortcut(commandLine, "pull", new ModelsCommand.Pull());
     shortcut(commandLine, "stop", new ModelsCommand.Stop());
+    shortcut(commandLine, "cp", new ModelsCommand.Copy());
     shortcut(commandLine, "rm", new ModelsCommand.Delete());
   }
 

@@ -152,6 +152,20 @@ class ModelsCommandTest {
   }
 
   @Test
+  void cpInstallsTheModelUnderANewName() {
+    Cli.Result copied = Cli.run("cp", "qwen2.5:0.5b", "my-assistant", "--ollama", ollama);
+    Cli.Result missing = Cli.run("cp", "nope:1b", "other", "--ollama", ollama);
+
+    assertThat(copied.exitCode()).as(copied.err()).isZero();
+    assertThat(copied.out()).isEqualTo("copied 'qwen2.5:0.5b' to 'my-assistant'\n");
+    assertThat(sim.installedModels()).contains("qwen2.5:0.5b", "my-assistant:latest");
+    assertThat(Cli.run("show", "my-assistant", "--ollama", ollama).out())
+        .containsPattern("(?m)^ +name +my-assistant");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).isEqualTo("tinyllm: model 'nope:1b' not found\n");
+  }
+
+  @Test
   void pullAndRmTakeSeveralNames() {
     Cli.Result pulled = Cli.run("pull", "llama3.2:1b", "qwen3:0.6b", "--ollama", ollama);
 

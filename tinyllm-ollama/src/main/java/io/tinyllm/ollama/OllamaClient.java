@@ -189,6 +189,18 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     transport.send(transport.delete("/api/delete", OllamaJson.modelBody(model, null)), model);
   }
 
+  /**
+   * Installs {@code source} again as {@code destination} ({@code POST /api/copy}), as {@code ollama
+   * cp} does.
+   *
+   * @throws ModelNotFoundException if {@code source} is not installed
+   */
+  public void copy(String source, String destination) {
+    requireNonNull(source, "source is null");
+    requireNonNull(destination, "destination is null");
+    transport.send(transport.post("/api/copy", OllamaJson.copyBody(source, destination)), source);
+  }
+
   /** The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}. */
   public String version() {
     return json(transport.get("/api/version"), null).path("version").asText("");

@@ -31,7 +31,9 @@ public enum Endpoint {
   /** {@code POST /api/pull}: download a model. */
   PULL("/api/pull", "POST"),
   /** {@code DELETE /api/delete}: remove a model. */
-  DELETE("/api/delete", "DELETE");
+  DELETE("/api/delete", "DELETE"),
+  /** {@code POST /api/copy}: install a model under another name. */
+  COPY("/api/copy", "POST");
 
   private static final Set<Endpoint> INFERENCE =
       Collections.unmodifiableSet(EnumSet.of(GENERATE, CHAT, EMBED, EMBEDDINGS));

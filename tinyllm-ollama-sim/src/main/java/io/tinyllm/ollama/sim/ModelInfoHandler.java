@@ -133,6 +133,33 @@ final class ModelInfoHandler {
     HttpIo.sendEmpty(exchange, 200);
   }
 
+  /**
+   * Serves {@code POST /api/copy}: 200 with an empty body; 400 for an invalid name, 404 when the
+   * source is not installed (Ollama's texts, {@code %q}-quoted).
+   */
+  void copy(HttpExchange exchange, byte[] body, FaultPlan faults) throws IOException {
+    RequestBody req = RequestBody.parse(ctx.mapper, body, "CopyRequest");
+    String source = req.string("source");
+    String destination = req.string("destination");
+    if (!ModelName.isValid(source)) {
+      throw new ApiException(400, "source " + WireFormat.goQuote(source) + " is invalid");
+    }
+    if (!ModelName.isValid(destination)) {
+      throw new ApiException(400, "destination " + WireFormat.goQuote(destination) + " is invalid");
+    }
+    ctx.stats.recordModel(ModelName.normalize(source));
+    if (faults.dropAfter() >= 0) {
+      throw new AbortConnectionException("injected connection drop");
+    }
+    SimulatedModel model =
+        ctx.registry
+            .find(source)
+            .orElseThrow(
+                () -> new ApiException(404, "model " + WireFormat.goQuote(source) + " not found"));
+    ctx.registry.install(model.copiedAs(ModelName.normalize(destination)));
+    HttpIo.sendEmpty(exchange, 200);
+  }
+
   private void respond(HttpExchange exchange, FaultPlan faults, ObjectNode answer)
       throws IOException {
     ctx.pacer.sleep(faults.slowFirstToken());

@@ -199,6 +199,15 @@ public final class SimulatedModel {
 
   /** A builder starting from this model's values, to derive a variant. */
   public Builder toBuilder() {
+    return toBuilder(name);
+  }
+
+  /** This model under another name, as {@code /api/copy} makes it. */
+  SimulatedModel copiedAs(String newName) {
+    return toBuilder(newName).build();
+  }
+
+  private Builder toBuilder(String name) {
     Builder b = new Builder(name, EnumSet.copyOf(capabilities), template);
     b.family = family;
     b.parameterCount = parameterCount;

@@ -94,6 +94,7 @@ final class SimulatorHandler implements HttpHandler {
       case PS -> info.ps(exchange, faults);
       case SHOW -> info.show(exchange, body, faults);
       case DELETE -> info.delete(exchange, body, faults);
+      case COPY -> info.copy(exchange, body, faults);
       case GENERATE -> completions.generate(exchange, body, faults);
       case CHAT -> completions.chat(exchange, body, faults);
       case EMBED -> embeddings.embed(exchange, body, faults);
