@@ -8,7 +8,9 @@ import io.tinyllm.cache.RedisCacheConfig;
 import io.tinyllm.cache.RedisResponseCache;
 import io.tinyllm.metrics.TinyLlm;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,6 +24,11 @@ import picocli.CommandLine.Spec;
     name = "cache",
     description =
         "Response cache: hit rate and state (stats), or empty the shared Redis cache (clear).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm cache stats --url 127.0.0.1:9478",
+      "  tinyllm cache clear --cache-backend redis"
+    },
     subcommands = {CacheCommand.Stats.class, CacheCommand.Clear.class})
 final class CacheCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -71,6 +78,12 @@ final class CacheCommand implements Runnable {
         "Show the cache backend and, with --url, the hits, misses and hit rate a running tinyllm"
             + " recorded.",
         "With --cache-backend redis, also whether Redis answers."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm cache stats --url http://127.0.0.1:9478/metrics",
+        "  tinyllm cache stats --cache-backend redis --redis-uri redis://cache-box:6379",
+        "  tinyllm cache stats --url localhost:9478 --json"
       })
   static final class Stats implements Callable<Integer> {
     @CommandLine.Mixin BackendOptions backend;
@@ -81,72 +94,129 @@ final class CacheCommand implements Runnable {
         description = "A running tinyllm's /metrics to read the cache counters from.")
     String url;
 
+    @Option(
+        names = "--json",
+        description =
+            "Print a JSON object: backend, redis (address, reachable), metrics_url and caches"
+                + " (cache_type, hits, misses, hit_rate, stores, errors, entries).")
+    boolean json;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       Settings settings = backend.settings();
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("backend", backend.redis() ? "redis" : "memory");
+      String unreachable = null;
       if (backend.redis()) {
         String uri = redisAddress(settings);
         boolean up;
+        // this command reports an unreachable Redis itself
+        quietRedisLogs();
         try (TinyLlm app = TinyLlm.start(settings)) {
           up = redisAnswers(app);
         }
-        out.println("backend: redis at " + uri + (up ? " (reachable)" : " (NOT reachable)"));
-        out.println(
-            "entries: not counted (that would scan a shared server); keys start with "
-                + RedisCacheConfig.from(settings).keyPrefix());
-        if (!up) {
-          out.flush();
-          throw new TinyLlmException(
-              "cannot reach Redis at " + uri + ": start it (redis-server) or fix --redis-uri");
+        Map<String, Object> redis = new LinkedHashMap<>();
+        redis.put("address", uri);
+        redis.put("reachable", up);
+        redis.put("key_prefix", RedisCacheConfig.from(settings).keyPrefix());
+        report.put("redis", redis);
+        if (!json) {
+          out.println("backend: redis at " + uri + (up ? " (reachable)" : " (NOT reachable)"));
+          out.println(
+              "entries: not counted (that would scan a shared server); keys start with "
+                  + RedisCacheConfig.from(settings).keyPrefix());
         }
-      } else {
+        if (!up) {
+          unreachable =
+              "cannot reach Redis at " + uri + ": start it (redis-server) or fix --redis-uri";
+        }
+      } else if (!json) {
         out.println(
             "backend: memory (inside each tinyllm process; it starts empty and ends with the"
                 + " process)");
       }
-      if (url != null) {
+      if (url != null && unreachable == null) {
         java.net.URI uri = StatsCommand.metricsUri(url);
-        PrometheusText scrape = PrometheusText.parse(StatsCommand.scrape(uri));
-        Map<String, Double> hits = scrape.sumBy("tinyllm_cache_hits_total", "cache_type");
-        Map<String, Double> misses = scrape.sumBy("tinyllm_cache_misses_total", "cache_type");
-        Map<String, Double> stores = scrape.sumBy("tinyllm_cache_stores_total", "cache_type");
-        Map<String, Double> errors = scrape.sumBy("tinyllm_cache_errors_total", "cache_type");
-        Map<String, Double> entries = scrape.sumBy("tinyllm_cache_entries", "cache_type");
-        java.util.TreeSet<String> types = new java.util.TreeSet<>(hits.keySet());
-        types.addAll(misses.keySet());
-        out.println("from " + uri + ":");
-        if (types.isEmpty()) {
-          out.println("  no cache lookups recorded (is the cache on? run with --cache)");
-        } else {
-          Table table =
-              new Table("  TYPE", "HITS", "MISSES", "HIT RATE", "STORES", "ERRORS", "ENTRIES");
-          for (String type : types) {
-            double h = hits.getOrDefault(type, 0.0);
-            double m = misses.getOrDefault(type, 0.0);
-            table.row(
-                "  " + type,
-                (long) h,
-                (long) m,
-                h + m > 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * h / (h + m)) : "-",
-                (long) (double) stores.getOrDefault(type, 0.0),
-                (long) (double) errors.getOrDefault(type, 0.0),
-                entries.containsKey(type) ? (long) (double) entries.get(type) : "-");
-          }
-          table.print(out);
+        report.put("metrics_url", uri.toString());
+        List<Map<String, Object>> caches = caches(PrometheusText.parse(StatsCommand.scrape(uri)));
+        report.put("caches", caches);
+        if (!json) {
+          printCaches(uri, caches, out);
         }
       }
+      if (json) {
+        out.println(CliJson.pretty(report));
+      }
       out.flush();
+      if (unreachable != null) {
+        throw new TinyLlmException(unreachable);
+      }
       return ExitCodes.OK;
+    }
+
+    private static List<Map<String, Object>> caches(PrometheusText scrape) {
+      Map<String, Double> hits = scrape.sumBy("tinyllm_cache_hits_total", "cache_type");
+      Map<String, Double> misses = scrape.sumBy("tinyllm_cache_misses_total", "cache_type");
+      Map<String, Double> stores = scrape.sumBy("tinyllm_cache_stores_total", "cache_type");
+      Map<String, Double> errors = scrape.sumBy("tinyllm_cache_errors_total", "cache_type");
+      Map<String, Double> entries = scrape.sumBy("tinyllm_cache_entries", "cache_type");
+      java.util.TreeSet<String> types = new java.util.TreeSet<>(hits.keySet());
+      types.addAll(misses.keySet());
+      List<Map<String, Object>> caches = new ArrayList<>();
+      for (String type : types) {
+        double h = hits.getOrDefault(type, 0.0);
+        double m = misses.getOrDefault(type, 0.0);
+        Map<String, Object> cache = new LinkedHashMap<>();
+        cache.put("cache_type", type);
+        cache.put("hits", (long) h);
+        cache.put("misses", (long) m);
+        cache.put("hit_rate", h + m > 0 ? h / (h + m) : null);
+        cache.put("stores", (long) (double) stores.getOrDefault(type, 0.0));
+        cache.put("errors", (long) (double) errors.getOrDefault(type, 0.0));
+        cache.put("entries", entries.containsKey(type) ? (long) (double) entries.get(type) : null);
+        caches.add(cache);
+      }
+      return caches;
+    }
+
+    private static void printCaches(
+        java.net.URI uri, List<Map<String, Object>> caches, PrintWriter out) {
+      out.println("from " + uri + ":");
+      if (caches.isEmpty()) {
+        out.println("  no cache lookups recorded (is the cache on? run with --cache)");
+        return;
+      }
+      Table table =
+          new Table("  TYPE", "HITS", "MISSES", "HIT RATE", "STORES", "ERRORS", "ENTRIES");
+      for (Map<String, Object> c : caches) {
+        Object rate = c.get("hit_rate");
+        table.row(
+            "  " + c.get("cache_type"),
+            c.get("hits"),
+            c.get("misses"),
+            rate == null
+                ? "-"
+                : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * (Double) rate),
+            c.get("stores"),
+            c.get("errors"),
+            c.get("entries") == null ? "-" : c.get("entries"));
+      }
+      table.print(out);
     }
   }
 
   /** {@code cache clear}. */
   @Command(
       name = "clear",
-      description = "Remove every cached answer from Redis (only keys under the cache's prefix).")
+      description = "Remove every cached answer from Redis (only keys under the cache's prefix).",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm cache clear --cache-backend redis",
+        "  tinyllm cache clear --redis-uri redis://cache-box:6379"
+      })
   static final class Clear implements Callable<Integer> {
     @CommandLine.Mixin BackendOptions backend;
 
@@ -164,6 +234,8 @@ final class CacheCommand implements Runnable {
       }
       Settings settings = backend.settings();
       String uri = redisAddress(settings);
+      // this command reports an unreachable Redis itself
+      quietRedisLogs();
       try (TinyLlm app = TinyLlm.start(settings)) {
         ResponseCache cache = app.get(ResponseCache.class);
         cache.clear();
@@ -178,6 +250,19 @@ final class CacheCommand implements Runnable {
       out.flush();
       return ExitCodes.OK;
     }
+  }
+
+  /** The logger of the Redis cache, whose warnings these commands report themselves. */
+  static final String REDIS_LOGGER = "io.tinyllm.cache";
+
+  /**
+   * Quiets what these commands report themselves: the cache's warning that Redis is down, and the
+   * Redis client's event loop, which may log a rejected task when it is shut down right after a
+   * failed connection (noise about its own shutdown, not about the user's Redis).
+   */
+  static void quietRedisLogs() {
+    LogSetup.quiet(REDIS_LOGGER);
+    LogSetup.quiet("io.netty", "OFF");
   }
 
   /** Where Redis is, without any password the URI holds. */

@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.TinyLlmException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,17 @@ final class CliErrors {
   /** The client names its setting; on the command line the option is what a user can change. */
   private static String forCli(String message) {
     return message.replace("(or the setting 'ollama.host')", "(or --ollama URL)");
+  }
+
+  /**
+   * As {@link #translate}, but a missing {@code model} is {@code message} (a format with one {@code
+   * %s}, the name): after {@code rm} or {@code stop}, "pull it" is no advice.
+   */
+  static RuntimeException missing(RuntimeException e, String model, String message) {
+    if (e instanceof ModelNotFoundException && model != null) {
+      return new TinyLlmException(String.format(Locale.ROOT, message, model), e);
+    }
+    return translate(e, model);
   }
 
   /** The exception to show for {@code e}, raised while working with {@code model}. */

@@ -26,6 +26,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "graph",
     description = "Validate graph files and export them as text, JSON, Mermaid or DOT.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm graph validate my-graph.yaml",
+      "  tinyllm graph export builtin:qa --format text"
+    },
     subcommands = {GraphCommand.Validate.class, GraphCommand.Export.class})
 final class GraphCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -40,12 +45,25 @@ final class GraphCommand implements Runnable {
   @Command(
       name = "validate",
       description = {
-        "Check graph files and list every problem as file:line: what is wrong.",
+        "Check graph files and list every problem as file:line: what is wrong; config keys a"
+            + " node ignores are warnings, with the key probably meant.",
         "Exit status: 0 all valid, 1 a file is invalid or unreadable, 2 usage error."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm graph validate my-graph.yaml",
+        "  tinyllm graph validate graphs/*.yaml --json"
       })
   static final class Validate implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Graph files (YAML).")
     List<String> files;
+
+    @Option(
+        names = "--json",
+        description =
+            "Print a JSON array: per file, file, valid, graph, nodes, edges, problems and"
+                + " warnings (each with file, line, node, field and message).")
+    boolean json;
 
     @Spec CommandSpec spec;
 
@@ -55,9 +73,24 @@ final class GraphCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       int invalid = 0;
       int problems = 0;
+      List<Map<String, Object>> report = new java.util.ArrayList<>();
       for (String file : files) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", file);
+        report.add(entry);
         try {
           GraphDefinition graph = new GraphLoader().load(Path.of(file));
+          entry.put("valid", true);
+          entry.put("graph", graph.id());
+          entry.put("nodes", graph.nodes().size());
+          entry.put("edges", graph.edges().size());
+          entry.put("problems", List.of());
+          List<ValidationError> warnings = GraphLoader.warnings(graph);
+          entry.put("warnings", warnings.stream().map(GraphCommand::json).toList());
+          if (json) {
+            continue;
+          }
+          warnings.forEach(w -> err.println(warning(w)));
           out.println(
               file
                   + ": valid graph '"
@@ -70,14 +103,26 @@ final class GraphCommand implements Runnable {
         } catch (GraphValidationException e) {
           invalid++;
           problems += e.errors().size();
-          for (ValidationError error : e.errors()) {
-            err.println(error);
+          entry.put("valid", false);
+          entry.put("problems", e.errors().stream().map(GraphCommand::json).toList());
+          if (!json) {
+            e.errors().forEach(err::println);
           }
         } catch (GraphException e) {
           invalid++;
           problems++;
-          err.println(file + ": " + e.getMessage());
+          entry.put("valid", false);
+          Map<String, Object> problem = new LinkedHashMap<>();
+          problem.put("file", file);
+          problem.put("message", e.getMessage());
+          entry.put("problems", List.of(problem));
+          if (!json) {
+            err.println(file + ": " + e.getMessage());
+          }
         }
+      }
+      if (json) {
+        out.println(CliJson.pretty(report));
       }
       out.flush();
       err.flush();
@@ -95,7 +140,15 @@ final class GraphCommand implements Runnable {
   }
 
   /** {@code graph export FILE --format ...}. */
-  @Command(name = "export", description = "Print a graph as text, json, mermaid or dot.")
+  @Command(
+      name = "export",
+      description = "Print a graph as text, json, mermaid or dot.",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm graph export builtin:qa --format text",
+        "  tinyllm graph export my-graph.yaml --format dot | dot -Tsvg > graph.svg",
+        "  tinyllm graph export my-graph.yaml > graph.mmd      # Mermaid"
+      })
   static final class Export implements Callable<Integer> {
     @Parameters(
         index = "0",
@@ -128,6 +181,22 @@ final class GraphCommand implements Runnable {
       out.flush();
       return ExitCodes.OK;
     }
+  }
+
+  /** {@code file:line: warning: node 'x' field 'modle': ...}, as compilers word it. */
+  private static String warning(ValidationError w) {
+    String location = w.location().toString();
+    return location + ": warning: " + w.toString().substring(location.length() + 2);
+  }
+
+  private static Map<String, Object> json(ValidationError error) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("file", error.location().file());
+    json.put("line", error.location().line());
+    json.put("node", error.node());
+    json.put("field", error.field());
+    json.put("message", error.message());
+    return json;
   }
 
   /** The graph in the YAML file's own shape and names. */

@@ -9,6 +9,7 @@ import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.ollama.LocalModel;
 import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaHealth;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,6 +46,13 @@ import picocli.CommandLine.Spec;
           + " Redis (with --cache-backend redis or --redis-uri) and the Pushgateway (with"
           + " --push-gateway). One line per check.",
       "Exit status: 0 all checks passed, 1 a check failed, 2 usage error."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm health",
+      "  tinyllm health --model qwen2.5:0.5b --model nomic-embed-text",
+      "  tinyllm health --cache-backend redis --push-gateway localhost:9091",
+      "  tinyllm health --json | jq -r '.checks[] | select(.status == \"fail\") | .detail'"
     })
 final class HealthCommand implements Callable<Integer> {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
@@ -54,15 +62,17 @@ final class HealthCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "A model that must be installed; repeatable (default: the models of the built-in"
-              + " qa.yaml graph).")
+              + " qa.yaml graph, and the model of the config file or TINYLLM_MODEL).")
   List<String> models = new ArrayList<>();
 
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
       converter = PortConverter.class,
-      description = "Metrics port that must be free (default ${DEFAULT-VALUE}).")
-  int metricsPort = HttpExporterConfig.DEFAULT_PORT;
+      description =
+          "Metrics port that must be free (default: metrics-port of the config file or"
+              + " TINYLLM_METRICS_PORT, else 9478).")
+  Integer metricsPort;
 
   @Option(
       names = "--metrics-addr",
@@ -85,6 +95,13 @@ final class HealthCommand implements Callable<Integer> {
   @Option(names = "--push-gateway", paramLabel = "HOST:PORT", description = "Pushgateway to check.")
   String pushGateway;
 
+  @Option(
+      names = "--json",
+      description =
+          "Print a JSON object: status (ok or fail) and the checks, each with name,"
+              + " status (ok, fail or skip) and detail.")
+  boolean json;
+
   @Mixin OllamaOptions ollama;
 
   @Spec CommandSpec spec;
@@ -106,15 +123,19 @@ final class HealthCommand implements Callable<Integer> {
         settings.put(RedisCacheConfig.URI_KEY, redisUri);
       }
     }
-    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
-      checkOllama(app);
-      checkMetricsPort();
-      if (redis) {
+    // a plain client: the injector is built only for the Redis check, which needs the cache
+    try (OllamaClient client = OllamaClient.create(OllamaConfig.from(Settings.of(settings)))) {
+      checkOllama(client, ExecutorConfig.from(Settings.of(settings)).defaultModel());
+    }
+    checkMetricsPort();
+    if (redis) {
+      CacheCommand.quietRedisLogs();
+      try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
         checkRedis(app, CacheCommand.redisAddress(Settings.of(settings)));
       }
-      if (pushGateway != null) {
-        checkPushgateway();
-      }
+    }
+    if (pushGateway != null) {
+      checkPushgateway();
     }
     print();
     long failed = results.stream().filter(r -> r[0].equals("FAIL")).count();
@@ -129,8 +150,7 @@ final class HealthCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void checkOllama(TinyLlm app) {
-    OllamaClient client = app.get(OllamaClient.class);
+  private void checkOllama(OllamaClient client, String defaultModel) {
     URI host = client.host();
     OllamaHealth health = client.health();
     if (!health.healthy()) {
@@ -150,9 +170,11 @@ final class HealthCommand implements Callable<Integer> {
     ok("ollama", "Ollama " + version + " at " + host + " is running");
     Set<String> wanted = new LinkedHashSet<>(models);
     if (wanted.isEmpty()) {
-      wanted.addAll(
-          QueryRunner.models(
-              QueryRunner.loadGraph(null), app.get(ExecutorConfig.class).defaultModel()));
+      wanted.addAll(QueryRunner.models(QueryRunner.loadGraph(null), defaultModel));
+      CliConfig.Value configured = CliConfig.current().get(CliConfig.Key.MODEL);
+      if (configured != null) {
+        wanted.add(configured.value());
+      }
     }
     Set<String> present = new LinkedHashSet<>();
     installed.forEach(m -> present.add(m.name()));
@@ -177,6 +199,10 @@ final class HealthCommand implements Callable<Integer> {
   }
 
   private void checkMetricsPort() {
+    int metricsPort =
+        this.metricsPort != null
+            ? this.metricsPort
+            : CliConfig.current().metricsPort(HttpExporterConfig.DEFAULT_PORT);
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(metricsAddr, metricsPort));
       ok("metrics-port", metricsAddr + ":" + metricsPort + " is free for /metrics");
@@ -222,14 +248,16 @@ final class HealthCommand implements Callable<Integer> {
             "pushgateway",
             "Pushgateway at " + base + " answered HTTP " + response.statusCode() + " to /-/ready");
       }
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
       fail(
           "pushgateway",
           "cannot reach the Pushgateway at "
               + base
               + " ("
-              + e
+              + IoErrors.describe(e)
               + "): start it or fix --push-gateway");
+    } catch (IllegalArgumentException e) {
+      fail("pushgateway", "'" + pushGateway + "' is not an address: fix --push-gateway");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       fail("pushgateway", "interrupted");
@@ -250,6 +278,22 @@ final class HealthCommand implements Callable<Integer> {
 
   private void print() {
     PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      List<Map<String, Object>> checks = new ArrayList<>();
+      for (String[] r : results) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("name", r[1]);
+        check.put("status", r[0].toLowerCase(java.util.Locale.ROOT));
+        check.put("detail", r[2]);
+        checks.add(check);
+      }
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("status", results.stream().anyMatch(r -> r[0].equals("FAIL")) ? "fail" : "ok");
+      report.put("checks", checks);
+      out.println(CliJson.pretty(report));
+      out.flush();
+      return;
+    }
     Table table = new Table("STATUS", "CHECK", "DETAIL");
     results.forEach(r -> table.row((Object[]) r));
     table.print(out);

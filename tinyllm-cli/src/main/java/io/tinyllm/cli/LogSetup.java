@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code --log-level} (and {@code --debug}) from the raw arguments before picocli runs, so
@@ -33,6 +34,35 @@ final class LogSetup {
       } else if (arg.equals("--log-level") && i + 1 < args.length) {
         set(args[i + 1]);
       }
+    }
+  }
+
+  /**
+   * Logs only errors from {@code loggerName} (a package), unless the user chose a level: for a
+   * command that reports that component's failure itself (Redis down for {@code cache clear}), the
+   * component's WARN would only say the same thing again above the {@code tinyllm:} line. Logback
+   * is reached by name, as in {@link LogFormat}; with another backend this does nothing.
+   */
+  static void quiet(String loggerName) {
+    quiet(loggerName, "ERROR");
+  }
+
+  /** As {@link #quiet(String)}, logging only at {@code level} ({@code OFF} for nothing). */
+  static void quiet(String loggerName, String level) {
+    if (System.getProperty(LEVEL_PROPERTY) != null) {
+      return;
+    }
+    Object logger = LoggerFactory.getLogger(loggerName);
+    try {
+      Class<?> levels = Class.forName("ch.qos.logback.classic.Level");
+      if (logger.getClass().getName().equals("ch.qos.logback.classic.Logger")) {
+        logger
+            .getClass()
+            .getMethod("setLevel", levels)
+            .invoke(logger, levels.getField(level).get(null));
+      }
+    } catch (ReflectiveOperationException e) {
+      // not Logback: its own level stays
     }
   }
 

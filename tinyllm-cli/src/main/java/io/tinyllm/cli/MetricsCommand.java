@@ -25,6 +25,11 @@ import picocli.CommandLine.Spec;
       "Serve /metrics until interrupted (or for --duration).",
       "With --ollama, also probe that Ollama server and export whether it is up and its loaded"
           + " models."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm metrics --port 9478",
+      "  tinyllm metrics --ollama 127.0.0.1:11434 --probe-interval 15s   # an Ollama exporter"
     })
 final class MetricsCommand implements Callable<Integer> {
   @Mixin MetricsEndpointOptions endpoint;

@@ -13,8 +13,10 @@ final class MetricsEndpointOptions {
       names = "--port",
       paramLabel = "PORT",
       converter = PortConverter.class,
-      description = "Metrics port (default ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = HttpExporterConfig.DEFAULT_PORT;
+      description =
+          "Metrics port (default: metrics-port of the config file or TINYLLM_METRICS_PORT, else"
+              + " 9478; 0 picks a free one).")
+  Integer port;
 
   @Option(
       names = "--addr",
@@ -29,9 +31,14 @@ final class MetricsEndpointOptions {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("metrics.exporters", "http");
     settings.put(HttpExporterConfig.HOST, addr);
-    settings.put(HttpExporterConfig.PORT, String.valueOf(port));
+    settings.put(HttpExporterConfig.PORT, String.valueOf(port()));
     security.addTo(settings);
     return settings;
+  }
+
+  /** The port: the flag, else the user's configuration, else 9478. */
+  int port() {
+    return port != null ? port : CliConfig.current().metricsPort(HttpExporterConfig.DEFAULT_PORT);
   }
 
   /** One line on {@code err} when /metrics is open to the network without a password. */

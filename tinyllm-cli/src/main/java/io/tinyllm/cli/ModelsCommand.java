@@ -1,7 +1,6 @@
 package io.tinyllm.cli;
 
-import io.tinyllm.api.config.Settings;
-import io.tinyllm.metrics.TinyLlm;
+import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.ollama.LocalModel;
 import io.tinyllm.ollama.ModelDetails;
 import io.tinyllm.ollama.ModelInfo;
@@ -25,15 +24,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code tinyllm models list|ps|show|pull|delete}: Ollama's model inventory. */
+/**
+ * {@code tinyllm models list|ps|show|pull|delete|stop}: Ollama's model inventory. The same commands
+ * are at the top level as {@code ollama} names them ({@code tinyllm list}, {@code tinyllm rm}).
+ */
 @Command(
     name = "models",
-    description = "List, inspect, pull and delete Ollama's models.",
+    description = "List, inspect, pull, stop and delete Ollama's models.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm models list",
+      "  tinyllm models pull qwen2.5:0.5b",
+      "  tinyllm models show qwen2.5:0.5b --json",
+      "  tinyllm models ps",
+      "  tinyllm models stop qwen2.5:0.5b",
+      "  tinyllm models delete qwen2.5:0.5b",
+      "The same commands at the top level, as ollama names them: tinyllm list (ls), ps, show,"
+          + " pull, stop, cp, rm."
+    },
     subcommands = {
       ModelsCommand.ListModels.class,
       ModelsCommand.Running.class,
       ModelsCommand.Show.class,
       ModelsCommand.Pull.class,
+      ModelsCommand.Stop.class,
+      ModelsCommand.Copy.class,
       ModelsCommand.Delete.class
     })
 final class ModelsCommand implements Runnable {
@@ -42,27 +57,35 @@ final class ModelsCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: list, ps, show, pull or delete");
+        spec.commandLine(), "Missing subcommand: list, ps, show, pull, stop, cp or delete");
   }
 
-  /** Runs {@code action} with an Ollama client for {@code ollama}, its errors made CLI errors. */
+  /** Runs {@code action} with a plain Ollama client; see {@link OllamaCalls}. */
   static <T> T withClient(OllamaOptions ollama, String model, Function<OllamaClient, T> action) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    ollama.addTo(settings);
-    try (TinyLlm app = TinyLlm.start(Settings.of(settings))) {
-      return action.apply(app.get(OllamaClient.class));
-    } catch (RuntimeException e) {
-      throw CliErrors.translate(e, model);
-    }
+    return OllamaCalls.with(ollama, model, action);
   }
 
   /** {@code models list}. */
-  @Command(name = "list", aliases = "ls", description = "Models installed on the server.")
+  @Command(
+      name = "list",
+      aliases = "ls",
+      description = "Models installed on the server.",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm list",
+        "  tinyllm list -q | xargs tinyllm rm      # remove every model",
+        "  tinyllm models list --json --ollama gpu-box:11434"
+      })
   static final class ListModels implements Callable<Integer> {
     @Mixin OllamaOptions ollama;
 
     @Option(names = "--json", description = "Print a JSON array.")
     boolean json;
+
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "Print only the names, one a line.")
+    boolean quiet;
 
     @Spec CommandSpec spec;
 
@@ -70,6 +93,11 @@ final class ModelsCommand implements Runnable {
     public Integer call() {
       List<LocalModel> models = withClient(ollama, null, OllamaClient::list);
       PrintWriter out = spec.commandLine().getOut();
+      if (quiet && !json) {
+        models.forEach(m -> out.println(m.name()));
+        out.flush();
+        return ExitCodes.OK;
+      }
       if (json) {
         out.println(CliJson.pretty(models.stream().map(ModelsCommand::json).toList()));
         out.flush();
@@ -90,7 +118,7 @@ final class ModelsCommand implements Runnable {
       if (models.isEmpty()) {
         spec.commandLine()
             .getErr()
-            .println("No models installed; pull one with: tinyllm models pull qwen2.5:0.5b");
+            .println("No models installed; pull one with: tinyllm pull qwen2.5:0.5b");
         spec.commandLine().getErr().flush();
       }
       return ExitCodes.OK;
@@ -98,7 +126,11 @@ final class ModelsCommand implements Runnable {
   }
 
   /** {@code models ps}. */
-  @Command(name = "ps", description = "Models loaded in memory now.")
+  @Command(
+      name = "ps",
+      description = "Models loaded in memory now.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm ps", "  tinyllm ps --json"})
   static final class Running implements Callable<Integer> {
     @Mixin OllamaOptions ollama;
 
@@ -132,7 +164,11 @@ final class ModelsCommand implements Runnable {
   }
 
   /** {@code models show NAME}. */
-  @Command(name = "show", description = "Details, capabilities and parameters of a model.")
+  @Command(
+      name = "show",
+      description = "Details, capabilities and parameters of a model.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm show qwen2.5:0.5b", "  tinyllm show qwen2.5:0.5b --json"})
   static final class Show implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The model, e.g. qwen2.5:0.5b.")
     String name;
@@ -183,11 +219,18 @@ final class ModelsCommand implements Runnable {
     }
   }
 
-  /** {@code models pull NAME}. */
-  @Command(name = "pull", description = "Download a model, showing progress.")
+  /** {@code models pull NAME...}. */
+  @Command(
+      name = "pull",
+      description = "Download models, showing progress.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm pull qwen2.5:0.5b", "  tinyllm pull qwen2.5:0.5b nomic-embed-text"})
   static final class Pull implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "The model, e.g. qwen2.5:0.5b.")
-    String name;
+    @Parameters(
+        paramLabel = "NAME",
+        arity = "1..*",
+        description = "The models, e.g. qwen2.5:0.5b; pulled one after another.")
+    List<String> names;
 
     @Mixin OllamaOptions ollama;
 
@@ -196,26 +239,32 @@ final class ModelsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      PullReporter reporter = new PullReporter(err, ProgressStyle.detect());
-      withClient(
-          ollama,
-          name,
-          client -> {
-            client.pull(name, reporter::report);
-            return null;
-          });
-      reporter.finish();
-      spec.commandLine().getOut().println("pulled " + name);
-      spec.commandLine().getOut().flush();
+      for (String name : bounded(names)) {
+        PullReporter reporter = new PullReporter(err, ProgressStyle.detect());
+        OllamaCalls.with(
+            ollama,
+            name,
+            client -> {
+              client.pull(name, reporter::report);
+              return null;
+            });
+        reporter.finish();
+        spec.commandLine().getOut().println("pulled " + name);
+        spec.commandLine().getOut().flush();
+      }
       return ExitCodes.OK;
     }
   }
 
-  /** {@code models delete NAME}. */
-  @Command(name = "delete", aliases = "rm", description = "Remove a model from the server.")
-  static final class Delete implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "The model, e.g. qwen2.5:0.5b.")
-    String name;
+  /** {@code models stop NAME...}: unloads, as {@code ollama stop} does (keep_alive 0). */
+  @Command(
+      name = "stop",
+      description = "Unload models from memory now; they stay installed.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm stop qwen2.5:0.5b", "  tinyllm ps --json   # what is loaded"})
+  static final class Stop implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", arity = "1..*", description = "The models to unload.")
+    List<String> names;
 
     @Mixin OllamaOptions ollama;
 
@@ -223,17 +272,103 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      withClient(
+      for (String name : bounded(names)) {
+        OllamaCalls.with(
+            ollama,
+            name,
+            client -> {
+              client.generate(GenerateRequest.builder(name, "").keepAlive("0").build());
+              return null;
+            },
+            (e, model) ->
+                CliErrors.missing(e, model, "cannot stop model '%s': it is not installed"));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code models cp SOURCE DESTINATION}, as {@code ollama cp}. */
+  @Command(
+      name = "cp",
+      description = "Copy a model: install it again under another name.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tinyllm cp qwen2.5:0.5b my-assistant:latest"})
+  static final class Copy implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "An installed model.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DESTINATION", description = "The new name.")
+    String destination;
+
+    @Mixin OllamaOptions ollama;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      OllamaCalls.with(
           ollama,
-          name,
+          source,
           client -> {
-            client.delete(name);
+            client.copy(source, destination);
             return null;
-          });
-      spec.commandLine().getOut().println("deleted " + name);
+          },
+          (e, model) -> CliErrors.missing(e, model, "model '%s' not found"));
+      spec.commandLine().getOut().println("copied '" + source + "' to '" + destination + "'");
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
+  }
+
+  /** {@code models delete NAME...}. */
+  @Command(
+      name = "delete",
+      aliases = "rm",
+      description = "Remove models from the server.",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  tinyllm rm qwen2.5:0.5b",
+        "  tinyllm rm qwen2.5:0.5b llama3.2:1b",
+        "  tinyllm models delete qwen2.5:0.5b"
+      })
+  static final class Delete implements Callable<Integer> {
+    @Parameters(
+        paramLabel = "NAME",
+        arity = "1..*",
+        description = "The models, e.g. qwen2.5:0.5b; removed one after another.")
+    List<String> names;
+
+    @Mixin OllamaOptions ollama;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      for (String name : bounded(names)) {
+        OllamaCalls.with(
+            ollama,
+            name,
+            client -> {
+              client.delete(name);
+              return null;
+            },
+            (e, model) -> CliErrors.missing(e, model, "model '%s' not found"));
+        spec.commandLine().getOut().println("deleted " + name);
+        spec.commandLine().getOut().flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The names a command takes at once: more is a usage error, not an hour of calls. */
+  static final int MAX_NAMES = 100;
+
+  private static List<String> bounded(List<String> names) {
+    if (names.size() > MAX_NAMES) {
+      throw new UsageException(
+          names.size() + " model names given; at most " + MAX_NAMES + " at once");
+    }
+    return names;
   }
 
   /**

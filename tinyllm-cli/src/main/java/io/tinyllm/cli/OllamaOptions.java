@@ -7,7 +7,9 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -24,11 +26,33 @@ final class OllamaOptions {
               + " http://127.0.0.1:11434).")
   String address;
 
-  /** Adds {@code ollama.host} to {@code settings} when {@code --ollama} was given. */
+  /** The command this option belongs to, to find {@code --ollama} given before its name. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  /**
+   * Adds {@code ollama.host} to {@code settings} when {@code --ollama} was given, after the
+   * subcommand or before it ({@code tinyllm --ollama URL list}).
+   */
   void addTo(Map<String, String> settings) {
-    if (address != null) {
-      settings.put(OllamaConfig.HOST, address);
+    String given = address != null ? address : global();
+    if (given != null) {
+      settings.put(OllamaConfig.HOST, given);
     }
+    // below the flags: the user's config file and TINYLLM_* variables (OLLAMA_HOST included)
+    CliConfig.current().addTo(settings);
+  }
+
+  private String global() {
+    if (command == null) {
+      return null;
+    }
+    for (CommandSpec c = command; c != null; c = c.parent()) {
+      if (c.userObject() instanceof TinyLlmCommand root && root.ollama != null) {
+        return root.ollama;
+      }
+    }
+    return null;
   }
 
   /** The address the client will use, for messages. */

@@ -20,11 +20,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ollama-sim",
     description = {
-      "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers,",
-      "no model weights needed. Point OLLAMA_HOST (or --ollama) at it.",
+      "Run the built-in Ollama simulator: Ollama's HTTP API with deterministic answers, no model"
+          + " weights needed. Point OLLAMA_HOST (or --ollama) at it.",
       "The fault options inject what the simulator's Java API can (FaultInjector)."
     },
-    modelTransformer = OllamaSimCommand.FaultOptions.class)
+    modelTransformer = OllamaSimCommand.FaultOptions.class,
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm ollama-sim &                          # on Ollama's port, 11434",
+      "  tinyllm ollama-sim --port 0 --time-scale 0    # a free port, no simulated delays",
+      "  tinyllm ollama-sim --num-parallel 4 --duration 10m",
+      "  tinyllm ollama-sim --fail-next 2              # the next two calls answer 500"
+    })
 final class OllamaSimCommand implements Callable<Integer> {
   @Option(
       names = "--port",

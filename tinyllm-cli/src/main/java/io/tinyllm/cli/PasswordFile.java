@@ -48,7 +48,7 @@ final class PasswordFile {
     } catch (NoSuchFileException e) {
       throw new UsageException(where + ": no such file");
     } catch (IOException e) {
-      throw new UsageException(where + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+      throw new UsageException(where + ": cannot read it (" + IoErrors.describe(e) + ")");
     }
     // the one line of the file, without its line end (echo "pw" > file adds one)
     String password = new String(bytes, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");

@@ -35,8 +35,15 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
     name = "proxy",
     description = {
-      "Forward Ollama's API unchanged and record metrics for every client (curl, Open WebUI,",
-      "LangChain, ...): point them at this port instead of Ollama's; /metrics is served here too."
+      "Forward Ollama's API unchanged and record metrics for every client (curl, Open WebUI,"
+          + " LangChain, ...): point them at this port instead of Ollama's; /metrics is served"
+          + " here too."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm proxy                                 # :11435 to Ollama at $OLLAMA_HOST",
+      "  OLLAMA_HOST=127.0.0.1:11435 ollama run qwen2.5:0.5b",
+      "  tinyllm proxy --port 8080 --ollama gpu-box:11434 --metrics-port 9478"
     })
 final class ProxyCommand implements Callable<Integer> {
   @Option(

@@ -34,6 +34,11 @@ import picocli.CommandLine.Spec;
       "Percentiles are interpolated within histogram buckets as PromQL's histogram_quantile"
           + " does; figures are totals since the scraped process started.",
       "Exit status: 0 shown, 1 the endpoint cannot be scraped, 2 usage error."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm stats --url 127.0.0.1:9478",
+      "  tinyllm stats --url http://gpu-box:9478/metrics --json | jq .models"
     })
 final class StatsCommand implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -125,7 +130,7 @@ final class StatsCommand implements Callable<Integer> {
           "Cannot scrape "
               + uri
               + " ("
-              + e
+              + IoErrors.describe(e)
               + "): is a tinyllm process serving metrics there (tinyllm metrics, or run/batch"
               + " with --metrics-port)?",
           e);
@@ -160,7 +165,7 @@ final class StatsCommand implements Callable<Integer> {
       m.put("latency_p50_seconds", finite(PrometheusText.quantile(0.5, latency)));
       m.put("latency_p95_seconds", finite(PrometheusText.quantile(0.95, latency)));
       m.put("tokens_per_second", eval > 0 ? out / eval : null);
-      m.put("input_tokens", (long) (double) input.getOrDefault(model, 0.0));
+      m.put("prompt_tokens", (long) (double) input.getOrDefault(model, 0.0));
       m.put("output_tokens", (long) out);
       models.put(model, m);
     }
@@ -243,7 +248,7 @@ final class StatsCommand implements Callable<Integer> {
                 m.get("tokens_per_second") == null
                     ? "-"
                     : String.format(Locale.ROOT, "%.1f", (Double) m.get("tokens_per_second")),
-                m.get("input_tokens"),
+                m.get("prompt_tokens"),
                 m.get("output_tokens"));
           });
       table.print(out);

@@ -14,6 +14,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = TinyLlmCommand.Version.class,
     description = "Run small local LLMs served by Ollama, with Prometheus metrics built in.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm run \"What is 2+2?\" --model qwen2.5:0.5b",
+      "  tinyllm pull qwen2.5:0.5b && tinyllm list",
+      "  tinyllm --ollama gpu-box:11434 ps --json",
+      "  tinyllm chat --model qwen2.5:0.5b",
+      "  tinyllm demo --duration 1m            # no Ollama needed: metrics on :9478",
+      "  tinyllm config                        # the settings in effect, and where from",
+      "  source <(tinyllm completion bash)",
+      "Run 'tinyllm COMMAND --help' for a command's options and examples."
+    },
     subcommands = {
       VersionCommand.class,
       RunCommand.class,
@@ -28,6 +39,8 @@ import picocli.CommandLine.Option;
       OllamaSimCommand.class,
       ProxyCommand.class,
       MetricsCommand.class,
+      ConfigCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TinyLlmCommand implements Runnable {
@@ -45,6 +58,16 @@ public final class TinyLlmCommand implements Runnable {
       description = "Log level on stderr: ERROR, WARN (default), INFO, DEBUG, TRACE.")
   String logLevel;
 
+  /** {@code --ollama} before the subcommand, for every command that talks to Ollama. */
+  @Option(
+      names = "--ollama",
+      paramLabel = "URL",
+      converter = OllamaOptions.AddressConverter.class,
+      description =
+          "Ollama server for the command that follows: host, host:port or http://host:port"
+              + " (default: $OLLAMA_HOST, else http://127.0.0.1:11434).")
+  String ollama;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -55,6 +78,7 @@ public final class TinyLlmCommand implements Runnable {
   /** The command line with TinyLLM's error handling: one clear line, no stack trace. */
   static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new TinyLlmCommand());
+    addOllamaShortcuts(commandLine);
     addHelpOptions(commandLine);
     commandLine.setExecutionExceptionHandler(TinyLlmCommand::handleExecutionException);
     commandLine.setParameterExceptionHandler(TinyLlmCommand::handleParameterException);
@@ -105,6 +129,27 @@ public final class TinyLlmCommand implements Runnable {
     return null;
   }
 
+  /**
+   * {@code tinyllm list|ls|ps|show|pull|stop|cp|rm}: the {@code models} subcommands under the names
+   * {@code ollama} gives them, so a user's habits carry over.
+   */
+  private static void addOllamaShortcuts(CommandLine commandLine) {
+    shortcut(commandLine, "list", new ModelsCommand.ListModels(), "ls");
+    shortcut(commandLine, "ps", new ModelsCommand.Running());
+    shortcut(commandLine, "show", new ModelsCommand.Show());
+    shortcut(commandLine, "pull", new ModelsCommand.Pull());
+    shortcut(commandLine, "stop", new ModelsCommand.Stop());
+    shortcut(commandLine, "cp", new ModelsCommand.Copy());
+    shortcut(commandLine, "rm", new ModelsCommand.Delete());
+  }
+
+  private static void shortcut(
+      CommandLine commandLine, String name, Object command, String... aliases) {
+    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.forAnnotatedObject(command);
+    spec.name(name).aliases(aliases);
+    commandLine.addSubcommand(name, spec);
+  }
+
   /** Gives every subcommand, at any depth, {@code --help} and {@code --version}. */
   private static void addHelpOptions(CommandLine commandLine) {
     for (CommandLine sub : commandLine.getSubcommands().values()) {
@@ -134,7 +179,11 @@ public final class TinyLlmCommand implements Runnable {
     if (e instanceof TinyLlmException) {
       err.println("tinyllm: " + e.getMessage());
     } else {
-      err.println("tinyllm: unexpected error: " + e + " (run with --debug for details)");
+      // the message alone: a class name means nothing to the user; --debug shows the trace
+      String message =
+          e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + e.getMessage();
+      err.println(
+          "tinyllm: unexpected error" + message + (debug ? "" : " (run with --debug for details)"));
     }
     if (debug) {
       e.printStackTrace(err);
@@ -156,11 +205,37 @@ public final class TinyLlmCommand implements Runnable {
   private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("tinyllm: " + e.getMessage());
+    String unknown = unknownCommand(e);
+    if (unknown != null) {
+      err.println(
+          "tinyllm: unknown command '"
+              + unknown
+              + "' for '"
+              + commandLine.getCommandSpec().qualifiedName()
+              + "'");
+    } else {
+      err.println("tinyllm: " + e.getMessage());
+    }
     CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
     err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  /**
+   * The word given where a subcommand was expected, or null: an unmatched first word that is not an
+   * option, on a command that has subcommands.
+   */
+  private static String unknownCommand(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)
+        || e.getCommandLine().getSubcommands().isEmpty()
+        || unmatched.getUnmatched().isEmpty()) {
+      return null;
+    }
+    String word = unmatched.getUnmatched().get(0);
+    // a command with subcommands takes no positional arguments of its own here
+    boolean takesWords = !e.getCommandLine().getCommandSpec().positionalParameters().isEmpty();
+    return takesWords || word.startsWith("-") ? null : word;
   }
 
   /** Refuses a level Logback does not know: it would quietly log at DEBUG. */

@@ -57,6 +57,34 @@ class GraphCommandTest {
   }
 
   @Test
+  void anUnknownConfigKeyIsAWarningNamingTheKeyMeant() throws Exception {
+    Path graph = file("typo.yaml", VALID.replace("config: {model:", "config: {modle:"));
+
+    Cli.Result result = Cli.run("graph", "validate", graph.toString());
+    Cli.Result json = Cli.run("graph", "validate", "--json", graph.toString());
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo(graph + ": valid graph 'review' (3 nodes, 2 edges)\n");
+    assertThat(result.err())
+        .isEqualTo(
+            graph
+                + ":5: warning: node 'draft' field 'modle': unknown config key for a model node,"
+                + " ignored; did you mean 'model'?\n");
+    JsonNode warning = CliJson.mapper().readTree(json.out()).get(0).get("warnings").get(0);
+    assertThat(warning.get("field").asText()).isEqualTo("modle");
+    assertThat(warning.get("line").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  void theBundledGraphsHaveNoWarnings() {
+    for (String name : new String[] {"qa", "routed"}) {
+      assertThat(io.tinyllm.executor.GraphLoader.warnings(QueryRunner.loadGraph("builtin:" + name)))
+          .as(name)
+          .isEmpty();
+    }
+  }
+
+  @Test
   void everyProblemIsListedWithFileAndLine() throws Exception {
     Path graph = file("broken.yaml", INVALID);
 

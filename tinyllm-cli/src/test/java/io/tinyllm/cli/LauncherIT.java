@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tinyllm.metrics.SystemInfoMetrics;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
 import io.tinyllm.metrics.testing.SeedFamilies;
+import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -64,13 +66,110 @@ class LauncherIT {
     }
   }
 
+  /**
+   * A command that makes a call or two starts only what it uses: no injector, no plug-ins, no
+   * logging backend (each costs hundreds of classes, about a second in all). Observed in the
+   * classes the JVM loaded, not in a time.
+   */
+  @Test
+  void ollamaCommandsBuildNoInjectorAndNoLogging() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      String ollama = sim.baseUri().toString();
+      for (List<String> command :
+          List.of(
+              List.of("models", "list", "--ollama", ollama),
+              List.of("list", "--ollama", ollama),
+              List.of("models", "show", "qwen2.5:0.5b", "--ollama", ollama),
+              List.of("health", "--ollama", ollama, "--metrics-port", "0"))) {
+        Path classes = Files.createTempFile("classes", ".log");
+        Launcher.Result result =
+            Launcher.run(
+                TIMEOUT,
+                Map.of("TINYLLM_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes),
+                command.toArray(String[]::new));
+
+        String loaded = Files.readString(classes);
+        Files.deleteIfExists(classes);
+        String name = String.join(" ", command.subList(0, 2));
+        assertThat(result.exitCode()).as(name + ": " + result.err()).isZero();
+        assertThat(loaded)
+            .as(name)
+            .contains("io.tinyllm.ollama.OllamaClient ")
+            // no Guice class at all: the injector was not built
+            .doesNotContain("com.google.inject.")
+            .doesNotContain("ch.qos.logback.");
+      }
+    }
+  }
+
+  /** The command reports Redis being down itself; the cache's WARN would only repeat it. */
+  @Test
+  void aCommandThatReportsRedisDownLogsNoWarningRepeatingIt() {
+    Launcher.Result result =
+        Launcher.run(
+            TIMEOUT,
+            "cache",
+            "clear",
+            "--cache-backend",
+            "redis",
+            "--redis-uri",
+            "redis://127.0.0.1:1");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .isEqualTo(
+            "tinyllm: cannot reach Redis at redis://127.0.0.1:1, nothing was cleared: start it"
+                + " (redis-server) or fix --redis-uri\n");
+  }
+
+  /** The config file and TINYLLM_* variables reach the commands, below their flags. */
+  @Test
+  void theConfigFileAndEnvironmentSetDefaultsThatFlagsOverride(@TempDir Path dir) throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      Path config = dir.resolve("config.yaml");
+      Files.writeString(config, "ollama: " + sim.baseUri() + "\nmetrics-port: 1\n");
+      int port;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        port = free.getLocalPort();
+      }
+      Map<String, String> env =
+          Map.of(
+              "TINYLLM_CONFIG", config.toString(),
+              "TINYLLM_METRICS_PORT", String.valueOf(port),
+              "OLLAMA_HOST", "");
+
+      Launcher.Result list = Launcher.run(TIMEOUT, env, "list", "-q");
+      Launcher.Result health = Launcher.run(TIMEOUT, env, "health");
+      Launcher.Result flag = Launcher.run(TIMEOUT, env, "--ollama", "127.0.0.1:1", "list");
+
+      assertThat(list.exitCode()).as(list.err()).isZero();
+      assertThat(list.out()).contains("qwen2.5:0.5b\n");
+      assertThat(health.out()).contains("127.0.0.1:" + port + " is free for /metrics");
+      assertThat(flag.exitCode()).isEqualTo(1);
+      assertThat(flag.err()).startsWith("tinyllm: Cannot connect to Ollama at http://127.0.0.1:1");
+
+      Files.writeString(config, "modle: qwen2.5:0.5b\n");
+      Launcher.Result malformed = Launcher.run(TIMEOUT, env, "list");
+
+      assertThat(malformed.exitCode()).isEqualTo(2);
+      assertThat(malformed.err())
+          .isEqualTo(
+              "tinyllm: "
+                  + config
+                  + ":1: unknown key 'modle': expected one of model, ollama, timeout,"
+                  + " connect-timeout, retries, metrics-port\n");
+    }
+  }
+
   @Test
   void anUnknownCommandIsAUsageErrorWithoutAStackTrace() {
     Launcher.Result result = Launcher.run(TIMEOUT, "frobnicate");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
-        .contains("tinyllm: Unmatched argument at index 0: 'frobnicate'")
+        .startsWith("tinyllm: unknown command 'frobnicate' for 'tinyllm'\n")
         .contains("Run 'tinyllm --help' for usage.")
         .doesNotContain("\tat ");
     assertThat(result.out()).isEmpty();

@@ -6,6 +6,9 @@ import io.tinyllm.api.error.GraphException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +35,29 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class GraphLoader {
   private static final String GRAPHS = "/io/tinyllm/executor/graphs/";
 
+  /** Why {@code e} happened, in words: the JDK's message for a missing file is only its path. */
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return e.getMessage() == null ? "input/output error" : e.getMessage();
+  }
+
+  /**
+   * Warnings about a valid {@code graph}: keys in a node's {@code config} that its type ignores,
+   * with the closest known key ({@code modle}: did you mean {@code model}?).
+   */
+  public static List<ValidationError> warnings(GraphDefinition graph) {
+    requireNonNull(graph, "graph is null");
+    return NodeConfigCheck.unknownKeys(graph);
+  }
+
   /** Loads and validates {@code file}. */
   public GraphDefinition load(Path file) {
     requireNonNull(file, "file is null");
@@ -39,7 +65,7 @@ public final class GraphLoader {
       String name = file.toString();
       return parse(name, GraphText.read(file, name));
     } catch (IOException e) {
-      throw new GraphException("Cannot read graph file " + file + ": " + e.getMessage(), e);
+      throw new GraphException("Cannot read graph file " + file + ": " + reason(e), e);
     }
   }
 

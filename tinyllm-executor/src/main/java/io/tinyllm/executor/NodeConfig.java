@@ -5,8 +5,10 @@ import io.tinyllm.api.error.GraphException;
 import io.tinyllm.executor.expression.Expression;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,7 @@ import java.util.function.Consumer;
 final class NodeConfig {
   private final NodeDefinition node;
   private final Consumer<ValidationError> sink;
+  private final Set<String> read = new HashSet<>();
 
   NodeConfig(NodeDefinition node) {
     this(node, null);
@@ -26,17 +29,28 @@ final class NodeConfig {
     this.sink = sink;
   }
 
+  /** Every read goes here, so validation knows which keys a node type uses. */
+  private Object get(String key) {
+    read.add(key);
+    return node.config().get(key);
+  }
+
+  /** The keys read so far. */
+  Set<String> keysRead() {
+    return read;
+  }
+
   boolean has(String key) {
-    return node.config().get(key) != null;
+    return get(key) != null;
   }
 
   /** The value of {@code key} as YAML gave it, or null. */
   Object raw(String key) {
-    return node.config().get(key);
+    return get(key);
   }
 
   String string(String key, String fallback) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return fallback;
     }
@@ -55,7 +69,7 @@ final class NodeConfig {
   }
 
   int integer(String key, int fallback, int min, int max) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return fallback;
     }
@@ -70,7 +84,7 @@ final class NodeConfig {
   }
 
   boolean bool(String key, boolean fallback) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return fallback;
     }
@@ -78,7 +92,7 @@ final class NodeConfig {
   }
 
   Double number(String key) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return null;
     }
@@ -86,7 +100,7 @@ final class NodeConfig {
   }
 
   Duration duration(String key, Duration fallback) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return fallback;
     }
@@ -98,7 +112,7 @@ final class NodeConfig {
   }
 
   List<String> strings(String key) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return List.of();
     }
@@ -119,7 +133,7 @@ final class NodeConfig {
   }
 
   Map<?, ?> map(String key) {
-    Object value = node.config().get(key);
+    Object value = get(key);
     if (value == null) {
       return Map.of();
     }

@@ -1,10 +1,12 @@
 package io.tinyllm.executor;
 
 import com.google.re2j.Pattern;
+import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.executor.expression.BoundedMatcher;
 import io.tinyllm.executor.expression.ExpressionException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** Checks the {@code config} of each node type, so a bad value fails at load, not mid-run. */
@@ -24,7 +26,8 @@ final class NodeConfigCheck {
 
   private NodeConfigCheck() {}
 
-  static void check(
+  /** Checks {@code node}'s config; returns the keys its type reads. */
+  static Set<String> check(
       NodeDefinition node, Map<String, NodeDefinition> byId, Consumer<ValidationError> sink) {
     NodeConfig c = new NodeConfig(node, sink);
     c.duration("timeout", null);
@@ -64,6 +67,9 @@ final class NodeConfigCheck {
         if ("json_extract".equals(op)) {
           c.requiredString("path");
         }
+        if ("json_wrap".equals(op)) {
+          c.string("key", "text");
+        }
         if ("regex_replace".equals(op)) {
           checkRegexReplace(c);
         }
@@ -81,6 +87,7 @@ final class NodeConfigCheck {
           }
         }
         c.oneOf("aggregation", AGGREGATIONS, null, s -> s);
+        c.string("separator", "\n");
       }
       case LOOP -> {
         String body = c.requiredString("body");
@@ -92,6 +99,35 @@ final class NodeConfigCheck {
       }
       case ENTRY, EXIT -> {}
     }
+    return c.keysRead();
+  }
+
+  /**
+   * Keys in a node's {@code config} that its type does not read, each with the closest known key
+   * when one is near: a typo ({@code modle}) would otherwise be ignored without a word.
+   */
+  static List<ValidationError> unknownKeys(GraphDefinition graph) {
+    Map<String, NodeDefinition> byId = new java.util.HashMap<>();
+    graph.nodes().forEach(n -> byId.put(n.id(), n));
+    List<ValidationError> warnings = new java.util.ArrayList<>();
+    for (NodeDefinition node : graph.nodes()) {
+      Set<String> known = new java.util.TreeSet<>(check(node, byId, e -> {}));
+      for (String key : node.config().keySet()) {
+        if (!known.contains(key)) {
+          String hint =
+              KnownSettings.closest(key, known)
+                  .map(k -> "; did you mean '" + k + "'?")
+                  .orElse(known.isEmpty() ? "; this node type takes no config" : "");
+          warnings.add(
+              new ValidationError(
+                  node.location(),
+                  node.id(),
+                  key,
+                  "unknown config key for a " + node.type().yamlName() + " node, ignored" + hint));
+        }
+      }
+    }
+    return warnings;
   }
 
   /** What a model or router node asks of the client: options, {@code api} and {@code stream}. */

@@ -282,6 +282,38 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   /**
+   * Installs {@code source} again as {@code destination} ({@code POST /api/copy}), as {@code ollama
+   * cp} does; of a fleet, on every server that has {@code source}.
+   *
+   * @throws ModelNotFoundException if no server has {@code source}
+   */
+  public void copy(String source, String destination) {
+    requireNonNull(source, "source is null");
+    requireNonNull(destination, "destination is null");
+    if (!config.isFleet()) {
+      transport.send(transport.post("/api/copy", OllamaJson.copyBody(source, destination)), source);
+      return;
+    }
+    AtomicInteger copied = new AtomicInteger();
+    ModelNotFoundException[] missing = new ModelNotFoundException[1];
+    eachHost(
+        host -> {
+          try {
+            transport.sendTo(
+                host,
+                transport.post("/api/copy", OllamaJson.copyBody(source, destination)),
+                source);
+            copied.incrementAndGet();
+          } catch (ModelNotFoundException e) {
+            missing[0] = e;
+          }
+        });
+    if (copied.get() == 0 && missing[0] != null) {
+      throw missing[0];
+    }
+  }
+
+  /**
    * The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}; of a fleet, any one's.
    */
   public String version() {

@@ -172,6 +172,11 @@ final class OllamaJson {
     return write(body);
   }
 
+  /** {@code {"source": ..., "destination": ...}} of {@code /api/copy}. */
+  static String copyBody(String source, String destination) {
+    return write(MAPPER.createObjectNode().put("source", source).put("destination", destination));
+  }
+
   private static void common(
       ObjectNode body,
       GenerationOptions options,

@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 final class RecordingFailures {
-  private static final Logger log = LoggerFactory.getLogger(RecordingFailures.class);
   private static final long LOG_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
 
   private final Counter errors =
@@ -52,6 +51,9 @@ final class RecordingFailures {
       long now = nanoTime.getAsLong();
       long last = lastLogged.get();
       if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
+        // looked up here, not in a static field: creating a client must not start the logging
+        // backend (Logback's configuration is a good part of a short command's start-up)
+        Logger log = LoggerFactory.getLogger(RecordingFailures.class);
         log.warn(
             "Recording an Ollama client metric failed; the call went on (logged at most once a"
                 + " minute, counted in tinyllm_ollama_metrics_recording_errors_total)",

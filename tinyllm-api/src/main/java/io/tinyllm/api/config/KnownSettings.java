@@ -109,7 +109,7 @@ public record KnownSettings(List<String> prefixes, List<String> keys) {
   }
 
   /** The known key nearest to {@code key}, if it is near enough to be the one meant. */
-  static Optional<String> closest(String key, Collection<String> known) {
+  public static Optional<String> closest(String key, Collection<String> known) {
     String lower = key.toLowerCase(Locale.ROOT);
     // a typo or two in a short key, about one in five characters in a long one
     int limit = Math.max(2, key.length() / 5);
