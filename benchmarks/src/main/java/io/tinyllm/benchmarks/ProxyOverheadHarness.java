@@ -19,8 +19,9 @@ import java.util.Map;
  * What {@code tinyllm proxy} adds, measured side by side in one run against going straight to the
  * simulator and against a bare forwarding loop ({@link BareForwarder}): latency per small request
  * (p50, p99) as a client sees it, and the CPU the middle process spends per streamed token. The
- * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags; the
- * harness is the client. Rounds alternate the paths so drift on the machine falls on all of them.
+ * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags, and
+ * the proxy once more with the launcher's default flags (C1 only); the harness is the client.
+ * Rounds alternate the paths so drift on the machine falls on all of them.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
@@ -38,7 +39,21 @@ public final class ProxyOverheadHarness {
    * tinyllm} launcher runs it; without it each small answer waits out a 40 ms delayed ACK.
    */
   private static final List<String> CHILD_JVM =
-      List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dsun.net.httpserver.nodelay=true");
+      List.of(
+          "-Xmx512m",
+          "-XX:+UseSerialGC",
+          "-Dsun.net.httpserver.nodelay=true",
+          // what io.tinyllm.cli.Main sets on a machine of 1 or 2 CPUs, before the pool exists
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+
+  /** The proxy as {@code bin/tinyllm} starts it by default: C1 only, for a short start-up. */
+  private static final List<String> LAUNCHER_JVM =
+      List.of(
+          "-Xmx512m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-Dsun.net.httpserver.nodelay=true",
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
   private ProxyOverheadHarness() {}
 
@@ -62,6 +77,7 @@ public final class ProxyOverheadHarness {
     int tokens = params.get("tokens");
     int warmup = params.get("warmup");
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
+    System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
 
     try (ChildProcess sim =
@@ -73,6 +89,9 @@ public final class ProxyOverheadHarness {
         ChildProcess proxy =
             ChildProcess.start(
                 ProxyProcess.class, ProxyProcess.READY, CHILD_JVM, sim.uri().toString());
+        ChildProcess proxyC1 =
+            ChildProcess.start(
+                ProxyProcess.class, ProxyProcess.READY, LAUNCHER_JVM, sim.uri().toString());
         ChildProcess bare =
             ChildProcess.start(
                 BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString())) {
@@ -80,7 +99,9 @@ public final class ProxyOverheadHarness {
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
       paths.put("tinyllm proxy", proxy.uri());
-      Map<String, ChildProcess> middles = Map.of("bare forwarder", bare, "tinyllm proxy", proxy);
+      paths.put("tinyllm proxy, C1 only", proxyC1.uri());
+      Map<String, ChildProcess> middles =
+          Map.of("bare forwarder", bare, "tinyllm proxy", proxy, "tinyllm proxy, C1 only", proxyC1);
       Map<String, HttpClient> clients = new LinkedHashMap<>();
       paths.keySet().forEach(p -> clients.put(p, client()));
 
@@ -96,7 +117,9 @@ public final class ProxyOverheadHarness {
       Map<String, List<Long>> latencies = new LinkedHashMap<>();
       Map<String, List<Double>> cpuPerToken = new LinkedHashMap<>();
       paths.keySet().forEach(p -> latencies.put(p, new ArrayList<>()));
-      middles.keySet().forEach(p -> cpuPerToken.put(p, new ArrayList<>()));
+      paths.keySet().stream()
+          .filter(middles::containsKey)
+          .forEach(p -> cpuPerToken.put(p, new ArrayList<>()));
       // warm-up: the JIT of every process settles on the paths it will run
       for (String path : paths.keySet()) {
         small(clients.get(path), paths.get(path), requests, null);
