@@ -8,6 +8,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.queue.RequestQueue;
 import io.tinyllm.cli.ReliabilityAccess;
 import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -34,7 +35,10 @@ class BadInputTest {
 
   @BeforeAll
   static void startSimulator() {
-    sim = Fixtures.simulator();
+    // a server with a body limit of 16 MiB (Ollama has none; a proxy in front of it may)
+    sim =
+        Fixtures.simulator(
+            SimulatorConfig.builder().timeScale(0.01).maxRequestBytes(16 * 1024 * 1024).build());
     ollama = sim.baseUri().toString();
   }
 
@@ -232,7 +236,7 @@ class BadInputTest {
 
   @Test
   void aPromptAboveTheServersLimitIsAClearError() {
-    String huge = "x ".repeat(9 * 1024 * 1024); // 18 MiB, above the simulator's 16 MiB
+    String huge = "x ".repeat(9 * 1024 * 1024); // 18 MiB, above this simulator's 16 MiB
     ReliabilityAccess.Result result =
         ReliabilityAccess.run("run", "--ollama", ollama, "--model", "qwen2.5:0.5b", huge);
     assertOneClearError(result, 1);
