@@ -1,6 +1,7 @@
 package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaHost;
 import java.net.URI;
@@ -14,7 +15,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code --ollama URL}, shared by every command that talks to Ollama. Without it the address comes
- * from {@code OLLAMA_HOST}, else {@code http://127.0.0.1:11434}, as Ollama itself reads it.
+ * from {@code OLLAMA_HOST}, else {@code http://127.0.0.1:11434}, as Ollama itself reads it. A
+ * comma-separated list ({@code --ollama URL,URL}) is a fleet the client routes over ({@code
+ * ollama.hosts}).
  */
 final class OllamaOptions {
   @Option(
@@ -23,7 +26,7 @@ final class OllamaOptions {
       converter = AddressConverter.class,
       description =
           "Ollama server: host, host:port or http://host:port (default: $OLLAMA_HOST, else"
-              + " http://127.0.0.1:11434).")
+              + " http://127.0.0.1:11434); URL,URL,... routes over several servers.")
   String address;
 
   /** The command this option belongs to, to find {@code --ollama} given before its name. */
@@ -31,16 +34,31 @@ final class OllamaOptions {
   CommandSpec command;
 
   /**
-   * Adds {@code ollama.host} to {@code settings} when {@code --ollama} was given, after the
-   * subcommand or before it ({@code tinyllm --ollama URL list}).
+   * Adds {@code ollama.host} (or {@code ollama.hosts} for a list) to {@code settings} when {@code
+   * --ollama} was given, after the subcommand or before it ({@code tinyllm --ollama URL list}).
    */
   void addTo(Map<String, String> settings) {
     String given = address != null ? address : global();
     if (given != null) {
-      settings.put(OllamaConfig.HOST, given);
+      put(settings, given);
     }
     // below the flags: the user's config file and TINYLLM_* variables (OLLAMA_HOST included)
-    CliConfig.current().addTo(settings);
+    Map<String, String> configured = new HashMap<>();
+    CliConfig.current().addTo(configured);
+    String fromConfig = configured.remove(OllamaConfig.HOST);
+    if (fromConfig != null
+        && !settings.containsKey(OllamaConfig.HOST)
+        && !settings.containsKey(OllamaConfig.HOSTS)) {
+      put(settings, fromConfig);
+    }
+    configured.forEach(settings::putIfAbsent);
+  }
+
+  /**
+   * One address is {@code ollama.host}; a comma-separated list is the fleet {@code ollama.hosts}.
+   */
+  private static void put(Map<String, String> settings, String addresses) {
+    settings.put(addresses.contains(",") ? OllamaConfig.HOSTS : OllamaConfig.HOST, addresses);
   }
 
   private String global() {
@@ -67,8 +85,13 @@ final class OllamaOptions {
     @Override
     public String convert(String value) {
       try {
-        OllamaHost.parse(value);
-      } catch (IllegalArgumentException e) {
+        if (value.contains(",")) {
+          // the whole list as the client will read it: empty entries, duplicates, too many
+          OllamaConfig.from(Settings.of(Map.of(OllamaConfig.HOSTS, value)), Map.of());
+        } else {
+          OllamaHost.parse(value);
+        }
+      } catch (IllegalArgumentException | ConfigException e) {
         // picocli's own message for other exceptions repeats the value, password included
         throw new TypeConversionException(e.getMessage());
       }

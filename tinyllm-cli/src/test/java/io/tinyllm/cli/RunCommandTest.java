@@ -56,6 +56,30 @@ class RunCommandTest {
   }
 
   @Test
+  void aCommaSeparatedOllamaIsAFleetAndAnUnreachableServerIsPassedOver() throws Exception {
+    String dead;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      dead = "http://127.0.0.1:" + socket.getLocalPort();
+    }
+    long before = sim.stats().requestsForModel(MODEL);
+
+    Cli.Result result =
+        Cli.run("run", "--ollama", dead + "," + ollama, "--model", MODEL, "--json", "Hi there");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(CliJson.mapper().readTree(result.out()).get("answer").asText()).isNotBlank();
+    assertThat(sim.stats().requestsForModel(MODEL)).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aFleetListThatCannotBeMeantIsAUsageError() {
+    Cli.Result result = Cli.run("run", "--ollama", ollama + ",," + ollama, "Hi");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("entry 2 is empty").doesNotContain("Exception");
+  }
+
+  @Test
   void jsonThroughTheDefaultGraphHasTheAnswerTokensAndTrace() throws Exception {
     Cli.Result result = Cli.run("run", "--ollama", ollama, "--json", "What is 2+2?");
 
