@@ -24,6 +24,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The user's defaults: a config file and {@code TINYLLM_*} environment variables, below the
@@ -264,8 +265,9 @@ final class CliConfig {
       }
       case OLLAMA -> {
         try {
-          OllamaHost.parse(value);
-        } catch (IllegalArgumentException e) {
+          // a list is a fleet (ollama.hosts), checked whole as the client reads it
+          new OllamaOptions.AddressConverter().convert(value);
+        } catch (TypeConversionException e) {
           throw new UsageException(where + ": " + OllamaHost.redacted(e.getMessage()));
         }
       }
