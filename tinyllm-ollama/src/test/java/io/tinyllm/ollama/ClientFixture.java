@@ -3,6 +3,7 @@ package io.tinyllm.ollama;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.time.Ticker;
 import io.tinyllm.metrics.LabelGuard;
 import io.tinyllm.metrics.testing.Exposition;
 import io.tinyllm.ollama.sim.OllamaSimulator;
@@ -33,12 +34,20 @@ final class ClientFixture implements AutoCloseable {
 
   private ClientFixture(
       OllamaSimulator sim, Map<String, String> settings, LongSupplier rateLimitClock) {
+    this(sim, settings, rateLimitClock, Ticker.system());
+  }
+
+  private ClientFixture(
+      OllamaSimulator sim,
+      Map<String, String> settings,
+      LongSupplier rateLimitClock,
+      Ticker metricsTicker) {
     this.sim = sim;
     Map<String, String> all = new HashMap<>(testDefaults());
     all.putAll(settings);
     all.put(OllamaConfig.HOST, sim.baseUri().toString());
     OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
-    this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config);
+    this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config, metricsTicker);
     metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
     this.client = new OllamaClient(config, metrics, rateLimitClock);
   }
@@ -71,6 +80,19 @@ final class ClientFixture implements AutoCloseable {
       SimulatorConfig simConfig, Map<String, String> settings, LongSupplier rateLimitClock) {
     try {
       return new ClientFixture(OllamaSimulator.start(simConfig), settings, rateLimitClock);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A client whose metrics read {@code metricsTicker} (its rate limiter reads the system clock).
+   */
+  static ClientFixture startTimedBy(
+      SimulatorConfig simConfig, Map<String, String> settings, Ticker metricsTicker) {
+    try {
+      return new ClientFixture(
+          OllamaSimulator.start(simConfig), settings, System::nanoTime, metricsTicker);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

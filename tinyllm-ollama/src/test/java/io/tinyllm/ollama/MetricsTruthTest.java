@@ -10,6 +10,8 @@ import io.tinyllm.api.llm.ChatMessage;
 import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.EmbedRequest;
 import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.llm.StreamHandle;
+import io.tinyllm.api.time.Ticker;
 import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.time.Duration;
@@ -174,8 +176,17 @@ class MetricsTruthTest {
   @Test
   void streamingTimingsLandInTheirBuckets() throws Exception {
     String slow = "paced:1b";
+    // the client's own clock readings, as each thread last read them: the caller sees exactly the
+    // times the client recorded, whatever the machine's load
+    ThreadLocal<Long> lastReading = new ThreadLocal<>();
+    Ticker recording =
+        () -> {
+          long now = System.nanoTime();
+          lastReading.set(now);
+          return now;
+        };
     try (ClientFixture f =
-        ClientFixture.start(
+        ClientFixture.startTimedBy(
             SimulatorConfig.builder()
                 .model(
                     SimulatedModel.completion(slow)
@@ -185,18 +196,18 @@ class MetricsTruthTest {
                         .build())
                 .cannedAnswer("ping", "pong is it")
                 .build(),
-            Map.of(OllamaConfig.MODEL_LOAD_THRESHOLD, "400ms"))) {
+            Map.of(OllamaConfig.MODEL_LOAD_THRESHOLD, "400ms"),
+            recording)) {
       GenerateRequest ping = GenerateRequest.builder(slow, "ping").build();
-      // what the caller saw: each stream's start and token arrivals (the client calls the listener
-      // right after it times a chunk, on the same thread)
+      // what the caller saw: each stream's start (read by the call on the caller's thread) and
+      // token arrivals (the client calls the listener right after it times a chunk, on the same
+      // thread)
       List<List<Long>> streams = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         List<Long> arrivals = new CopyOnWriteArrayList<>();
-        arrivals.add(System.nanoTime());
-        f.client
-            .generateStream(ping, t -> arrivals.add(System.nanoTime()))
-            .completion()
-            .get(10, TimeUnit.SECONDS);
+        StreamHandle handle = f.client.generateStream(ping, t -> arrivals.add(lastReading.get()));
+        arrivals.add(0, lastReading.get());
+        handle.completion().get(10, TimeUnit.SECONDS);
         assertThat(arrivals).hasSize(4);
         streams.add(arrivals);
       }
@@ -217,7 +228,7 @@ class MetricsTruthTest {
       // token comes 820 ms (cold: 700 ms load + 120 ms) and 120 ms (warm) after the call, in the
       // 1.0 and 0.25 buckets, and the 2 gaps per stream are 625 ms, in the 0.75 bucket. On a busy
       // one a chunk read late lengthens its own time and shortens the next gap, possibly across a
-      // bucket bound; so each bucket must count exactly the times the caller saw.
+      // bucket bound; so each bucket must count exactly the times of the client's own readings.
       assertThat(buckets(f, "tinyllm_time_to_first_token_seconds"))
           .contains("{graph=\"default\",model=\"paced:1b\",le=\"+Inf\"} 2")
           .isEqualTo(holding(buckets(f, "tinyllm_time_to_first_token_seconds"), firstTokens));
