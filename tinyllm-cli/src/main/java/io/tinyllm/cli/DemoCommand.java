@@ -28,8 +28,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description = {
-      "Run a realistic workload against the built-in Ollama simulator (no Ollama needed)",
-      "and serve its metrics on /metrics."
+      "Run a realistic workload against the built-in Ollama simulator (no Ollama needed) and"
+          + " serve its metrics on /metrics."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm demo --duration 60s                    # metrics on http://127.0.0.1:9478/metrics",
+      "  tinyllm demo --addr 0.0.0.0 --port 9478        # for a Prometheus in a container",
+      "  tinyllm demo &  curl -s 127.0.0.1:9478/metrics | grep tinyllm_requests_total"
     })
 final class DemoCommand implements Callable<Integer> {
   @Mixin MetricsEndpointOptions endpoint;

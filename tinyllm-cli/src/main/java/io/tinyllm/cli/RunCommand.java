@@ -47,6 +47,14 @@ import picocli.CommandLine.Spec;
           + " retry; see it with: tinyllm graph export builtin:qa --format json",
       "Exit status: 0 answered, 1 failed (Ollama unreachable, model missing, bad graph, failed"
           + " push), 2 usage error."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  tinyllm run Why is the sky blue                # words, through the built-in qa graph",
+      "  tinyllm run -m qwen2.5:0.5b --stream Write a haiku about the sea",
+      "  git diff | tinyllm run -m qwen2.5:1.5b --system 'Review this diff.' -",
+      "  tinyllm run -m qwen2.5:0.5b --format json --json 'Three colours as a JSON list'",
+      "  tinyllm run --graph my-graph.yaml --trace 'Route this question'"
     })
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_PUSH_JOB = "tinyllm-run";
