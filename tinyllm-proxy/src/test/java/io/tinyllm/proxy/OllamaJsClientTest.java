@@ -38,6 +38,9 @@ class OllamaJsClientTest {
     }
 
     try (ProxyFixture f = ProxyFixture.simulator()) {
+      f.sim.putCannedAnswer(
+          "What is the weather in Tokyo?",
+          "tool_calls:[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Tokyo\"}}]");
       String output =
           run(
               dir,
@@ -57,7 +60,15 @@ class OllamaJsClientTest {
               "SAME embed",
               "SAME show",
               "SAME missing model",
+              "SAME tools",
+              "SAME copy",
+              "SAME create",
+              "SAME show created",
+              "SAME six at once",
+              "VALUE tools [[\"get_weather\",{\"city\":\"Tokyo\"}]]",
+              "VALUE six at once [true,true,true,true,true,true]",
               "SAME abort mid-stream");
+      assertThat(f.sim.installedModels()).contains("qwen-copy:latest", "terse:latest");
       // whether the abort beat the end of the answer is a race, so outcomes are not compared
       assertThat(f.samples("tinyllm_requests_total").lines())
           .containsExactlyInAnyOrder(
@@ -68,7 +79,9 @@ class OllamaJsClientTest {
               "tinyllm_requests_total{graph=\"default\",model=\"qwen2.5:0.5b\","
                   + "request_type=\"chat_stream\"} 1.0",
               "tinyllm_requests_total{graph=\"default\",model=\"qwen2.5:0.5b\","
-                  + "request_type=\"generate\"} 1.0",
+                  + "request_type=\"chat\"} 1.0",
+              "tinyllm_requests_total{graph=\"default\",model=\"qwen2.5:0.5b\","
+                  + "request_type=\"generate\"} 7.0",
               "tinyllm_requests_total{graph=\"default\",model=\"qwen2.5:0.5b\","
                   + "request_type=\"generate_stream\"} 2.0");
     }
