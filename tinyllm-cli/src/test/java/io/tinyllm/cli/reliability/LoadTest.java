@@ -157,9 +157,8 @@ class LoadTest {
     List<CompletableFuture<String>> pending = new ArrayList<>();
     for (int i = 0; i < 1_000_000 && System.nanoTime() < end; i++) {
       int pick = random.nextInt(100);
-      if (pick == 0) {
-        sim.faults().hang(Duration.ofSeconds(3), 1);
-      }
+      // one task in a hundred that runs (not one submission: most are rejected at once) hangs
+      boolean hang = pick == 0;
       String model = MODELS[random.nextInt(MODELS.length)];
       // a small set of prompts, so repeated deterministic ones hit the cache
       String prompt = "load question " + random.nextInt(30);
@@ -180,6 +179,9 @@ class LoadTest {
             queue.submit(
                 Priority.values()[random.nextInt(Priority.values().length)],
                 () -> {
+                  if (hang) {
+                    sim.faults().hang(Duration.ofSeconds(3), 1);
+                  }
                   clientCalls.incrementAndGet();
                   if (deterministic) {
                     deterministicCalls.incrementAndGet();
