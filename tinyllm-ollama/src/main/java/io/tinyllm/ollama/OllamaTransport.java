@@ -36,12 +36,17 @@ final class OllamaTransport {
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
     // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
-    this.http =
+    HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (config.hosts().stream().noneMatch(h -> "https".equals(h.getScheme()))) {
+      // no server is asked over TLS (and redirects are not followed), so the JDK's default TLS
+      // context, which reads and parses the whole CA store, would be built for nothing
+      builder.sslContext(PlainHttpOnly.CONTEXT);
+    }
+    this.http = builder.build();
   }
 
   /** The first configured server (the only one unless {@code ollama.hosts} lists several). */
@@ -51,6 +56,11 @@ final class OllamaTransport {
 
   HostRouter router() {
     return router;
+  }
+
+  /** The JDK client underneath; for tests. */
+  HttpClient httpClient() {
+    return http;
   }
 
   /** The error mapping of the first configured server. */
