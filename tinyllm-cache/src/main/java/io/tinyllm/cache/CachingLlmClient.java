@@ -13,6 +13,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,6 +69,7 @@ public final class CachingLlmClient implements LlmClient {
   private final CacheMetrics metrics;
   private final boolean cacheNondeterministic;
   private final Map<String, Flight> inFlight = new ConcurrentHashMap<>();
+  private final Object waiterArrived = new Object();
 
   public CachingLlmClient(
       LlmClient delegate,
@@ -177,14 +179,36 @@ public final class CachingLlmClient implements LlmClient {
     return inFlight.values().stream().mapToInt(flight -> flight.waiting.get()).sum();
   }
 
+  /**
+   * Waits until at least {@code count} callers wait for identical requests' calls, at most {@code
+   * timeout} (for tests); woken by each caller that starts waiting.
+   */
+  boolean awaitWaitingCallers(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (waiterArrived) {
+      while (waitingCallers() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        waiterArrived.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return true;
+  }
+
   /** One model call in flight and the callers waiting for it. */
-  private static final class Flight {
+  private final class Flight {
     final CompletableFuture<LlmResponse> answer = new CompletableFuture<>();
     final AtomicInteger waiting = new AtomicInteger();
 
     /** The answer, or empty if the call failed; an interrupt cancels this waiter only. */
     Optional<LlmResponse> await() {
       waiting.incrementAndGet();
+      // only a caller that found a call in flight gets here: the rare path, not every request
+      synchronized (waiterArrived) {
+        waiterArrived.notifyAll();
+      }
       try {
         return Optional.of(answer.get());
       } catch (ExecutionException e) {

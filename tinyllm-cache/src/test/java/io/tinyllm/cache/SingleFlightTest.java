@@ -138,12 +138,8 @@ class SingleFlightTest {
 
   private static void awaitWaiting(CachingLlmClient client, int expected)
       throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (client.waitingCallers() < expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + client.waitingCallers() + " callers joined");
-      }
-      Thread.sleep(5);
+    if (!client.awaitWaitingCallers(expected, Duration.ofSeconds(30))) {
+      throw new AssertionError("only " + client.waitingCallers() + " callers joined");
     }
   }
 

@@ -383,10 +383,7 @@ class BatchCommandTest {
               "2",
               "--push-gateway",
               gateway.address());
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (held.stats().requests(Endpoint.GENERATE) < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      assertThat(held.stats().awaitRequests(Endpoint.GENERATE, 1, Duration.ofSeconds(20))).isTrue();
       assertThat(held.stats().requests(Endpoint.GENERATE)).isEqualTo(1);
       signal.requestStop(); // what Ctrl-C's shutdown hook does
       Cli.Result result = running.result(Duration.ofSeconds(60));

@@ -322,15 +322,12 @@ class BatchTerminalIT {
       Thread presser =
           new Thread(
               () -> {
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                // both workers are waiting on Ollama: two calls in flight
-                while (sim.stats().requests(Endpoint.GENERATE) < 2
-                    && System.nanoTime() < deadline) {
-                  try {
-                    Thread.sleep(20);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
+                // both workers are waiting on Ollama: two calls in flight (or, past the
+                // timeout, Ctrl-C anyway: the assertions below then say what was not reached)
+                try {
+                  sim.stats().awaitRequests(Endpoint.GENERATE, 2, TIMEOUT);
+                } catch (InterruptedException e) {
+                  return;
                 }
                 try {
                   Files.createFile(press);
@@ -412,10 +409,7 @@ class BatchTerminalIT {
                   "1"),
               out,
               err);
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (sim.stats().requests(Endpoint.GENERATE) < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      assertThat(sim.stats().awaitRequests(Endpoint.GENERATE, 1, TIMEOUT)).isTrue();
       assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(1);
 
       long sent = System.nanoTime();

@@ -189,11 +189,8 @@ class ChatTerminalIT {
   }
 
   private static void awaitHeld(Gate gate, PtyProcess chat) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (gate.held() == 0) {
-      assertThat(chat.isAlive()).as(chat.screen()).isTrue();
-      assertThat(System.nanoTime()).as("the message reached Ollama").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    assertThat(gate.awaitHeld(1, WAIT))
+        .as("the message reached Ollama; chat alive: %s, screen: %s", chat.isAlive(), chat.screen())
+        .isTrue();
   }
 }

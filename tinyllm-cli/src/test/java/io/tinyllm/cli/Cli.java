@@ -2,7 +2,6 @@ package io.tinyllm.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +21,12 @@ final class Cli {
   static final String NOWHERE = "127.0.0.1:1";
 
   private final CommandLine commandLine = TinyLlmCommand.commandLine();
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final AwaitableText out = new AwaitableText();
+  private final AwaitableText err = new AwaitableText();
 
   Cli() {
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
+    commandLine.setOut(new PrintWriter(out.writer(), true));
+    commandLine.setErr(new PrintWriter(err.writer(), true));
   }
 
   static Result run(String... args) {
@@ -55,8 +54,8 @@ final class Cli {
   Cli with(String name, Object command) {
     commandLine.addSubcommand(name, command);
     // setOut/setErr reach only the subcommands present when called
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
+    commandLine.setOut(new PrintWriter(out.writer(), true));
+    commandLine.setErr(new PrintWriter(err.writer(), true));
     return this;
   }
 
@@ -73,28 +72,12 @@ final class Cli {
 
   /** Waits, bounded, until stderr so far satisfies {@code condition}; returns it. */
   String awaitErr(Predicate<String> condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = err.toString();
-      if (condition.test(text)) {
-        return text;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("stderr did not show what was awaited within " + timeout + ": " + err);
+    return err.await("stderr", condition, timeout);
   }
 
   /** Waits, bounded, until stdout so far satisfies {@code condition}; returns it. */
   String awaitOut(Predicate<String> condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = out.toString();
-      if (condition.test(text)) {
-        return text;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("stdout did not show what was awaited within " + timeout + ": " + out);
+    return out.await("stdout", condition, timeout);
   }
 
   /** A command running on another thread. */

@@ -38,6 +38,7 @@ class InterruptIT {
   private OllamaSimulator sim;
   private Gate gate;
   private Process process;
+  private AwaitableText out;
 
   @BeforeEach
   void startSimulator() throws Exception {
@@ -117,13 +118,11 @@ class InterruptIT {
     command.add("--default-signal=INT,TERM");
     command.add(Launcher.path().toString());
     command.addAll(List.of(args));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectOutput(dir.resolve("out").toFile())
-            .redirectError(dir.resolve("err").toFile());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve("err").toFile());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     ExternalPrograms.require("env", "coreutils");
     process = builder.start();
+    out = new AwaitableText().pump(process.getInputStream(), "launcher-stdout");
   }
 
   /** Waits for the held call, signals, and checks the command ended at once and how. */
@@ -141,23 +140,15 @@ class InterruptIT {
   }
 
   private void awaitHeld() throws Exception {
-    long deadline = System.nanoTime() + START.toNanos();
-    while (gate.held() == 0) {
-      assertThat(process.isAlive()).as("still running; stderr: %s", err()).isTrue();
-      assertThat(System.nanoTime())
-          .as("the call reached Ollama within %s", START)
-          .isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    assertThat(gate.awaitHeld(1, START))
+        .as(
+            "the call reached Ollama within %s; alive: %s, stderr: %s",
+            START, process.isAlive(), err())
+        .isTrue();
   }
 
   private void awaitOutput(String what) throws Exception {
-    long deadline = System.nanoTime() + START.toNanos();
-    while (Files.size(dir.resolve("out")) == 0) {
-      assertThat(process.isAlive()).as("still running; stderr: %s", err()).isTrue();
-      assertThat(System.nanoTime()).as("%s within %s", what, START).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    out.await(what, text -> !text.isEmpty(), START);
   }
 
   private void signal(String name) throws Exception {

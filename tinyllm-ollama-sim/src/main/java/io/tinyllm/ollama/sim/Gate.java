@@ -2,7 +2,6 @@ package io.tinyllm.ollama.sim;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Holds inference requests after they got their model and a parallel slot, before their first
@@ -11,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * Gate gate = sim.faults().holdBeforeFirstToken(1);
- * // send a request, then wait until gate.held() == 1: it occupies the model's only slot
+ * // send a request, then wait until it occupies the model's only slot
+ * assertThat(gate.awaitHeld(1, Duration.ofSeconds(10))).isTrue();
  * gate.open();
  * }</pre>
  *
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Gate {
   private final CountDownLatch opened = new CountDownLatch(1);
-  private final AtomicInteger held = new AtomicInteger();
+  private int held; // guarded by this
 
   Gate() {}
 
@@ -30,17 +30,39 @@ public final class Gate {
   }
 
   /** Requests held at the gate now. */
-  public int held() {
-    return held.get();
+  public synchronized int held() {
+    return held;
+  }
+
+  /**
+   * Waits until at least {@code count} requests are held at the gate, at most {@code timeout}.
+   *
+   * @return whether they are; false if {@code timeout} elapsed first
+   */
+  public synchronized boolean awaitHeld(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (held < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
   }
 
   /** Holds the calling request until the gate opens, {@code max} elapses or the simulator stops. */
   void pass(Pacer pacer, Duration max) {
-    held.incrementAndGet();
+    changeHeld(1);
     try {
       pacer.await(opened, max);
     } finally {
-      held.decrementAndGet();
+      changeHeld(-1);
     }
+  }
+
+  private synchronized void changeHeld(int delta) {
+    held += delta;
+    notifyAll();
   }
 }

@@ -2,6 +2,7 @@ package io.tinyllm.ollama.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +26,7 @@ public final class SimulatorStats {
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger peakRunning = new AtomicInteger();
   private final LongAdder loads = new LongAdder();
+  private final Object arrivals = new Object();
 
   SimulatorStats() {
     for (Endpoint endpoint : Endpoint.values()) {
@@ -41,6 +43,28 @@ public final class SimulatorStats {
   public long requestsForModel(String model) {
     LongAdder count = byModel.get(ModelName.normalize(requireNonNull(model, "model is null")));
     return count == null ? 0 : count.sum();
+  }
+
+  /**
+   * Waits until {@code endpoint} has received at least {@code count} requests, at most {@code
+   * timeout}: woken by each request, so it ends as the request arrives.
+   *
+   * @return whether it has; false if {@code timeout} elapsed first
+   */
+  public boolean awaitRequests(Endpoint endpoint, long count, Duration timeout)
+      throws InterruptedException {
+    requireNonNull(endpoint, "endpoint is null");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (arrivals) {
+      while (requests(endpoint) < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        arrivals.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return true;
   }
 
   /** Requests on all endpoints, unmatched ones included. */
@@ -123,6 +147,9 @@ public final class SimulatorStats {
 
   void recordEndpoint(Endpoint endpoint) {
     byEndpoint.get(endpoint).increment();
+    synchronized (arrivals) {
+      arrivals.notifyAll();
+    }
   }
 
   void recordModel(String normalizedModel) {
