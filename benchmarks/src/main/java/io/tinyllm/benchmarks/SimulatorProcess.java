@@ -2,15 +2,9 @@ package io.tinyllm.benchmarks;
 
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An {@link OllamaSimulator} in a JVM of its own, with no simulated delay, so that a benchmark's
@@ -32,12 +26,10 @@ final class SimulatorProcess implements AutoCloseable {
           "Prometheus scrapes metrics over HTTP and stores them as time series.",
           "Water boils at a lower temperature on a mountain because the air pressure is lower.");
 
-  private final Process process;
-  private final URI baseUri;
+  private final ChildProcess child;
 
-  private SimulatorProcess(Process process, URI baseUri) {
-    this.process = process;
-    this.baseUri = baseUri;
+  private SimulatorProcess(ChildProcess child) {
+    this.child = child;
   }
 
   /** The prompt whose canned answer has more than {@code tokens} tokens. */
@@ -62,44 +54,21 @@ final class SimulatorProcess implements AutoCloseable {
 
   /** Starts a simulator process serving the answers for {@code tokenCounts}; waits until ready. */
   static SimulatorProcess start(int... tokenCounts) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(SimulatorProcess.class.getName());
-    for (int count : tokenCounts) {
-      command.add(Integer.toString(count));
+    String[] args = new String[tokenCounts.length];
+    for (int i = 0; i < tokenCounts.length; i++) {
+      args[i] = Integer.toString(tokenCounts[i]);
     }
-    Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line = out.readLine();
-    if (line == null || !line.startsWith(READY)) {
-      process.destroyForcibly();
-      throw new IOException("the simulator process did not start; it printed: " + line);
-    }
-    return new SimulatorProcess(process, URI.create(line.substring(READY.length()).strip()));
+    return new SimulatorProcess(
+        ChildProcess.start(SimulatorProcess.class, READY, List.of("-Xmx512m"), args));
   }
 
   URI baseUri() {
-    return baseUri;
+    return child.uri();
   }
 
   @Override
   public void close() {
-    try {
-      process.getOutputStream().close();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (IOException e) {
-      process.destroyForcibly();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    child.close();
   }
 
   /** The child: {@code SimulatorProcess <tokens>...}. */
@@ -112,9 +81,7 @@ final class SimulatorProcess implements AutoCloseable {
     try (OllamaSimulator simulator = OllamaSimulator.start(config.build())) {
       System.out.println(READY + simulator.baseUri());
       System.out.flush();
-      while (System.in.read() >= 0) {
-        // wait until the parent closes our standard input (or dies)
-      }
+      ChildProcess.awaitEndOfInput();
     }
   }
 }
