@@ -2,8 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -11,19 +9,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ends an answer whose Ollama fell silent: when one read of the answer has waited longer than the
- * idle timeout ({@code ollama.timeout.stream-idle}), the answer's stream is closed, which ends the
- * read and drops the upstream connection. Only time spent waiting for Ollama counts, never time
- * spent writing to a slow client.
+ * idle timeout ({@code ollama.timeout.stream-idle}), the upstream connection is dropped, which ends
+ * the read. Only time spent waiting for Ollama counts, never time spent writing to a slow client.
  */
 final class IdleWatch implements AutoCloseable {
-  private final InputStream answer;
+  private final Runnable drop;
   private final long idleNanos;
   private final ScheduledFuture<?> check;
   private volatile long readingSince = -1;
   private volatile boolean expired;
 
-  IdleWatch(ScheduledExecutorService timer, InputStream answer, Duration idle) {
-    this.answer = requireNonNull(answer, "answer is null");
+  /** Watches the reads of one answer; {@code drop} ends a read that waits too long. */
+  IdleWatch(ScheduledExecutorService timer, Runnable drop, Duration idle) {
+    this.drop = requireNonNull(drop, "drop is null");
     this.idleNanos = idle.toNanos();
     long period = Math.max(idle.toMillis() / 4, 10);
     check = timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
@@ -49,11 +47,7 @@ final class IdleWatch implements AutoCloseable {
     if (since >= 0 && System.nanoTime() - since > idleNanos) {
       expired = true;
       check.cancel(false);
-      try {
-        answer.close();
-      } catch (IOException e) {
-        // closing is all that was asked; the read ends either way
-      }
+      drop.run();
     }
   }
 
