@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledExecutorService;
 import org.apache.hc.core5.http.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,14 +68,14 @@ final class Forwarder implements HttpHandler {
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
   private final HttpHandler metricsHandler;
-  private final ScheduledExecutorService timer;
+  private final IdleWatches watches;
   private final Duration idleTimeout;
 
   Forwarder(
       Fleet fleet,
       FleetMetrics fleetMetrics,
       Duration idleTimeout,
-      ScheduledExecutorService timer,
+      IdleWatches watches,
       Upstream upstream,
       HttpClient viewsClient,
       OllamaMetrics metrics,
@@ -90,7 +89,7 @@ final class Forwarder implements HttpHandler {
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
     this.metricsHandler = requireNonNull(metricsHandler, "metricsHandler is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
-    this.timer = requireNonNull(timer, "timer is null");
+    this.watches = requireNonNull(watches, "watches is null");
   }
 
   @Override
@@ -295,7 +294,7 @@ final class Forwarder implements HttpHandler {
         ended.run();
       } else {
         OutputStream out = exchange.getResponseBody();
-        try (IdleWatch watch = new IdleWatch(timer, call::cancel, idleTimeout)) {
+        try (IdleWatch watch = watches.watch(call::cancel)) {
           relayBody(in, out, call, watch, pathLabel, recorder, backend, tap, length, ended);
         }
       }

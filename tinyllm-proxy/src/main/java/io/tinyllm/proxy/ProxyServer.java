@@ -63,6 +63,7 @@ public final class ProxyServer implements AutoCloseable {
   private ScheduledExecutorService timer;
   private ScheduledExecutorService health;
   private Upstream upstream;
+  private IdleWatches watches;
 
   @Inject
   public ProxyServer(
@@ -125,6 +126,7 @@ public final class ProxyServer implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     // one thread watches every answer for Ollama's silence
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
+    watches = new IdleWatches(timer, ollama.streamIdleTimeout());
     created.setExecutor(executor);
     upstream =
         new Upstream(ollama.connectTimeout(), config.maxConcurrent(), fleet.backends().size());
@@ -138,7 +140,7 @@ public final class ProxyServer implements AutoCloseable {
             fleet,
             fleetMetrics,
             ollama.streamIdleTimeout(),
-            timer,
+            watches,
             upstream,
             client,
             metrics,
@@ -180,6 +182,7 @@ public final class ProxyServer implements AutoCloseable {
       server.stop(0);
       fleet.stop();
       executor.shutdownNow();
+      watches.close();
       timer.shutdownNow();
       health.shutdownNow();
       upstream.close();
