@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,9 @@ class AdmissionTest {
       Gate held = f.sim('a').faults().holdBeforeFirstToken(1);
       CompletableFuture<HttpResponse<String>> first =
           send(f.http, f.uri("/api/chat"), "first", null);
-      FleetFixture.await("the first request held by the backend", () -> held.held() == 1);
+      assertThat(held.awaitHeld(1, Duration.ofSeconds(10)))
+          .as("the first request held by the backend")
+          .isTrue();
 
       // not f.post, which waits for the proxy to be done with the held request
       HttpResponse<String> refused = send(f.http, f.uri("/api/chat"), "late", null).get();
