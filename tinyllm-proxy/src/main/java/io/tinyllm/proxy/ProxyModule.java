@@ -44,6 +44,7 @@ public final class ProxyModule implements TinyLlmModule {
   public void configure(Binder binder) {
     metricsBinder(binder).bind(ProxyMetrics.class);
     metricsBinder(binder).bind(FleetMetrics.class);
+    metricsBinder(binder).bind(AdmissionMetrics.class);
     binder.bind(ProxyServer.class).in(Scopes.SINGLETON);
   }
 
@@ -66,8 +67,9 @@ public final class ProxyModule implements TinyLlmModule {
       AdmissionConfig admission,
       OllamaConfig ollama,
       FleetMetrics metrics,
+      AdmissionMetrics admissionMetrics,
       Ticker ticker) {
-    return new Fleet(config, admission, ollama, metrics, ticker);
+    return new Fleet(config, admission, ollama, metrics, admissionMetrics, ticker);
   }
 
   @Provides
