@@ -30,11 +30,13 @@ class ProxyCacheRedisTest {
   }
 
   private Map<String, String> settings() {
+    // a timeout that a machine busy with other builds does not reach: these tests count hits
     return Map.of(
         "proxy.cache.enabled", "true",
         "proxy.cache.backend", "redis",
         "cache.redis.uri", redis.uri(),
-        "cache.redis.key-prefix", "test:");
+        "cache.redis.key-prefix", "test:",
+        "cache.redis.timeout", "5s");
   }
 
   @Test
