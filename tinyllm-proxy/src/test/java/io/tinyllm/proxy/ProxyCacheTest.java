@@ -3,6 +3,8 @@ package io.tinyllm.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpHandler;
+import io.tinyllm.ollama.sim.Endpoint;
+import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
@@ -75,6 +77,30 @@ class ProxyCacheTest {
           .endsWith(" 1\n");
       assertThat(f.samples("tinyllm_proxy_requests_total"))
           .isEqualTo("tinyllm_proxy_requests_total{code=\"2xx\",path=\"/api/chat\"} 2.0\n");
+    }
+  }
+
+  @Test
+  void theSimulatorsAnswersAreReplayedAsItSentThem() {
+    String openAi =
+        "{\"model\":\"qwen2.5:0.5b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+            + "\"stream\":true,\"seed\":1}";
+    try (ProxyFixture f =
+        ProxyFixture.simulator(SimulatorConfig.builder().port(0).timeScale(0).build(), ON)) {
+      HttpResponse<byte[]> chat = f.post(f.uri("/api/chat"), CHAT);
+      HttpResponse<byte[]> chatAgain = f.post(f.uri("/api/chat"), CHAT);
+      HttpResponse<byte[]> sse = f.post(f.uri("/v1/chat/completions"), openAi);
+      HttpResponse<byte[]> sseAgain = f.post(f.uri("/v1/chat/completions"), openAi);
+      HttpResponse<byte[]> direct = f.post(f.direct("/api/chat"), CHAT);
+
+      assertThat(f.sim.stats().requests(Endpoint.CHAT)).isEqualTo(2); // the miss and direct
+      assertThat(f.sim.stats().requests(Endpoint.OPENAI_CHAT)).isEqualTo(1);
+      assertThat(chatAgain.body()).isEqualTo(chat.body());
+      assertThat(sseAgain.body()).isEqualTo(sse.body());
+      assertThat(sseAgain.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+      // the simulator's own second answer differs (its timestamps), the replay does not
+      assertThat(direct.body()).isNotEqualTo(chat.body());
+      assertThat(cacheCounts(f)).isEqualTo("hits=2 misses=2 stores=2");
     }
   }
 
