@@ -43,11 +43,8 @@ final class Peers implements AutoCloseable {
     return arg.startsWith(FLAG + "=");
   }
 
-  /**
-   * Starts every peer named in {@code args} that can run here, each in front of {@code upstream}.
-   */
-  static Peers start(String[] args, URI upstream) throws IOException {
-    List<PeerProxy> chosen = parse(args);
+  /** Starts every peer of {@code chosen} that can run here, each in front of {@code upstream}. */
+  static Peers start(List<PeerProxy> chosen, URI upstream) throws IOException {
     List<PeerProcess> running = new ArrayList<>();
     Peers peers = new Peers(running);
     try {

@@ -82,6 +82,7 @@ public final class ProxyOverheadHarness {
     int streams = params.get("streams");
     int tokens = params.get("tokens");
     int warmup = params.get("warmup");
+    List<PeerProxy> chosenPeers = Peers.parse(args); // a misspelt peer fails before anything starts
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
@@ -101,7 +102,7 @@ public final class ProxyOverheadHarness {
         ChildProcess bare =
             ChildProcess.start(
                 BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString());
-        Peers peers = Peers.start(args, sim.uri())) {
+        Peers peers = Peers.start(chosenPeers, sim.uri())) {
       Map<String, URI> paths = new LinkedHashMap<>();
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
