@@ -29,8 +29,11 @@ import java.util.Map;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
- *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] [baseline=JAR]
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] [baseline=JAR] \
+ *     [peers=nginx,ollama-exporter=PATH,ollama-metrics=PATH]
  * </pre>
+ *
+ * <p>{@code peers=} adds other projects' proxies as paths measured the same way ({@link Peers}).
  *
  * <p>Not a JMH benchmark: the figures are other processes' CPU and a latency distribution, which
  * JMH's in-process measurement cannot give. Nothing here runs in CI.
@@ -70,6 +73,9 @@ public final class ProxyOverheadHarness {
     params.put("warmup", 300);
     String baseline = null;
     for (String arg : args) {
+      if (Peers.isFlag(arg)) {
+        continue;
+      }
       String[] kv = arg.split("=", 2);
       if (kv.length == 2 && kv[0].equals("baseline")) {
         if (!Files.isRegularFile(Path.of(kv[1]))) {
@@ -89,6 +95,7 @@ public final class ProxyOverheadHarness {
     int streams = params.get("streams");
     int tokens = params.get("tokens");
     int warmup = params.get("warmup");
+    List<PeerProxy> chosenPeers = Peers.parse(args); // a misspelt peer fails before anything starts
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
@@ -127,22 +134,25 @@ public final class ProxyOverheadHarness {
                     ProxyProcess.class,
                     ProxyProcess.READY,
                     LAUNCHER_JVM,
-                    sim.uri().toString())) {
+                    sim.uri().toString());
+        Peers peers = Peers.start(chosenPeers, sim.uri())) {
       Map<String, URI> paths = new LinkedHashMap<>();
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
       paths.put("tinyllm proxy", proxy.uri());
       paths.put("tinyllm proxy, C1 only", proxyC1.uri());
-      Map<String, ChildProcess> middles = new LinkedHashMap<>();
-      middles.put("bare forwarder", bare);
-      middles.put("tinyllm proxy", proxy);
-      middles.put("tinyllm proxy, C1 only", proxyC1);
+      Map<String, CpuClock> middles = new LinkedHashMap<>();
+      middles.put("bare forwarder", bare::cpuTime);
+      middles.put("tinyllm proxy", proxy::cpuTime);
+      middles.put("tinyllm proxy, C1 only", proxyC1::cpuTime);
       if (mainProxy != null) {
         paths.put("before: tinyllm proxy", mainProxy.uri());
         paths.put("before: tinyllm proxy, C1 only", mainProxyC1.uri());
-        middles.put("before: tinyllm proxy", mainProxy);
-        middles.put("before: tinyllm proxy, C1 only", mainProxyC1);
+        middles.put("before: tinyllm proxy", mainProxy::cpuTime);
+        middles.put("before: tinyllm proxy, C1 only", mainProxyC1::cpuTime);
       }
+      paths.putAll(peers.uris());
+      middles.putAll(peers.clocks());
       Map<String, HttpClient> clients = new LinkedHashMap<>();
       paths.keySet().forEach(p -> clients.put(p, client()));
 
@@ -178,7 +188,7 @@ public final class ProxyOverheadHarness {
           if (!middles.containsKey(path)) {
             continue;
           }
-          ChildProcess middle = middles.get(path);
+          CpuClock middle = middles.get(path);
           Duration before = middle.cpuTime();
           long streamed = 0;
           for (int i = 0; i < streams; i++) {

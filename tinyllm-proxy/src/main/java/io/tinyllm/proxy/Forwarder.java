@@ -70,6 +70,7 @@ final class Forwarder implements HttpHandler {
   private final HttpHandler metricsHandler;
   private final IdleWatches watches;
   private final Duration idleTimeout;
+  private final ProxyCache cache;
 
   Forwarder(
       Fleet fleet,
@@ -80,7 +81,9 @@ final class Forwarder implements HttpHandler {
       HttpClient viewsClient,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
-      HttpHandler metricsHandler) {
+      HttpHandler metricsHandler,
+      ProxyCache cache) {
+    this.cache = requireNonNull(cache, "cache is null");
     this.fleet = requireNonNull(fleet, "fleet is null");
     this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
     this.views = new FleetViews(fleet, fleetMetrics, viewsClient, proxyMetrics);
@@ -141,6 +144,12 @@ final class Forwarder implements HttpHandler {
       }
       recorder = new CallRecorder(call, peek.model(), endpoint, type);
     }
+    // a deterministic call answered before: the stored answer, no backend asked
+    CacheLookup cached = cache.lookup(endpoint, peek, requestHeaders);
+    if (cached != null && cached.hit()) {
+      cached.replay(exchange, pathLabel, recorder, proxyMetrics);
+      return;
+    }
 
     String model = peek == null ? null : peek.model();
     String conversation = peek == null ? null : peek.conversation();
@@ -194,7 +203,7 @@ final class Forwarder implements HttpHandler {
             if (status < 400) {
               fleet.remember(conversation, backend);
             }
-            relay(exchange, method, pathLabel, call, recorder, backend);
+            relay(exchange, method, pathLabel, call, recorder, backend, cached);
             return;
           }
         }
@@ -213,7 +222,7 @@ final class Forwarder implements HttpHandler {
           continue;
         }
         if (call != null) {
-          relay(exchange, method, pathLabel, call, recorder, backend);
+          relay(exchange, method, pathLabel, call, recorder, backend, cached);
         } else {
           upstreamFailed(
               exchange,
@@ -246,20 +255,21 @@ final class Forwarder implements HttpHandler {
       String pathLabel,
       Upstream.Call call,
       CallRecorder recorder,
-      Backend backend)
+      Backend backend,
+      CacheLookup cached)
       throws IOException {
     try (call) {
       int status = call.status();
       Header[] upstreamHeaders = call.headers();
       Headers headers = exchange.getResponseHeaders();
       HopByHop hopByHop = new HopByHop(connectionValues(upstreamHeaders));
-      String contentType = "";
+      String contentType = null;
       for (Header header : upstreamHeaders) {
         String name = header.getName();
         if (!hopByHop.drops(name) && !SET_BY_SERVER.contains(name)) {
           headers.add(name, header.getValue());
         }
-        if (contentType.isEmpty() && "Content-Type".equalsIgnoreCase(name)) {
+        if (contentType == null && "Content-Type".equalsIgnoreCase(name)) {
           contentType = header.getValue();
         }
       }
@@ -281,14 +291,21 @@ final class Forwarder implements HttpHandler {
       }
       proxyMetrics.answered(pathLabel, status);
 
-      AnswerTap tap =
-          recorder == null || status >= 400 ? AnswerTap.NONE : tap(contentType, recorder);
+      AnswerRecording recording = cached == null ? null : cached.recording(status, contentType);
+      AnswerTap read =
+          recorder == null || status >= 400
+              ? AnswerTap.NONE
+              : tap(contentType == null ? "" : contentType, recorder);
+      AnswerTap tap = recording == null ? read : read.recordingTo(recording);
       Runnable ended =
           recorder == null
               ? () -> {}
               : () -> {
                 tap.end();
                 recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+                if (recording != null) {
+                  recording.finish(recorder.replayable());
+                }
               };
       if (in == null || head) {
         ended.run();
