@@ -31,10 +31,11 @@ import org.apache.hc.core5.util.Timeout;
  * forwarding loop; {@code java.net.http}'s body as a stream woke its selector, a worker and then
  * the exchange's thread for each chunk (docs/performance.md §8 has the figures).
  *
- * <p>The client changes nothing on the way: no retries (failover is {@link Forwarder}'s, before the
- * first byte only), no redirects followed, no decompression, no cookies, no user agent added. There
- * is no read timeout on the socket: the wait for an answer is as long as Ollama takes (a model may
- * load first), and the silence inside an answer is {@link IdleWatch}'s to end.
+ * <p>The client changes nothing on the way: no retries but one of a request whose kept-alive
+ * connection turned out closed ({@link StaleConnectionRetry}; failover is {@link Forwarder}'s,
+ * before the first byte only), no redirects followed, no decompression, no cookies, no user agent
+ * added. There is no read timeout on the socket: the wait for an answer is as long as Ollama takes
+ * (a model may load first), and the silence inside an answer is {@link IdleWatch}'s to end.
  *
  * <pre>{@code
  * try (Upstream.Call call = upstream.open(backend, "POST", "/api/generate", headers, body)) {
@@ -68,8 +69,8 @@ final class Upstream implements AutoCloseable {
                 ConnectionConfig.custom()
                     .setConnectTimeout(Timeout.of(connectTimeout))
                     .setSocketTimeout(Timeout.DISABLED)
-                    // a connection Ollama closed while it was idle in the pool is not reused
-                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    // no check before reuse (it waits 1 ms on the socket): StaleConnectionRetry
+                    .setValidateAfterInactivity(TimeValue.NEG_ONE_MILLISECOND)
                     .build())
             .build();
     client =
@@ -80,7 +81,7 @@ final class Upstream implements AutoCloseable {
                     .setConnectionRequestTimeout(Timeout.of(connectTimeout))
                     .setResponseTimeout(Timeout.DISABLED)
                     .build())
-            .disableAutomaticRetries()
+            .setRetryStrategy(new StaleConnectionRetry())
             .disableRedirectHandling()
             .disableContentCompression()
             .disableCookieManagement()
