@@ -116,7 +116,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.GENERATE,
         () -> transport.post("/api/generate", OllamaJson.generateBody(request, false)),
         0,
-        node -> completion(node, request.model()),
+        body -> completion(body, request.model()),
         OllamaMetrics.Call::succeeded);
   }
 
@@ -128,7 +128,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.CHAT,
         () -> transport.post("/api/chat", OllamaJson.chatBody(request, false)),
         Conversations.key(request),
-        node -> completion(node, request.model()),
+        body -> completion(body, request.model()),
         OllamaMetrics.Call::succeeded);
   }
 
@@ -140,7 +140,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.EMBED,
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
         0,
-        node -> {
+        body -> {
+          JsonNode node = checked(body, request.model());
           ReportedValues.check(node, request.model(), "embed answer");
           return OllamaJson.embedResponse(node, request.model());
         },
@@ -538,14 +539,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       RequestType type,
       Supplier<HttpRequest> request,
       long conversation,
-      Function<JsonNode, T> parse,
+      Function<String, T> parse,
       BiConsumer<OllamaMetrics.Call, T> succeeded) {
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     try {
       HttpRequest http = request.get();
       T result =
           resilience.execute(
-              model, () -> parse.apply(json(http, model, conversation)), Resilience.SLEEP);
+              model,
+              () -> parse.apply(transport.send(http, model, conversation)),
+              Resilience.SLEEP);
       succeeded.accept(call, result);
       return result;
     } catch (CancelledException e) {
@@ -605,27 +608,37 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private JsonNode json(HttpRequest request, String model, long conversation) {
-    JsonNode node = OllamaJson.parse(transport.send(request, model, conversation), "response");
+    return checked(transport.send(request, model, conversation), model);
+  }
+
+  /** The answer {@code body} as a tree, unless it is an error object. */
+  private static JsonNode checked(String body, String model) {
+    JsonNode node = OllamaJson.parse(body, "response");
     String error = OllamaJson.error(node);
     if (error != null) {
-      throw new StreamException(
-          "Ollama reported an error in a successful response"
-              + (model == null ? "" : " for model '" + model + "'")
-              + ": "
-              + error);
+      throw errorInAnswer(model, error);
     }
     return node;
   }
 
-  private static LlmResponse completion(JsonNode node, String model) {
-    ReportedValues.requireFinal(node, model, "answer");
+  private static StreamException errorInAnswer(String model, String error) {
+    return new StreamException(
+        "Ollama reported an error in a successful response"
+            + (model == null ? "" : " for model '" + model + "'")
+            + ": "
+            + error);
+  }
+
+  /** A whole generate or chat answer, read without a tree. */
+  private LlmResponse completion(String body, String model) {
+    Chunk answer = ChunkReader.whole(body, config.maxResponseBytes());
+    String error = OllamaJson.error(answer);
+    if (error != null) {
+      throw errorInAnswer(model, error);
+    }
+    ReportedValues.requireFinal(answer, model, "answer");
     return OllamaJson.response(
-        node,
-        model,
-        OllamaJson.text(node),
-        OllamaJson.thinking(node),
-        OllamaJson.toolCalls(node),
-        OllamaJson.logprobs(node));
+        answer, model, answer.text(), answer.thinking(), answer.toolCalls(), answer.logprobs());
   }
 
   /** Daemon threads, so an unclosed client never keeps the JVM alive. */

@@ -276,120 +276,53 @@ final class OllamaJson {
     return error.isTextual() ? error.asText() : error.toString();
   }
 
-  /** The output text of a generate or chat chunk: {@code response} or {@code message.content}. */
-  static String text(JsonNode chunk) {
-    JsonNode response = chunk.get("response");
-    if (response != null && response.isTextual()) {
-      return response.asText();
-    }
-    JsonNode message = chunk.get("message");
-    if (message != null) {
-      JsonNode content = message.get("content");
-      if (content != null && content.isTextual()) {
-        return content.asText();
-      }
-    }
-    return "";
-  }
-
-  /** The thinking text of a chunk, or {@code ""}. */
-  static String thinking(JsonNode chunk) {
-    JsonNode thinking = chunk.get("thinking");
-    if (thinking == null) {
-      JsonNode message = chunk.get("message");
-      thinking = message == null ? null : message.get("thinking");
-    }
-    return thinking != null && thinking.isTextual() ? thinking.asText() : "";
-  }
-
-  /**
-   * The tool calls of a chunk ({@code message.tool_calls}, or {@code tool_calls} in generate), in
-   * order; arguments kept as the JSON text of their object.
-   */
-  static List<ToolCall> toolCalls(JsonNode chunk) {
-    JsonNode calls = chunk.path("message").get("tool_calls");
-    if (calls == null) {
-      calls = chunk.get("tool_calls"); // generate answers carry them at the top level
-    }
-    if (calls == null || !calls.isArray() || calls.isEmpty()) {
-      return List.of();
-    }
-    List<ToolCall> result = new ArrayList<>(calls.size());
-    for (JsonNode call : calls) {
-      JsonNode function = call.get("function");
-      JsonNode name = function == null ? null : function.get("name");
-      if (name == null || !name.isTextual()) {
-        throw new MalformedResponseException(
-            "Ollama sent a tool call without a function name: " + abbreviate(call.toString()));
-      }
-      JsonNode arguments = function.get("arguments");
-      result.add(
-          new ToolCall(
-              textOr(call, "id", null),
-              name.asText(),
-              arguments == null || arguments.isNull() ? "{}" : arguments.toString()));
-    }
-    return result;
-  }
-
-  /** The log probabilities of a chunk's tokens ({@code logprobs}), or an empty list. */
-  static List<Logprob> logprobs(JsonNode chunk) {
-    JsonNode logprobs = chunk.get("logprobs");
-    if (logprobs == null || !logprobs.isArray() || logprobs.isEmpty()) {
-      return List.of();
-    }
-    List<Logprob> result = new ArrayList<>(logprobs.size());
-    for (JsonNode entry : logprobs) {
-      List<Logprob> top = new ArrayList<>();
-      for (JsonNode alternative : entry.path("top_logprobs")) {
-        top.add(
-            new Logprob(textOr(alternative, "token", ""), alternative.path("logprob").asDouble()));
-      }
-      result.add(new Logprob(textOr(entry, "token", ""), entry.path("logprob").asDouble(), top));
-    }
-    return result;
-  }
-
   /**
    * Whether {@code chunk} is the last one.
    *
    * @throws MalformedResponseException if its {@code done} is not a boolean
    */
-  static boolean done(JsonNode chunk) {
-    JsonNode done = chunk.get("done");
-    if (done == null || done.isNull()) {
-      return false;
+  static boolean done(Chunk chunk) {
+    String done = chunk.doneText();
+    if (done == null || chunk.done() || done.equals("false") || done.equals("null")) {
+      return chunk.done();
     }
-    if (!done.isBoolean()) {
-      throw new MalformedResponseException(
-          "Ollama sent a chunk whose \"done\" is "
-              + abbreviate(done.toString())
-              + ", not a boolean");
+    throw new MalformedResponseException(
+        "Ollama sent a chunk whose \"done\" is " + abbreviate(done) + ", not a boolean");
+  }
+
+  /** The error a chunk reports, or {@code null} if it reports none. */
+  static String error(Chunk chunk) {
+    if (!chunk.error()) {
+      return null;
     }
-    return done.booleanValue();
+    return chunk.errorText() == null ? "" : chunk.errorText();
   }
 
   /** The final response of a generate or chat call from its last chunk. */
   static LlmResponse response(
-      JsonNode last,
+      Chunk last,
       String model,
       String text,
       String thinking,
       List<ToolCall> toolCalls,
       List<Logprob> logprobs) {
     return new LlmResponse(
-        textOr(last, "model", model),
+        last.model() == null ? model : last.model(),
         text,
         thinking == null || thinking.isEmpty() ? null : thinking,
-        textOr(last, "done_reason", null),
-        last.path("prompt_eval_count").asLong(0),
-        last.path("eval_count").asLong(0),
-        nanos(last, "total_duration"),
-        nanos(last, "load_duration"),
-        nanos(last, "prompt_eval_duration"),
-        nanos(last, "eval_duration"),
+        last.doneReason(),
+        Math.max(0, last.promptEvalCount()),
+        Math.max(0, last.evalCount()),
+        nanos(last.totalDuration()),
+        nanos(last.loadDuration()),
+        nanos(last.promptEvalDuration()),
+        nanos(last.evalDuration()),
         toolCalls,
         logprobs);
+  }
+
+  private static Duration nanos(long nanos) {
+    return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
   }
 
   static EmbedResponse embedResponse(JsonNode node, String model) {

@@ -12,8 +12,8 @@ import java.util.List;
  * reaching the metrics as a negative increment or a silent zero.
  *
  * <pre>{@code
- * ReportedValues.requireFinal(node, model, "generate answer");
- * LlmResponse response = OllamaJson.response(node, model, text, thinking);
+ * ReportedValues.requireFinal(chunk, model, "answer");
+ * LlmResponse response = OllamaJson.response(chunk, model, text, thinking, calls, probs);
  * }</pre>
  */
 final class ReportedValues {
@@ -74,5 +74,41 @@ final class ReportedValues {
               + " where a complete answer has \"done\": true");
     }
     check(node, model, what);
+  }
+
+  /**
+   * Checks the numbers of the final chunk or answer {@code chunk} from {@code model}, as {@link
+   * #check(JsonNode, String, String)}.
+   */
+  static void check(Chunk chunk, String model, String what) {
+    if (chunk.invalidField() != null) {
+      throw new MalformedResponseException(
+          "Ollama's "
+              + what
+              + (model == null ? "" : " for model '" + model + "'")
+              + " has '"
+              + chunk.invalidField()
+              + "': "
+              + OllamaJson.abbreviate(chunk.invalidText())
+              + ", not a whole number from 0 up");
+    }
+  }
+
+  /**
+   * Checks that the non-streamed answer {@code chunk} is final and its numbers sound, as {@link
+   * #requireFinal(JsonNode, String, String)}.
+   */
+  static void requireFinal(Chunk chunk, String model, String what) {
+    if (!chunk.done()) {
+      String done = chunk.doneText();
+      throw new MalformedResponseException(
+          "Ollama's "
+              + what
+              + (model == null ? "" : " for model '" + model + "'")
+              + " that is not final: "
+              + (done == null ? "no \"done\"" : "\"done\": " + OllamaJson.abbreviate(done))
+              + " where a complete answer has \"done\": true");
+    }
+    check(chunk, model, what);
   }
 }
