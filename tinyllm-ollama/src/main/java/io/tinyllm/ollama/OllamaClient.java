@@ -2,7 +2,6 @@ package io.tinyllm.ollama;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmConnectionException;
@@ -141,7 +140,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
         0,
         body -> {
-          JsonNode node = checked(body, request.model());
+          Map<String, Object> node = checked(body, request.model());
           ReportedValues.check(node, request.model(), "embed answer");
           return OllamaJson.embedResponse(node, request.model());
         },
@@ -223,7 +222,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public ModelInfo show(String model) {
     requireNonNull(model, "model is null");
-    JsonNode node = json(transport.post("/api/show", OllamaJson.modelBody(model, null)), model);
+    Map<String, Object> node =
+        json(transport.post("/api/show", OllamaJson.modelBody(model, null)), model);
     return OllamaJson.modelInfo(node, model);
   }
 
@@ -318,7 +318,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    * The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}; of a fleet, any one's.
    */
   public String version() {
-    return json(transport.get("/api/version"), null).path("version").asText("");
+    return JsonValues.text(json(transport.get("/api/version"), null), "version", "");
   }
 
   /**
@@ -415,7 +415,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         if (line.isBlank()) {
           continue;
         }
-        JsonNode node = OllamaJson.parse(line, "pull progress line");
+        Map<String, Object> node = JsonValues.object(line, "pull progress line");
         String error = OllamaJson.error(node);
         if (error != null) {
           throw pullFailed(model, error);
@@ -474,8 +474,9 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     }
   }
 
-  private JsonNode jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
-    JsonNode node = OllamaJson.parse(transport.sendTo(host, request, model), "response");
+  private Map<String, Object> jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
+    Map<String, Object> node =
+        JsonValues.object(transport.sendTo(host, request, model), "response");
     String error = OllamaJson.error(node);
     if (error != null) {
       throw new StreamException(
@@ -603,17 +604,17 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return stream;
   }
 
-  private JsonNode json(HttpRequest request, String model) {
+  private Map<String, Object> json(HttpRequest request, String model) {
     return json(request, model, 0);
   }
 
-  private JsonNode json(HttpRequest request, String model, long conversation) {
+  private Map<String, Object> json(HttpRequest request, String model, long conversation) {
     return checked(transport.send(request, model, conversation), model);
   }
 
-  /** The answer {@code body} as a tree, unless it is an error object. */
-  private static JsonNode checked(String body, String model) {
-    JsonNode node = OllamaJson.parse(body, "response");
+  /** The answer {@code body} as maps and lists, unless it is an error object. */
+  private static Map<String, Object> checked(String body, String model) {
+    Map<String, Object> node = JsonValues.object(body, "response");
     String error = OllamaJson.error(node);
     if (error != null) {
       throw errorInAnswer(model, error);
