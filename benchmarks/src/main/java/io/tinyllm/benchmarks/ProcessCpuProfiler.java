@@ -1,7 +1,10 @@
 package io.tinyllm.benchmarks;
 
+import java.io.File;
+import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -28,8 +31,12 @@ import org.openjdk.jmh.results.ScalarResult;
  * elapsed compile time per operation, at millisecond resolution; mostly inside {@code
  * cpu.time.norm}, and well above zero means the warm-up was too short) and, when the benchmark
  * declared how many units one operation handles ({@link #unitsPerOperation}), {@code
- * cpu.time.per.<unit>} in nanoseconds. On Linux the JDK reads the process time with {@code
- * times(2)}, in 10 ms ticks: with one-second iterations that is about 1 % of the figure.
+ * cpu.time.per.<unit>} in nanoseconds. On Linux also {@code cpu.nojit.per.<unit>}: the same less
+ * the CPU of the JIT's compiler threads (read from {@code /proc/self/task/}, 10 ms ticks), the
+ * figure to compare on a shared machine where the compilers are still busy after the warm-up (start
+ * the fork with {@code -XX:-UseDynamicNumberOfCompilerThreads}, so that no compiler thread exits
+ * and takes its time with it). On Linux the JDK reads the process time with {@code times(2)}, in 10
+ * ms ticks: with one-second iterations that is about 1 % of the figure.
  */
 public final class ProcessCpuProfiler implements InternalProfiler {
   private static volatile String unit;
@@ -41,6 +48,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   private long cpuAtStart;
   private long wallAtStart;
   private long jitAtStart;
+  private long compilersAtStart;
 
   /** Called by a benchmark's setup: one operation handles {@code count} units (e.g. tokens). */
   static void unitsPerOperation(String unitName, int count) {
@@ -57,6 +65,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
     wallAtStart = System.nanoTime();
     jitAtStart = jitMillis();
+    compilersAtStart = compilerCpuNanos();
     cpuAtStart = os.getProcessCpuTime();
   }
 
@@ -64,6 +73,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   public Collection<ScalarResult> afterIteration(
       BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long cpu = os.getProcessCpuTime() - cpuAtStart;
+    long compilers = compilerCpuNanos() - compilersAtStart;
     long wall = System.nanoTime() - wallAtStart;
     long jitNanos = (jitMillis() - jitAtStart) * 1_000_000;
     long ops = result.getMetadata().getAllOps();
@@ -83,8 +93,42 @@ public final class ProcessCpuProfiler implements InternalProfiler {
       results.add(
           new ScalarResult(
               "cpu.time.per." + unit, perOp / units, "ns/" + unit, AggregationPolicy.AVG));
+      if (compilersAtStart >= 0 && compilers >= 0) {
+        results.add(
+            new ScalarResult(
+                "cpu.nojit.per." + unit,
+                (double) (cpu - compilers) / ops / units,
+                "ns/" + unit,
+                AggregationPolicy.AVG));
+      }
     }
     return results;
+  }
+
+  /** CPU of the JIT's compiler threads so far (Linux), or -1 where it cannot be read. */
+  private static long compilerCpuNanos() {
+    File[] tasks = new File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return -1;
+    }
+    long ticks = 0;
+    for (File task : tasks) {
+      String stat;
+      try {
+        stat = Files.readString(task.toPath().resolve("stat"));
+      } catch (IOException e) {
+        continue; // the thread ended
+      }
+      int open = stat.indexOf('(');
+      int close = stat.lastIndexOf(')');
+      String name = stat.substring(open + 1, close);
+      if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+        // after "pid (name) ": state is field 3, utime 14 and stime 15
+        String[] fields = stat.substring(close + 2).split(" ");
+        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      }
+    }
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
   }
 
   private long jitMillis() {
