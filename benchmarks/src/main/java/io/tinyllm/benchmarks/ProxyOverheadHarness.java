@@ -25,8 +25,11 @@ import java.util.Map;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
- *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300]
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] \
+ *     [peers=nginx,ollama-exporter=PATH,ollama-metrics=PATH]
  * </pre>
+ *
+ * <p>{@code peers=} adds other projects' proxies as paths measured the same way ({@link Peers}).
  *
  * <p>Not a JMH benchmark: the figures are other processes' CPU and a latency distribution, which
  * JMH's in-process measurement cannot give. Nothing here runs in CI.
@@ -65,6 +68,9 @@ public final class ProxyOverheadHarness {
     params.put("tokens", 512);
     params.put("warmup", 300);
     for (String arg : args) {
+      if (Peers.isFlag(arg)) {
+        continue;
+      }
       String[] kv = arg.split("=", 2);
       if (kv.length != 2 || !params.containsKey(kv[0])) {
         throw new IllegalArgumentException("expected one of " + params.keySet() + "=N: " + arg);
@@ -76,6 +82,7 @@ public final class ProxyOverheadHarness {
     int streams = params.get("streams");
     int tokens = params.get("tokens");
     int warmup = params.get("warmup");
+    List<PeerProxy> chosenPeers = Peers.parse(args); // a misspelt peer fails before anything starts
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
@@ -94,14 +101,19 @@ public final class ProxyOverheadHarness {
                 ProxyProcess.class, ProxyProcess.READY, LAUNCHER_JVM, sim.uri().toString());
         ChildProcess bare =
             ChildProcess.start(
-                BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString())) {
+                BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString());
+        Peers peers = Peers.start(chosenPeers, sim.uri())) {
       Map<String, URI> paths = new LinkedHashMap<>();
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
       paths.put("tinyllm proxy", proxy.uri());
       paths.put("tinyllm proxy, C1 only", proxyC1.uri());
-      Map<String, ChildProcess> middles =
-          Map.of("bare forwarder", bare, "tinyllm proxy", proxy, "tinyllm proxy, C1 only", proxyC1);
+      paths.putAll(peers.uris());
+      Map<String, CpuClock> middles = new LinkedHashMap<>();
+      middles.put("bare forwarder", bare::cpuTime);
+      middles.put("tinyllm proxy", proxy::cpuTime);
+      middles.put("tinyllm proxy, C1 only", proxyC1::cpuTime);
+      middles.putAll(peers.clocks());
       Map<String, HttpClient> clients = new LinkedHashMap<>();
       paths.keySet().forEach(p -> clients.put(p, client()));
 
@@ -137,7 +149,7 @@ public final class ProxyOverheadHarness {
           if (!middles.containsKey(path)) {
             continue;
           }
-          ChildProcess middle = middles.get(path);
+          CpuClock middle = middles.get(path);
           Duration before = middle.cpuTime();
           long streamed = 0;
           for (int i = 0; i < streams; i++) {

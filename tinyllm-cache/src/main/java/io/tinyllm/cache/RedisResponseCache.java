@@ -2,42 +2,20 @@ package io.tinyllm.cache;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.SslVerifyMode;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.tinyllm.api.cache.ResponseCache;
 import io.tinyllm.api.llm.LlmResponse;
 import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The shared backend ({@code cache_type="redis"}): entries under {@code cache.redis.key-prefix} in
- * a Redis server reached with Lettuce, written with a millisecond TTL.
+ * a Redis server, in a {@link RedisStore} with a millisecond TTL.
  *
  * <p>Redis never fails a caller: a lookup that errs or takes longer than {@code
  * cache.redis.timeout} counts an error and a miss, a write that errs counts an error and is
@@ -54,23 +32,10 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   public static final String TYPE = "redis";
 
   private static final Logger log = LoggerFactory.getLogger(RedisResponseCache.class);
-  private static final RedisCodec<String, byte[]> CODEC =
-      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  private static final int SCAN_BATCH = 500;
 
-  private final RedisCacheConfig config;
-  private final Duration ttl;
   private final CacheMetrics metrics;
   private final Ticker ticker;
-  private final ClientResources resources;
-  private final RedisClient client;
-  private final RedisURI uri;
-  private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(5);
-
-  private final ReentrantLock connecting = new ReentrantLock();
-  private volatile StatefulRedisConnection<String, byte[]> connection;
-  private volatile long nextConnectNanos = System.nanoTime();
-  private volatile boolean failing;
+  private final RedisStore store;
 
   /** A cache whose lookups are timed on the system clock. */
   public RedisResponseCache(CacheConfig config, CacheMetrics metrics) {
@@ -82,50 +47,10 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   public RedisResponseCache(CacheConfig config, CacheMetrics metrics, Ticker ticker) {
     requireNonNull(config, "config is null");
     this.ticker = requireNonNull(ticker, "ticker is null");
-    this.config = config.redis();
-    this.ttl = config.ttl();
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.uri = redisUri(this.config);
-    this.resources =
-        DefaultClientResources.builder()
-            .ioThreadPoolSize(2)
-            .computationThreadPoolSize(2)
-            .reconnectDelay(
-                Delay.exponential(
-                    Duration.ofMillis(10), this.config.reconnectDelay(), 2, TimeUnit.MILLISECONDS))
-            .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(clientOptions(this.config));
+    this.store = new RedisStore(config.redis(), config.ttl(), metrics, TYPE);
     // Redis expires entries itself: no evictions are reported
     metrics.cacheCreated(TYPE, List.of(), List.of("get", "put", "invalidate", "clear", "decode"));
-  }
-
-  private static RedisURI redisUri(RedisCacheConfig config) {
-    RedisURI uri = RedisURI.create(config.uri());
-    uri.setTimeout(config.timeout());
-    uri.setSsl(config.tls());
-    uri.setVerifyPeer(config.tlsVerifyPeer() ? SslVerifyMode.FULL : SslVerifyMode.NONE);
-    if (config.password().isPresent()) {
-      if (config.username().isPresent()) {
-        uri.setAuthentication(config.username().get(), config.password().get());
-      } else {
-        uri.setAuthentication(config.password().get());
-      }
-    }
-    return uri;
-  }
-
-  private static ClientOptions clientOptions(RedisCacheConfig config) {
-    SslOptions.Builder ssl = SslOptions.builder();
-    config.tlsCaFile().ifPresent(file -> ssl.trustManager(new File(file)));
-    return ClientOptions.builder()
-        .autoReconnect(true)
-        // a cache that is down must cost a request nothing: fail at once, don't queue and wait
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
-        .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-        .sslOptions(ssl.build())
-        .build();
   }
 
   @Override
@@ -136,28 +61,23 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
   @Override
   public Optional<LlmResponse> get(String key) {
     long start = ticker.read();
-    byte[] bytes;
+    Optional<byte[]> bytes;
     try {
-      bytes = commands().get(config.keyPrefix() + key);
-      succeeded();
-    } catch (RuntimeException e) {
-      failed("get", e);
-      metrics.miss(TYPE);
-      return Optional.empty();
+      bytes = store.get(key);
     } finally {
       metrics.lookedUp(TYPE, Duration.ofNanos(ticker.read() - start));
     }
-    if (bytes == null) {
+    if (bytes.isEmpty()) {
       metrics.miss(TYPE);
       return Optional.empty();
     }
     try {
-      LlmResponse response = ResponseCodec.decode(bytes);
+      LlmResponse response = ResponseCodec.decode(bytes.get());
       metrics.hit(TYPE);
       return Optional.of(response);
     } catch (IllegalArgumentException e) {
       // written by an incompatible version or damaged: treat as absent, the next put replaces it
-      metrics.error(TYPE, "decode");
+      store.failedToRead("decode");
       metrics.miss(TYPE);
       log.warn("Ignoring unreadable Redis cache entry {}: {}", key, e.getMessage());
       return Optional.empty();
@@ -166,51 +86,20 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
 
   @Override
   public void put(String key, LlmResponse response) {
-    byte[] bytes = ResponseCodec.encode(response);
-    try {
-      RedisCommands<String, byte[]> commands = commands();
-      if (ttl.isZero()) {
-        commands.set(config.keyPrefix() + key, bytes);
-      } else {
-        commands.set(config.keyPrefix() + key, bytes, SetArgs.Builder.px(ttl));
-      }
-      succeeded();
+    if (store.put(key, ResponseCodec.encode(response))) {
       metrics.stored(TYPE);
-    } catch (RuntimeException e) {
-      failed("put", e);
     }
   }
 
   @Override
   public void invalidate(String key) {
-    try {
-      commands().del(config.keyPrefix() + key);
-      succeeded();
-    } catch (RuntimeException e) {
-      failed("invalidate", e);
-    }
+    store.delete(key);
   }
 
   /** Removes every entry under the key prefix, and only those. */
   @Override
   public void clear() {
-    try {
-      RedisCommands<String, byte[]> commands = commands();
-      ScanArgs match = ScanArgs.Builder.matches(globEscaped(config.keyPrefix()) + "*");
-      match.limit(SCAN_BATCH);
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> batch = commands.scan(cursor, match);
-        List<String> keys = batch.getKeys();
-        if (!keys.isEmpty()) {
-          commands.unlink(keys.toArray(String[]::new));
-        }
-        cursor = batch;
-      } while (!cursor.isFinished());
-      succeeded();
-    } catch (RuntimeException e) {
-      failed("clear", e);
-    }
+    store.clear();
   }
 
   /** Unknown: counting the prefix's keys would scan a shared server at every scrape. */
@@ -221,102 +110,11 @@ public final class RedisResponseCache implements ResponseCache, AutoCloseable {
 
   /** Whether a connection to Redis is open right now. */
   public boolean isConnected() {
-    StatefulRedisConnection<String, byte[]> current = connection;
-    return current != null && current.isOpen();
-  }
-
-  private RedisCommands<String, byte[]> commands() {
-    StatefulRedisConnection<String, byte[]> current = connection;
-    if (current != null) {
-      return current.sync();
-    }
-    return connect().sync();
-  }
-
-  private StatefulRedisConnection<String, byte[]> connect() {
-    if (!lockForConnecting()) {
-      throw notConnected();
-    }
-    try {
-      if (connection == null) {
-        // an attempt that just failed holds the others off until the reconnect delay has passed
-        if (System.nanoTime() - nextConnectNanos < 0) {
-          throw notConnected();
-        }
-        nextConnectNanos = System.nanoTime() + config.reconnectDelay().toNanos();
-        connection = client.connect(CODEC, uri);
-      }
-      return connection;
-    } finally {
-      connecting.unlock();
-    }
-  }
-
-  /**
-   * One thread connects at a time. While Redis is known to be down the others miss at once; on
-   * first use, when nothing is known yet, they wait for the one connecting (whose attempt the
-   * client's own timeouts bound; a cold JVM's first connect takes longer than one command), so a
-   * healthy Redis is not mistaken for an outage.
-   */
-  private boolean lockForConnecting() {
-    if (failing) {
-      return connecting.tryLock();
-    }
-    try {
-      return connecting.tryLock(FIRST_CONNECT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private IllegalStateException notConnected() {
-    return new IllegalStateException(
-        "Redis at " + uri.getHost() + ":" + uri.getPort() + " is not connected");
-  }
-
-  private void succeeded() {
-    if (failing) {
-      failing = false;
-      log.info("Redis cache at {}:{} is reachable again", uri.getHost(), uri.getPort());
-    }
-  }
-
-  private void failed(String operation, RuntimeException e) {
-    metrics.error(TYPE, operation);
-    if (!failing) {
-      failing = true;
-      // once per outage, not once per request
-      log.warn(
-          "Redis cache at {}:{} failed ({}: {}); requests go on without it until it is back",
-          uri.getHost(),
-          uri.getPort(),
-          operation,
-          e.toString());
-    } else {
-      log.debug("Redis cache {} failed: {}", operation, e.toString());
-    }
-  }
-
-  private static String globEscaped(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    return out.toString();
+    return store.isConnected();
   }
 
   @Override
   public void close() {
-    StatefulRedisConnection<String, byte[]> current = connection;
-    connection = null;
-    if (current != null) {
-      current.close();
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    store.close();
   }
 }

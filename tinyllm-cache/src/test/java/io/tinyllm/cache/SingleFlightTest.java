@@ -63,7 +63,11 @@ class SingleFlightTest {
     redis = RedisServerProcess.start();
     redisCache =
         new RedisResponseCache(
-            CacheConfig.from(Settings.of(Map.of("cache.redis.uri", redis.uri()))), metrics);
+            // a timeout a busy machine does not reach: a slow command would count as a miss and
+            // make the last call ask the model a second time
+            CacheConfig.from(
+                Settings.of(Map.of("cache.redis.uri", redis.uri(), "cache.redis.timeout", "10s"))),
+            metrics);
     oneModelCallForAllCallers(redisCache);
   }
 

@@ -1,6 +1,8 @@
 package io.tinyllm.cli;
 
+import io.tinyllm.api.config.Durations;
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.cache.RedisCacheConfig;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
@@ -8,6 +10,7 @@ import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaHost;
 import io.tinyllm.proxy.Fleet;
 import io.tinyllm.proxy.FleetConfig;
+import io.tinyllm.proxy.ProxyCacheConfig;
 import io.tinyllm.proxy.ProxyConfig;
 import io.tinyllm.proxy.ProxyServer;
 import java.io.PrintWriter;
@@ -43,7 +46,8 @@ import picocli.CommandLine.TypeConversionException;
     footer = {
       "  tinyllm proxy                                 # :11435 to Ollama at $OLLAMA_HOST",
       "  OLLAMA_HOST=127.0.0.1:11435 ollama run qwen2.5:0.5b",
-      "  tinyllm proxy --port 8080 --ollama gpu-box:11434 --metrics-port 9478"
+      "  tinyllm proxy --port 8080 --ollama gpu-box:11434 --metrics-port 9478",
+      "  tinyllm proxy --cache --cache-backend redis --redis-uri redis://redis:6379"
     })
 final class ProxyCommand implements Callable<Integer> {
   @Option(
@@ -87,6 +91,33 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Exchanges served at once, one thread each (default ${DEFAULT-VALUE}).")
   int maxConcurrent = ProxyConfig.DEFAULT_MAX_CONCURRENT;
 
+  @Option(
+      names = "--cache",
+      negatable = true,
+      description =
+          "Answer repeated deterministic calls (temperature 0 or a fixed seed) from the stored"
+              + " answer, without Ollama (default: off).")
+  Boolean cache;
+
+  @Option(
+      names = "--cache-backend",
+      paramLabel = "BACKEND",
+      description = "memory (this proxy, the default) or redis (shared by proxy replicas).")
+  String cacheBackend;
+
+  @Option(
+      names = "--cache-ttl",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long a cached answer is served (default 1h; 0 = until evicted).")
+  Duration cacheTtl;
+
+  @Option(
+      names = "--redis-uri",
+      paramLabel = "URI",
+      description = "Redis for --cache-backend redis (default redis://127.0.0.1:6379).")
+  String redisUri;
+
   @Mixin DurationOption duration;
 
   @Spec CommandSpec spec;
@@ -108,6 +139,7 @@ final class ProxyCommand implements Callable<Integer> {
       // the Java client in the same process keeps one address: the fleet's first
       settings.put(OllamaConfig.HOST, address(upstreams.get(0)));
     }
+    addCacheOptions(settings);
     if (metricsPort != null || metricsAddr != null) {
       settings.put("metrics.exporters", HttpMetricsExporter.NAME);
       settings.put(
@@ -143,10 +175,42 @@ final class ProxyCommand implements Callable<Integer> {
       app.metrics()
           .exporter(HttpMetricsExporter.class)
           .ifPresent(exporter -> out.println("Serving metrics at " + exporter.uri()));
+      ProxyCacheConfig cacheConfig = app.get(ProxyCacheConfig.class);
+      if (cacheConfig.enabled()) {
+        out.println(
+            "Answering repeated deterministic calls from the "
+                + cacheConfig.backend()
+                + " cache ("
+                + (cacheConfig.ttl().isZero()
+                    ? "entries kept until evicted"
+                    : "entries live " + Durations.format(cacheConfig.ttl()))
+                + ")");
+      }
       out.flush();
       stop.await(runFor);
     }
     return ExitCodes.OK;
+  }
+
+  /** The response cache's flags as settings; a wrong backend is a usage error. */
+  private void addCacheOptions(Map<String, String> settings) {
+    if (cacheBackend != null && !ProxyCacheConfig.BACKENDS.contains(cacheBackend)) {
+      throw new UsageException(
+          "Invalid value '" + cacheBackend + "' for --cache-backend: expected memory or redis");
+    }
+    if (cache != null) {
+      settings.put(ProxyCacheConfig.ENABLED, cache.toString());
+    }
+    if (cacheBackend != null) {
+      settings.put(ProxyCacheConfig.BACKEND, cacheBackend);
+    }
+    if (cacheTtl != null) {
+      settings.put(ProxyCacheConfig.TTL, Durations.format(cacheTtl));
+    }
+    if (redisUri != null) {
+      // the cache plug-in's setting: one Redis address for the proxy and the Java client
+      settings.put(RedisCacheConfig.URI_KEY, redisUri);
+    }
   }
 
   /** Whether {@code value} is {@code name=URL}: an address never has '=' before its host. */

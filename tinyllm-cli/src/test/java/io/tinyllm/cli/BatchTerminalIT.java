@@ -3,14 +3,12 @@ package io.tinyllm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tinyllm.metrics.testing.ExternalPrograms;
 import io.tinyllm.ollama.sim.Endpoint;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tinyllm batch} (and the bar of {@code models pull}) as a person at a terminal sees it,
- * with the built launcher: stderr on a pseudo-terminal (made by {@code pty-run.py}, next to this
- * class) while stdout goes to a file, Ctrl-C typed on that terminal, SIGTERM, and a reader that
- * closes the pipe early.
+ * with the built launcher: stderr on a pseudo-terminal (a {@link PtyProcess}) while stdout goes to
+ * a file, Ctrl-C typed on that terminal, SIGTERM, and a reader that closes the pipe early.
  */
 class BatchTerminalIT {
   private static final String MODEL = "qwen2.5:0.5b";
@@ -36,39 +33,38 @@ class BatchTerminalIT {
 
   @TempDir Path dir;
 
-  /** The launcher under {@code pty-run.py}; the environment is the test's less CI, plus env. */
-  private int onTerminal(Map<String, String> env, List<String> helperArgs, List<String> args)
-      throws Exception {
-    Path python = ExternalPrograms.require("python3", "python3");
-    List<String> command = new ArrayList<>();
-    command.add(python.toString());
-    command.add(helper().toString());
-    command.addAll(helperArgs);
-    command.add("--timeout");
-    command.add(String.valueOf(TIMEOUT.toSeconds()));
-    command.add("--");
-    command.add(Launcher.path().toString());
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.redirectOutput(dir.resolve("helper.log").toFile());
-    Map<String, String> environment = builder.environment();
-    // CI turns the bar off: that is tested on its own
-    environment.remove("CI");
-    environment.remove("NO_COLOR");
-    environment.put("TERM", "xterm-256color");
-    environment.put("JAVA_HOME", System.getProperty("java.home"));
-    environment.putAll(env);
-    Process process = builder.start();
-    process.getOutputStream().close();
-    if (!process.waitFor(TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("pty-run.py did not end");
-    }
-    return process.exitValue();
+  /**
+   * A terminal of {@code columns} for the launcher, as a person's: colour, no CI, and stdin
+   * /dev/null (the prompts come from a file), unless {@code env} says otherwise.
+   */
+  private static PtyProcess.Terminal terminal(int columns, Map<String, String> env) {
+    return PtyProcess.terminal(columns).env(Map.of("TERM", "xterm-256color")).env(env).stdinNull();
   }
 
-  private static Path helper() throws URISyntaxException {
-    return Path.of(BatchTerminalIT.class.getResource("pty-run.py").toURI());
+  /** Runs the launcher on {@code terminal} to its end, bounded; what the terminal showed. */
+  private static Ended run(PtyProcess.Terminal terminal, List<String> args) throws Exception {
+    try (PtyProcess launcher = terminal.start(args)) {
+      int exit = launcher.exitCode(TIMEOUT);
+      return new Ended(exit, launcher.transcript());
+    }
+  }
+
+  /** How the launcher ended, and everything its terminal showed, escape sequences and all. */
+  private record Ended(int exit, String tty) {}
+
+  /** {@code batch} of {@code count} prompts against {@code sim}'s {@link #MODEL}, then more. */
+  private List<String> batch(OllamaSimulator sim, int count, String... more) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "batch",
+                prompts(count).toString(),
+                "--ollama",
+                sim.baseUri().toString(),
+                "--model",
+                MODEL));
+    args.addAll(List.of(more));
+    return args;
   }
 
   private Path prompts(int count) throws IOException {
@@ -106,30 +102,11 @@ class BatchTerminalIT {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.5).build())) {
       Path results = dir.resolve("results.jsonl");
-      Path transcript = dir.resolve("tty.txt");
 
-      int exit =
-          onTerminal(
-              Map.of(),
-              List.of(
-                  "--columns",
-                  "64",
-                  "--stdout",
-                  results.toString(),
-                  "--transcript",
-                  transcript.toString()),
-              List.of(
-                  "batch",
-                  prompts(8).toString(),
-                  "--ollama",
-                  sim.baseUri().toString(),
-                  "--model",
-                  MODEL,
-                  "--workers",
-                  "1"));
+      Ended batch = run(terminal(64, Map.of()).stdout(results), batch(sim, 8, "--workers", "1"));
 
-      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
-      assertThat(exit).as(tty).isZero();
+      String tty = batch.tty();
+      assertThat(batch.exit()).as(tty).isZero();
       List<JsonNode> rows = rows(results);
       assertThat(rows).hasSize(8);
       assertThat(Files.readString(results)).doesNotContain("\r").doesNotContain("\033");
@@ -151,24 +128,10 @@ class BatchTerminalIT {
   void rowsOnTheSameTerminalGoAboveTheBarWhole() throws Exception {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.2).build())) {
-      Path transcript = dir.resolve("tty.txt");
+      Ended batch = run(terminal(80, Map.of("NO_COLOR", "1")), batch(sim, 4, "--workers", "1"));
 
-      int exit =
-          onTerminal(
-              Map.of("NO_COLOR", "1"),
-              List.of("--columns", "80", "--stdout", "tty", "--transcript", transcript.toString()),
-              List.of(
-                  "batch",
-                  prompts(4).toString(),
-                  "--ollama",
-                  sim.baseUri().toString(),
-                  "--model",
-                  MODEL,
-                  "--workers",
-                  "1"));
-
-      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
-      assertThat(exit).as(tty).isZero();
+      String tty = batch.tty();
+      assertThat(batch.exit()).as(tty).isZero();
       java.util.regex.Matcher row = Pattern.compile("\\{\"index\":[^\r\n]*").matcher(tty);
       int rows = 0;
       while (row.find()) {
@@ -190,22 +153,14 @@ class BatchTerminalIT {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
       Path out = dir.resolve("out.txt");
-      Path transcript = dir.resolve("tty.txt");
 
-      int exit =
-          onTerminal(
-              Map.of(),
-              List.of(
-                  "--columns",
-                  "50",
-                  "--stdout",
-                  out.toString(),
-                  "--transcript",
-                  transcript.toString()),
+      Ended pull =
+          run(
+              terminal(50, Map.of()).stdout(out),
               List.of("models", "pull", "llama3.2:1b", "--ollama", sim.baseUri().toString()));
 
-      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
-      assertThat(exit).as(tty).isZero();
+      String tty = pull.tty();
+      assertThat(pull.exit()).as(tty).isZero();
       assertThat(Files.readString(out)).isEqualTo("pulled llama3.2:1b\n");
       List<String> bars = new ArrayList<>();
       for (String part : tty.split("\r")) {
@@ -234,27 +189,10 @@ class BatchTerminalIT {
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
       for (Map<String, String> env :
           List.of(Map.of("TERM", "dumb"), Map.of("CI", "true"), Map.of("NO_COLOR", "1"))) {
-        Path transcript = dir.resolve("tty.txt");
-        int exit =
-            onTerminal(
-                env,
-                List.of(
-                    "--columns",
-                    "80",
-                    "--stdout",
-                    dir.resolve("r.jsonl").toString(),
-                    "--transcript",
-                    transcript.toString()),
-                List.of(
-                    "batch",
-                    prompts(3).toString(),
-                    "--ollama",
-                    sim.baseUri().toString(),
-                    "--model",
-                    MODEL));
+        Ended batch = run(terminal(80, env).stdout(dir.resolve("r.jsonl")), batch(sim, 3));
 
-        String tty = Files.readString(transcript, StandardCharsets.UTF_8);
-        assertThat(exit).as(env + ": " + tty).isZero();
+        String tty = batch.tty();
+        assertThat(batch.exit()).as(env + ": " + tty).isZero();
         assertThat(tty).as(env.toString()).doesNotContain("\033[32m");
         if (env.containsKey("NO_COLOR")) {
           assertThat(frames(tty)).as("a bar, without colour").isNotEmpty();
@@ -275,36 +213,18 @@ class BatchTerminalIT {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
       Path log = dir.resolve("err.log");
-      Path transcript = dir.resolve("tty.txt");
 
       // `tinyllm batch ... 2> err.log` typed at a terminal: System.console() exists here
-      int exit =
-          onTerminal(
-              Map.of(),
-              List.of(
-                  "--columns",
-                  "80",
-                  "--stdout",
-                  "tty",
-                  "--stdin",
-                  "tty",
-                  "--stderr",
-                  log.toString(),
-                  "--transcript",
-                  transcript.toString()),
-              List.of(
-                  "batch",
-                  prompts(3).toString(),
-                  "--ollama",
-                  sim.baseUri().toString(),
-                  "--model",
-                  MODEL));
+      Ended batch =
+          run(
+              PtyProcess.terminal(80).env(Map.of("TERM", "xterm-256color")).stderr(log),
+              batch(sim, 3));
 
       String err = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(exit).as(err).isZero();
+      assertThat(batch.exit()).as(err).isZero();
       assertThat(err).matches("batch: 3 prompts, 3 succeeded, 0 failed in [^\n]+\n");
       // the rows went to the terminal, whole
-      String tty = Files.readString(transcript, StandardCharsets.UTF_8).replace("\r\n", "\n");
+      String tty = batch.tty().replace("\r\n", "\n");
       assertThat(tty.lines()).hasSize(3).allSatisfy(l -> assertThat(l).startsWith("{\"index\":"));
     }
   }
@@ -316,58 +236,27 @@ class BatchTerminalIT {
       // the first two answers come; every one after is held until the simulator stops
       sim.faults().scope(Endpoint.GENERATE).hang(Duration.ofMinutes(5));
       Path results = dir.resolve("results.jsonl");
-      Path transcript = dir.resolve("tty.txt");
-      Path press = dir.resolve("press-ctrl-c");
-      Path took = dir.resolve("took.txt");
-      Thread presser =
-          new Thread(
-              () -> {
-                // both workers are waiting on Ollama: two calls in flight (or, past the
-                // timeout, Ctrl-C anyway: the assertions below then say what was not reached)
-                try {
-                  sim.stats().awaitRequests(Endpoint.GENERATE, 2, TIMEOUT);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                try {
-                  Files.createFile(press);
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      presser.start();
 
-      int exit =
-          onTerminal(
-              Map.of(),
-              List.of(
-                  "--columns",
-                  "80",
-                  "--stdout",
-                  results.toString(),
-                  "--transcript",
-                  transcript.toString(),
-                  "--ctrl-c-when",
-                  press.toString(),
-                  "--took",
-                  took.toString()),
-              List.of(
-                  "batch",
-                  prompts(6).toString(),
-                  "--ollama",
-                  sim.baseUri().toString(),
-                  "--model",
-                  MODEL,
-                  "--workers",
-                  "2",
-                  "--max-queue-size",
-                  "4"));
-      presser.join();
+      String tty;
+      double seconds;
+      try (PtyProcess batch =
+          terminal(80, Map.of())
+              .stdout(results)
+              .start(batch(sim, 6, "--workers", "2", "--max-queue-size", "4"))) {
+        // both workers are waiting on Ollama: two calls in flight
+        assertThat(sim.stats().awaitRequests(Endpoint.GENERATE, 2, TIMEOUT))
+            .as("two calls reached Ollama; the terminal showed: %s", batch.screen())
+            .isTrue();
 
-      String tty = Files.readString(transcript, StandardCharsets.UTF_8);
-      assertThat(exit).as(tty).isEqualTo(130); // 128 + SIGINT, as a shell reports
+        long typed = System.nanoTime();
+        batch.type("\u0003");
+        int exit = batch.exitCode(TIMEOUT);
+        seconds = (System.nanoTime() - typed) / 1e9;
+
+        tty = batch.transcript();
+        assertThat(exit).as(tty).isEqualTo(130); // 128 + SIGINT, as a shell reports
+      }
       // the old 10 s grace is gone; the issue asks for a second, this leaves room for a busy CI
-      double seconds = Double.parseDouble(Files.readString(took).strip());
       System.out.println("batch ended " + seconds + " s after Ctrl-C");
       assertThat(seconds).isLessThan(5.0);
       List<JsonNode> rows = rows(results);
@@ -396,19 +285,7 @@ class BatchTerminalIT {
       sim.faults().scope(Endpoint.GENERATE).hang(Duration.ofMinutes(5));
       Path out = dir.resolve("out.jsonl");
       Path err = dir.resolve("err.txt");
-      Process batch =
-          Launcher.start(
-              List.of(
-                  "batch",
-                  prompts(3).toString(),
-                  "--ollama",
-                  sim.baseUri().toString(),
-                  "--model",
-                  MODEL,
-                  "--workers",
-                  "1"),
-              out,
-              err);
+      Process batch = Launcher.start(batch(sim, 3, "--workers", "1"), out, err);
       assertThat(sim.stats().awaitRequests(Endpoint.GENERATE, 1, TIMEOUT)).isTrue();
       assertThat(sim.stats().requests(Endpoint.GENERATE)).isEqualTo(1);
 
@@ -435,21 +312,7 @@ class BatchTerminalIT {
     try (OllamaSimulator sim =
         OllamaSimulator.start(SimulatorConfig.builder().timeScale(0.2).build())) {
       Path err = dir.resolve("err.txt");
-      List<String> command = new ArrayList<>();
-      command.add(Launcher.path().toString());
-      command.addAll(
-          List.of(
-              "batch",
-              prompts(40).toString(),
-              "--ollama",
-              sim.baseUri().toString(),
-              "--model",
-              MODEL,
-              "--workers",
-              "1"));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile());
-      builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-      Process batch = builder.start();
+      Process batch = Launcher.startPiped(batch(sim, 40, "--workers", "1"), err);
       batch.getOutputStream().close();
       // `| head -1`: one row read, then the pipe closed
       BufferedReader reader =

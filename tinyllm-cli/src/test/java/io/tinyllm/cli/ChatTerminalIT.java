@@ -40,14 +40,15 @@ class ChatTerminalIT {
     sim.close();
   }
 
-  private PtyProcess chat(String... more) {
-    String[] args = new String[4 + more.length];
-    args[0] = "chat";
-    args[1] = "--ollama";
-    args[2] = sim.baseUri().toString();
-    args[3] = "--model=" + MODEL;
-    System.arraycopy(more, 0, args, 4, more.length);
-    return PtyProcess.start(COLUMNS, Map.of("XDG_STATE_HOME", state.toString()), args);
+  private PtyProcess chat() {
+    return chat(Map.of(), MODEL);
+  }
+
+  private PtyProcess chat(Map<String, String> env, String model) {
+    return PtyProcess.terminal(COLUMNS)
+        .env(Map.of("XDG_STATE_HOME", state.toString()))
+        .env(env)
+        .start("chat", "--ollama", sim.baseUri().toString(), "--model=" + model);
   }
 
   @Test
@@ -138,15 +139,7 @@ class ChatTerminalIT {
 
   @Test
   void aDumbTerminalGetsPlainLinesAndCtrlDStillEndsTheLine() throws Exception {
-    try (PtyProcess chat =
-        PtyProcess.start(
-            COLUMNS,
-            Map.of("XDG_STATE_HOME", state.toString(), "TERM", "dumb"),
-            "chat",
-            "--ollama",
-            sim.baseUri().toString(),
-            "-m",
-            MODEL)) {
+    try (PtyProcess chat = chat(Map.of("TERM", "dumb"), MODEL)) {
       chat.await(">>> ", 1, WAIT);
       chat.type("Hello\r");
       chat.await("Hi there!", 1, WAIT);
@@ -172,15 +165,7 @@ class ChatTerminalIT {
 
   @Test
   void aMissingModelIsSaidBeforeThePrompt() throws Exception {
-    try (PtyProcess chat =
-        PtyProcess.start(
-            COLUMNS,
-            Map.of("XDG_STATE_HOME", state.toString()),
-            "chat",
-            "--ollama",
-            sim.baseUri().toString(),
-            "-m",
-            "nope:1b")) {
+    try (PtyProcess chat = chat(Map.of(), "nope:1b")) {
       assertThat(chat.exitCode(WAIT)).isEqualTo(1);
       assertThat(chat.screen())
           .isEqualTo(

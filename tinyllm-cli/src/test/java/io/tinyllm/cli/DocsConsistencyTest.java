@@ -90,7 +90,11 @@ class DocsConsistencyTest {
           Map.entry("tinyllm_proxy_backend_models_loaded", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_routing_decisions_total", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_backend_failovers_total", "tinyllm-proxy"),
-          Map.entry("tinyllm_proxy_backend_circuit_breaker_state", "tinyllm-proxy"));
+          Map.entry("tinyllm_proxy_backend_circuit_breaker_state", "tinyllm-proxy"),
+          // only a started proxy with proxy.admission.enabled=true (tinyllm-proxy's AdmissionTest)
+          Map.entry("tinyllm_proxy_admission_waiting", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_admission_wait_seconds", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_admission_rejected_total", "tinyllm-proxy"));
 
   /**
    * Families renamed, old name to new. Only docs/metrics.md may mention an old name, on a line that

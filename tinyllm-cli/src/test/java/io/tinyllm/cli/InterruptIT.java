@@ -2,7 +2,6 @@ package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tinyllm.metrics.testing.ExternalPrograms;
 import io.tinyllm.ollama.sim.Gate;
 import io.tinyllm.ollama.sim.OllamaSimulator;
 import io.tinyllm.ollama.sim.SimulatorConfig;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -109,19 +107,8 @@ class InterruptIT {
     }
   }
 
-  /** Starts the launcher; SIGINT and SIGTERM at their defaults whatever this JVM inherited. */
-  private void start(String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add("env");
-    // a shell without job control starts background jobs with SIGINT ignored, and the JVM keeps
-    // an ignored SIGINT ignored
-    command.add("--default-signal=INT,TERM");
-    command.add(Launcher.path().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve("err").toFile());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    ExternalPrograms.require("env", "coreutils");
-    process = builder.start();
+  private void start(String... args) {
+    process = Launcher.startPiped(List.of(args), dir.resolve("err"));
     out = new AwaitableText().pump(process.getInputStream(), "launcher-stdout");
   }
 
@@ -152,12 +139,7 @@ class InterruptIT {
   }
 
   private void signal(String name) throws Exception {
-    Process kill =
-        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
-            .redirectErrorStream(true)
-            .start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(kill.exitValue()).isZero();
+    Launcher.signal(process.toHandle(), name);
   }
 
   private String err() throws IOException {

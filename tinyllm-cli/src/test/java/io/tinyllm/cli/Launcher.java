@@ -2,6 +2,7 @@ package io.tinyllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinyllm.metrics.testing.ExternalPrograms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +33,8 @@ final class Launcher {
 
   /** As {@link #start(List, Path, Path)}, with {@code env} added to the environment. */
   static Process start(Map<String, String> env, List<String> args, Path out, Path err) {
-    List<String> command = new ArrayList<>();
-    command.add(path().toString());
-    command.addAll(args);
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().putAll(env);
+        command(List.of(), env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
     try {
       Process process = builder.start();
       // stdin at its end, as for a script given no input: `run` without a prompt reads stdin
@@ -47,6 +43,47 @@ final class Launcher {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts the launcher with {@code args}, its stdin and stdout pipes to this test and its stderr
+   * going to {@code err}; SIGINT and SIGTERM at their defaults whatever this JVM inherited.
+   */
+  static Process startPiped(List<String> args, Path err) {
+    ExternalPrograms.require("env", "coreutils");
+    // a shell without job control starts background jobs with SIGINT ignored, and the JVM keeps
+    // an ignored SIGINT ignored
+    List<String> resetSignals = List.of("env", "--default-signal=INT,TERM");
+    try {
+      return command(resetSignals, Map.of(), args).redirectError(err.toFile()).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code prefix... bin/tinyllm args...}, with this JVM as JAVA_HOME and {@code env} added to the
+   * environment.
+   */
+  static ProcessBuilder command(List<String> prefix, Map<String, String> env, List<String> args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(path().toString());
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().putAll(env);
+    return builder;
+  }
+
+  /** Sends {@code signal} ({@code INT}, {@code TERM}) to {@code process}, with kill(1). */
+  static void signal(ProcessHandle process, String signal)
+      throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -%s ended", signal).isTrue();
+    assertThat(kill.exitValue()).as("kill -%s's exit status", signal).isZero();
   }
 
   /** Runs to completion (bounded by {@code timeout}) and returns exit code and output. */

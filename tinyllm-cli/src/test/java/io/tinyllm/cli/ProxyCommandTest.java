@@ -86,6 +86,39 @@ class ProxyCommandTest {
   }
 
   @Test
+  void theCacheFlagsTurnOnTheResponseCache() throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().port(0).timeScale(0).build())) {
+      Cli.Result on =
+          Cli.run(
+              "proxy",
+              "--port",
+              "0",
+              "--ollama",
+              sim.baseUri().toString(),
+              "--cache",
+              "--cache-ttl",
+              "5m",
+              "--duration",
+              "10ms");
+      Cli.Result off =
+          Cli.run(
+              "proxy", "--port", "0", "--ollama", sim.baseUri().toString(), "--duration", "10ms");
+
+      assertThat(on.exitCode()).as(on.err()).isZero();
+      assertThat(on.out())
+          .contains(
+              "Answering repeated deterministic calls from the memory cache (entries live 300s)");
+      assertThat(off.exitCode()).as(off.err()).isZero();
+      assertThat(off.out()).doesNotContain("Answering repeated");
+    }
+    Cli.Result backend = Cli.run("proxy", "--cache", "--cache-backend", "disk");
+    assertThat(backend.exitCode()).isEqualTo(2);
+    assertThat(backend.err())
+        .contains("Invalid value 'disk' for --cache-backend: expected memory or redis");
+  }
+
+  @Test
   void outOfRangePortsAreUsageErrors() {
     Cli.Result port = Cli.run("proxy", "--port", "70000");
     assertThat(port.exitCode()).isEqualTo(2);

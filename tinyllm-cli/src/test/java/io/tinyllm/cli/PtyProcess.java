@@ -3,6 +3,7 @@ package io.tinyllm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinyllm.metrics.testing.ExternalPrograms;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,16 @@ import java.util.regex.Pattern;
 /**
  * The built launcher on a pseudo-terminal (through {@code pty-run.py}, python3's {@code pty}): what
  * a test types arrives as keys (Ctrl-C included, which the terminal turns into SIGINT), and what
- * the command draws is collected as text, escape sequences removed.
+ * the command draws is collected, as it came ({@link #transcript()}) or as a person would read it
+ * ({@link #screen()}).
+ *
+ * <pre>{@code
+ * try (PtyProcess chat = PtyProcess.terminal(60).start("chat", "-m", "qwen2.5:0.5b")) {
+ *   chat.await(">>> ", 1, WAIT);
+ *   chat.type("\u0004");
+ *   assertThat(chat.exitCode(WAIT)).isZero();
+ * }
+ * }</pre>
  */
 final class PtyProcess implements AutoCloseable {
   /** At most this much of the terminal's output is kept: a bound on a runaway command. */
@@ -31,7 +42,7 @@ final class PtyProcess implements AutoCloseable {
 
   private final Process process;
   private final OutputStream keys;
-  private final StringBuilder output = new StringBuilder();
+  private final ByteArrayOutputStream output = new ByteArrayOutputStream(); // guarded by itself
   private final Thread reader;
 
   private PtyProcess(Process process) {
@@ -45,9 +56,8 @@ final class PtyProcess implements AutoCloseable {
               try {
                 for (int n; (n = in.read(buffer)) > 0; ) {
                   synchronized (output) {
-                    if (output.length() < MAX_OUTPUT) {
-                      output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                    }
+                    // bytes, decoded when read: a character split between two reads stays whole
+                    output.write(buffer, 0, Math.min(n, MAX_OUTPUT - output.size()));
                     output.notifyAll();
                   }
                 }
@@ -60,24 +70,70 @@ final class PtyProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code bin/tinyllm args} on a terminal of {@code columns} x 24, with {@code env}. */
-  static PtyProcess start(int columns, Map<String, String> env, String... args) {
-    Path python = ExternalPrograms.require("python3", "python3");
-    List<String> command = new ArrayList<>();
-    command.add(python.toString());
-    command.add(script().toString());
-    command.add(String.valueOf(columns));
-    command.add("24");
-    command.add(Launcher.path().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().put("TERM", "xterm");
-    builder.environment().putAll(env);
-    try {
-      return new PtyProcess(builder.start());
-    } catch (IOException e) {
-      throw new AssertionError("cannot start " + command, e);
+  /** A terminal {@code columns} wide and 24 rows high, for the launcher; see {@link Terminal}. */
+  static Terminal terminal(int columns) {
+    return new Terminal(columns, Map.of(), false, null, null);
+  }
+
+  /**
+   * How the launcher starts on the terminal: its width, what is added to the environment (TERM is
+   * xterm, and CI and NO_COLOR are unset, unless given), and which of its streams go elsewhere than
+   * the terminal.
+   */
+  record Terminal(
+      int columns, Map<String, String> env, boolean nullStdin, Path stdoutFile, Path stderrFile) {
+    /** With {@code more} added to the environment. */
+    Terminal env(Map<String, String> more) {
+      Map<String, String> all = new HashMap<>(env);
+      all.putAll(more);
+      return new Terminal(columns, Map.copyOf(all), nullStdin, stdoutFile, stderrFile);
+    }
+
+    /** With the command's stdin /dev/null; keys typed still reach the terminal. */
+    Terminal stdinNull() {
+      return new Terminal(columns, env, true, stdoutFile, stderrFile);
+    }
+
+    /** With the command's stdout going to {@code file}. */
+    Terminal stdout(Path file) {
+      return new Terminal(columns, env, nullStdin, file, stderrFile);
+    }
+
+    /** With the command's stderr going to {@code file}. */
+    Terminal stderr(Path file) {
+      return new Terminal(columns, env, nullStdin, stdoutFile, file);
+    }
+
+    PtyProcess start(String... args) {
+      return start(List.of(args));
+    }
+
+    PtyProcess start(List<String> args) {
+      Path python = ExternalPrograms.require("python3", "python3");
+      List<String> runner = new ArrayList<>(List.of(python.toString(), script().toString()));
+      runner.addAll(List.of("--columns", String.valueOf(columns)));
+      if (nullStdin) {
+        runner.addAll(List.of("--stdin", "null"));
+      }
+      if (stdoutFile != null) {
+        runner.addAll(List.of("--stdout", stdoutFile.toString()));
+      }
+      if (stderrFile != null) {
+        runner.addAll(List.of("--stderr", stderrFile.toString()));
+      }
+      runner.add("--");
+      ProcessBuilder builder = Launcher.command(runner, Map.of(), args).redirectErrorStream(true);
+      Map<String, String> environment = builder.environment();
+      // a person's terminal: CI and NO_COLOR change what is drawn, and are tested on their own
+      environment.remove("CI");
+      environment.remove("NO_COLOR");
+      environment.put("TERM", "xterm");
+      environment.putAll(env);
+      try {
+        return new PtyProcess(builder.start());
+      } catch (IOException e) {
+        throw new AssertionError("cannot start " + builder.command(), e);
+      }
     }
   }
 
@@ -95,11 +151,16 @@ final class PtyProcess implements AutoCloseable {
     keys.flush();
   }
 
+  /** What the terminal showed so far, escape sequences, carriage returns and all. */
+  String transcript() {
+    synchronized (output) {
+      return output.toString(StandardCharsets.UTF_8);
+    }
+  }
+
   /** What the terminal showed so far, without escape sequences and carriage returns. */
   String screen() {
-    synchronized (output) {
-      return ESCAPES.matcher(output).replaceAll("");
-    }
+    return ESCAPES.matcher(transcript()).replaceAll("");
   }
 
   /**
@@ -145,12 +206,7 @@ final class PtyProcess implements AutoCloseable {
   void signal(String signal) throws Exception {
     ProcessHandle command =
         process.children().findFirst().orElseThrow(() -> new AssertionError("no command runs"));
-    Process kill =
-        new ProcessBuilder("kill", "-" + signal, String.valueOf(command.pid()))
-            .redirectErrorStream(true)
-            .start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(kill.exitValue()).isZero();
+    Launcher.signal(command, signal);
   }
 
   boolean isAlive() {

@@ -250,8 +250,9 @@ class SimulatedModelNodeTest {
       Cancellation cancellation = new Cancellation();
       CompletableFuture<GraphRun> running =
           CompletableFuture.supplyAsync(() -> s.engine.run(abandoned, "hi", cancellation));
-      Await.until(
-          () -> s.sim.stats().requests(Endpoint.CHAT) == 1, "the chat request reached Ollama");
+      assertThat(s.sim.stats().awaitRequests(Endpoint.CHAT, 1, Await.LIMIT))
+          .as("the chat request reached Ollama")
+          .isTrue();
       cancellation.cancel();
       GraphRun stopped = running.get(Await.LIMIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(stopped.status()).isEqualTo(GraphRun.Status.CANCELLED);

@@ -5,10 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import okio.Buffer;
 
@@ -30,6 +36,8 @@ record RecordedAnswer(
     int status,
     String contentType,
     byte[] body) {
+
+  private static final String PROPERTIES = ".properties";
 
   private static final Set<String> KEYS =
       Set.of(
@@ -53,8 +61,7 @@ record RecordedAnswer(
     }
     String bodyFile = meta.get("body");
     int slash = name.lastIndexOf('/');
-    byte[] body =
-        bodyFile == null ? new byte[0] : bytes(name.substring(0, slash + 1) + bodyFile, name);
+    byte[] body = bodyFile == null ? new byte[0] : file(name.substring(0, slash + 1) + bodyFile);
     return new RecordedAnswer(
         name,
         meta.get("ollama"),
@@ -89,7 +96,7 @@ record RecordedAnswer(
   }
 
   private static Map<String, String> meta(String name) {
-    String path = "/wire/" + name + ".properties";
+    String path = "/wire/" + name + PROPERTIES;
     Map<String, String> meta = new LinkedHashMap<>();
     try (InputStream in = open(path);
         BufferedReader reader =
@@ -114,11 +121,31 @@ record RecordedAnswer(
     return meta;
   }
 
-  private static byte[] bytes(String file, String name) {
+  /** Every case in the corpus, by name ({@code api/generate-stream}), sorted. */
+  static Set<String> names() {
+    try {
+      Path root = Path.of(RecordedAnswer.class.getResource("/wire").toURI());
+      // cases sit a folder or two below wire/; the bound keeps the walk finite
+      try (Stream<Path> files = Files.walk(root, 4)) {
+        return files
+            .map(file -> root.relativize(file).toString().replace('\\', '/'))
+            .filter(file -> file.endsWith(PROPERTIES))
+            .map(file -> file.substring(0, file.length() - PROPERTIES.length()))
+            .collect(Collectors.toCollection(TreeSet::new));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The bytes of a corpus file, relative to {@code wire/}: a body, or a request kept aside. */
+  static byte[] file(String file) {
     try (InputStream in = open("/wire/" + file)) {
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new UncheckedIOException("case " + name, e);
+      throw new UncheckedIOException("wire/" + file, e);
     }
   }
 

@@ -20,7 +20,7 @@ final class ReplayServer implements AutoCloseable {
   private final HttpServer server;
   private final List<String> requestBodies = new CopyOnWriteArrayList<>();
 
-  private ReplayServer(byte[] body, String contentType) throws IOException {
+  private ReplayServer(int status, String contentType, byte[] body) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(
         "/",
@@ -29,7 +29,7 @@ final class ReplayServer implements AutoCloseable {
             requestBodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
           }
           exchange.getResponseHeaders().set("Content-Type", contentType);
-          exchange.sendResponseHeaders(200, body.length);
+          exchange.sendResponseHeaders(status, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
           }
@@ -39,21 +39,18 @@ final class ReplayServer implements AutoCloseable {
 
   /** Answers every request with {@code json}. */
   static ReplayServer answering(String json) {
-    try {
-      return new ReplayServer(json.getBytes(StandardCharsets.UTF_8), "application/json");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return start(200, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Serves the test resource {@code wire/tools-logprobs/<name>} with {@code contentType}. */
-  static ReplayServer serving(String name, String contentType) {
-    String path = "/wire/tools-logprobs/" + name;
-    try (InputStream in = ReplayServer.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalArgumentException("no test resource " + path);
-      }
-      return new ReplayServer(in.readAllBytes(), contentType);
+  /** Answers every request as Ollama answered the corpus case {@code name}. */
+  static ReplayServer replaying(String name) {
+    RecordedAnswer answer = RecordedAnswer.load(name);
+    return start(answer.status(), answer.contentType(), answer.body());
+  }
+
+  private static ReplayServer start(int status, String contentType, byte[] body) {
+    try {
+      return new ReplayServer(status, contentType, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

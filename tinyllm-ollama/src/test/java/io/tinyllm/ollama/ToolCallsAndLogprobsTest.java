@@ -17,7 +17,6 @@ import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.ToolCall;
 import io.tinyllm.api.llm.ToolDefinition;
 import io.tinyllm.metrics.LabelGuard;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class ToolCallsAndLogprobsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String JSON_TYPE = "application/json; charset=utf-8";
-  private static final String NDJSON_TYPE = "application/x-ndjson";
   private static final ToolDefinition WEATHER =
       ToolDefinition.function(
           "get_weather",
@@ -49,8 +46,9 @@ class ToolCallsAndLogprobsTest {
   private OllamaClient client;
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
-  private void replay(String resource, String contentType) {
-    server = ReplayServer.serving(resource, contentType);
+  /** Serves the corpus case {@code name} ({@code tools-logprobs/chat-tools}). */
+  private void replay(String name) {
+    server = ReplayServer.replaying(name);
     Map<String, String> settings = new HashMap<>(ClientFixture.testDefaults());
     settings.put(OllamaConfig.HOST, server.baseUri().toString());
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
@@ -71,7 +69,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void theRequestCarriesTheToolsExactlyAsOllamasDocumentedExample() throws Exception {
-    replay("chat-tools.json", JSON_TYPE);
+    replay("tools-logprobs/chat-tools");
 
     client.chat(
         ChatRequest.builder("llama3.2", List.of(ChatMessage.user("what is the weather in tokyo?")))
@@ -80,12 +78,12 @@ class ToolCallsAndLogprobsTest {
 
     assertThat(server.requestBodies()).hasSize(1);
     assertThat(JSON.readTree(server.requestBodies().get(0)))
-        .isEqualTo(JSON.readTree(resource("chat-tools-request.json")));
+        .isEqualTo(JSON.readTree(RecordedAnswer.file("tools-logprobs/chat-tools-request.json")));
   }
 
   @Test
   void aToolCallAnswerCarriesItsCallsInsteadOfBecomingAnEmptyText() {
-    replay("chat-tools.json", JSON_TYPE);
+    replay("tools-logprobs/chat-tools");
 
     LlmResponse response = client.chat(toolRequest());
 
@@ -100,7 +98,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void aStreamDeliversTheToolCallChunkAndTheCompletionCarriesAllCalls() throws Exception {
-    replay("chat-tools-stream.ndjson", NDJSON_TYPE);
+    replay("tools-logprobs/chat-tools-stream");
     List<ToolCall> weather =
         List.of(new ToolCall("call_k3v9x0qa", "get_weather", "{\"city\":\"Tokyo\"}"));
     List<ToolCall> expected =
@@ -120,7 +118,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void theToolCallsOfEachStreamedAnswerAreCountedPerModelAndGraph() throws Exception {
-    replay("chat-tools-stream.ndjson", NDJSON_TYPE);
+    replay("tools-logprobs/chat-tools-stream");
     assertThat(ClientFixture.family(ClientFixture.scrape(registry), "tinyllm_tool_calls_total"))
         .isEmpty();
 
@@ -138,7 +136,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void aTextAnswerAddsNoToolCallSeries() {
-    replay("chat-logprobs.json", JSON_TYPE);
+    replay("tools-logprobs/chat-logprobs");
 
     client.chat(ChatRequest.of("llama3.2", List.of(ChatMessage.user("hi"))));
 
@@ -149,7 +147,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void logprobsAreAskedForAndParsedWithTheirAlternatives() throws Exception {
-    replay("chat-logprobs.json", JSON_TYPE);
+    replay("tools-logprobs/chat-logprobs");
 
     LlmResponse response =
         client.chat(
@@ -169,7 +167,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void aStreamDeliversTheLogprobsOfEachChunk() throws Exception {
-    replay("generate-logprobs-stream.ndjson", NDJSON_TYPE);
+    replay("tools-logprobs/generate-logprobs-stream");
     ToolRecorder listener = new ToolRecorder();
 
     LlmResponse response =
@@ -191,7 +189,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void aToolResultCompletesTheLoopAsOllamasHistoryExample() throws Exception {
-    replay("chat-tools.json", JSON_TYPE);
+    replay("tools-logprobs/chat-tools");
     ToolCall call = new ToolCall("call_k3v9x0qa", "get_temperature", "{\"city\":\"Toronto\"}");
 
     client.chat(
@@ -220,7 +218,7 @@ class ToolCallsAndLogprobsTest {
 
   @Test
   void toolParametersThatAreNotJsonAreRefusedBeforeSending() {
-    replay("chat-tools.json", JSON_TYPE);
+    replay("tools-logprobs/chat-tools");
     ChatRequest request =
         ChatRequest.builder("llama3.2", List.of(ChatMessage.user("hi")))
             .tools(List.of(ToolDefinition.function("broken", null, "{\"type\": ")))
@@ -259,13 +257,6 @@ class ToolCallsAndLogprobsTest {
             "llama3.2", List.of(ChatMessage.user("what is the weather in tokyo?")))
         .tools(List.of(WEATHER))
         .build();
-  }
-
-  private static String resource(String name) throws Exception {
-    try (InputStream in =
-        ToolCallsAndLogprobsTest.class.getResourceAsStream("/wire/tools-logprobs/" + name)) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
   }
 
   /** Records tool calls and log probabilities as well as tokens. */

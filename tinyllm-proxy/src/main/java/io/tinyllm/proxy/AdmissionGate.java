@@ -1,6 +1,9 @@
 package io.tinyllm.proxy;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tinyllm.api.queue.Priority;
+import io.tinyllm.api.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
@@ -11,24 +14,33 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * At most {@code limit} requests at a time on one backend; the others wait in the proxy, high
  * before normal before low, first come first served within a priority, each at most its maximum
- * wait ({@code proxy.admission.*}). Waiting happens on the exchange's own thread, which streams the
- * answer once admitted, so nothing is handed between threads.
+ * wait ({@code proxy.admission.*}), each wait recorded in {@link AdmissionMetrics}. Waiting happens
+ * on the exchange's own thread, which streams the answer once admitted, so nothing is handed
+ * between threads.
  *
  * <p>{@code tinyllm-executor}'s {@code PriorityRequestQueue} runs its jobs on worker threads of its
  * own; a proxied exchange must stay on its thread to stream, so this small gate is the fit.
  */
 final class AdmissionGate {
   private final int limit;
+  private final String backend;
+  private final AdmissionMetrics metrics;
+  private final Ticker ticker;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<Priority, ArrayDeque<Object>> waiting = new EnumMap<>(Priority.class);
   private int admitted;
 
-  AdmissionGate(int limit) {
+  /** A gate of {@code limit} places on {@code backend}, its waits timed with {@code ticker}. */
+  AdmissionGate(int limit, String backend, AdmissionMetrics metrics, Ticker ticker) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
     this.limit = limit;
+    this.backend = requireNonNull(backend, "backend is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.ticker = requireNonNull(ticker, "ticker is null");
+    metrics.add(backend);
     for (Priority priority : Priority.values()) {
       waiting.put(priority, new ArrayDeque<>());
     }
@@ -38,6 +50,18 @@ final class AdmissionGate {
    * Waits for a place, at most {@code maxWait}; true when admitted (then {@link #release} follows).
    */
   boolean admit(Priority priority, Duration maxWait) throws InterruptedException {
+    long start = ticker.read();
+    metrics.startedWaiting(backend, priority);
+    boolean refused = false;
+    try {
+      refused = !waitForPlace(priority, maxWait);
+      return !refused;
+    } finally {
+      metrics.stoppedWaiting(backend, priority, Duration.ofNanos(ticker.read() - start), refused);
+    }
+  }
+
+  private boolean waitForPlace(Priority priority, Duration maxWait) throws InterruptedException {
     Object me = new Object();
     long remaining = maxWait.toNanos();
     lock.lock();

@@ -6,10 +6,21 @@ final class AnswerTap {
 
   private final SseAnswerReader sse;
   private final JsonAnswerReader json;
+  private final AnswerRecording recording;
 
   private AnswerTap(SseAnswerReader sse, JsonAnswerReader json) {
+    this(sse, json, null);
+  }
+
+  private AnswerTap(SseAnswerReader sse, JsonAnswerReader json, AnswerRecording recording) {
     this.sse = sse;
     this.json = json;
+    this.recording = recording;
+  }
+
+  /** This tap, also passing every piece to {@code recording} (for the response cache). */
+  AnswerTap recordingTo(AnswerRecording recording) {
+    return new AnswerTap(sse, json, recording);
   }
 
   static AnswerTap json(JsonAnswerReader json) {
@@ -21,6 +32,9 @@ final class AnswerTap {
   }
 
   void feed(byte[] piece, int length) {
+    if (recording != null) {
+      recording.feed(piece, length);
+    }
     if (sse != null) {
       sse.feed(piece, 0, length);
     } else if (json != null) {

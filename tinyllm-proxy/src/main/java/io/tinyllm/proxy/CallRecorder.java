@@ -37,6 +37,8 @@ final class CallRecorder {
   private long usagePromptTokens;
   private long usageCompletionTokens;
   private boolean ended;
+  private boolean succeeded;
+  private String doneReason;
 
   CallRecorder(OllamaMetrics.Call call, String model, LlmEndpoint endpoint, RequestType type) {
     this.call = requireNonNull(call, "call is null");
@@ -69,13 +71,17 @@ final class CallRecorder {
     if (facts.done()) {
       ended = true;
       if (endpoint == LlmEndpoint.GENERATE || endpoint == LlmEndpoint.CHAT) {
+        succeeded = true;
+        doneReason = facts.doneReason();
         call.succeeded(nativeResponse(facts));
       } else {
+        succeeded = true;
         call.succeeded(embedResponse(facts.promptEvalCount(), facts.loadDuration()));
       }
     } else if (!streaming
         && (endpoint == LlmEndpoint.EMBED || endpoint == LlmEndpoint.EMBEDDINGS)) {
       ended = true;
+      succeeded = true;
       call.succeeded(embedResponse(facts.promptEvalCount(), facts.loadDuration()));
     }
   }
@@ -96,8 +102,10 @@ final class CallRecorder {
     } else if (malformed) {
       call.failed(ErrorType.MALFORMED_RESPONSE);
     } else if (endpoint == LlmEndpoint.OPENAI_EMBED) {
+      succeeded = true;
       call.succeeded(embedResponse(usagePromptTokens, -1));
     } else if (endpoint.isOpenAi() && (finished || doneMarker)) {
+      succeeded = true;
       call.succeeded(
           new LlmResponse(
               model,
@@ -112,6 +120,27 @@ final class CallRecorder {
               null));
     } else {
       call.failed(ErrorType.STREAM_ERROR); // ended before its final chunk
+    }
+  }
+
+  /**
+   * Whether the answer may be replayed to an identical call: it ended as a success (whole, without
+   * an error), and was not the empty answer to a load or unload request (which must reach Ollama to
+   * load or unload the model; the caching client does not keep these either).
+   */
+  boolean replayable() {
+    return succeeded && !"load".equals(doneReason) && !"unload".equals(doneReason);
+  }
+
+  /**
+   * The proxy's response cache answered the call: a success that took until now, with no tokens and
+   * no server durations (no model evaluated anything), and no time to first token.
+   */
+  void answeredFromCache() {
+    if (!ended) {
+      ended = true;
+      succeeded = true;
+      call.succeeded(new LlmResponse(model, "", null, null, 0, 0, null, null, null, null));
     }
   }
 

@@ -85,6 +85,7 @@ public final class Fleet {
       AdmissionConfig admission,
       OllamaConfig ollama,
       FleetMetrics metrics,
+      AdmissionMetrics admissionMetrics,
       Ticker ticker) {
     this.config = requireNonNull(config, "config is null");
     requireNonNull(ollama, "ollama is null");
@@ -127,7 +128,12 @@ public final class Fleet {
     }
     this.admission = requireNonNull(admission, "admission is null");
     if (admission.enabled()) {
-      parsed.forEach(backend -> backend.useAdmission(new AdmissionGate(admission.maxPerBackend())));
+      requireNonNull(admissionMetrics, "admissionMetrics is null");
+      parsed.forEach(
+          backend ->
+              backend.useAdmission(
+                  new AdmissionGate(
+                      admission.maxPerBackend(), backend.name(), admissionMetrics, ticker)));
     }
     this.backends = List.copyOf(parsed);
     this.byName = Map.copyOf(names);

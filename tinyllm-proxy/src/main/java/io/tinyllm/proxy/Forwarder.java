@@ -77,6 +77,7 @@ final class Forwarder implements HttpHandler {
   private final HttpHandler metricsHandler;
   private final ScheduledExecutorService timer;
   private final Duration idleTimeout;
+  private final ProxyCache cache;
 
   Forwarder(
       Fleet fleet,
@@ -86,7 +87,9 @@ final class Forwarder implements HttpHandler {
       HttpClient client,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
-      HttpHandler metricsHandler) {
+      HttpHandler metricsHandler,
+      ProxyCache cache) {
+    this.cache = requireNonNull(cache, "cache is null");
     this.fleet = requireNonNull(fleet, "fleet is null");
     this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
     this.views = new FleetViews(fleet, fleetMetrics, client, proxyMetrics);
@@ -146,6 +149,12 @@ final class Forwarder implements HttpHandler {
         call = metrics.requestStarted(peek.model(), type);
       }
       recorder = new CallRecorder(call, peek.model(), endpoint, type);
+    }
+    // a deterministic call answered before: the stored answer, no backend asked
+    CacheLookup cached = cache.lookup(endpoint, peek, requestHeaders);
+    if (cached != null && cached.hit()) {
+      cached.replay(exchange, pathLabel, recorder, proxyMetrics);
+      return;
     }
 
     String model = peek == null ? null : peek.model();
@@ -207,7 +216,7 @@ final class Forwarder implements HttpHandler {
             if (status < 400) {
               fleet.remember(conversation, backend);
             }
-            relay(exchange, method, pathLabel, response, recorder, backend);
+            relay(exchange, method, pathLabel, response, recorder, backend, cached);
             return;
           }
         }
@@ -226,7 +235,7 @@ final class Forwarder implements HttpHandler {
           continue;
         }
         if (response != null) {
-          relay(exchange, method, pathLabel, response, recorder, backend);
+          relay(exchange, method, pathLabel, response, recorder, backend, cached);
         } else {
           upstreamFailed(
               exchange,
@@ -285,7 +294,8 @@ final class Forwarder implements HttpHandler {
       String pathLabel,
       HttpResponse<InputStream> response,
       CallRecorder recorder,
-      Backend backend)
+      Backend backend,
+      CacheLookup cached)
       throws IOException {
     int status = response.statusCode();
     HttpHeaders upstreamHeaders = response.headers();
@@ -314,8 +324,13 @@ final class Forwarder implements HttpHandler {
     }
     proxyMetrics.answered(pathLabel, status);
 
-    AnswerTap tap =
+    AnswerRecording recording =
+        cached == null
+            ? null
+            : cached.recording(status, upstreamHeaders.firstValue("Content-Type").orElse(null));
+    AnswerTap read =
         recorder == null || status >= 400 ? AnswerTap.NONE : tap(upstreamHeaders, recorder);
+    AnswerTap tap = recording == null ? read : read.recordingTo(recording);
     OutputStream out = exchange.getResponseBody();
     byte[] piece = new byte[PIECE];
     Runnable ended =
@@ -324,6 +339,9 @@ final class Forwarder implements HttpHandler {
             : () -> {
               tap.end();
               recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+              if (recording != null) {
+                recording.finish(recorder.replayable());
+              }
             };
     try (IdleWatch watch = new IdleWatch(timer, in, idleTimeout)) {
       relayBody(in, out, piece, watch, pathLabel, recorder, backend, tap, length, ended);

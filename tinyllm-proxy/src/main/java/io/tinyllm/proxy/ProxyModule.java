@@ -9,6 +9,8 @@ import io.tinyllm.api.config.KnownSettings;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.spi.TinyLlmModule;
 import io.tinyllm.api.time.Ticker;
+import io.tinyllm.cache.CacheMetrics;
+import io.tinyllm.cache.RedisCacheConfig;
 import io.tinyllm.ollama.OllamaConfig;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -34,6 +36,7 @@ public final class ProxyModule implements TinyLlmModule {
           ProxyConfig.from(settings);
           FleetConfig.from(settings);
           AdmissionConfig.from(settings);
+          ProxyCacheConfig.from(settings);
         });
   }
 
@@ -41,6 +44,7 @@ public final class ProxyModule implements TinyLlmModule {
   public void configure(Binder binder) {
     metricsBinder(binder).bind(ProxyMetrics.class);
     metricsBinder(binder).bind(FleetMetrics.class);
+    metricsBinder(binder).bind(AdmissionMetrics.class);
     binder.bind(ProxyServer.class).in(Scopes.SINGLETON);
   }
 
@@ -63,8 +67,23 @@ public final class ProxyModule implements TinyLlmModule {
       AdmissionConfig admission,
       OllamaConfig ollama,
       FleetMetrics metrics,
+      AdmissionMetrics admissionMetrics,
       Ticker ticker) {
-    return new Fleet(config, admission, ollama, metrics, ticker);
+    return new Fleet(config, admission, ollama, metrics, admissionMetrics, ticker);
+  }
+
+  @Provides
+  @Singleton
+  ProxyCacheConfig cacheConfig(Settings settings) {
+    return ProxyCacheConfig.from(settings);
+  }
+
+  /** The response cache ({@code proxy.cache.*}); Redis is reached with {@code cache.redis.*}. */
+  @Provides
+  @Singleton
+  ProxyCache cache(
+      ProxyCacheConfig config, Settings settings, CacheMetrics metrics, Ticker ticker) {
+    return new ProxyCache(config, RedisCacheConfig.from(settings), metrics, ticker);
   }
 
   @Provides

@@ -56,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
   private final PrometheusRegistry registry;
+  private final ProxyCache cache;
   private HttpServer server;
   private ThreadPoolExecutor executor;
   private ScheduledExecutorService timer;
@@ -69,7 +70,9 @@ public final class ProxyServer implements AutoCloseable {
       OllamaConfig ollama,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
-      PrometheusRegistry registry) {
+      PrometheusRegistry registry,
+      ProxyCache cache) {
+    this.cache = requireNonNull(cache, "cache is null");
     this.config = requireNonNull(config, "config is null");
     this.fleet = requireNonNull(fleet, "fleet is null");
     this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
@@ -137,7 +140,8 @@ public final class ProxyServer implements AutoCloseable {
             client,
             metrics,
             proxyMetrics,
-            metricsHandler));
+            metricsHandler,
+            cache));
     created.start();
     server = created;
     log.info("Proxying {} to Ollama at {}", uri(), fleet.names());
@@ -178,6 +182,7 @@ public final class ProxyServer implements AutoCloseable {
       health.shutdownNow();
       server = null;
     }
+    cache.close();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,19 @@ class AdmissionTest {
                 upstream.uri(),
                 Map.of(AdmissionConfig.ENABLED, "true", AdmissionConfig.MAX_PER_BACKEND, "1"))) {
       AdmissionGate gate = f.proxy.fleet().backends().get(0).admission();
+      String backend = f.proxy.fleet().names().get(0);
+      // every priority's series exist at zero before the first request
+      assertThat(lines(f.scrape(), "tinyllm_proxy_admission_rejected_total{"))
+          .containsExactly(
+              "tinyllm_proxy_admission_rejected_total{backend=\""
+                  + backend
+                  + "\",priority=\"high\"} 0.0",
+              "tinyllm_proxy_admission_rejected_total{backend=\""
+                  + backend
+                  + "\",priority=\"low\"} 0.0",
+              "tinyllm_proxy_admission_rejected_total{backend=\""
+                  + backend
+                  + "\",priority=\"normal\"} 0.0");
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       answers.add(send(f.http, f.uri("/api/chat"), "first", "normal"));
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -57,12 +71,37 @@ class AdmissionTest {
       FleetFixture.await("the normal one waiting", () -> gate.waiting() == 2);
       answers.add(send(f.http, f.uri("/api/chat"), "high", "HIGH"));
       FleetFixture.await("the high one waiting", () -> gate.waiting() == 3);
+      assertThat(lines(f.scrape(), "tinyllm_proxy_admission_waiting{"))
+          .containsExactly(
+              "tinyllm_proxy_admission_waiting{backend=\"" + backend + "\",priority=\"high\"} 1.0",
+              "tinyllm_proxy_admission_waiting{backend=\"" + backend + "\",priority=\"low\"} 1.0",
+              "tinyllm_proxy_admission_waiting{backend=\""
+                  + backend
+                  + "\",priority=\"normal\"} 1.0");
       release.countDown();
 
       for (CompletableFuture<HttpResponse<String>> answer : answers) {
         assertThat(answer.get().statusCode()).isEqualTo(200);
       }
       assertThat(served).containsExactly("first", "high", "normal", "low");
+      assertThat(lines(f.scrape(), "tinyllm_proxy_admission_waiting{"))
+          .hasSize(3)
+          .allMatch(line -> line.endsWith(" 0.0"));
+      // the first was admitted at once: a wait of zero, counted like the others
+      assertThat(lines(f.scrape(), "tinyllm_proxy_admission_wait_seconds_count{"))
+          .containsExactly(
+              "tinyllm_proxy_admission_wait_seconds_count{backend=\""
+                  + backend
+                  + "\",priority=\"high\"} 1",
+              "tinyllm_proxy_admission_wait_seconds_count{backend=\""
+                  + backend
+                  + "\",priority=\"low\"} 1",
+              "tinyllm_proxy_admission_wait_seconds_count{backend=\""
+                  + backend
+                  + "\",priority=\"normal\"} 2");
+      assertThat(lines(f.scrape(), "tinyllm_proxy_admission_rejected_total{"))
+          .hasSize(3)
+          .allMatch(line -> line.endsWith(" 0.0"));
     } finally {
       release.countDown();
     }
@@ -80,7 +119,9 @@ class AdmissionTest {
       Gate held = f.sim('a').faults().holdBeforeFirstToken(1);
       CompletableFuture<HttpResponse<String>> first =
           send(f.http, f.uri("/api/chat"), "first", null);
-      FleetFixture.await("the first request held by the backend", () -> held.held() == 1);
+      assertThat(held.awaitHeld(1, Duration.ofSeconds(10)))
+          .as("the first request held by the backend")
+          .isTrue();
 
       // not f.post, which waits for the proxy to be done with the held request
       HttpResponse<String> refused = send(f.http, f.uri("/api/chat"), "late", null).get();
@@ -95,6 +136,13 @@ class AdmissionTest {
           .containsExactly(
               "tinyllm_errors_total{error_type=\"server_busy\",graph=\"default\","
                   + "model=\"qwen2.5:0.5b\"} 1.0");
+      assertThat(f.samples("tinyllm_proxy_admission_rejected_total"))
+          .containsExactly(
+              "tinyllm_proxy_admission_rejected_total{backend=\"a\",priority=\"normal\"} 1.0");
+      // the first admitted at once, the refused one after its wait (timed on the test's clock)
+      assertThat(f.samples("tinyllm_proxy_admission_wait_seconds_count"))
+          .containsExactly(
+              "tinyllm_proxy_admission_wait_seconds_count{backend=\"a\",priority=\"normal\"} 2");
     }
   }
 
@@ -107,6 +155,10 @@ class AdmissionTest {
       request.header("X-TinyLLM-Priority", priority);
     }
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> lines(String scrape, String prefix) {
+    return scrape.lines().filter(line -> line.startsWith(prefix)).sorted().toList();
   }
 
   private static void await(CountDownLatch latch) {

@@ -67,14 +67,14 @@ class ClientBehaviourTest {
   }
 
   @Test
-  void aClientThatHangsUpBeforeTheFirstTokenCancelsItWhenTheTokenComes() {
+  void aClientThatHangsUpBeforeTheFirstTokenCancelsItWhenTheTokenComes() throws Exception {
     try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
       Gate gate = f.sim.faults().holdBeforeFirstToken(1);
       try (RawHttp client = new RawHttp(f.proxy.uri())) {
         client.send(
             "POST /api/generate HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json",
             REQUEST);
-        awaitUpTo10s(() -> gate.held() == 1);
+        assertThat(gate.awaitHeld(1, Duration.ofSeconds(10))).as("held at the gate").isTrue();
       }
       gate.open();
 

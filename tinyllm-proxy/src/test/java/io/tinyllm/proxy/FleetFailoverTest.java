@@ -169,7 +169,9 @@ class FleetFailoverTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString()));
       }
-      FleetFixture.await("three requests held by b", () -> b.stats().requests(Endpoint.CHAT) == 4);
+      assertThat(b.stats().awaitRequests(Endpoint.CHAT, 4, Duration.ofSeconds(10)))
+          .as("three requests held by b")
+          .isTrue();
 
       b.close();
 

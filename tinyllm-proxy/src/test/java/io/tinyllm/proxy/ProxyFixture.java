@@ -40,9 +40,14 @@ final class ProxyFixture implements AutoCloseable {
 
   /** A proxy in front of a simulator with {@code config}. */
   static ProxyFixture simulator(SimulatorConfig config) {
+    return simulator(config, Map.of());
+  }
+
+  /** A proxy with more settings in front of a simulator with {@code config}. */
+  static ProxyFixture simulator(SimulatorConfig config, Map<String, String> settings) {
     try {
       OllamaSimulator sim = OllamaSimulator.start(config);
-      return new ProxyFixture(sim, sim.baseUri(), Map.of());
+      return new ProxyFixture(sim, sim.baseUri(), settings);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -68,6 +68,47 @@ class ProxyModuleTest {
   }
 
   @Test
+  void theResponseCacheIsOffByDefaultAndReadsEverySetting() {
+    assertThat(ProxyCacheConfig.defaults())
+        .isEqualTo(
+            new ProxyCacheConfig(
+                false, "memory", Duration.ofHours(1), 10_000, 64 * 1024 * 1024, 1024 * 1024));
+    assertThat(
+            ProxyCacheConfig.from(
+                Settings.of(
+                    Map.of(
+                        "proxy.cache.enabled", "true",
+                        "proxy.cache.backend", "redis",
+                        "proxy.cache.ttl", "5m",
+                        "proxy.cache.max-entries", "100",
+                        "proxy.cache.max-bytes", "1048576",
+                        "proxy.cache.max-entry-bytes", "65536"))))
+        .isEqualTo(new ProxyCacheConfig(true, "redis", Duration.ofMinutes(5), 100, 1048576, 65536));
+    assertThatThrownBy(
+            () -> ProxyCacheConfig.from(Settings.of(Map.of("proxy.cache.backend", "disk"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid value 'disk' for setting 'proxy.cache.backend': expected [memory, redis]");
+    assertThatThrownBy(
+            () ->
+                ProxyCacheConfig.from(
+                    Settings.of(
+                        Map.of(
+                            "proxy.cache.max-bytes", "2048",
+                            "proxy.cache.max-entry-bytes", "4096"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'proxy.cache.max-entry-bytes' (4096) must not exceed");
+    try (TinyLlm app = TinyLlm.start(Settings.empty())) {
+      assertThat(app.get(ProxyCache.class).enabled()).isFalse();
+    }
+    try (TinyLlm app = TinyLlm.start(Settings.of(Map.of("proxy.cache.enabled", "true")))) {
+      assertThat(app.get(ProxyCache.class).enabled()).isTrue();
+      assertThat(app.metrics().scrapeText())
+          .contains("tinyllm_cache_hits_total{cache_type=\"proxy_memory\"} 0.0");
+    }
+  }
+
+  @Test
   void backendsAreNamedByTheConfigurationOnly() {
     assertThat(Backend.parse("gpu-1=http://10.0.0.1:11434").name()).isEqualTo("gpu-1");
     assertThat(Backend.parse("http://10.0.0.2:8080").name()).isEqualTo("10.0.0.2:8080");

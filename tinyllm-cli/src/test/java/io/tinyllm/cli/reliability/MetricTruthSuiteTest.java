@@ -172,7 +172,7 @@ class MetricTruthSuiteTest {
                               Fixtures.request("held 3"), token -> chunks.incrementAndGet())
                           .completion()
                           .join())));
-      Fixtures.await("three calls held", () -> gate.held() == 3, Fixtures.WAIT);
+      assertThat(gate.awaitHeld(3, Fixtures.WAIT)).as("three calls held").isTrue();
       Samples held = scrape(app);
       assertThat(held.sum("tinyllm_active_requests", "model", MODEL)).isEqualTo(3);
       clock.advance(Duration.ofMillis(300));
@@ -213,7 +213,7 @@ class MetricTruthSuiteTest {
       List<CompletableFuture<GraphRun>> runs = new ArrayList<>();
       runs.add(queue.submit(Priority.HIGH, () -> engine.run(graph, "job 1")));
       runs.add(queue.submit(Priority.HIGH, () -> engine.run(graph, "job 2")));
-      Fixtures.await("two workers held", () -> workersHeld.held() == 2, Fixtures.WAIT);
+      assertThat(workersHeld.awaitHeld(2, Fixtures.WAIT)).as("two workers held").isTrue();
       runs.add(queue.submit(Priority.HIGH, () -> engine.run(graph, "job 3")));
       runs.add(queue.submit(Priority.NORMAL, () -> engine.run(graph, "job 4")));
       runs.add(queue.submit(Priority.NORMAL, () -> engine.run(graph, "job 5")));

@@ -112,8 +112,9 @@ class OllamaOutageTest {
       // one call hangs inside Ollama, then Ollama goes away under it
       first.faults().hang(Duration.ofSeconds(30), 1);
       CompletableFuture<String> inFlight = ask(app, "in flight");
-      Fixtures.await(
-          "the call to reach the server", () -> first.stats().injectedFaults() == 1, Fixtures.WAIT);
+      assertThat(first.stats().awaitInjectedFaults(1, Fixtures.WAIT))
+          .as("the call to reach the server")
+          .isTrue();
       first.close();
       assertThat(failure(inFlight)).isInstanceOf(LlmConnectionException.class);
 

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -107,21 +108,20 @@ final class OpenAiExchange extends HttpExchange {
 
   /** The bytes that replace one native JSON object of a successful answer. */
   private byte[] translate(byte[] nativeBytes) {
-    JsonNode node;
-    try {
-      node = mapper.readTree(nativeBytes);
-    } catch (JsonProcessingException e) {
-      node = null;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    JsonNode node = parse(nativeBytes);
     if (node == null || !node.isObject()) {
       // only an injected malformed-line fault gets here: pass the broken bytes on as they are
       return options.stream() ? event(nativeBytes) : nativeBytes;
     }
     return switch (endpoint) {
-      case OPENAI_CHAT -> options.stream() ? chatEvents(node) : json(chatWhole(node));
-      case OPENAI_COMPLETIONS -> options.stream() ? completionEvents(node) : json(completion(node));
+      case OPENAI_CHAT ->
+          options.stream()
+              ? chatEvents(node)
+              : json(OpenAiResponses.chatCompletion(mapper, options.id(), node));
+      case OPENAI_COMPLETIONS ->
+          options.stream()
+              ? completionEvents(node)
+              : json(OpenAiResponses.completion(mapper, options.id(), node));
       case OPENAI_EMBEDDINGS ->
           json(
               OpenAiResponses.embeddingList(
@@ -132,39 +132,29 @@ final class OpenAiExchange extends HttpExchange {
     };
   }
 
-  private ObjectNode chatWhole(JsonNode node) {
-    return OpenAiResponses.chatCompletion(mapper, options.id(), node);
-  }
-
-  private ObjectNode completion(JsonNode node) {
-    return OpenAiResponses.completion(mapper, options.id(), node);
-  }
-
   private byte[] chatEvents(JsonNode node) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ObjectNode chunk = OpenAiResponses.chatChunk(mapper, options.id(), node, toolCallSent);
     if (chunk.at("/choices/0/delta/tool_calls").size() > 0) {
       toolCallSent = true;
     }
-    out.writeBytes(event(HttpIo.bytes(mapper, chunk)));
-    if (node.path("done").asBoolean()) {
-      if (options.includeUsage()) {
-        chunk.putArray("choices");
-        chunk.set("usage", OpenAiResponses.usage(mapper, node));
-        out.writeBytes(event(HttpIo.bytes(mapper, chunk)));
-      }
-      out.writeBytes(DONE);
-    }
-    return out.toByteArray();
+    return events(chunk, node);
   }
 
   private byte[] completionEvents(JsonNode node) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ObjectNode chunk = OpenAiResponses.completionChunk(mapper, options.id(), node);
     if (options.includeUsage()) {
       // v0.13.5 puts a usage of zeros on every chunk, and the real one on its own chunk last
       chunk.set("usage", OpenAiResponses.zeroUsage(mapper));
     }
+    return events(chunk, node);
+  }
+
+  /**
+   * The event of {@code chunk}, the translation of the native line {@code node}; after the last
+   * line, the usage (on a chunk without choices) if the client asked for it, and {@code [DONE]}.
+   */
+  private byte[] events(ObjectNode chunk, JsonNode node) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(event(HttpIo.bytes(mapper, chunk)));
     if (node.path("done").asBoolean()) {
       if (options.includeUsage()) {
@@ -179,17 +169,23 @@ final class OpenAiExchange extends HttpExchange {
 
   /** An error answer of the native handler as OpenAI's error object. */
   private byte[] translateError(byte[] nativeBytes) {
-    JsonNode node;
-    try {
-      node = mapper.readTree(nativeBytes);
-    } catch (IOException e) {
-      node = null;
-    }
+    JsonNode node = parse(nativeBytes);
     if (node == null || !node.path("error").isTextual()) {
       return new byte[0]; // v0.13.5 writes nothing when the error is not JSON
     }
     // v0.13.5 types every error of the native handler as a 500 (api_error), whatever its status
     return json(OpenAiResponses.error(mapper, 500, node.get("error").asText()));
+  }
+
+  /** The native bytes as JSON, or {@code null} if they are not JSON. */
+  private JsonNode parse(byte[] nativeBytes) {
+    try {
+      return mapper.readTree(nativeBytes);
+    } catch (JsonProcessingException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // not from bytes in memory
+    }
   }
 
   private byte[] json(ObjectNode node) {

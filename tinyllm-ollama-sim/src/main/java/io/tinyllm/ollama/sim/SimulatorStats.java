@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * Counters a test can read to check what reached the simulator: requests per endpoint and per
@@ -26,7 +27,7 @@ public final class SimulatorStats {
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger peakRunning = new AtomicInteger();
   private final LongAdder loads = new LongAdder();
-  private final Object arrivals = new Object();
+  private final Object changes = new Object();
 
   SimulatorStats() {
     for (Endpoint endpoint : Endpoint.values()) {
@@ -54,17 +55,49 @@ public final class SimulatorStats {
   public boolean awaitRequests(Endpoint endpoint, long count, Duration timeout)
       throws InterruptedException {
     requireNonNull(endpoint, "endpoint is null");
+    return await(() -> requests(endpoint) >= count, timeout);
+  }
+
+  /**
+   * Waits until at least {@code count} inference requests are in the scheduler at once (see {@link
+   * #activeRequests()}), at most {@code timeout}: woken by each request entering it.
+   *
+   * @return whether they are; false if {@code timeout} elapsed first
+   */
+  public boolean awaitActiveRequests(int count, Duration timeout) throws InterruptedException {
+    return await(() -> activeRequests() >= count, timeout);
+  }
+
+  /**
+   * Waits until at least {@code count} requests have suffered an injected fault, at most {@code
+   * timeout}: woken as each is counted, just before it acts (a hung request is then about to be
+   * held).
+   *
+   * @return whether they have; false if {@code timeout} elapsed first
+   */
+  public boolean awaitInjectedFaults(long count, Duration timeout) throws InterruptedException {
+    return await(() -> injectedFaults() >= count, timeout);
+  }
+
+  private boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (arrivals) {
-      while (requests(endpoint) < count) {
+    synchronized (changes) {
+      while (!condition.getAsBoolean()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        arrivals.wait(Math.max(1, left / 1_000_000));
+        changes.wait(Math.max(1, left / 1_000_000));
       }
     }
     return true;
+  }
+
+  /** Wakes the waiters of the {@code await} methods: a count they may wait on changed. */
+  private void changed() {
+    synchronized (changes) {
+      changes.notifyAll();
+    }
   }
 
   /** Requests on all endpoints, unmatched ones included. */
@@ -147,9 +180,7 @@ public final class SimulatorStats {
 
   void recordEndpoint(Endpoint endpoint) {
     byEndpoint.get(endpoint).increment();
-    synchronized (arrivals) {
-      arrivals.notifyAll();
-    }
+    changed();
   }
 
   void recordModel(String normalizedModel) {
@@ -166,11 +197,13 @@ public final class SimulatorStats {
 
   void recordFault() {
     faults.increment();
+    changed();
   }
 
   void enter() {
     int now = active.incrementAndGet();
     peakActive.accumulateAndGet(now, Math::max);
+    changed();
   }
 
   void leave() {

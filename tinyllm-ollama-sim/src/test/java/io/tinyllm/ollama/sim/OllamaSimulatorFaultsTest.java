@@ -14,13 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Injected faults, as a client sees them over real HTTP. */
 class OllamaSimulatorFaultsTest {
+  /** How long a wait for what another thread brings about may take: generous on a busy CI. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   private static final String GENERATE = "{\"model\":\"fast:1b\",\"prompt\":\"Tell me something\"}";
   private static final String GENERATE_WHOLE =
       "{\"model\":\"fast:1b\",\"prompt\":\"Tell me something\",\"stream\":false}";
@@ -222,7 +224,7 @@ class OllamaSimulatorFaultsTest {
             });
     // close only once the second request is held by the hang: closed earlier, the connection
     // would be refused and the test would see an IOException for the wrong reason
-    awaitTrue(() -> sim.stats().injectedFaults() == 2);
+    assertThat(sim.stats().awaitInjectedFaults(2, WAIT)).as("2 faults injected").isTrue();
     long start = System.nanoTime();
     sim.close();
     assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
@@ -249,17 +251,6 @@ class OllamaSimulatorFaultsTest {
               throw new AssertionError("stream ended normally");
             })
         .isInstanceOf(java.io.IOException.class);
-  }
-
-  /** Bounded polling for a state another thread brings about. */
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 20 s");
-      }
-      Thread.sleep(2);
-    }
   }
 
   private static List<Integer> statuses(SimClient client, int count) {

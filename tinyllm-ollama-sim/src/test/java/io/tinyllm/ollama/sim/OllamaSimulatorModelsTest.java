@@ -103,7 +103,12 @@ class OllamaSimulatorModelsTest {
     assertThat(running.get("details").get("format").asText()).isEqualTo("gguf");
     assertThat(Instant.parse(running.get("expires_at").asText())).isAfter(Instant.now());
 
-    Thread.sleep(350);
+    // expiry is read from the clock when asked: wait, bounded, until the 200 ms have run out
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (sim.isLoaded("tiny:1b")) {
+      assertThat(System.nanoTime()).as("the keep-alive ran out").isLessThan(deadline);
+      Thread.sleep(10); // polling a condition, bounded above
+    }
     assertThat(client.get("/api/ps").json().get("models")).isEmpty();
     long reload = loadDuration("{\"model\":\"tiny:1b\",\"prompt\":\"hi\",\"stream\":false}");
     assertThat(reload).isGreaterThanOrEqualTo(LOAD.toNanos());

@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class OllamaSimulatorSchedulerTest {
   private static final Duration LOAD = Duration.ofMillis(300);
+
+  /** How long a wait for what another thread brings about may take: generous on a busy CI. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   private static final String BUSY =
       "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}";
 
@@ -68,11 +71,13 @@ class OllamaSimulatorSchedulerTest {
     Gate gate = sim.faults().holdBeforeFirstToken(1);
     List<Future<SimClient.Reply>> replies = new ArrayList<>();
     replies.add(postAsync(generate("fast:1b", "first")));
-    awaitTrue(() -> gate.held() == 1); // the first holds the model's only slot
+    assertThat(gate.awaitHeld(1, WAIT))
+        .as("1 held at the gate")
+        .isTrue(); // the first holds the model's only slot
     for (int i = 2; i <= 6; i++) {
       replies.add(postAsync(generate("fast:1b", "request " + i)));
     }
-    awaitTrue(() -> sim.stats().activeRequests() == 6);
+    assertThat(sim.stats().awaitActiveRequests(6, WAIT)).as("6 in the scheduler").isTrue();
     assertThat(sim.stats().runningRequests()).isEqualTo(1);
     assertThat(sim.stats().busyRejections()).isZero();
 
@@ -95,7 +100,7 @@ class OllamaSimulatorSchedulerTest {
         .isEqualTo(200);
     Gate gate = sim.faults().holdBeforeFirstToken(1);
     Future<SimClient.Reply> busy = postAsync(generate("fast:1b", "busy"));
-    awaitTrue(() -> gate.held() == 1);
+    assertThat(gate.awaitHeld(1, WAIT)).as("1 held at the gate").isTrue();
 
     // GenerateHandler answers an empty prompt once it has the runner, never calling the runner
     Future<SimClient.Reply> load = postAsync("{\"model\":\"fast:1b\",\"stream\":false}");
@@ -113,7 +118,7 @@ class OllamaSimulatorSchedulerTest {
     Gate gate = sim.faults().holdBeforeFirstToken(2);
     Future<SimClient.Reply> one = postAsync(generate("fast:1b", "one"));
     Future<SimClient.Reply> two = postAsync(generate("fast:1b", "two"));
-    awaitTrue(() -> gate.held() == 2);
+    assertThat(gate.awaitHeld(2, WAIT)).as("2 held at the gate").isTrue();
     assertThat(sim.stats().runningRequests()).isEqualTo(2);
     gate.open();
     assertThat(one.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -135,9 +140,9 @@ class OllamaSimulatorSchedulerTest {
         .isEqualTo(200);
 
     postAsync(generate("cold-a:1b", "x")); // being loaded
-    awaitTrue(() -> sim.stats().activeRequests() == 1);
+    assertThat(sim.stats().awaitActiveRequests(1, WAIT)).as("1 in the scheduler").isTrue();
     postAsync(generate("cold-b:1b", "x")); // waits in the queue's one place
-    awaitTrue(() -> sim.stats().activeRequests() == 2);
+    assertThat(sim.stats().awaitActiveRequests(2, WAIT)).as("2 in the scheduler").isTrue();
 
     SimClient.Reply refused = client.post("/api/generate", generate("cold-c:1b", "x"));
     assertThat(refused.status()).isEqualTo(503);
@@ -163,9 +168,9 @@ class OllamaSimulatorSchedulerTest {
 
     Gate gate = sim.faults().holdBeforeFirstToken(1);
     Future<SimClient.Reply> first = postAsync(generate("paced:1b", "long"));
-    awaitTrue(() -> gate.held() == 1);
+    assertThat(gate.awaitHeld(1, WAIT)).as("1 held at the gate").isTrue();
     Future<SimClient.Reply> queued = postAsync(generate("paced:1b", "short"));
-    awaitTrue(() -> sim.stats().activeRequests() == 2);
+    assertThat(sim.stats().awaitActiveRequests(2, WAIT)).as("2 in the scheduler").isTrue();
     gate.open();
 
     JsonNode a = first.get(30, TimeUnit.SECONDS).json();
@@ -265,16 +270,5 @@ class OllamaSimulatorSchedulerTest {
 
   private Instant expiresAt() {
     return Instant.parse(running().get("expires_at").asText());
-  }
-
-  /** Bounded polling for a state another thread brings about. */
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 20 s");
-      }
-      Thread.sleep(2);
-    }
   }
 }

@@ -10,13 +10,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * What the peer-client checks share: a simulator with scripted answers and tool calls, and a way to
  * have six requests at the server at once.
  */
 final class PeerFixture {
+  /** How long a wait for what another thread brings about may take: generous on a busy CI. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   static final String MODEL = "qwen2.5:0.5b";
   static final String EMBEDDING_MODEL = "nomic-embed-text";
   static final String PING = "ping";
@@ -65,11 +67,11 @@ final class PeerFixture {
     try {
       List<Future<T>> futures = new ArrayList<>();
       futures.add(callers.submit(call));
-      awaitTrue(() -> gate.held() == 1);
+      assertThat(gate.awaitHeld(1, WAIT)).as("1 held at the gate").isTrue();
       for (int i = 1; i < 6; i++) {
         futures.add(callers.submit(call));
       }
-      awaitTrue(() -> sim.stats().activeRequests() == 6);
+      assertThat(sim.stats().awaitActiveRequests(6, WAIT)).as("6 in the scheduler").isTrue();
       assertThat(sim.stats().runningRequests()).isEqualTo(1);
       gate.open();
       List<T> results = new ArrayList<>();
@@ -81,16 +83,6 @@ final class PeerFixture {
     } finally {
       gate.open();
       callers.shutdownNow();
-    }
-  }
-
-  static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 20 s");
-      }
-      Thread.sleep(2);
     }
   }
 }

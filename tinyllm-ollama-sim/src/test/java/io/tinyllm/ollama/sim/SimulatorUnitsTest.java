@@ -22,6 +22,28 @@ class SimulatorUnitsTest {
   }
 
   @Test
+  void statsWaitsEndOnceTheCountIsReachedAndSayFalseWhenTheTimeRanOut() throws Exception {
+    SimulatorStats stats = new SimulatorStats();
+    assertThat(stats.awaitActiveRequests(1, Duration.ofMillis(1))).isFalse();
+    assertThat(stats.awaitInjectedFaults(1, Duration.ofMillis(1))).isFalse();
+
+    Thread requests =
+        new Thread(
+            () -> {
+              stats.enter();
+              stats.enter();
+              stats.recordFault();
+            });
+    requests.start();
+
+    // woken by the other thread's counts: without a wake-up each would wait its whole minute
+    assertThat(stats.awaitActiveRequests(2, Duration.ofMinutes(1))).isTrue();
+    assertThat(stats.awaitInjectedFaults(1, Duration.ofMinutes(1))).isTrue();
+    requests.join(Duration.ofMinutes(1).toMillis());
+    assertThat(stats.awaitActiveRequests(3, Duration.ofMillis(1))).isFalse();
+  }
+
+  @Test
   void goDurationsParseLikeGo() {
     assertThat(GoDuration.parse("5m")).isEqualTo(Duration.ofMinutes(5));
     assertThat(GoDuration.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
