@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -49,6 +51,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   private long wallAtStart;
   private long jitAtStart;
   private long compilersAtStart;
+  private Map<String, Long> groupsAtStart;
 
   /** Called by a benchmark's setup: one operation handles {@code count} units (e.g. tokens). */
   static void unitsPerOperation(String unitName, int count) {
@@ -66,6 +69,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
     wallAtStart = System.nanoTime();
     jitAtStart = jitMillis();
     compilersAtStart = compilerCpuNanos();
+    groupsAtStart = threadGroupCpuNanos();
     cpuAtStart = os.getProcessCpuTime();
   }
 
@@ -101,17 +105,47 @@ public final class ProcessCpuProfiler implements InternalProfiler {
                 "ns/" + unit,
                 AggregationPolicy.AVG));
       }
+      Map<String, Long> groups = threadGroupCpuNanos();
+      if (groupsAtStart != null && groups != null) {
+        for (Map.Entry<String, Long> group : groups.entrySet()) {
+          long spent = group.getValue() - groupsAtStart.getOrDefault(group.getKey(), 0L);
+          results.add(
+              new ScalarResult(
+                  "cpu.threads." + group.getKey() + ".per." + unit,
+                  (double) Math.max(0, spent) / ops / units,
+                  "ns/" + unit,
+                  AggregationPolicy.AVG));
+        }
+      }
     }
     return results;
   }
 
+  private long jitMillis() {
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : 0;
+  }
+
   /** CPU of the JIT's compiler threads so far (Linux), or -1 where it cannot be read. */
   private static long compilerCpuNanos() {
+    Map<String, Long> groups = threadGroupCpuNanos();
+    return groups == null ? -1 : groups.getOrDefault("jit", 0L);
+  }
+
+  /**
+   * CPU so far of the process's threads by kind (Linux, from {@code /proc/self/task/}, 10 ms ticks;
+   * a thread that ended takes its time with it), or {@code null} where it cannot be read: {@code
+   * jit} (compiler threads), {@code gc} (collector and VM threads), {@code http} (the JDK HTTP
+   * client's selector and workers), {@code stream} (the Ollama client's stream threads), {@code
+   * pool} (fork-join pools) and {@code other} (the benchmark's own thread among them).
+   */
+  private static Map<String, Long> threadGroupCpuNanos() {
     File[] tasks = new File("/proc/self/task").listFiles();
     if (tasks == null) {
-      return -1;
+      return null;
     }
-    long ticks = 0;
+    Map<String, Long> groups = new TreeMap<>();
     for (File task : tasks) {
       String stat;
       try {
@@ -122,18 +156,33 @@ public final class ProcessCpuProfiler implements InternalProfiler {
       int open = stat.indexOf('(');
       int close = stat.lastIndexOf(')');
       String name = stat.substring(open + 1, close);
-      if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-        // after "pid (name) ": state is field 3, utime 14 and stime 15
-        String[] fields = stat.substring(close + 2).split(" ");
-        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      }
+      // after "pid (name) ": state is field 3, utime 14 and stime 15
+      String[] fields = stat.substring(close + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      groups.merge(group(name), ticks * 10_000_000L, Long::sum); // USER_HZ is 100 on Linux
     }
-    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    return groups;
   }
 
-  private long jitMillis() {
-    return jit != null && jit.isCompilationTimeMonitoringSupported()
-        ? jit.getTotalCompilationTime()
-        : 0;
+  private static String group(String thread) {
+    if (thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre")) {
+      return "jit";
+    }
+    if (thread.startsWith("GC ")
+        || thread.startsWith("G1 ")
+        || thread.startsWith("VM Thread")
+        || thread.startsWith("VM Periodic")) {
+      return "gc";
+    }
+    if (thread.startsWith("HttpClient")) {
+      return "http";
+    }
+    if (thread.startsWith("tinyllm-ollama-")) {
+      return "stream";
+    }
+    if (thread.startsWith("ForkJoinPool")) {
+      return "pool";
+    }
+    return "other";
   }
 }
