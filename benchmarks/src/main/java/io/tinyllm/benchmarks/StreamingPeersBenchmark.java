@@ -118,6 +118,13 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * generateLangchain4j           3089.3 ±  2912.8 ns/token
  * generateBare                  2786.3 ±  2746.5 ns/token
  * </pre>
+ *
+ * <p>Since then the client reads answers with {@link ChunkReader}. Runs I and J (2026-12-06, load
+ * up to 12 from other builds; {@code -jvmArgsAppend -XX:-UseDynamicNumberOfCompilerThreads}, one
+ * benchmark per JMH run, paths alternating), CPU per token less the JIT's compiler threads ({@code
+ * cpu.nojit.per.token}), chat: ours 4 417 and 4 688 ns, langchain4j 5 319 and 4 632 ns, bare 3 524
+ * and 3 717 ns, bareBlocking 1 818 ns; half of ours, langchain4j's and bare's is the JDK {@code
+ * HttpClient}'s own threads. Details in {@code docs/performance.md}, item 5.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One streamed generate or chat call, run on a client thread: rate limit, breaker and retries as
  * for any call (retrying only until the first output reached the listener), then the NDJSON chunks,
- * each within the idle timeout of the previous one, all within the total deadline ({@code
- * ollama.timeout.stream-total}), their text within {@code ollama.max-response-bytes}.
+ * read by a {@link ChunkReader} from each network read as it arrives, each read within the idle
+ * timeout of the previous one, all within the total deadline ({@code ollama.timeout.stream-total}),
+ * their text within {@code ollama.max-response-bytes}.
  *
  * <p>The listener's callbacks are serialized; the terminal one ({@code onComplete} or {@code
  * onError}) comes once and last. {@link #cancel()} delivers {@code onError(CancelledException)} on
