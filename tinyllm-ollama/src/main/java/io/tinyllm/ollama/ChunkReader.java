@@ -112,8 +112,7 @@ public final class ChunkReader {
     reader.end();
     Chunk only = reader.next();
     if (only == null) {
-      throw new MalformedResponseException(
-          "Ollama sent a response that is not valid JSON: " + OllamaJson.abbreviate(json));
+      throw new MalformedResponseException("Ollama sent an empty response");
     }
     return only;
   }
