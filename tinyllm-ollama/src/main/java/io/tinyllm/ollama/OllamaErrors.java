@@ -169,7 +169,7 @@ final class OllamaErrors {
       return null;
     }
     try {
-      return OllamaJson.error(OllamaJson.parse(body, "error"));
+      return OllamaJson.error(JsonValues.object(body, "error"));
     } catch (MalformedResponseException e) {
       return null;
     }
