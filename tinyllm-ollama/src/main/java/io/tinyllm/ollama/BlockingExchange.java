@@ -88,7 +88,10 @@ final class BlockingExchange {
       } catch (SocketTimeoutException e) {
         throw failure(new HttpConnectTimeoutException("HTTP connect timed out"), e);
       } catch (UnknownHostException e) {
-        throw failure(new ConnectException(e.getMessage()), new UnresolvedAddressException());
+        // as the JDK's HttpClient reports it: no text, an UnresolvedAddressException as the cause
+        ConnectException unresolved = new ConnectException();
+        unresolved.addSuppressed(e);
+        throw failure(unresolved, new UnresolvedAddressException());
       } catch (ConnectException e) {
         // the JDK's HttpClient reports a refused connection without text, which OllamaErrors words
         throw "Connection refused".equals(e.getMessage())

@@ -85,6 +85,19 @@ class OneShotClientTest {
   }
 
   @Test
+  void anUnknownHostFailsAlike() {
+    // .invalid never resolves (RFC 2606)
+    Throwable failure =
+        assertSameFailure(
+            config(URI.create("http://nohost.invalid:11434"), Map.of()),
+            OllamaClient::list,
+            LlmConnectionException.class);
+    assertThat(failure)
+        .hasMessageContaining("http://nohost.invalid:11434: the host name does not resolve.")
+        .hasMessageNotContaining("Exception");
+  }
+
+  @Test
   void anAnswerOverTheCapFailsAlike() {
     try (HostileServer declared =
             HostileServer.start(
