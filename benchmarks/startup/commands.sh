@@ -50,7 +50,9 @@ for round in $(seq -1 "$runs"); do
   for i in "${!commands[@]}"; do
     start=$(date +%s%N)
     # shellcheck disable=SC2086  # a command is words
-    /usr/bin/time -f "%U %S" -o "$work/cpu" "$launcher" ${commands[$i]} >/dev/null 2>&1 || :
+    # a command that fails fast would look fast: stop instead
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$launcher" ${commands[$i]} >/dev/null 2>"$work/err" ||
+      die "tinyllm ${commands[$i]} failed: $(head -c 500 "$work/err")"
     end=$(date +%s%N)
     if [ "$round" -ge 1 ]; then
       echo $(((end - start) / 1000)) >>"$work/$i"

@@ -19,10 +19,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * NDJSON stream parsing on its own (issue #3): the per-line work the client's stream thread does
- * for each chunk of a streamed {@code /api/generate} — parse the line, look for an {@code error},
- * take the {@code response} and {@code thinking} text, check {@code done}, append — and the final
- * response built from the last chunk. No HTTP, no threads: what is left is the parser, so the
+ * NDJSON stream parsing on its own (issue #3): the per-chunk work the client's stream thread does
+ * for each chunk of a streamed {@code /api/generate} — read it with the client's {@code
+ * ChunkReader} (each line encoded to bytes first, as the network delivers them), look for an {@code
+ * error}, take the {@code response} and {@code thinking} text, check {@code done}, append — and the
+ * final response built from the last chunk. No HTTP, no threads: what is left is the parser, so the
  * figure is an upper bound on the tokens per second one stream thread can take in.
  *
  * <p>The stream is {@value #TOKENS} chunks of one word each in the shape Ollama sends (model,
@@ -35,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Latest figures (2026-11-28, 00:41–00:52 UTC; KVM guest, 2 vCPUs Intel Xeon family 6 model 207;
  * OpenJDK 17.0.15; JMH 1.37; {@code -f 1 -wi 5 -w 2s -i 5 -r 2s -prof gc}; load 0.73): 2 293 320 ±
- * 501 460 tokens/s, 1 226 B per token. Also in {@code docs/performance.md} (item 4) and {@code
+ * 501 460 tokens/s, 1 226 B per token, with a Jackson tree per chunk. With {@code ChunkReader} (run
+ * K, 2026-12-06, load 5–6, {@code -f 1 -wi 5 -w 2s -i 5 -r 2s -prof gc}): 1 490 391 ± 2 652 655 and
+ * 1 633 540 ± 2 090 368 tokens/s against 1 329 567 ± 965 117 and 1 443 930 ± 2 106 750 for the tree
+ * in the same run, 433 B per token. Also in {@code docs/performance.md} (item 4) and {@code
  * docs/ollama-client.md}.
  */
 @State(Scope.Thread)

@@ -25,6 +25,8 @@ import io.tinyllm.api.llm.ChatRequest;
 import io.tinyllm.api.llm.GenerateRequest;
 import io.tinyllm.api.llm.GenerationOptions;
 import io.tinyllm.api.llm.StreamListener;
+import io.tinyllm.ollama.Chunk;
+import io.tinyllm.ollama.ChunkReader;
 import io.tinyllm.ollama.OllamaClient;
 import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaMetrics;
@@ -32,15 +34,20 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,7 +68,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * Item 5 of issue #9: the client-side cost of one streamed answer of {@code tokens} tokens, through
  * our {@link OllamaClient} against ollama4j 1.1.6 and langchain4j-ollama 1.11.0, on the same
  * simulator stream; {@code bare} is a floor: a reused JDK {@link HttpClient} reading the lines and
- * parsing each with Jackson, with nothing else.
+ * parsing each with Jackson, with nothing else; {@code bareBlocking} another: the body read by the
+ * calling thread itself over {@link HttpURLConnection} (no selector thread, no queue between
+ * threads) and fed to the client's {@link ChunkReader}.
  *
  * <p><b>What is measured.</b> The simulator runs in a JVM of its own ({@link SimulatorProcess}, no
  * simulated delay), so the benchmark process holds only the client. The primary score is wall time
@@ -109,6 +118,13 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * generateLangchain4j           3089.3 ±  2912.8 ns/token
  * generateBare                  2786.3 ±  2746.5 ns/token
  * </pre>
+ *
+ * <p>Since then the client reads answers with {@link ChunkReader}. Runs I and J (2026-12-06, load
+ * up to 12 from other builds; {@code -jvmArgsAppend -XX:-UseDynamicNumberOfCompilerThreads}, one
+ * benchmark per JMH run, paths alternating), CPU per token less the JIT's compiler threads ({@code
+ * cpu.nojit.per.token}), chat: ours 4 417 and 4 688 ns, langchain4j 5 319 and 4 632 ns, bare 3 524
+ * and 3 717 ns, bareBlocking 1 818 ns; half of ours, langchain4j's and bare's is the JDK {@code
+ * HttpClient}'s own threads. Details in {@code docs/performance.md}, item 5.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -137,6 +153,8 @@ public class StreamingPeersBenchmark {
   private HttpClient bare;
   private HttpRequest bareChat;
   private HttpRequest bareGenerate;
+  private byte[] bareChatBody;
+  private byte[] bareGenerateBody;
 
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams params) throws Exception {
@@ -193,6 +211,9 @@ public class StreamingPeersBenchmark {
                 + options
                 + "}");
 
+    bareChatBody = bodyOf(bareChat);
+    bareGenerateBody = bodyOf(bareGenerate);
+
     String benchmark = params.getBenchmark();
     verifySameStream(benchmark.substring(benchmark.lastIndexOf('.') + 1));
     ProcessCpuProfiler.unitsPerOperation("token", tokens);
@@ -233,6 +254,14 @@ public class StreamingPeersBenchmark {
     return bare(bareChat, true, new Tokens());
   }
 
+  /**
+   * A floor without hand-offs: the body read on the calling thread, parsed by the client's reader.
+   */
+  @Benchmark
+  public Tokens chatBareBlocking() throws IOException {
+    return bareBlocking(bareChat, new Tokens());
+  }
+
   // ---- /api/generate --------------------------------------------------------------------------
 
   @Benchmark
@@ -259,6 +288,14 @@ public class StreamingPeersBenchmark {
   @Benchmark
   public Tokens generateBare() throws IOException, InterruptedException {
     return bare(bareGenerate, false, new Tokens());
+  }
+
+  /**
+   * A floor without hand-offs: the body read on the calling thread, parsed by the client's reader.
+   */
+  @Benchmark
+  public Tokens generateBareBlocking() throws IOException {
+    return bareBlocking(bareGenerate, new Tokens());
   }
 
   // ---- the clients ----------------------------------------------------------------------------
@@ -385,6 +422,81 @@ public class StreamingPeersBenchmark {
     return sink.check(tokens);
   }
 
+  /**
+   * The same request over {@link HttpURLConnection}: the socket is read on the calling thread (no
+   * selector, no queue between threads), and each read fed to the client's {@link ChunkReader}.
+   */
+  private Tokens bareBlocking(HttpRequest request, Tokens sink) throws IOException {
+    HttpURLConnection connection =
+        (HttpURLConnection) request.uri().toURL().openConnection(Proxy.NO_PROXY);
+    connection.setRequestMethod("POST");
+    connection.setDoOutput(true);
+    connection.setRequestProperty("Content-Type", "application/json");
+    byte[] body = request == bareChat ? bareChatBody : bareGenerateBody;
+    connection.setFixedLengthStreamingMode(body.length);
+    try (OutputStream out = connection.getOutputStream()) {
+      out.write(body);
+    }
+    if (connection.getResponseCode() != 200) {
+      throw new IllegalStateException("the simulator answered " + connection.getResponseCode());
+    }
+    ChunkReader reader = ChunkReader.keepingContent(Integer.MAX_VALUE);
+    byte[] buffer = new byte[16 * 1024];
+    boolean done = false;
+    // read to the end of the body, past the final chunk, so the connection goes back to the pool
+    try (InputStream in = connection.getInputStream()) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        reader.feed(buffer, 0, n);
+        for (Chunk chunk; (chunk = reader.next()) != null; ) {
+          done |= chunk.done();
+          if (!done) {
+            sink.accept(chunk.text());
+          }
+        }
+      }
+    }
+    if (!done) {
+      throw new IllegalStateException("the stream ended without its final chunk");
+    }
+    return sink.check(tokens);
+  }
+
+  /** The body {@code request} sends, as bytes. */
+  private static byte[] bodyOf(HttpRequest request) {
+    List<ByteBuffer> parts = new ArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    request
+        .bodyPublisher()
+        .orElseThrow()
+        .subscribe(
+            new Flow.Subscriber<ByteBuffer>() {
+              @Override
+              public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+              }
+
+              @Override
+              public void onNext(ByteBuffer item) {
+                parts.add(item);
+              }
+
+              @Override
+              public void onError(Throwable throwable) {
+                done.completeExceptionally(throwable);
+              }
+
+              @Override
+              public void onComplete() {
+                done.complete(null);
+              }
+            });
+    done.join();
+    int length = parts.stream().mapToInt(ByteBuffer::remaining).sum();
+    ByteBuffer all = ByteBuffer.allocate(length);
+    parts.forEach(all::put);
+    return all.array();
+  }
+
   private static HttpRequest bareRequest(URI uri, String body) {
     return HttpRequest.newBuilder(uri)
         .header("Content-Type", "application/json")
@@ -407,11 +519,13 @@ public class StreamingPeersBenchmark {
           case "chatOllama4j" -> ollama4jChat(Tokens.recording());
           case "chatLangchain4j" -> langchain4jChat(Tokens.recording());
           case "chatBare" -> bare(bareChat, true, Tokens.recording());
+          case "chatBareBlocking" -> bareBlocking(bareChat, Tokens.recording());
           case "generateOurs" -> oursGenerate(ours, Tokens.recording());
           case "generateOursUninstrumented" -> oursGenerate(oursUninstrumented, Tokens.recording());
           case "generateOllama4j" -> ollama4jGenerate(Tokens.recording());
           case "generateLangchain4j" -> langchain4jGenerate(Tokens.recording());
           case "generateBare" -> bare(bareGenerate, false, Tokens.recording());
+          case "generateBareBlocking" -> bareBlocking(bareGenerate, Tokens.recording());
           default -> throw new IllegalStateException("unknown benchmark " + benchmark);
         };
     if (!measured.received().equals(reference)) {

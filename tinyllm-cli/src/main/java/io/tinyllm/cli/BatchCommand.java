@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
           + " \"system\": \"...\", \"options\": {\"temperature\": 0}} per line; all but prompt"
           + " optional) or plain text (one prompt per line).",
       "A prompt runs on its own model, else --model, else through --graph (default: the"
-          + " built-in qa.yaml); system and options need a model.",
+          + " built-in qa.yaml, asking the configured model); system and options need a model.",
       "Progress is drawn on stderr when it is a terminal (not with TERM=dumb or CI set; no colour"
           + " with NO_COLOR); elsewhere a line every 30s.",
       "Exit status: 0 all answered, 1 a prompt or the push failed or FILE is invalid (nothing"

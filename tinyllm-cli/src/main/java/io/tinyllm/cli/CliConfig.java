@@ -48,10 +48,11 @@ final class CliConfig {
   static final int MAX_BYTES = 64 * 1024;
 
   /**
-   * A setting the user may configure: {@code model} is the model of graph nodes that name none (and
-   * one health checks); {@code timeout} bounds one Ollama call; {@code retries} are the retries of
-   * a failed call; {@code metrics-port} is the port of {@code tinyllm metrics} and {@code demo},
-   * and the one {@code health} checks.
+   * A setting the user may configure: {@code model} is the model of the built-in graph {@code run}
+   * and {@code batch} use without {@code --model}, of graph nodes that name none, of {@code chat},
+   * and one {@code health} checks; {@code timeout} bounds one Ollama call; {@code retries} are the
+   * retries of a failed call; {@code metrics-port} is the port of {@code tinyllm metrics} and
+   * {@code demo}, and the one {@code health} checks.
    */
   enum Key {
     MODEL("model", "TINYLLM_MODEL", "qwen2.5:0.5b"),
@@ -146,6 +147,12 @@ final class CliConfig {
 
   boolean fileFound() {
     return fileFound;
+  }
+
+  /** The model of graph nodes that name none, and of the built-in graph: configured or default. */
+  String model() {
+    Value model = values.get(Key.MODEL);
+    return model == null ? Key.MODEL.defaultValue : model.value();
   }
 
   /** The configured value of {@code key}, or null when only the default applies. */

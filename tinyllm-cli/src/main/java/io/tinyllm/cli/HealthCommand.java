@@ -124,7 +124,8 @@ final class HealthCommand implements Callable<Integer> {
       }
     }
     // a plain client: the injector is built only for the Redis check, which needs the cache
-    try (OllamaClient client = OllamaClient.create(OllamaConfig.from(Settings.of(settings)))) {
+    try (OllamaClient client =
+        OllamaClient.createOneShot(OllamaConfig.from(Settings.of(settings)))) {
       checkOllama(client, ExecutorConfig.from(Settings.of(settings)).defaultModel());
     }
     checkMetricsPort();

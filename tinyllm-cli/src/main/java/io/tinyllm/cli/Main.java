@@ -20,7 +20,7 @@ public final class Main {
   public static int run(String... args) {
     // the log level must be known before the first logger is created
     LogSetup.apply(args);
-    return TinyLlmCommand.execute(TinyLlmCommand.commandLine(), args);
+    return TinyLlmCommand.execute(TinyLlmCommand.commandLine(args), args);
   }
 
   /**

@@ -38,7 +38,7 @@ final class OllamaCalls {
       String model,
       Function<OllamaClient, T> action,
       BiFunction<RuntimeException, String, RuntimeException> errors) {
-    try (OllamaClient client = OllamaClient.create(OllamaConfig.from(settings(ollama)))) {
+    try (OllamaClient client = OllamaClient.createOneShot(OllamaConfig.from(settings(ollama)))) {
       return action.apply(client);
     } catch (RuntimeException e) {
       throw errors.apply(e, model);

@@ -70,12 +70,21 @@ final class QueryRunner {
 
   /**
    * The graph in {@code file} ({@code builtin:NAME} for a bundled one), or the bundled {@value
-   * #DEFAULT_GRAPH} when it is null.
+   * #DEFAULT_GRAPH} when it is null; the bundled one asks the configured model ({@code model} in
+   * the config file, or {@code TINYLLM_MODEL}).
    */
   static GraphDefinition loadGraph(String file) {
+    return loadGraph(file, CliConfig.current().model());
+  }
+
+  /**
+   * As {@link #loadGraph(String)}, the bundled {@value #DEFAULT_GRAPH} (given as null or {@code
+   * builtin:qa}) asking {@code model}; a graph file keeps the models it names.
+   */
+  static GraphDefinition loadGraph(String file, String model) {
     GraphLoader loader = new GraphLoader();
-    if (file == null) {
-      return loader.loadExample(DEFAULT_GRAPH);
+    if (file == null || file.equals(BUILTIN + "qa")) {
+      return asking(loader.loadExample(DEFAULT_GRAPH), model);
     }
     if (file.startsWith(BUILTIN)) {
       String name = file.substring(BUILTIN.length());
@@ -86,6 +95,37 @@ final class QueryRunner {
       return loader.loadExample(name + ".yaml");
     }
     return loader.load(Path.of(file));
+  }
+
+  /** {@code graph} with every model node asking {@code model}. */
+  private static GraphDefinition asking(GraphDefinition graph, String model) {
+    List<NodeDefinition> nodes =
+        graph.nodes().stream()
+            .map(
+                node -> {
+                  if (node.type() != NodeType.MODEL) {
+                    return node;
+                  }
+                  Map<String, Object> config = new LinkedHashMap<>(node.config());
+                  config.put("model", model);
+                  return new NodeDefinition(
+                      node.id(), node.type(), node.name(), config, node.location(), node.fields());
+                })
+            .toList();
+    return new GraphDefinition(
+        graph.id(),
+        graph.version(),
+        graph.name(),
+        graph.description(),
+        graph.metadata(),
+        nodes,
+        graph.edges(),
+        graph.entryPoints(),
+        graph.exitPoints(),
+        graph.protectedGraph(),
+        graph.allowCycles(),
+        graph.location(),
+        graph.fields());
   }
 
   /** The models a graph's model and router nodes ask, in file order. */

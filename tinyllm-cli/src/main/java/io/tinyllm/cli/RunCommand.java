@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run one query through a graph (--graph FILE, else the built-in qa.yaml) or straight to a"
           + " model (--model NAME), and print the answer.",
-      "The built-in graph asks qwen2.5:0.5b with the system message 'Answer briefly and"
+      "The built-in graph asks the configured model ('model' in the config file or"
+          + " TINYLLM_MODEL; default qwen2.5:0.5b) with the system message 'Answer briefly and"
           + " accurately.', temperature 0, num_predict 1024 (answer tokens), a 60s timeout and 1"
           + " retry; see it with: tinyllm graph export builtin:qa --format json",
       "Exit status: 0 answered, 1 failed (Ollama unreachable, model missing, bad graph, failed"

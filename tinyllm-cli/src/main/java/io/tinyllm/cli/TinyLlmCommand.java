@@ -3,7 +3,10 @@ package io.tinyllm.cli;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.metrics.SystemInfoMetrics;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,24 +27,6 @@ import picocli.CommandLine.Option;
       "  tinyllm config                        # the settings in effect, and where from",
       "  source <(tinyllm completion bash)",
       "Run 'tinyllm COMMAND --help' for a command's options and examples."
-    },
-    subcommands = {
-      VersionCommand.class,
-      RunCommand.class,
-      BatchCommand.class,
-      ChatCommand.class,
-      ModelsCommand.class,
-      GraphCommand.class,
-      StatsCommand.class,
-      CacheCommand.class,
-      HealthCommand.class,
-      DemoCommand.class,
-      OllamaSimCommand.class,
-      ProxyCommand.class,
-      MetricsCommand.class,
-      ConfigCommand.class,
-      CompletionCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class TinyLlmCommand implements Runnable {
   @Option(
@@ -75,14 +60,112 @@ public final class TinyLlmCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** The command line with TinyLLM's error handling: one clear line, no stack trace. */
+  /**
+   * The subcommands, in the order help lists them; {@code commandLine} adds them (not the {@code
+   * Command} annotation) so that a command line naming one builds no other.
+   */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          VersionCommand.class,
+          RunCommand.class,
+          BatchCommand.class,
+          ChatCommand.class,
+          ModelsCommand.class,
+          GraphCommand.class,
+          StatsCommand.class,
+          CacheCommand.class,
+          HealthCommand.class,
+          DemoCommand.class,
+          OllamaSimCommand.class,
+          ProxyCommand.class,
+          MetricsCommand.class,
+          ConfigCommand.class,
+          CompletionCommand.class,
+          CommandLine.HelpCommand.class);
+
+  /** Top-level options that take a value in the next argument. */
+  private static final List<String> VALUED_OPTIONS = List.of("--ollama", "--log-level");
+
+  /** The command line with every subcommand and TinyLLM's error handling (one clear line). */
   static CommandLine commandLine() {
+    return commandLine(null, true);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand they name when they name a known
+   * one (picocli's model of all of them costs about a fifth of a second at start-up, every time);
+   * with none for {@code --version} alone; with every one otherwise (help, completion scripts and
+   * the suggestions for an unknown command need them all).
+   */
+  static CommandLine commandLine(String... args) {
+    String name = commandName(args);
+    boolean versionOnly = name == null && asksVersionOnly(args);
+    if (name == null && !versionOnly) {
+      return commandLine();
+    }
+    return commandLine(name, false);
+  }
+
+  private static CommandLine commandLine(String only, boolean all) {
     CommandLine commandLine = new CommandLine(new TinyLlmCommand());
-    addOllamaShortcuts(commandLine);
+    for (Class<?> command : COMMANDS) {
+      Command annotation = command.getAnnotation(Command.class);
+      if (all || names(annotation.name(), annotation.aliases()).contains(only)) {
+        // built on its own, as picocli builds the top command, so its model transformer applies
+        commandLine.addSubcommand(new CommandLine(command));
+      }
+    }
+    addOllamaShortcuts(commandLine, all, only);
+    if (!all && commandLine.getSubcommands().isEmpty() && only != null) {
+      // a word that names no command: the whole tree, for the suggestions
+      return commandLine();
+    }
     addHelpOptions(commandLine);
     commandLine.setExecutionExceptionHandler(TinyLlmCommand::handleExecutionException);
     commandLine.setParameterExceptionHandler(TinyLlmCommand::handleParameterException);
     return commandLine;
+  }
+
+  /**
+   * The first word of {@code args} that is neither a top-level option nor its value: the
+   * subcommand's name; null if there is none, or an option other than the global ones comes first,
+   * or the command is one that needs the whole tree ({@code help}, {@code completion}).
+   */
+  static String commandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (VALUED_OPTIONS.contains(arg)) {
+        i++;
+      } else if (!arg.equals("--debug")
+          && VALUED_OPTIONS.stream().noneMatch(o -> arg.startsWith(o + "="))) {
+        boolean whole = arg.startsWith("-") || arg.equals("help") || arg.equals("completion");
+        return whole ? null : arg;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code args} are {@code --version} (or {@code -V}) among global options only. */
+  private static boolean asksVersionOnly(String... args) {
+    boolean version = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--version") || arg.equals("-V")) {
+        version = true;
+      } else if (VALUED_OPTIONS.contains(arg)) {
+        i++;
+      } else if (!arg.equals("--debug")
+          && VALUED_OPTIONS.stream().noneMatch(o -> arg.startsWith(o + "="))) {
+        return false;
+      }
+    }
+    return version;
+  }
+
+  private static List<String> names(String name, String... aliases) {
+    List<String> names = new ArrayList<>(List.of(aliases));
+    names.add(name);
+    return names;
   }
 
   /**
@@ -133,19 +216,29 @@ public final class TinyLlmCommand implements Runnable {
    * {@code tinyllm list|ls|ps|show|pull|stop|cp|rm}: the {@code models} subcommands under the names
    * {@code ollama} gives them, so a user's habits carry over.
    */
-  private static void addOllamaShortcuts(CommandLine commandLine) {
-    shortcut(commandLine, "list", new ModelsCommand.ListModels(), "ls");
-    shortcut(commandLine, "ps", new ModelsCommand.Running());
-    shortcut(commandLine, "show", new ModelsCommand.Show());
-    shortcut(commandLine, "pull", new ModelsCommand.Pull());
-    shortcut(commandLine, "stop", new ModelsCommand.Stop());
-    shortcut(commandLine, "cp", new ModelsCommand.Copy());
-    shortcut(commandLine, "rm", new ModelsCommand.Delete());
+  private static void addOllamaShortcuts(CommandLine commandLine, boolean all, String only) {
+    shortcut(commandLine, all, only, "list", ModelsCommand.ListModels::new, "ls");
+    shortcut(commandLine, all, only, "ps", ModelsCommand.Running::new);
+    shortcut(commandLine, all, only, "show", ModelsCommand.Show::new);
+    shortcut(commandLine, all, only, "pull", ModelsCommand.Pull::new);
+    shortcut(commandLine, all, only, "stop", ModelsCommand.Stop::new);
+    shortcut(commandLine, all, only, "cp", ModelsCommand.Copy::new);
+    shortcut(commandLine, all, only, "rm", ModelsCommand.Delete::new);
   }
 
+  /** Adds shortcut {@code name} if {@code all}, or if {@code only} is one of its names. */
   private static void shortcut(
-      CommandLine commandLine, String name, Object command, String... aliases) {
-    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.forAnnotatedObject(command);
+      CommandLine commandLine,
+      boolean all,
+      String only,
+      String name,
+      Supplier<Object> command,
+      String... aliases) {
+    if (!all && !names(name, aliases).contains(only)) {
+      return;
+    }
+    CommandLine.Model.CommandSpec spec =
+        CommandLine.Model.CommandSpec.forAnnotatedObject(command.get());
     spec.name(name).aliases(aliases);
     commandLine.addSubcommand(name, spec);
   }

@@ -18,9 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,6 +162,38 @@ class LauncherIT {
                   + config
                   + ":1: unknown key 'modle': expected one of model, ollama, timeout,"
                   + " connect-timeout, retries, metrics-port\n");
+    }
+  }
+
+  /** The configured model is the built-in graph's; a --graph file keeps its own. */
+  @Test
+  void theConfiguredModelIsTheBuiltInGraphsModel(@TempDir Path dir) throws Exception {
+    try (OllamaSimulator sim =
+        OllamaSimulator.start(SimulatorConfig.builder().timeScale(0).build())) {
+      Path config = dir.resolve("config.yaml");
+      Files.writeString(config, "model: qwen2.5:1.5b\n");
+      Map<String, String> env =
+          Map.of("TINYLLM_CONFIG", config.toString(), "OLLAMA_HOST", sim.baseUri().toString());
+      Map<String, String> variable = new HashMap<>(env);
+      variable.put("TINYLLM_MODEL", "qwen2.5:3b");
+      long before = sim.stats().requestsForModel("qwen2.5:1.5b");
+
+      Launcher.Result run = Launcher.run(TIMEOUT, env, "run", "--json", "What is 2+2?");
+      Launcher.Result overridden = Launcher.run(TIMEOUT, variable, "run", "--json", "Hi");
+      Launcher.Result shown = Launcher.run(TIMEOUT, env, "config");
+      Launcher.Result exported =
+          Launcher.run(TIMEOUT, env, "graph", "export", "builtin:qa", "--format", "text");
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      assertThat(new ObjectMapper().readTree(run.out()).get("model").asText())
+          .isEqualTo("qwen2.5:1.5b");
+      assertThat(sim.stats().requestsForModel("qwen2.5:1.5b")).isEqualTo(before + 1);
+      assertThat(overridden.exitCode()).as(overridden.err()).isZero();
+      assertThat(new ObjectMapper().readTree(overridden.out()).get("model").asText())
+          .isEqualTo("qwen2.5:3b");
+      assertThat(shown.out())
+          .containsPattern("model +qwen2\\.5:1\\.5b +file " + Pattern.quote(config.toString()));
+      assertThat(exported.out()).contains("qwen2.5:1.5b").doesNotContain("qwen2.5:0.5b");
     }
   }
 

@@ -545,7 +545,7 @@ class RunCommandTest {
   @Test
   void helpShowsTheBuiltInGraphsLimitsAsItsFileSetsThem() {
     NodeDefinition answer =
-        QueryRunner.loadGraph(null).nodes().stream()
+        QueryRunner.loadGraph(null, CliConfig.Key.MODEL.defaultValue).nodes().stream()
             .filter(n -> n.id().equals("answer"))
             .findFirst()
             .orElseThrow();
@@ -555,7 +555,8 @@ class RunCommandTest {
 
     assertThat(((Number) options.get("num_predict")).intValue()).isGreaterThanOrEqualTo(1024);
     assertThat(help.out().replaceAll("\\s+", " "))
-        .contains("asks " + answer.config().get("model") + " ")
+        .contains("asks the configured model")
+        .contains("default " + answer.config().get("model") + ")")
         .contains("'" + answer.config().get("system") + "'")
         .contains("temperature " + ((Number) options.get("temperature")).intValue() + ",")
         .contains("num_predict " + options.get("num_predict") + " ")

@@ -97,16 +97,20 @@ final class BoundedBody implements BodySubscriber<String> {
   private void tooLarge(String detail) {
     subscription.cancel();
     bytes = null;
-    result.completeExceptionally(
-        new ResponseTooLargeException(
-            "The answer to "
-                + what
-                + " is larger than the "
-                + maxBytes
-                + " bytes the client accepts (setting '"
-                + OllamaConfig.MAX_RESPONSE_BYTES
-                + "'"
-                + detail
-                + "); it was not read further"));
+    result.completeExceptionally(tooLarge(maxBytes, what, detail));
+  }
+
+  /** The failure of an answer to {@code what} larger than {@code maxBytes}. */
+  static ResponseTooLargeException tooLarge(int maxBytes, String what, String detail) {
+    return new ResponseTooLargeException(
+        "The answer to "
+            + what
+            + " is larger than the "
+            + maxBytes
+            + " bytes the client accepts (setting '"
+            + OllamaConfig.MAX_RESPONSE_BYTES
+            + "'"
+            + detail
+            + "); it was not read further");
   }
 }

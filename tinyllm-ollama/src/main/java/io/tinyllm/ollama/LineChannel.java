@@ -15,23 +15,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The lines of one streamed HTTP response, handed from the HTTP client's threads to the thread that
- * reads them. Reading waits at most a given time, which is how a stream that goes quiet is detected
- * without a watchdog; {@link #cancel()} aborts the exchange and wakes the reader.
+ * The body of one streamed HTTP response, handed from the HTTP client's threads to the thread that
+ * reads it: as whole network reads ({@link #pollRead(long)}, what generate and chat streams feed to
+ * their {@link ChunkReader}) or split into lines ({@link #poll(long)}, pull progress). Reading
+ * waits at most a given time, which is how a stream that goes quiet is detected without a watchdog;
+ * {@link #cancel()} aborts the exchange and wakes the reader.
  *
  * <p>Backpressure: the channel asks the HTTP client for {@link #PREFETCH} network reads up front
  * and for one more each time the reader takes one, so at most {@code PREFETCH} reads (each at most
  * the JDK's {@code jdk.httpclient.bufsize}, 16 KiB by default) wait here, however slow the reader.
  * With no demand left the JDK stops reading the socket and TCP flow control pauses the server. The
- * network buffers themselves are queued (the JDK hands them over for good) and split into lines on
- * the reading thread, so the hand-off costs one queue operation per network read, not per line.
+ * network buffers themselves are queued (the JDK hands them over for good), so the hand-off costs
+ * one queue operation per network read, however many lines (stream chunks) it holds.
  *
  * <p>Lines end at {@code \n} (a {@code \r} before it is dropped) and are decoded as UTF-8 once
  * whole, so a character split across two network buffers is decoded right. The body is split here
  * rather than by the JDK's line subscriber, which decodes every buffer through a {@code
- * CharsetDecoder} and assembles each line in a {@code StringBuilder}: in a stream of one small line
- * per token that was the largest single cost. A line longer than {@link #MAX_LINE_BYTES} fails the
- * exchange instead of growing without bound.
+ * CharsetDecoder} and assembles each line in a {@code StringBuilder}. A line longer than {@link
+ * #MAX_LINE_BYTES} fails the exchange instead of growing without bound.
  */
 final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   /** The response ended normally. */
@@ -132,6 +133,31 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
       }
     }
     return null;
+  }
+
+  /**
+   * The next network read (a {@code List<ByteBuffer>}, the reader's to use up), {@link #END},
+   * {@link #CANCELLED} or a {@link Failure}; {@code null} if nothing came within {@code
+   * timeoutNanos}. After one of the three ends, {@code null} at once. Only one thread may poll, and
+   * it reads by lines ({@link #poll(long)}) or by reads, not both.
+   */
+  Object pollRead(long timeoutNanos) throws InterruptedException {
+    if (ended) {
+      return null;
+    }
+    if (cancelled) {
+      return end(CANCELLED);
+    }
+    Object item = items.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+    if (item == null) {
+      return null;
+    }
+    if (item instanceof Read read) {
+      queued.decrementAndGet();
+      request(1);
+      return read.buffers();
+    }
+    return end(cancelled ? CANCELLED : item);
   }
 
   /** Records a failure of the exchange seen outside the body (connect, headers). */

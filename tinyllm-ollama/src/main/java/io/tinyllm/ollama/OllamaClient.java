@@ -2,7 +2,6 @@ package io.tinyllm.ollama;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmConnectionException;
@@ -76,10 +75,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
 
   /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */
   OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
+    this(config, metrics, rateLimitClock, false);
+  }
+
+  private OllamaClient(
+      OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock, boolean oneShot) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport =
-        new OllamaTransport(config, new HostRouter(config, metrics.ticker(), metrics.hosts()));
+        new OllamaTransport(
+            config, new HostRouter(config, metrics.ticker(), metrics.hosts()), oneShot);
     this.resilience =
         new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
@@ -92,6 +97,19 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     MetricsConfig defaults = MetricsConfig.defaults();
     LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
     return new OllamaClient(config, new OllamaMetrics(guard, config.modelLoadThreshold()));
+  }
+
+  /**
+   * As {@link #create}, for a process that makes a call or two and then exits (a CLI command): its
+   * calls that do not stream go to plain-HTTP servers on the calling thread, without the JDK's
+   * {@code HttpClient}, whose set-up and exit cost such a process about half a second
+   * (docs/performance.md §7). They cannot be interrupted once sent.
+   */
+  public static OllamaClient createOneShot(OllamaConfig config) {
+    MetricsConfig defaults = MetricsConfig.defaults();
+    LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
+    OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
+    return new OllamaClient(config, metrics, metrics.ticker()::read, true);
   }
 
   /** The server this client talks to; the first of them if it routes over several. */
@@ -116,7 +134,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.GENERATE,
         () -> transport.post("/api/generate", OllamaJson.generateBody(request, false)),
         0,
-        node -> completion(node, request.model()),
+        body -> completion(body, request.model()),
         OllamaMetrics.Call::succeeded);
   }
 
@@ -128,7 +146,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.CHAT,
         () -> transport.post("/api/chat", OllamaJson.chatBody(request, false)),
         Conversations.key(request),
-        node -> completion(node, request.model()),
+        body -> completion(body, request.model()),
         OllamaMetrics.Call::succeeded);
   }
 
@@ -140,7 +158,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         RequestType.EMBED,
         () -> transport.post("/api/embed", OllamaJson.embedBody(request)),
         0,
-        node -> {
+        body -> {
+          Map<String, Object> node = checked(body, request.model());
           ReportedValues.check(node, request.model(), "embed answer");
           return OllamaJson.embedResponse(node, request.model());
         },
@@ -222,7 +241,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    */
   public ModelInfo show(String model) {
     requireNonNull(model, "model is null");
-    JsonNode node = json(transport.post("/api/show", OllamaJson.modelBody(model, null)), model);
+    Map<String, Object> node =
+        json(transport.post("/api/show", OllamaJson.modelBody(model, null)), model);
     return OllamaJson.modelInfo(node, model);
   }
 
@@ -317,7 +337,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
    * The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}; of a fleet, any one's.
    */
   public String version() {
-    return json(transport.get("/api/version"), null).path("version").asText("");
+    return JsonValues.text(json(transport.get("/api/version"), null), "version", "");
   }
 
   /**
@@ -414,7 +434,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         if (line.isBlank()) {
           continue;
         }
-        JsonNode node = OllamaJson.parse(line, "pull progress line");
+        Map<String, Object> node = JsonValues.object(line, "pull progress line");
         String error = OllamaJson.error(node);
         if (error != null) {
           throw pullFailed(model, error);
@@ -473,8 +493,9 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     }
   }
 
-  private JsonNode jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
-    JsonNode node = OllamaJson.parse(transport.sendTo(host, request, model), "response");
+  private Map<String, Object> jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
+    Map<String, Object> node =
+        JsonValues.object(transport.sendTo(host, request, model), "response");
     String error = OllamaJson.error(node);
     if (error != null) {
       throw new StreamException(
@@ -538,14 +559,16 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
       RequestType type,
       Supplier<HttpRequest> request,
       long conversation,
-      Function<JsonNode, T> parse,
+      Function<String, T> parse,
       BiConsumer<OllamaMetrics.Call, T> succeeded) {
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     try {
       HttpRequest http = request.get();
       T result =
           resilience.execute(
-              model, () -> parse.apply(json(http, model, conversation)), Resilience.SLEEP);
+              model,
+              () -> parse.apply(transport.send(http, model, conversation)),
+              Resilience.SLEEP);
       succeeded.accept(call, result);
       return result;
     } catch (CancelledException e) {
@@ -600,32 +623,42 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return stream;
   }
 
-  private JsonNode json(HttpRequest request, String model) {
+  private Map<String, Object> json(HttpRequest request, String model) {
     return json(request, model, 0);
   }
 
-  private JsonNode json(HttpRequest request, String model, long conversation) {
-    JsonNode node = OllamaJson.parse(transport.send(request, model, conversation), "response");
+  private Map<String, Object> json(HttpRequest request, String model, long conversation) {
+    return checked(transport.send(request, model, conversation), model);
+  }
+
+  /** The answer {@code body} as maps and lists, unless it is an error object. */
+  private static Map<String, Object> checked(String body, String model) {
+    Map<String, Object> node = JsonValues.object(body, "response");
     String error = OllamaJson.error(node);
     if (error != null) {
-      throw new StreamException(
-          "Ollama reported an error in a successful response"
-              + (model == null ? "" : " for model '" + model + "'")
-              + ": "
-              + error);
+      throw errorInAnswer(model, error);
     }
     return node;
   }
 
-  private static LlmResponse completion(JsonNode node, String model) {
-    ReportedValues.requireFinal(node, model, "answer");
+  private static StreamException errorInAnswer(String model, String error) {
+    return new StreamException(
+        "Ollama reported an error in a successful response"
+            + (model == null ? "" : " for model '" + model + "'")
+            + ": "
+            + error);
+  }
+
+  /** A whole generate or chat answer, read without a tree. */
+  private LlmResponse completion(String body, String model) {
+    Chunk answer = ChunkReader.whole(body, config.maxResponseBytes());
+    String error = OllamaJson.error(answer);
+    if (error != null) {
+      throw errorInAnswer(model, error);
+    }
+    ReportedValues.requireFinal(answer, model, "answer");
     return OllamaJson.response(
-        node,
-        model,
-        OllamaJson.text(node),
-        OllamaJson.thinking(node),
-        OllamaJson.toolCalls(node),
-        OllamaJson.logprobs(node));
+        answer, model, answer.text(), answer.thinking(), answer.toolCalls(), answer.logprobs());
   }
 
   /** Daemon threads, so an unclosed client never keeps the JVM alive. */

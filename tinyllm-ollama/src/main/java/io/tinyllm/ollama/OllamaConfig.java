@@ -23,7 +23,7 @@ import java.util.Set;
  *   <tr><td>{@code ollama.hosts.retry-after}</td><td>10s: a host that refused a connection is skipped that long</td></tr>
  *   <tr><td>{@code ollama.timeout.connect}</td><td>10s</td></tr>
  *   <tr><td>{@code ollama.timeout.request}</td><td>5m (a whole non-streaming call; a stream's first chunk)</td></tr>
- *   <tr><td>{@code ollama.timeout.stream-idle}</td><td>60s (between two chunks of a stream)</td></tr>
+ *   <tr><td>{@code ollama.timeout.stream-idle}</td><td>60s (the longest wait for a stream's next bytes)</td></tr>
  *   <tr><td>{@code ollama.timeout.stream-total}</td><td>30m (a whole stream, retries included)</td></tr>
  *   <tr><td>{@code ollama.max-response-bytes}</td><td>64 MiB (a non-streamed body, a stream's text, one stream line)</td></tr>
  *   <tr><td>{@code ollama.circuit-breaker.enabled}</td><td>true</td></tr>

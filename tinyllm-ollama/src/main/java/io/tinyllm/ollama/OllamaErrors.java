@@ -169,7 +169,7 @@ final class OllamaErrors {
       return null;
     }
     try {
-      return OllamaJson.error(OllamaJson.parse(body, "error"));
+      return OllamaJson.error(JsonValues.object(body, "error"));
     } catch (MalformedResponseException e) {
       return null;
     }
@@ -291,7 +291,12 @@ final class OllamaErrors {
   private static String describe(Throwable cause) {
     String message = cause.getMessage();
     if (message == null || message.isBlank()) {
-      // the JDK's HTTP client reports a refused connection as a ConnectException without text
+      // the JDK's HTTP client reports a host name that does not resolve, and a refused connection,
+      // as a ConnectException without text; only the first has an UnresolvedAddressException
+      if (cause instanceof UnresolvedAddressException
+          || cause.getCause() instanceof UnresolvedAddressException) {
+        return "the host name does not resolve";
+      }
       return cause instanceof ConnectException
           ? "connection refused"
           : cause.getClass().getSimpleName();

@@ -30,13 +30,17 @@ import java.util.regex.Pattern;
 
 /** Ollama's JSON: request bodies out, responses and stream chunks in. */
 final class OllamaJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Databind, built on the first request body that needs it: answers are read without it. */
+  private static final class Mapper {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
 
   private OllamaJson() {}
 
   static String generateBody(GenerateRequest request, boolean stream) {
-    ObjectNode body = MAPPER.createObjectNode();
+    ObjectNode body = Mapper.MAPPER.createObjectNode();
     body.put("model", request.model());
     body.put("prompt", request.prompt());
     body.put("stream", stream);
@@ -49,7 +53,7 @@ final class OllamaJson {
   }
 
   static String chatBody(ChatRequest request, boolean stream) {
-    ObjectNode body = MAPPER.createObjectNode();
+    ObjectNode body = Mapper.MAPPER.createObjectNode();
     body.put("model", request.model());
     ArrayNode messages = body.putArray("messages");
     for (ChatMessage message : request.messages()) {
@@ -103,7 +107,7 @@ final class OllamaJson {
 
   private static JsonNode jsonObject(String json, String what) {
     try {
-      JsonNode node = MAPPER.readTree(json);
+      JsonNode node = Mapper.MAPPER.readTree(json);
       if (node == null || !node.isObject()) {
         throw new BadRequestException(
             "The " + what + " must be a JSON object: " + abbreviate(json));
@@ -125,7 +129,7 @@ final class OllamaJson {
   }
 
   static String embedBody(EmbedRequest request) {
-    ObjectNode body = MAPPER.createObjectNode();
+    ObjectNode body = Mapper.MAPPER.createObjectNode();
     body.put("model", request.model());
     ArrayNode input = body.putArray("input");
     request.input().forEach(input::add);
@@ -148,7 +152,7 @@ final class OllamaJson {
       String system,
       GenerationOptions parameters,
       List<ChatMessage> messages) {
-    ObjectNode body = MAPPER.createObjectNode().put("model", model).put("from", from);
+    ObjectNode body = Mapper.MAPPER.createObjectNode().put("model", model).put("from", from);
     if (system != null) {
       body.put("system", system);
     }
@@ -165,16 +169,12 @@ final class OllamaJson {
   }
 
   static String modelBody(String model, Boolean stream) {
-    ObjectNode body = MAPPER.createObjectNode().put("model", model);
-    if (stream != null) {
-      body.put("stream", stream);
-    }
-    return write(body);
+    return JsonValues.body("model", model, "stream", stream);
   }
 
   /** {@code {"source": ..., "destination": ...}} of {@code /api/copy}. */
   static String copyBody(String source, String destination) {
-    return write(MAPPER.createObjectNode().put("source", source).put("destination", destination));
+    return JsonValues.body("source", source, "destination", destination);
   }
 
   private static void common(
@@ -185,7 +185,7 @@ final class OllamaJson {
       Boolean think) {
     if (format != null) {
       try {
-        body.set("format", MAPPER.readTree(format.rawJson()));
+        body.set("format", Mapper.MAPPER.readTree(format.rawJson()));
       } catch (JsonProcessingException e) {
         throw new BadRequestException(
             "The response format is not valid JSON: " + format.rawJson(), e);
@@ -202,7 +202,7 @@ final class OllamaJson {
   }
 
   static ObjectNode options(GenerationOptions options) {
-    ObjectNode node = MAPPER.createObjectNode();
+    ObjectNode node = Mapper.MAPPER.createObjectNode();
     if (options.temperature() != null) {
       node.put("temperature", options.temperature());
     }
@@ -225,7 +225,7 @@ final class OllamaJson {
     if (options.numCtx() != null) {
       node.put("num_ctx", options.numCtx());
     }
-    options.extra().forEach((name, value) -> node.set(name, MAPPER.valueToTree(value)));
+    options.extra().forEach((name, value) -> node.set(name, Mapper.MAPPER.valueToTree(value)));
     return node;
   }
 
@@ -247,107 +247,19 @@ final class OllamaJson {
 
   private static String write(ObjectNode body) {
     try {
-      return MAPPER.writeValueAsString(body);
+      return Mapper.MAPPER.writeValueAsString(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write a request body", e);
     }
   }
 
-  /** Parses one JSON value; the message names what was being read. */
-  static JsonNode parse(String text, String what) {
-    try {
-      JsonNode node = MAPPER.readTree(text);
-      if (node == null || node.isMissingNode()) {
-        throw new MalformedResponseException("Ollama sent an empty " + what);
-      }
-      return node;
-    } catch (JsonProcessingException e) {
-      throw new MalformedResponseException(
-          "Ollama sent a " + what + " that is not valid JSON: " + abbreviate(text), e);
-    }
-  }
-
-  /** The {@code error} of an error object, or {@code null} if {@code node} is not one. */
-  static String error(JsonNode node) {
-    JsonNode error = node.get("error");
-    if (error == null || error.isNull()) {
+  /** The {@code error} of an error object, or {@code null} if {@code object} is not one. */
+  static String error(Map<String, Object> object) {
+    Object error = object.get("error");
+    if (error == null) {
       return null;
     }
-    return error.isTextual() ? error.asText() : error.toString();
-  }
-
-  /** The output text of a generate or chat chunk: {@code response} or {@code message.content}. */
-  static String text(JsonNode chunk) {
-    JsonNode response = chunk.get("response");
-    if (response != null && response.isTextual()) {
-      return response.asText();
-    }
-    JsonNode message = chunk.get("message");
-    if (message != null) {
-      JsonNode content = message.get("content");
-      if (content != null && content.isTextual()) {
-        return content.asText();
-      }
-    }
-    return "";
-  }
-
-  /** The thinking text of a chunk, or {@code ""}. */
-  static String thinking(JsonNode chunk) {
-    JsonNode thinking = chunk.get("thinking");
-    if (thinking == null) {
-      JsonNode message = chunk.get("message");
-      thinking = message == null ? null : message.get("thinking");
-    }
-    return thinking != null && thinking.isTextual() ? thinking.asText() : "";
-  }
-
-  /**
-   * The tool calls of a chunk ({@code message.tool_calls}, or {@code tool_calls} in generate), in
-   * order; arguments kept as the JSON text of their object.
-   */
-  static List<ToolCall> toolCalls(JsonNode chunk) {
-    JsonNode calls = chunk.path("message").get("tool_calls");
-    if (calls == null) {
-      calls = chunk.get("tool_calls"); // generate answers carry them at the top level
-    }
-    if (calls == null || !calls.isArray() || calls.isEmpty()) {
-      return List.of();
-    }
-    List<ToolCall> result = new ArrayList<>(calls.size());
-    for (JsonNode call : calls) {
-      JsonNode function = call.get("function");
-      JsonNode name = function == null ? null : function.get("name");
-      if (name == null || !name.isTextual()) {
-        throw new MalformedResponseException(
-            "Ollama sent a tool call without a function name: " + abbreviate(call.toString()));
-      }
-      JsonNode arguments = function.get("arguments");
-      result.add(
-          new ToolCall(
-              textOr(call, "id", null),
-              name.asText(),
-              arguments == null || arguments.isNull() ? "{}" : arguments.toString()));
-    }
-    return result;
-  }
-
-  /** The log probabilities of a chunk's tokens ({@code logprobs}), or an empty list. */
-  static List<Logprob> logprobs(JsonNode chunk) {
-    JsonNode logprobs = chunk.get("logprobs");
-    if (logprobs == null || !logprobs.isArray() || logprobs.isEmpty()) {
-      return List.of();
-    }
-    List<Logprob> result = new ArrayList<>(logprobs.size());
-    for (JsonNode entry : logprobs) {
-      List<Logprob> top = new ArrayList<>();
-      for (JsonNode alternative : entry.path("top_logprobs")) {
-        top.add(
-            new Logprob(textOr(alternative, "token", ""), alternative.path("logprob").asDouble()));
-      }
-      result.add(new Logprob(textOr(entry, "token", ""), entry.path("logprob").asDouble(), top));
-    }
-    return result;
+    return error instanceof String text ? text : JsonValues.json(error);
   }
 
   /**
@@ -355,164 +267,188 @@ final class OllamaJson {
    *
    * @throws MalformedResponseException if its {@code done} is not a boolean
    */
-  static boolean done(JsonNode chunk) {
-    JsonNode done = chunk.get("done");
-    if (done == null || done.isNull()) {
-      return false;
+  static boolean done(Chunk chunk) {
+    String done = chunk.doneText();
+    if (done == null || chunk.done() || done.equals("false") || done.equals("null")) {
+      return chunk.done();
     }
-    if (!done.isBoolean()) {
-      throw new MalformedResponseException(
-          "Ollama sent a chunk whose \"done\" is "
-              + abbreviate(done.toString())
-              + ", not a boolean");
+    throw new MalformedResponseException(
+        "Ollama sent a chunk whose \"done\" is " + abbreviate(done) + ", not a boolean");
+  }
+
+  /** The error a chunk reports, or {@code null} if it reports none. */
+  static String error(Chunk chunk) {
+    if (!chunk.error()) {
+      return null;
     }
-    return done.booleanValue();
+    return chunk.errorText() == null ? "" : chunk.errorText();
   }
 
   /** The final response of a generate or chat call from its last chunk. */
   static LlmResponse response(
-      JsonNode last,
+      Chunk last,
       String model,
       String text,
       String thinking,
       List<ToolCall> toolCalls,
       List<Logprob> logprobs) {
     return new LlmResponse(
-        textOr(last, "model", model),
+        last.model() == null ? model : last.model(),
         text,
         thinking == null || thinking.isEmpty() ? null : thinking,
-        textOr(last, "done_reason", null),
-        last.path("prompt_eval_count").asLong(0),
-        last.path("eval_count").asLong(0),
-        nanos(last, "total_duration"),
-        nanos(last, "load_duration"),
-        nanos(last, "prompt_eval_duration"),
-        nanos(last, "eval_duration"),
+        last.doneReason(),
+        Math.max(0, last.promptEvalCount()),
+        Math.max(0, last.evalCount()),
+        nanos(last.totalDuration()),
+        nanos(last.loadDuration()),
+        nanos(last.promptEvalDuration()),
+        nanos(last.evalDuration()),
         toolCalls,
         logprobs);
   }
 
-  static EmbedResponse embedResponse(JsonNode node, String model) {
-    JsonNode embeddings = node.get("embeddings");
-    if (embeddings == null || !embeddings.isArray()) {
+  private static Duration nanos(long nanos) {
+    return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+  }
+
+  static EmbedResponse embedResponse(Map<String, Object> answer, String model) {
+    if (!(answer.get("embeddings") instanceof List<?> embeddings)) {
       throw new MalformedResponseException(
-          "Ollama's embed answer has no 'embeddings' array: " + abbreviate(node.toString()));
+          "Ollama's embed answer has no 'embeddings' array: "
+              + abbreviate(JsonValues.json(answer)));
     }
     List<float[]> vectors = new ArrayList<>(embeddings.size());
-    for (JsonNode embedding : embeddings) {
-      float[] vector = new float[embedding.size()];
+    for (Object embedding : embeddings) {
+      List<?> values = embedding instanceof List<?> list ? list : List.of();
+      float[] vector = new float[values.size()];
       for (int i = 0; i < vector.length; i++) {
-        JsonNode value = embedding.get(i);
-        if (value == null || !value.isNumber()) {
+        if (!(values.get(i) instanceof Number number)) {
           throw new MalformedResponseException(
               "Ollama's embed answer has a value that is not a number: "
-                  + abbreviate(String.valueOf(value)));
+                  + abbreviate(JsonValues.json(values.get(i))));
         }
-        vector[i] = (float) value.asDouble();
+        vector[i] = number.floatValue();
       }
       vectors.add(vector);
     }
     return new EmbedResponse(
-        textOr(node, "model", model),
+        JsonValues.text(answer, "model", model),
         vectors,
-        node.path("prompt_eval_count").asLong(0),
-        nanos(node, "total_duration"),
-        nanos(node, "load_duration"));
+        JsonValues.number(answer, "prompt_eval_count", 0),
+        nanos(answer, "total_duration"),
+        nanos(answer, "load_duration"));
   }
 
-  static List<LocalModel> localModels(JsonNode node) {
+  static List<LocalModel> localModels(Map<String, Object> answer) {
     List<LocalModel> models = new ArrayList<>();
-    for (JsonNode m : node.path("models")) {
+    for (Map<String, Object> m : objects(JsonValues.list(answer, "models"))) {
       models.add(
           new LocalModel(
               textOr(m, "name", textOr(m, "model", "")),
               textOr(m, "model", textOr(m, "name", "")),
               instant(m, "modified_at"),
-              m.path("size").asLong(0),
+              JsonValues.number(m, "size", 0),
               textOr(m, "digest", ""),
-              details(m.get("details"))));
+              details(JsonValues.object(m, "details"))));
     }
     return List.copyOf(models);
   }
 
-  static List<RunningModel> runningModels(JsonNode node) {
+  static List<RunningModel> runningModels(Map<String, Object> answer) {
     List<RunningModel> models = new ArrayList<>();
-    for (JsonNode m : node.path("models")) {
+    for (Map<String, Object> m : objects(JsonValues.list(answer, "models"))) {
       models.add(
           new RunningModel(
               textOr(m, "name", textOr(m, "model", "")),
               textOr(m, "model", textOr(m, "name", "")),
-              m.path("size").asLong(0),
-              m.path("size_vram").asLong(0),
+              JsonValues.number(m, "size", 0),
+              JsonValues.number(m, "size_vram", 0),
               textOr(m, "digest", ""),
               instant(m, "expires_at"),
-              m.path("context_length").asLong(0),
-              details(m.get("details"))));
+              JsonValues.number(m, "context_length", 0),
+              details(JsonValues.object(m, "details"))));
     }
     return List.copyOf(models);
   }
 
-  static ModelInfo modelInfo(JsonNode node, String name) {
-    List<String> capabilities = new ArrayList<>();
-    node.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+  static ModelInfo modelInfo(Map<String, Object> answer, String name) {
+    List<String> capabilities = texts(JsonValues.list(answer, "capabilities"));
     Map<String, Object> info = new LinkedHashMap<>();
-    JsonNode raw = node.get("model_info");
-    if (raw != null && raw.isObject()) {
-      for (Map.Entry<String, JsonNode> e : raw.properties()) {
-        Object value = MAPPER.convertValue(e.getValue(), Object.class);
-        if (value != null) {
-          info.put(e.getKey(), value);
-        }
-      }
+    Map<String, Object> raw = JsonValues.object(answer, "model_info");
+    if (raw != null) {
+      raw.forEach(
+          (key, value) -> {
+            if (value != null) {
+              info.put(key, value);
+            }
+          });
     }
     return new ModelInfo(
         name,
-        textOr(node, "modelfile", ""),
-        textOr(node, "parameters", ""),
-        textOr(node, "template", ""),
-        textOr(node, "license", ""),
-        details(node.get("details")),
+        textOr(answer, "modelfile", ""),
+        textOr(answer, "parameters", ""),
+        textOr(answer, "template", ""),
+        textOr(answer, "license", ""),
+        details(JsonValues.object(answer, "details")),
         capabilities,
         info,
-        instant(node, "modified_at"));
+        instant(answer, "modified_at"));
   }
 
-  static PullProgress pullProgress(JsonNode node, String model) {
+  static PullProgress pullProgress(Map<String, Object> line, String model) {
     return new PullProgress(
         model,
-        textOr(node, "status", ""),
-        textOr(node, "digest", null),
-        node.path("total").asLong(0),
-        node.path("completed").asLong(0));
+        textOr(line, "status", ""),
+        textOr(line, "digest", null),
+        JsonValues.number(line, "total", 0),
+        JsonValues.number(line, "completed", 0));
   }
 
-  private static ModelDetails details(JsonNode node) {
-    if (node == null || !node.isObject()) {
+  private static ModelDetails details(Map<String, Object> details) {
+    if (details == null) {
       return ModelDetails.UNKNOWN;
     }
-    List<String> families = new ArrayList<>();
-    node.path("families").forEach(f -> families.add(f.asText()));
     return new ModelDetails(
-        textOr(node, "parent_model", ""),
-        textOr(node, "format", ""),
-        textOr(node, "family", ""),
-        families,
-        textOr(node, "parameter_size", ""),
-        textOr(node, "quantization_level", ""));
+        textOr(details, "parent_model", ""),
+        textOr(details, "format", ""),
+        textOr(details, "family", ""),
+        texts(JsonValues.list(details, "families")),
+        textOr(details, "parameter_size", ""),
+        textOr(details, "quantization_level", ""));
   }
 
-  private static String textOr(JsonNode node, String field, String fallback) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? fallback : value.asText();
+  /** The objects of a list (others skipped, as databind's {@code path} would find nothing). */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> objects(List<Object> list) {
+    List<Map<String, Object>> objects = new ArrayList<>(list.size());
+    for (Object element : list) {
+      objects.add(element instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of());
+    }
+    return objects;
   }
 
-  private static Duration nanos(JsonNode node, String field) {
-    long nanos = node.path(field).asLong(0);
-    return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+  /** Each element as text, as {@code asText()}. */
+  private static List<String> texts(List<Object> list) {
+    List<String> texts = new ArrayList<>(list.size());
+    for (Object element : list) {
+      texts.add(
+          element == null
+              ? "null"
+              : element instanceof Map || element instanceof List ? "" : element.toString());
+    }
+    return texts;
   }
 
-  private static Instant instant(JsonNode node, String field) {
-    String text = textOr(node, field, null);
+  private static String textOr(Map<String, Object> object, String field, String fallback) {
+    return JsonValues.text(object, field, fallback);
+  }
+
+  private static Duration nanos(Map<String, Object> object, String field) {
+    return nanos(JsonValues.number(object, field, 0));
+  }
+
+  private static Instant instant(Map<String, Object> object, String field) {
+    String text = textOr(object, field, null);
     if (text == null || text.isEmpty()) {
       return null;
     }

@@ -2,7 +2,6 @@ package io.tinyllm.ollama;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.LlmTimeoutException;
@@ -13,7 +12,10 @@ import io.tinyllm.api.llm.Logprob;
 import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.api.llm.ToolCall;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One streamed generate or chat call, run on a client thread: rate limit, breaker and retries as
  * for any call (retrying only until the first output reached the listener), then the NDJSON chunks,
- * each within the idle timeout of the previous one, all within the total deadline ({@code
- * ollama.timeout.stream-total}), their text within {@code ollama.max-response-bytes}.
+ * read by a {@link ChunkReader} from each network read as it arrives, each read within the idle
+ * timeout of the previous one, all within the total deadline ({@code ollama.timeout.stream-total}),
+ * their text within {@code ollama.max-response-bytes}.
  *
  * <p>The listener's callbacks are serialized; the terminal one ({@code onComplete} or {@code
  * onError}) comes once and last. {@link #cancel()} delivers {@code onError(CancelledException)} on
@@ -212,23 +215,20 @@ final class OllamaStream implements StreamHandle, Runnable {
   }
 
   private LlmResponse read(LineChannel current) {
-    StringBuilder text = new StringBuilder();
-    StringBuilder thinking = new StringBuilder();
-    List<ToolCall> toolCalls = new ArrayList<>();
-    List<Logprob> logprobs = new ArrayList<>();
-    StringBuilder errorBody = new StringBuilder();
+    Answer answer = new Answer(ChunkReader.keepingContent(maxResponseBytes));
+    ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
     boolean started = false;
     while (true) {
       Duration timeout = started ? idleTimeout : transport.requestTimeout();
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
-        // checked on every line: a server that never pauses never lets a poll time out
+        // checked on every read: a server that never pauses never lets a poll time out
         current.cancel();
         throw pastDeadline();
       }
       Object item;
       try {
-        item = current.poll(Math.min(timeout.toNanos(), left));
+        item = current.pollRead(Math.min(timeout.toNanos(), left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         current.cancel();
@@ -255,78 +255,117 @@ final class OllamaStream implements StreamHandle, Runnable {
       }
       if (item == LineChannel.END) {
         if (current.status() != 200) {
-          throw lease.errors().forStatus(current.status(), errorBody.toString(), model);
+          throw lease
+              .errors()
+              .forStatus(current.status(), errorBody.toString(StandardCharsets.UTF_8), model);
+        }
+        LlmResponse last = answer.end(current);
+        if (last != null) {
+          return last;
         }
         throw new StreamException(
             "The stream from model '"
                 + model
                 + "' ended before its final chunk (no \"done\": true) after "
-                + text.length()
+                + answer.text.length()
                 + " characters");
       }
-      String line = (String) item;
       started = true;
+      @SuppressWarnings("unchecked")
+      List<ByteBuffer> read = (List<ByteBuffer>) item;
       if (current.status() != 200) {
-        if (errorBody.length() < MAX_ERROR_BODY_CHARS) {
-          errorBody.append(line).append('\n');
+        for (ByteBuffer buffer : read) {
+          int room = MAX_ERROR_BODY_CHARS - errorBody.size();
+          int n = Math.min(room, buffer.remaining());
+          if (n > 0) {
+            byte[] bytes = new byte[n];
+            buffer.get(bytes);
+            errorBody.write(bytes, 0, n);
+          }
         }
         continue;
       }
-      if (line.isBlank()) {
-        continue;
+      for (ByteBuffer buffer : read) {
+        LlmResponse last = answer.feed(buffer, current);
+        if (last != null) {
+          current.discardRest();
+          return last;
+        }
       }
-      JsonNode chunk;
-      String error;
-      boolean done;
+    }
+  }
+
+  /** What the chunks of one attempt said so far; its reader's bytes come from one channel. */
+  private final class Answer {
+    private final ChunkReader reader;
+    private final StringBuilder text = new StringBuilder();
+    private final StringBuilder thinking = new StringBuilder();
+    private final List<ToolCall> toolCalls = new ArrayList<>();
+    private final List<Logprob> logprobs = new ArrayList<>();
+
+    Answer(ChunkReader reader) {
+      this.reader = reader;
+    }
+
+    /** Reads {@code buffer}'s chunks; the final response once the final chunk came, else null. */
+    LlmResponse feed(ByteBuffer buffer, LineChannel current) {
       try {
-        chunk = OllamaJson.parse(line, "stream chunk");
-        error = OllamaJson.error(chunk);
-        done = error == null && OllamaJson.done(chunk);
+        reader.feed(buffer);
+        return chunks(current);
+      } catch (LlmException e) {
+        current.cancel();
+        throw e;
+      }
+    }
+
+    /**
+     * The body ended: the final response if its last chunk was the final one, else null; a body
+     * that stopped inside a chunk is malformed.
+     */
+    LlmResponse end(LineChannel current) {
+      reader.end();
+      return chunks(current);
+    }
+
+    private LlmResponse chunks(LineChannel current) {
+      for (Chunk chunk; (chunk = reader.next()) != null; ) {
+        String error = OllamaJson.error(chunk);
+        if (error != null) {
+          current.cancel();
+          throw transport.errors().forStreamError(error, model, delivered);
+        }
+        boolean done = OllamaJson.done(chunk);
         if (done) {
           ReportedValues.check(chunk, model, "final chunk");
         }
-      } catch (LlmException e) {
-        current.cancel();
-        throw e;
+        String token = chunk.text();
+        String thought = chunk.thinking();
+        text.append(token);
+        thinking.append(thought);
+        if (text.length() + thinking.length() > maxResponseBytes) {
+          current.cancel();
+          throw new ResponseTooLargeException(
+              "The stream from model '"
+                  + model
+                  + "' at "
+                  + host()
+                  + " sent more than the "
+                  + maxResponseBytes
+                  + " characters of text the client accepts (setting '"
+                  + OllamaConfig.MAX_RESPONSE_BYTES
+                  + "')");
+        }
+        List<ToolCall> calls = chunk.toolCalls();
+        List<Logprob> probs = chunk.logprobs();
+        toolCalls.addAll(calls);
+        logprobs.addAll(probs);
+        deliver(token, thought, calls, probs);
+        if (done) {
+          return OllamaJson.response(
+              chunk, model, text.toString(), thinking.toString(), toolCalls, logprobs);
+        }
       }
-      if (error != null) {
-        current.cancel();
-        throw transport.errors().forStreamError(error, model, delivered);
-      }
-      String token = OllamaJson.text(chunk);
-      String thought = OllamaJson.thinking(chunk);
-      List<ToolCall> calls;
-      List<Logprob> probs;
-      try {
-        calls = OllamaJson.toolCalls(chunk);
-        probs = OllamaJson.logprobs(chunk);
-      } catch (LlmException e) {
-        current.cancel();
-        throw e;
-      }
-      text.append(token);
-      thinking.append(thought);
-      if (text.length() + thinking.length() > maxResponseBytes) {
-        current.cancel();
-        throw new ResponseTooLargeException(
-            "The stream from model '"
-                + model
-                + "' at "
-                + host()
-                + " sent more than the "
-                + maxResponseBytes
-                + " characters of text the client accepts (setting '"
-                + OllamaConfig.MAX_RESPONSE_BYTES
-                + "')");
-      }
-      toolCalls.addAll(calls);
-      logprobs.addAll(probs);
-      deliver(token, thought, calls, probs);
-      if (done) {
-        current.discardRest();
-        return OllamaJson.response(
-            chunk, model, text.toString(), thinking.toString(), toolCalls, logprobs);
-      }
+      return null;
     }
   }
 

@@ -25,28 +25,56 @@ import java.util.concurrent.TimeoutException;
  * timeouts and maps failures.
  */
 final class OllamaTransport {
-  private final HttpClient http;
+  private final OllamaConfig config;
   private final HostRouter router;
   private final Duration requestTimeout;
   private final int maxResponseBytes;
+  private final boolean blocking;
+  private HttpClient http; // guarded by this; built on first use
 
+  /** A transport whose every call goes through the JDK's {@code HttpClient}. */
   OllamaTransport(OllamaConfig config, HostRouter router) {
-    requireNonNull(config, "config is null");
+    this(config, router, false);
+  }
+
+  /**
+   * A transport that, if {@code oneShot} and every server is plain HTTP, makes its non-streamed
+   * calls with {@link BlockingExchange} on the calling thread, so a process that makes a call or
+   * two never builds the {@code HttpClient}; streams always use it.
+   */
+  OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot) {
+    this.config = requireNonNull(config, "config is null");
     this.router = requireNonNull(router, "router is null");
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
-    // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
-    HttpClient.Builder builder =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER);
-    if (config.hosts().stream().noneMatch(h -> "https".equals(h.getScheme()))) {
-      // no server is asked over TLS (and redirects are not followed), so the JDK's default TLS
-      // context, which reads and parses the whole CA store, would be built for nothing
-      builder.sslContext(PlainHttpOnly.CONTEXT);
+    this.blocking = oneShot && plainHttpOnly(config);
+  }
+
+  private static boolean plainHttpOnly(OllamaConfig config) {
+    return config.hosts().stream().noneMatch(h -> "https".equals(h.getScheme()));
+  }
+
+  private synchronized HttpClient http() {
+    if (http == null) {
+      // Ollama speaks HTTP/1.1; asking for h2c would only add an upgrade round trip
+      HttpClient.Builder builder =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(config.connectTimeout())
+              .followRedirects(HttpClient.Redirect.NEVER);
+      if (plainHttpOnly(config)) {
+        // no server is asked over TLS (and redirects are not followed), so the JDK's default TLS
+        // context, which reads and parses the whole CA store, would be built for nothing
+        builder.sslContext(PlainHttpOnly.CONTEXT);
+      }
+      http = builder.build();
     }
-    this.http = builder.build();
+    return http;
+  }
+
+  /** Whether non-streamed calls are made on the calling thread, without the {@code HttpClient}. */
+  boolean blocking() {
+    return blocking;
   }
 
   /** The first configured server (the only one unless {@code ollama.hosts} lists several). */
@@ -58,9 +86,9 @@ final class OllamaTransport {
     return router;
   }
 
-  /** The JDK client underneath; for tests. */
+  /** The JDK client underneath (built if it was not yet); for tests. */
   HttpClient httpClient() {
-    return http;
+    return http();
   }
 
   /** The error mapping of the first configured server. */
@@ -130,7 +158,7 @@ final class OllamaTransport {
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       boolean last = i == candidates.size() - 1;
-      HttpResponse<String> response;
+      BlockingExchange.Answer response;
       host.started();
       try {
         response = exchange(host, request, model);
@@ -146,7 +174,7 @@ final class OllamaTransport {
       } finally {
         host.ended();
       }
-      int status = response.statusCode();
+      int status = response.status();
       if (status == 200) {
         router.answered(host, model, conversation);
         return response.body();
@@ -160,41 +188,50 @@ final class OllamaTransport {
     }
   }
 
-  private HttpResponse<String> exchange(HostRouter.Host host, HttpRequest request, String model)
+  private BlockingExchange.Answer exchange(HostRouter.Host host, HttpRequest request, String model)
       throws ExecutionException {
     HttpRequest routed = routed(request, host);
+    String what =
+        routed.method() + " " + routed.uri() + (model == null ? "" : " for model '" + model + "'");
+    if (blocking) {
+      try {
+        return BlockingExchange.exchange(
+            routed, config.connectTimeout(), requestTimeout, maxResponseBytes, what);
+      } catch (TimeoutException e) {
+        throw timedOut(host, routed, model, e);
+      }
+    }
     CompletableFuture<HttpResponse<String>> future =
-        http.sendAsync(
-            routed,
-            BoundedBody.handler(
-                maxResponseBytes,
-                routed.method()
-                    + " "
-                    + routed.uri()
-                    + (model == null ? "" : " for model '" + model + "'")));
+        http().sendAsync(routed, BoundedBody.handler(maxResponseBytes, what));
     try {
-      return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      HttpResponse<String> response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return new BlockingExchange.Answer(response.statusCode(), response.body());
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new LlmTimeoutException(
-          "Ollama at "
-              + host.uri()
-              + " did not answer "
-              + routed.method()
-              + " "
-              + routed.uri().getPath()
-              + (model == null ? "" : " for model '" + model + "'")
-              + " within "
-              + requestTimeout.toMillis()
-              + " ms ("
-              + OllamaConfig.REQUEST_TIMEOUT
-              + ")",
-          e);
+      throw timedOut(host, routed, model, e);
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
       throw new CancelledException("Interrupted while waiting for Ollama", e);
     }
+  }
+
+  private LlmTimeoutException timedOut(
+      HostRouter.Host host, HttpRequest routed, String model, TimeoutException e) {
+    return new LlmTimeoutException(
+        "Ollama at "
+            + host.uri()
+            + " did not answer "
+            + routed.method()
+            + " "
+            + routed.uri().getPath()
+            + (model == null ? "" : " for model '" + model + "'")
+            + " within "
+            + requestTimeout.toMillis()
+            + " ms ("
+            + OllamaConfig.REQUEST_TIMEOUT
+            + ")",
+        e);
   }
 
   /**
@@ -230,7 +267,8 @@ final class OllamaTransport {
       String model,
       long conversation) {
     HostRouter.Host host = candidates.get(index);
-    http.sendAsync(routed(request, host), channel.handler())
+    http()
+        .sendAsync(routed(request, host), channel.handler())
         .whenComplete(
             (response, failure) -> {
               if (failure == null) {

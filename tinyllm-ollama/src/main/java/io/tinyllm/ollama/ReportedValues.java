@@ -1,8 +1,8 @@
 package io.tinyllm.ollama;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyllm.api.error.MalformedResponseException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks the values Ollama reports before anything uses them: counts and durations are whole
@@ -12,8 +12,8 @@ import java.util.List;
  * reaching the metrics as a negative increment or a silent zero.
  *
  * <pre>{@code
- * ReportedValues.requireFinal(node, model, "generate answer");
- * LlmResponse response = OllamaJson.response(node, model, text, thinking);
+ * ReportedValues.requireFinal(chunk, model, "answer");
+ * LlmResponse response = OllamaJson.response(chunk, model, text, thinking, calls, probs);
  * }</pre>
  */
 final class ReportedValues {
@@ -30,17 +30,17 @@ final class ReportedValues {
   private ReportedValues() {}
 
   /**
-   * Checks the numbers of the final chunk or answer {@code node} from {@code model}.
+   * Checks the numbers of the final answer {@code answer} from {@code model}.
    *
    * @throws MalformedResponseException if one is not a whole number from 0 up
    */
-  static void check(JsonNode node, String model, String what) {
+  static void check(Map<String, Object> answer, String model, String what) {
     for (String field : NUMBERS) {
-      JsonNode value = node.get(field);
-      if (value == null || value.isNull()) {
+      Object value = answer.get(field);
+      if (value == null) {
         continue;
       }
-      if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+      if (!JsonValues.isLong(value) || ((Number) value).longValue() < 0) {
         throw new MalformedResponseException(
             "Ollama's "
                 + what
@@ -48,31 +48,45 @@ final class ReportedValues {
                 + " has '"
                 + field
                 + "': "
-                + OllamaJson.abbreviate(value.toString())
+                + OllamaJson.abbreviate(JsonValues.json(value))
                 + ", not a whole number from 0 up");
       }
     }
   }
 
   /**
-   * Checks that the non-streamed answer {@code node} is final ({@code "done": true}) and that its
-   * numbers are sound.
-   *
-   * @throws MalformedResponseException if it is not
+   * Checks the numbers of the final chunk or answer {@code chunk} from {@code model}, as {@link
+   * #check(Map, String, String)}.
    */
-  static void requireFinal(JsonNode node, String model, String what) {
-    JsonNode done = node.get("done");
-    if (done == null || !done.isBoolean() || !done.booleanValue()) {
+  static void check(Chunk chunk, String model, String what) {
+    if (chunk.invalidField() != null) {
+      throw new MalformedResponseException(
+          "Ollama's "
+              + what
+              + (model == null ? "" : " for model '" + model + "'")
+              + " has '"
+              + chunk.invalidField()
+              + "': "
+              + OllamaJson.abbreviate(chunk.invalidText())
+              + ", not a whole number from 0 up");
+    }
+  }
+
+  /**
+   * Checks that the non-streamed answer {@code chunk} is final ({@code "done": true}) and that its
+   * numbers are sound.
+   */
+  static void requireFinal(Chunk chunk, String model, String what) {
+    if (!chunk.done()) {
+      String done = chunk.doneText();
       throw new MalformedResponseException(
           "Ollama's "
               + what
               + (model == null ? "" : " for model '" + model + "'")
               + " that is not final: "
-              + (done == null
-                  ? "no \"done\""
-                  : "\"done\": " + OllamaJson.abbreviate(done.toString()))
+              + (done == null ? "no \"done\"" : "\"done\": " + OllamaJson.abbreviate(done))
               + " where a complete answer has \"done\": true");
     }
-    check(node, model, what);
+    check(chunk, model, what);
   }
 }

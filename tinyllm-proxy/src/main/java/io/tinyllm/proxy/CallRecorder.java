@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.llm.EmbedResponse;
 import io.tinyllm.api.llm.LlmResponse;
+import io.tinyllm.ollama.Chunk;
 import io.tinyllm.ollama.OllamaMetrics;
 import io.tinyllm.ollama.RequestType;
 import java.time.Duration;
@@ -47,41 +48,41 @@ final class CallRecorder {
   }
 
   /** One top-level object of a 2xx answer has passed to the client. */
-  void object(ChunkFacts facts) {
+  void object(Chunk facts) {
     if (ended) {
       return;
     }
-    if (facts.error) {
+    if (facts.error()) {
       errorSeen = true;
       return;
     }
-    if (facts.output && streaming) {
+    if (facts.output() && streaming) {
       call.outputReceived();
     }
-    if (facts.finished) {
+    if (facts.finished()) {
       finished = true;
     }
-    if (facts.usagePromptTokens >= 0) {
-      usagePromptTokens = facts.usagePromptTokens;
+    if (facts.usagePromptTokens() >= 0) {
+      usagePromptTokens = facts.usagePromptTokens();
     }
-    if (facts.usageCompletionTokens >= 0) {
-      usageCompletionTokens = facts.usageCompletionTokens;
+    if (facts.usageCompletionTokens() >= 0) {
+      usageCompletionTokens = facts.usageCompletionTokens();
     }
-    if (facts.done) {
+    if (facts.done()) {
       ended = true;
       if (endpoint == LlmEndpoint.GENERATE || endpoint == LlmEndpoint.CHAT) {
         succeeded = true;
-        doneReason = facts.doneReason;
+        doneReason = facts.doneReason();
         call.succeeded(nativeResponse(facts));
       } else {
         succeeded = true;
-        call.succeeded(embedResponse(facts.promptEvalCount, facts.loadDuration));
+        call.succeeded(embedResponse(facts.promptEvalCount(), facts.loadDuration()));
       }
     } else if (!streaming
         && (endpoint == LlmEndpoint.EMBED || endpoint == LlmEndpoint.EMBEDDINGS)) {
       ended = true;
       succeeded = true;
-      call.succeeded(embedResponse(facts.promptEvalCount, facts.loadDuration));
+      call.succeeded(embedResponse(facts.promptEvalCount(), facts.loadDuration()));
     }
   }
 
@@ -169,18 +170,18 @@ final class CallRecorder {
     };
   }
 
-  private LlmResponse nativeResponse(ChunkFacts facts) {
+  private LlmResponse nativeResponse(Chunk facts) {
     return new LlmResponse(
         model,
         "",
         null,
-        facts.doneReason,
-        Math.max(0, facts.promptEvalCount),
-        Math.max(0, facts.evalCount),
-        nanos(facts.totalDuration),
-        nanos(facts.loadDuration),
-        nanos(facts.promptEvalDuration),
-        nanos(facts.evalDuration));
+        facts.doneReason(),
+        Math.max(0, facts.promptEvalCount()),
+        Math.max(0, facts.evalCount()),
+        nanos(facts.totalDuration()),
+        nanos(facts.loadDuration()),
+        nanos(facts.promptEvalDuration()),
+        nanos(facts.evalDuration()));
   }
 
   private EmbedResponse embedResponse(long promptTokens, long loadDuration) {

@@ -2,6 +2,7 @@ package io.tinyllm.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tinyllm.ollama.Chunk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,22 +84,22 @@ class AnswerReaderTest {
     }
   }
 
-  private static String describe(ChunkFacts f) {
+  private static String describe(Chunk f) {
     List<String> parts = new ArrayList<>();
-    if (f.output) {
+    if (f.output()) {
       parts.add("output");
     }
-    if (f.finished) {
+    if (f.finished()) {
       parts.add("finished");
     }
-    if (f.error) {
+    if (f.error()) {
       parts.add("error");
     }
-    if (f.done) {
-      parts.add("done " + f.promptEvalCount + "/" + f.evalCount);
+    if (f.done()) {
+      parts.add("done " + f.promptEvalCount() + "/" + f.evalCount());
     }
-    if (f.usagePromptTokens >= 0) {
-      parts.add("usage " + f.usagePromptTokens + "/" + f.usageCompletionTokens);
+    if (f.usagePromptTokens() >= 0) {
+      parts.add("usage " + f.usagePromptTokens() + "/" + f.usageCompletionTokens());
     }
     return String.join(" ", parts);
   }

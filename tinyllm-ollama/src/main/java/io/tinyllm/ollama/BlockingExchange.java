@@ -1,0 +1,200 @@
+package io.tinyllm.ollama;
+
+import io.tinyllm.api.error.CancelledException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One plain-HTTP exchange made on the calling thread with {@code HttpURLConnection}, for a client
+ * that makes a call or two and exits (the CLI's {@code list}, {@code ps}, {@code show}, {@code
+ * health}). The JDK's {@code HttpClient} costs such a process about half a second (measured in
+ * docs/performance.md §7): it sets up the TLS provider even for {@code http://}, and its selector
+ * thread waits for events in native code, which the JVM's exit on JDK 17 waits up to 300 ms for
+ * (the client can only be closed from JDK 21 on). Failures take the JDK client's shapes ({@link
+ * ConnectException}, {@link HttpConnectTimeoutException}) so {@link OllamaErrors} maps them alike.
+ *
+ * <p>It is not interruptible once the request is sent, and its request timeout is checked between
+ * reads, each read bounded by the time left: a server that trickles bytes can hold a call for up to
+ * twice the timeout. A one-shot command accepts both; streams always use the {@code HttpClient}.
+ */
+final class BlockingExchange {
+  private BlockingExchange() {}
+
+  /** Status and body of an answer. */
+  record Answer(int status, String body) {}
+
+  /**
+   * Sends {@code request} and reads the whole answer of at most {@code maxBytes}.
+   *
+   * @throws ExecutionException wrapping the transport's failure, as the JDK client's future does
+   * @throws TimeoutException if the answer is not complete within {@code requestTimeout}
+   */
+  static Answer exchange(
+      HttpRequest request,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int maxBytes,
+      String what)
+      throws ExecutionException, TimeoutException {
+    if (Thread.interrupted()) {
+      throw new CancelledException("Interrupted before calling Ollama");
+    }
+    long deadline = System.nanoTime() + requestTimeout.toNanos();
+    byte[] body = body(request);
+    HttpURLConnection connection;
+    try {
+      // the JDK's HttpClient uses no proxy unless given a selector; neither does this
+      connection = (HttpURLConnection) request.uri().toURL().openConnection(Proxy.NO_PROXY);
+    } catch (IOException e) {
+      throw new ExecutionException(e);
+    }
+    try {
+      connection.setInstanceFollowRedirects(false);
+      connection.setUseCaches(false);
+      connection.setRequestMethod(request.method());
+      connection.setConnectTimeout(millis(Math.min(connectTimeout.toNanos(), remaining(deadline))));
+      for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
+        for (String value : header.getValue()) {
+          connection.addRequestProperty(header.getKey(), value);
+        }
+      }
+      // each read waits at most the whole request timeout; read() checks the deadline between reads
+      connection.setReadTimeout(millis(requestTimeout.toNanos()));
+      if (body != null) {
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length);
+      }
+      try {
+        connection.connect();
+      } catch (SocketTimeoutException e) {
+        throw failure(new HttpConnectTimeoutException("HTTP connect timed out"), e);
+      } catch (UnknownHostException e) {
+        // as the JDK's HttpClient reports it: no text, an UnresolvedAddressException as the cause
+        ConnectException unresolved = new ConnectException();
+        unresolved.addSuppressed(e);
+        throw failure(unresolved, new UnresolvedAddressException());
+      } catch (ConnectException e) {
+        // the JDK's HttpClient reports a refused connection without text, which OllamaErrors words
+        throw "Connection refused".equals(e.getMessage())
+            ? failure(new ConnectException(), e)
+            : new ExecutionException(e);
+      }
+      if (body != null) {
+        connection.getOutputStream().write(body);
+      }
+      int status = connection.getResponseCode();
+      long declared = connection.getContentLengthLong();
+      if (declared > maxBytes) {
+        throw new ExecutionException(
+            BoundedBody.tooLarge(maxBytes, what, ", Content-Length " + declared));
+      }
+      InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+      return new Answer(status, in == null ? "" : read(in, deadline, maxBytes, what));
+    } catch (SocketTimeoutException e) {
+      TimeoutException timeout = new TimeoutException(e.getMessage());
+      timeout.initCause(e);
+      throw timeout;
+    } catch (IOException e) {
+      throw new ExecutionException(e);
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  private static String read(InputStream in, long deadline, int maxBytes, String what)
+      throws IOException, ExecutionException, TimeoutException {
+    try (in) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        if (n > maxBytes - out.size()) {
+          throw new ExecutionException(BoundedBody.tooLarge(maxBytes, what, ""));
+        }
+        out.write(buffer, 0, n);
+        if (remaining(deadline) <= 0) {
+          throw new TimeoutException("the answer took longer than the request timeout");
+        }
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The bytes {@code request} sends, or null if it has no body. */
+  private static byte[] body(HttpRequest request) throws ExecutionException {
+    if (request.bodyPublisher().isEmpty() || request.bodyPublisher().get().contentLength() == 0) {
+      return null;
+    }
+    Collector collector = new Collector();
+    request.bodyPublisher().get().subscribe(collector);
+    try {
+      // the publishers of OllamaTransport's requests hold the body in memory
+      return collector.bytes.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("Interrupted before calling Ollama", e);
+    } catch (TimeoutException e) {
+      throw new ExecutionException(new IOException("the request body could not be read", e));
+    }
+  }
+
+  private static ExecutionException failure(Exception failure, Throwable cause) {
+    failure.initCause(cause);
+    return new ExecutionException(failure);
+  }
+
+  private static long remaining(long deadline) {
+    return deadline - System.nanoTime();
+  }
+
+  /** At least 1 ms: 0 would mean no timeout at all. */
+  private static int millis(long nanos) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
+  }
+
+  /** Collects a request body publisher's bytes. */
+  private static final class Collector implements Flow.Subscriber<ByteBuffer> {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(ByteBuffer buffer) {
+      byte[] chunk = new byte[buffer.remaining()];
+      buffer.get(chunk);
+      out.writeBytes(chunk);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      bytes.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onComplete() {
+      bytes.complete(out.toByteArray());
+    }
+  }
+}
