@@ -45,7 +45,7 @@ done
 
 # the Java modules of the CLI image's JRE: what `jdeps --print-module-deps` reports for the
 # distribution, plus those its plug-ins reach at run time (HTTP client, TLS, JDBC types in YAML)
-JRE_MODULES=java.base,java.compiler,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.unsupported
+JRE_MODULES=java.base,java.compiler,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported
 # bump to rebuild every image after a change to how they are assembled
 FORMAT=1
 CONTENT_LABEL=io.tinyllm.content-hash

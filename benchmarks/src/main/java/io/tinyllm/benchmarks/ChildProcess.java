@@ -28,11 +28,21 @@ final class ChildProcess implements AutoCloseable {
   /** Starts {@code mainClass} with {@code args}; waits for its {@code ready} line. */
   static ChildProcess start(Class<?> mainClass, String ready, List<String> jvmArgs, String... args)
       throws IOException {
+    return start(System.getProperty("java.class.path"), mainClass, ready, jvmArgs, args);
+  }
+
+  /**
+   * Starts {@code mainClass} from {@code classPath} (another build of the benchmarks, to compare
+   * with) with {@code args}; waits for its {@code ready} line.
+   */
+  static ChildProcess start(
+      String classPath, Class<?> mainClass, String ready, List<String> jvmArgs, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     Process process =

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,11 +23,13 @@ import java.util.Map;
  * (p50, p99) as a client sees it, and the CPU the middle process spends per streamed token. The
  * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags, and
  * the proxy once more with the launcher's default flags (C1 only); the harness is the client.
- * Rounds alternate the paths so drift on the machine falls on all of them.
+ * Rounds alternate the paths so drift on the machine falls on all of them. With {@code
+ * baseline=JAR} (the benchmark jar of another commit), that commit's proxy runs in the same run
+ * too, both ways, as the "before" of a change.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
- *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] \
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] [baseline=JAR] \
  *     [peers=nginx,ollama-exporter=PATH,ollama-metrics=PATH]
  * </pre>
  *
@@ -67,13 +71,22 @@ public final class ProxyOverheadHarness {
     params.put("streams", 100);
     params.put("tokens", 512);
     params.put("warmup", 300);
+    String baseline = null;
     for (String arg : args) {
       if (Peers.isFlag(arg)) {
         continue;
       }
       String[] kv = arg.split("=", 2);
+      if (kv.length == 2 && kv[0].equals("baseline")) {
+        if (!Files.isRegularFile(Path.of(kv[1]))) {
+          throw new IllegalArgumentException("baseline=" + kv[1] + ": no such jar");
+        }
+        baseline = kv[1];
+        continue;
+      }
       if (kv.length != 2 || !params.containsKey(kv[0])) {
-        throw new IllegalArgumentException("expected one of " + params.keySet() + "=N: " + arg);
+        throw new IllegalArgumentException(
+            "expected one of " + params.keySet() + "=N or baseline=JAR: " + arg);
       }
       params.put(kv[0], Integer.parseInt(kv[1]));
     }
@@ -86,6 +99,8 @@ public final class ProxyOverheadHarness {
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
     System.out.println("# java " + System.getProperty("java.vm.version"));
+    System.out.println("# baseline " + (baseline == null ? "none" : baseline));
+    System.out.println("# load average at the start: " + loadAverage());
 
     try (ChildProcess sim =
             ChildProcess.start(
@@ -102,17 +117,41 @@ public final class ProxyOverheadHarness {
         ChildProcess bare =
             ChildProcess.start(
                 BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString());
+        ChildProcess mainProxy =
+            baseline == null
+                ? null
+                : ChildProcess.start(
+                    baseline,
+                    ProxyProcess.class,
+                    ProxyProcess.READY,
+                    CHILD_JVM,
+                    sim.uri().toString());
+        ChildProcess mainProxyC1 =
+            baseline == null
+                ? null
+                : ChildProcess.start(
+                    baseline,
+                    ProxyProcess.class,
+                    ProxyProcess.READY,
+                    LAUNCHER_JVM,
+                    sim.uri().toString());
         Peers peers = Peers.start(chosenPeers, sim.uri())) {
       Map<String, URI> paths = new LinkedHashMap<>();
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
       paths.put("tinyllm proxy", proxy.uri());
       paths.put("tinyllm proxy, C1 only", proxyC1.uri());
-      paths.putAll(peers.uris());
       Map<String, CpuClock> middles = new LinkedHashMap<>();
       middles.put("bare forwarder", bare::cpuTime);
       middles.put("tinyllm proxy", proxy::cpuTime);
       middles.put("tinyllm proxy, C1 only", proxyC1::cpuTime);
+      if (mainProxy != null) {
+        paths.put("before: tinyllm proxy", mainProxy.uri());
+        paths.put("before: tinyllm proxy, C1 only", mainProxyC1.uri());
+        middles.put("before: tinyllm proxy", mainProxy::cpuTime);
+        middles.put("before: tinyllm proxy, C1 only", mainProxyC1::cpuTime);
+      }
+      paths.putAll(peers.uris());
       middles.putAll(peers.clocks());
       Map<String, HttpClient> clients = new LinkedHashMap<>();
       paths.keySet().forEach(p -> clients.put(p, client()));
@@ -162,6 +201,8 @@ public final class ProxyOverheadHarness {
       }
 
       System.out.println();
+      System.out.println("# load average at the end: " + loadAverage());
+      System.out.println();
       System.out.println("| path | p50 | p99 | p50 added | p99 added | samples |");
       System.out.println("|---|---|---|---|---|---|");
       long directP50 = percentile(latencies.get("direct"), 50);
@@ -198,6 +239,16 @@ public final class ProxyOverheadHarness {
             median,
             median / bareMedian);
       }
+    }
+  }
+
+  /** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + ", " + fields[1] + ", " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

@@ -26,6 +26,7 @@ final class Backend {
   private final String name;
   private final URI base;
   private final String baseText;
+  private final String pathPrefix;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean healthy = true;
   private volatile Set<String> installed = Set.of();
@@ -44,6 +45,8 @@ final class Backend {
     this.base = requireNonNull(base, "base is null");
     String text = base.toString();
     this.baseText = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    String path = base.getRawPath() == null ? "" : base.getRawPath();
+    this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   /**
@@ -89,6 +92,11 @@ final class Backend {
   /** The base address without a trailing slash, to append a path to. */
   String baseText() {
     return baseText;
+  }
+
+  /** The base address's path without a trailing slash ("" for most), to put before a path. */
+  String pathPrefix() {
+    return pathPrefix;
   }
 
   boolean healthy() {

@@ -3,7 +3,9 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import java.io.InputStream;
-import java.net.http.HttpRequest;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
  * A request's body on its way upstream: none, held whole (read by {@link RequestPeek}, so it can go
@@ -42,15 +44,15 @@ final class Body {
     return stream == null;
   }
 
-  HttpRequest.BodyPublisher publisher() {
+  /**
+   * The body as the upstream request's entity: held bytes are sent with their length, a stream with
+   * the length the client declared or else chunked. Null when there is none, unless {@code
+   * saysEmpty} (the method says {@code Content-Length: 0} for an empty body).
+   */
+  HttpEntity entity(boolean saysEmpty) {
     if (stream == null) {
-      return length == 0
-          ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofByteArray(bytes, 0, length);
+      return length == 0 && !saysEmpty ? null : new ByteArrayEntity(bytes, 0, length, null);
     }
-    HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(() -> stream);
-    return declaredLength > 0
-        ? HttpRequest.BodyPublishers.fromPublisher(publisher, declaredLength)
-        : publisher;
+    return new InputStreamEntity(stream, declaredLength > 0 ? declaredLength : -1, null);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.tinyllm.api.error.ErrorType;
 import java.io.BufferedInputStream;
@@ -22,9 +23,13 @@ import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a fleet answers as one Ollama: {@code GET /api/tags} and {@code GET /api/ps} merge every
@@ -55,6 +60,12 @@ final class FleetViews {
   private static final int MAX_LINE = 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Headers java.net.http sets itself and refuses from callers; the body sets the length. */
+  private static final Set<String> SET_BY_CLIENT =
+      caseInsensitive("host", "content-length", "expect");
+
+  private static final Logger log = LoggerFactory.getLogger(FleetViews.class);
 
   private final Fleet fleet;
   private final FleetMetrics metrics;
@@ -340,8 +351,33 @@ final class FleetViews {
                 body.length == 0
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-    Forwarder.copyHeaders(exchange.getRequestHeaders(), builder);
+    copyHeaders(exchange.getRequestHeaders(), builder);
     return builder.build();
+  }
+
+  /** Copies the request headers that go upstream: all but hop-by-hop and framing ones. */
+  private static void copyHeaders(Headers headers, HttpRequest.Builder builder) {
+    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      String name = header.getKey();
+      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
+        continue;
+      }
+      for (String value : header.getValue()) {
+        try {
+          builder.header(name, value);
+        } catch (IllegalArgumentException e) {
+          // a header java.net.http will not send (restricted or invalid): dropped, as it must be
+          log.debug("Not forwarding header {}: {}", name, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static Set<String> caseInsensitive(String... names) {
+    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    set.addAll(List.of(names));
+    return set;
   }
 
   private void answer(HttpExchange exchange, String path, int status, byte[] body)

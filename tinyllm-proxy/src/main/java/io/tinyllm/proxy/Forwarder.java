@@ -13,21 +13,17 @@ import io.tinyllm.ollama.RequestType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledExecutorService;
+import org.apache.hc.core5.http.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * each, while {@link JsonAnswerReader} or {@link SseAnswerReader} read LLM answers on the side for
  * the metrics. {@code GET /metrics} is the proxy's own (Ollama has no such path).
  *
- * <p>Each exchange has a thread of its own for its whole life, and the answer is pulled from Ollama
- * only as fast as the client takes it: a slow client holds back its own stream and nothing else. A
- * client that goes away is noticed at the next piece written to it, and the upstream request is
- * then cancelled (its connection closed, which Ollama takes as a cancel). An answer that Ollama
- * breaks off is broken off to the client too (the connection is closed without the final chunk), so
- * a cut answer never looks complete.
+ * <p>Each exchange has a thread of its own for its whole life, which also sends the request
+ * upstream and reads the answer from the socket ({@link Upstream}), so the answer is pulled from
+ * Ollama only as fast as the client takes it: a slow client holds back its own stream and nothing
+ * else. A client that goes away is noticed at the next piece written to it, and the upstream
+ * request is then cancelled (its connection closed, which Ollama takes as a cancel). An answer that
+ * Ollama breaks off is broken off to the client too (the connection is closed without the final
+ * chunk), so a cut answer never looks complete.
  */
 final class Forwarder implements HttpHandler {
   /** The request header a calling application may set to attribute its calls to a graph. */
@@ -52,10 +49,6 @@ final class Forwarder implements HttpHandler {
   static final String PRIORITY_HEADER = "X-TinyLLM-Priority";
 
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
-
-  /** Headers java.net.http sets itself and refuses from callers; the body sets the length. */
-  private static final Set<String> SET_BY_CLIENT =
-      caseInsensitive("host", "content-length", "expect");
 
   /** Set by the JDK server for the answer it frames. */
   private static final Set<String> SET_BY_SERVER = caseInsensitive("content-length", "date");
@@ -71,11 +64,11 @@ final class Forwarder implements HttpHandler {
   private final Fleet fleet;
   private final FleetMetrics fleetMetrics;
   private final FleetViews views;
-  private final HttpClient client;
+  private final Upstream upstream;
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
   private final HttpHandler metricsHandler;
-  private final ScheduledExecutorService timer;
+  private final IdleWatches watches;
   private final Duration idleTimeout;
   private final ProxyCache cache;
 
@@ -83,8 +76,9 @@ final class Forwarder implements HttpHandler {
       Fleet fleet,
       FleetMetrics fleetMetrics,
       Duration idleTimeout,
-      ScheduledExecutorService timer,
-      HttpClient client,
+      IdleWatches watches,
+      Upstream upstream,
+      HttpClient viewsClient,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
       HttpHandler metricsHandler,
@@ -92,13 +86,13 @@ final class Forwarder implements HttpHandler {
     this.cache = requireNonNull(cache, "cache is null");
     this.fleet = requireNonNull(fleet, "fleet is null");
     this.fleetMetrics = requireNonNull(fleetMetrics, "fleetMetrics is null");
-    this.views = new FleetViews(fleet, fleetMetrics, client, proxyMetrics);
-    this.client = requireNonNull(client, "client is null");
+    this.views = new FleetViews(fleet, fleetMetrics, viewsClient, proxyMetrics);
+    this.upstream = requireNonNull(upstream, "upstream is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
     this.metricsHandler = requireNonNull(metricsHandler, "metricsHandler is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
-    this.timer = requireNonNull(timer, "timer is null");
+    this.watches = requireNonNull(watches, "watches is null");
   }
 
   @Override
@@ -174,36 +168,29 @@ final class Forwarder implements HttpHandler {
         noPlace(exchange, pathLabel, recorder, backend);
         return;
       }
-      HttpRequest request = upstreamRequest(backend, exchange, method, requestHeaders, source);
+      String pathAndQuery = exchange.getRequestURI().getRawPath() + query(exchange);
       backend.started();
       fleetMetrics.started(backend.name());
       try {
-        HttpResponse<InputStream> response = null;
+        Upstream.Call call = null;
         ErrorType failure = null;
         IOException cause = null;
         try {
-          response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
+          call = upstream.open(backend, method, pathAndQuery, requestHeaders, source);
+        } catch (SocketTimeoutException e) { // connecting (ConnectTimeoutException) or reading
           failure = ErrorType.TIMEOUT;
           cause = e;
         } catch (IOException e) {
           failure = ErrorType.CONNECTION;
           cause = e;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          backend.released();
-          if (recorder != null) {
-            recorder.cancelled();
-          }
-          throw new IOException("interrupted while waiting for Ollama", e);
         }
-        if (failure == null && response.statusCode() < 500 && response.statusCode() != 429) {
+        int status = call == null ? -1 : call.status();
+        if (failure == null && status < 500 && status != 429) {
           backend.succeeded();
         } else {
           backend.failed();
         }
-        if (response != null) {
-          int status = response.statusCode();
+        if (call != null) {
           if (status >= 500 || status == 429) {
             failure = CallRecorder.errorTypeOf(status);
           }
@@ -216,7 +203,7 @@ final class Forwarder implements HttpHandler {
             if (status < 400) {
               fleet.remember(conversation, backend);
             }
-            relay(exchange, method, pathLabel, response, recorder, backend, cached);
+            relay(exchange, method, pathLabel, call, recorder, backend, cached);
             return;
           }
         }
@@ -228,14 +215,14 @@ final class Forwarder implements HttpHandler {
           // nothing reached the client yet: the next backend answers instead
           fleetMetrics.failedOver(backend.name());
           log.debug("Backend {} failed ({}); trying {}", backend, failure, next.backend());
-          if (response != null) {
-            response.body().close();
+          if (call != null) {
+            call.cancel(); // its error answer is not read
           }
           route = next;
           continue;
         }
-        if (response != null) {
-          relay(exchange, method, pathLabel, response, recorder, backend, cached);
+        if (call != null) {
+          relay(exchange, method, pathLabel, call, recorder, backend, cached);
         } else {
           upstreamFailed(
               exchange,
@@ -257,102 +244,98 @@ final class Forwarder implements HttpHandler {
     }
   }
 
-  private HttpRequest upstreamRequest(
-      Backend backend, HttpExchange exchange, String method, Headers headers, Body body) {
-    URI requestUri = exchange.getRequestURI();
-    String query = requestUri.getRawQuery();
-    URI target =
-        URI.create(
-            backend.baseText() + requestUri.getRawPath() + (query == null ? "" : "?" + query));
-    HttpRequest.Builder builder = HttpRequest.newBuilder(target).method(method, body.publisher());
-    copyHeaders(headers, builder);
-    return builder.build();
-  }
-
-  /** Copies the request headers that go upstream: all but hop-by-hop and framing ones. */
-  static void copyHeaders(Headers headers, HttpRequest.Builder builder) {
-    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      String name = header.getKey();
-      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
-        continue;
-      }
-      for (String value : header.getValue()) {
-        try {
-          builder.header(name, value);
-        } catch (IllegalArgumentException e) {
-          // a header java.net.http will not send (restricted or invalid): dropped, as it must be
-          log.debug("Not forwarding header {}: {}", name, e.getMessage());
-        }
-      }
-    }
+  private static String query(HttpExchange exchange) {
+    String query = exchange.getRequestURI().getRawQuery();
+    return query == null ? "" : "?" + query;
   }
 
   private void relay(
       HttpExchange exchange,
       String method,
       String pathLabel,
-      HttpResponse<InputStream> response,
+      Upstream.Call call,
       CallRecorder recorder,
       Backend backend,
       CacheLookup cached)
       throws IOException {
-    int status = response.statusCode();
-    HttpHeaders upstreamHeaders = response.headers();
-    Headers headers = exchange.getResponseHeaders();
-    HopByHop hopByHop = new HopByHop(upstreamHeaders.allValues("Connection"));
-    upstreamHeaders
-        .map()
-        .forEach(
-            (name, values) -> {
-              if (!name.startsWith(":") && !hopByHop.drops(name) && !SET_BY_SERVER.contains(name)) {
-                headers.put(name, values);
-              }
-            });
-    long length = upstreamHeaders.firstValueAsLong("Content-Length").orElse(-1);
-    InputStream in = response.body();
-    boolean head = "HEAD".equals(method);
-    if (head || status == 304) {
-      // no body follows, but the length says what a GET would get
-      upstreamHeaders.firstValue("Content-Length").ifPresent(v -> headers.set("Content-Length", v));
-      exchange.sendResponseHeaders(status, -1);
-    } else if (status == 204 || status < 200) {
-      exchange.sendResponseHeaders(status, -1);
-    } else {
-      // a known length is kept; else chunked, each piece flushed as it comes
-      exchange.sendResponseHeaders(status, length == 0 ? -1 : Math.max(length, 0));
-    }
-    proxyMetrics.answered(pathLabel, status);
+    try (call) {
+      int status = call.status();
+      Header[] upstreamHeaders = call.headers();
+      Headers headers = exchange.getResponseHeaders();
+      HopByHop hopByHop = new HopByHop(connectionValues(upstreamHeaders));
+      String contentType = null;
+      for (Header header : upstreamHeaders) {
+        String name = header.getName();
+        if (!hopByHop.drops(name) && !SET_BY_SERVER.contains(name)) {
+          headers.add(name, header.getValue());
+        }
+        if (contentType == null && "Content-Type".equalsIgnoreCase(name)) {
+          contentType = header.getValue();
+        }
+      }
+      long length = call.length();
+      InputStream in = call.body();
+      boolean head = "HEAD".equals(method);
+      if (head || status == 304) {
+        // no body follows, but the length says what a GET would get
+        String declared = call.header("Content-Length");
+        if (declared != null) {
+          headers.set("Content-Length", declared);
+        }
+        exchange.sendResponseHeaders(status, -1);
+      } else if (status == 204 || status < 200 || in == null) {
+        exchange.sendResponseHeaders(status, -1);
+      } else {
+        // a known length is kept; else chunked, each piece flushed as it comes
+        exchange.sendResponseHeaders(status, length == 0 ? -1 : Math.max(length, 0));
+      }
+      proxyMetrics.answered(pathLabel, status);
 
-    AnswerRecording recording =
-        cached == null
-            ? null
-            : cached.recording(status, upstreamHeaders.firstValue("Content-Type").orElse(null));
-    AnswerTap read =
-        recorder == null || status >= 400 ? AnswerTap.NONE : tap(upstreamHeaders, recorder);
-    AnswerTap tap = recording == null ? read : read.recordingTo(recording);
-    OutputStream out = exchange.getResponseBody();
-    byte[] piece = new byte[PIECE];
-    Runnable ended =
-        recorder == null
-            ? () -> {}
-            : () -> {
-              tap.end();
-              recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
-              if (recording != null) {
-                recording.finish(recorder.replayable());
-              }
-            };
-    try (IdleWatch watch = new IdleWatch(timer, in, idleTimeout)) {
-      relayBody(in, out, piece, watch, pathLabel, recorder, backend, tap, length, ended);
+      AnswerRecording recording = cached == null ? null : cached.recording(status, contentType);
+      AnswerTap read =
+          recorder == null || status >= 400
+              ? AnswerTap.NONE
+              : tap(contentType == null ? "" : contentType, recorder);
+      AnswerTap tap = recording == null ? read : read.recordingTo(recording);
+      Runnable ended =
+          recorder == null
+              ? () -> {}
+              : () -> {
+                tap.end();
+                recorder.answerEnded(status, tap.malformed(), tap.doneMarker());
+                if (recording != null) {
+                  recording.finish(recorder.replayable());
+                }
+              };
+      if (in == null || head) {
+        ended.run();
+      } else {
+        OutputStream out = exchange.getResponseBody();
+        try (IdleWatch watch = watches.watch(call::cancel)) {
+          relayBody(in, out, call, watch, pathLabel, recorder, backend, tap, length, ended);
+        }
+      }
     }
     exchange.close();
+  }
+
+  private static List<String> connectionValues(Header[] headers) {
+    List<String> values = null;
+    for (Header header : headers) {
+      if ("Connection".equalsIgnoreCase(header.getName())) {
+        if (values == null) {
+          values = new ArrayList<>(1);
+        }
+        values.add(header.getValue());
+      }
+    }
+    return values;
   }
 
   private void relayBody(
       InputStream in,
       OutputStream out,
-      byte[] piece,
+      Upstream.Call call,
       IdleWatch watch,
       String pathLabel,
       CallRecorder recorder,
@@ -363,6 +346,7 @@ final class Forwarder implements HttpHandler {
       throws IOException {
     // the metrics of a piece are recorded before the client has it, so a client that scrapes
     // right after its answer sees the answer counted
+    byte[] piece = new byte[PIECE];
     long remaining = length;
     boolean recorded = false;
     while (true) {
@@ -382,7 +366,7 @@ final class Forwarder implements HttpHandler {
         if (recorder != null) {
           recorder.failed(type);
         }
-        in.close();
+        call.cancel();
         throw e;
       }
       if (n < 0) {
@@ -402,18 +386,17 @@ final class Forwarder implements HttpHandler {
         if (recorder != null) {
           recorder.cancelled();
         }
-        in.close(); // cancels the upstream request: Ollama stops generating
+        call.cancel(); // closes the upstream connection: Ollama stops generating
         throw e;
       }
     }
-    in.close();
     if (!recorded) {
       ended.run(); // before the chunked answer's final chunk is written
     }
   }
 
-  private static AnswerTap tap(HttpHeaders headers, CallRecorder recorder) {
-    String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+  private static AnswerTap tap(String contentType, CallRecorder recorder) {
+    String type = contentType.toLowerCase(Locale.ROOT);
     JsonAnswerReader json = new JsonAnswerReader(recorder::object);
     if (type.startsWith("text/event-stream")) {
       return AnswerTap.sse(new SseAnswerReader(json), json);

@@ -2,31 +2,21 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-
 /**
- * Ends an answer whose Ollama fell silent: when one read of the answer has waited longer than the
- * idle timeout ({@code ollama.timeout.stream-idle}), the answer's stream is closed, which ends the
- * read and drops the upstream connection. Only time spent waiting for Ollama counts, never time
- * spent writing to a slow client.
+ * The watch on one answer's reads, for {@link IdleWatches}: when one read has waited longer than
+ * the idle timeout ({@code ollama.timeout.stream-idle}), the upstream connection is dropped, which
+ * ends the read. Only time spent waiting for Ollama counts, never time spent writing to a slow
+ * client.
  */
 final class IdleWatch implements AutoCloseable {
-  private final InputStream answer;
-  private final long idleNanos;
-  private final ScheduledFuture<?> check;
+  private final IdleWatches watches;
+  private final Runnable drop;
   private volatile long readingSince = -1;
   private volatile boolean expired;
 
-  IdleWatch(ScheduledExecutorService timer, InputStream answer, Duration idle) {
-    this.answer = requireNonNull(answer, "answer is null");
-    this.idleNanos = idle.toNanos();
-    long period = Math.max(idle.toMillis() / 4, 10);
-    check = timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+  IdleWatch(IdleWatches watches, Runnable drop) {
+    this.watches = requireNonNull(watches, "watches is null");
+    this.drop = requireNonNull(drop, "drop is null");
   }
 
   /** A read of the answer starts. */
@@ -39,26 +29,22 @@ final class IdleWatch implements AutoCloseable {
     readingSince = -1;
   }
 
-  /** Whether the answer was closed for its silence. */
+  /** Whether the answer was dropped for its silence. */
   boolean expired() {
     return expired;
   }
 
-  private void check() {
+  /** Drops the answer if a read has waited longer than {@code idleNanos} at {@code now}. */
+  void check(long now, long idleNanos) {
     long since = readingSince;
-    if (since >= 0 && System.nanoTime() - since > idleNanos) {
+    if (since >= 0 && now - since > idleNanos && !expired) {
       expired = true;
-      check.cancel(false);
-      try {
-        answer.close();
-      } catch (IOException e) {
-        // closing is all that was asked; the read ends either way
-      }
+      drop.run();
     }
   }
 
   @Override
   public void close() {
-    check.cancel(false);
+    watches.remove(this);
   }
 }

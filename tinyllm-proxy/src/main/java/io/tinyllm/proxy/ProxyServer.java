@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>The JDK's own HTTP server ({@code com.sun.net.httpserver}) serves it, with one thread per
  * exchange from a bounded pool ({@code proxy.max-concurrent}): the simplest server that streams a
  * chunked answer with a flush per piece, keeps a slow reader on its own thread, and adds no
- * dependency; the exporter of {@code /metrics} already runs on it. Upstream calls go through {@code
- * java.net.http} on HTTP/1.1 (no h2c upgrade headers), answers pulled as an input stream so Ollama
- * is read no faster than the client reads.
+ * dependency; the exporter of {@code /metrics} already runs on it. Forwarded calls go upstream on
+ * the exchange's own thread ({@link Upstream}, over kept-alive HTTP/1.1 connections), answers read
+ * from the socket as the client takes them, so Ollama is read no faster than the client reads. The
+ * fleet's health checks and fleet-wide views call every backend at once through {@code
+ * java.net.http} on HTTP/1.1.
  */
 @Singleton
 public final class ProxyServer implements AutoCloseable {
@@ -61,6 +63,8 @@ public final class ProxyServer implements AutoCloseable {
   private ThreadPoolExecutor executor;
   private ScheduledExecutorService timer;
   private ScheduledExecutorService health;
+  private Upstream upstream;
+  private IdleWatches watches;
 
   @Inject
   public ProxyServer(
@@ -125,7 +129,10 @@ public final class ProxyServer implements AutoCloseable {
     executor.allowCoreThreadTimeOut(true);
     // one thread watches every answer for Ollama's silence
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
+    watches = new IdleWatches(timer, ollama.streamIdleTimeout());
     created.setExecutor(executor);
+    upstream =
+        new Upstream(ollama.connectTimeout(), config.maxConcurrent(), fleet.backends().size());
     // what each backend serves is known before the first request; checks have their own thread,
     // so a slow backend never delays the idle watch of the streams
     health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
@@ -136,7 +143,8 @@ public final class ProxyServer implements AutoCloseable {
             fleet,
             fleetMetrics,
             ollama.streamIdleTimeout(),
-            timer,
+            watches,
+            upstream,
             client,
             metrics,
             proxyMetrics,
@@ -178,8 +186,10 @@ public final class ProxyServer implements AutoCloseable {
       server.stop(0);
       fleet.stop();
       executor.shutdownNow();
+      watches.close();
       timer.shutdownNow();
       health.shutdownNow();
+      upstream.close();
       server = null;
     }
     cache.close();

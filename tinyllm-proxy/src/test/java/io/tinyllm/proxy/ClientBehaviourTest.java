@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,7 @@ class ClientBehaviourTest {
   @Test
   void anAnswerInWhichOllamaFallsSilentIsBrokenOffAsATimeout() throws Exception {
     CountDownLatch released = new CountDownLatch(1);
+    AtomicBoolean upstreamEnded = new AtomicBoolean();
     try (CannedUpstream upstream =
             new CannedUpstream(
                 exchange -> {
@@ -150,6 +152,7 @@ class ClientBehaviourTest {
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
+                  upstreamEnded.set(true);
                   exchange.close();
                 });
         ProxyFixture f =
@@ -164,6 +167,8 @@ class ClientBehaviourTest {
       // the answer is broken off, not ended: reading it fails instead of reaching its end
       assertThatThrownBy(() -> response.body().transferTo(received))
           .isInstanceOf(IOException.class);
+      // broken off by the proxy's idle timeout, not by the upstream ending its answer
+      assertThat(upstreamEnded).isFalse();
       released.countDown();
 
       assertThat(received.toByteArray()).isEqualTo(Canned.CHAT_STREAM.get(0));
