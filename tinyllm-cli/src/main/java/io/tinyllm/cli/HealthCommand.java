@@ -4,7 +4,6 @@ import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.cache.CacheConfig;
 import io.tinyllm.cache.RedisCacheConfig;
-import io.tinyllm.executor.ExecutorConfig;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpExporterConfig;
 import io.tinyllm.ollama.LocalModel;
@@ -61,8 +60,8 @@ final class HealthCommand implements Callable<Integer> {
       names = "--model",
       paramLabel = "NAME",
       description =
-          "A model that must be installed; repeatable (default: the models of the built-in"
-              + " qa.yaml graph, and the model of the config file or TINYLLM_MODEL).")
+          "A model that must be installed; repeatable (default: the model the built-in qa.yaml"
+              + " graph asks: the config file's or TINYLLM_MODEL's, else qwen2.5:0.5b).")
   List<String> models = new ArrayList<>();
 
   @Option(
@@ -126,7 +125,7 @@ final class HealthCommand implements Callable<Integer> {
     // a plain client: the injector is built only for the Redis check, which needs the cache
     try (OllamaClient client =
         OllamaClient.createOneShot(OllamaConfig.from(Settings.of(settings)))) {
-      checkOllama(client, ExecutorConfig.from(Settings.of(settings)).defaultModel());
+      checkOllama(client);
     }
     checkMetricsPort();
     if (redis) {
@@ -151,7 +150,7 @@ final class HealthCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void checkOllama(OllamaClient client, String defaultModel) {
+  private void checkOllama(OllamaClient client) {
     URI host = client.host();
     OllamaHealth health = client.health();
     if (!health.healthy()) {
@@ -171,11 +170,8 @@ final class HealthCommand implements Callable<Integer> {
     ok("ollama", "Ollama " + version + " at " + host + " is running");
     Set<String> wanted = new LinkedHashSet<>(models);
     if (wanted.isEmpty()) {
-      wanted.addAll(QueryRunner.models(QueryRunner.loadGraph(null), defaultModel));
-      CliConfig.Value configured = CliConfig.current().get(CliConfig.Key.MODEL);
-      if (configured != null) {
-        wanted.add(configured.value());
-      }
+      // the model the built-in graph asks (without reading the graph: no YAML at start-up)
+      wanted.add(CliConfig.current().model());
     }
     Set<String> present = new LinkedHashSet<>();
     installed.forEach(m -> present.add(m.name()));

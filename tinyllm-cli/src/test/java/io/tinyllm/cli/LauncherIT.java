@@ -181,6 +181,7 @@ class LauncherIT {
       Launcher.Result run = Launcher.run(TIMEOUT, env, "run", "--json", "What is 2+2?");
       Launcher.Result overridden = Launcher.run(TIMEOUT, variable, "run", "--json", "Hi");
       Launcher.Result shown = Launcher.run(TIMEOUT, env, "config");
+      Launcher.Result health = Launcher.run(TIMEOUT, variable, "health", "--metrics-port", "0");
       Launcher.Result exported =
           Launcher.run(TIMEOUT, env, "graph", "export", "builtin:qa", "--format", "text");
 
@@ -194,6 +195,7 @@ class LauncherIT {
       assertThat(shown.out())
           .containsPattern("model +qwen2\\.5:1\\.5b +file " + Pattern.quote(config.toString()));
       assertThat(exported.out()).contains("qwen2.5:1.5b").doesNotContain("qwen2.5:0.5b");
+      assertThat(health.out()).contains("OK      models        qwen2.5:3b installed\n");
     }
   }
 
