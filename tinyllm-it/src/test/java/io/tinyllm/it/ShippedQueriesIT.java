@@ -89,6 +89,11 @@ class ShippedQueriesIT {
           Map.entry("tinyllm_proxy_routing_decisions_total", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_backend_failovers_total", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_backend_circuit_breaker_state", "`tinyllm proxy` only"),
+          Map.entry("tinyllm_proxy_admission_waiting", "`tinyllm proxy` with its queue on only"),
+          Map.entry(
+              "tinyllm_proxy_admission_wait_seconds", "`tinyllm proxy` with its queue on only"),
+          Map.entry(
+              "tinyllm_proxy_admission_rejected_total", "`tinyllm proxy` with its queue on only"),
           // the demo's memory cache has no operation that can fail; the panel shows 0
           Map.entry("tinyllm_cache_errors_total", "the Redis backend only"));
 
