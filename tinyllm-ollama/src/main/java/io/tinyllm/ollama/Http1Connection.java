@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,10 +120,14 @@ final class Http1Connection implements AutoCloseable {
       }
     }
     head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
-    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    // one write, so head and body leave in one segment (no second small write for Nagle to hold)
+    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    int bodyLength = body == null ? 0 : body.length;
+    byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + bodyLength);
     if (body != null) {
-      out.write(body);
+      System.arraycopy(body, 0, bytes, headBytes.length, bodyLength);
     }
+    out.write(bytes);
     out.flush();
     return readHead();
   }
