@@ -34,7 +34,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>It is not interruptible once the request is sent, and its request timeout is checked between
  * reads, each read bounded by the time left: a server that trickles bytes can hold a call for up to
- * twice the timeout. A one-shot command accepts both; streams always use the {@code HttpClient}.
+ * twice the timeout. A one-shot command accepts both. Streams to plain-HTTP servers are read on
+ * their own thread too, but over {@link Http1Connection}, which another thread can close in the
+ * middle of a read and whose read timeout can change between reads ({@code HttpURLConnection}'s can
+ * do neither); its failures to connect take the same shapes, from {@link #connectFailure}.
  */
 final class BlockingExchange {
   private BlockingExchange() {}
@@ -85,18 +88,8 @@ final class BlockingExchange {
       }
       try {
         connection.connect();
-      } catch (SocketTimeoutException e) {
-        throw failure(new HttpConnectTimeoutException("HTTP connect timed out"), e);
-      } catch (UnknownHostException e) {
-        // as the JDK's HttpClient reports it: no text, an UnresolvedAddressException as the cause
-        ConnectException unresolved = new ConnectException();
-        unresolved.addSuppressed(e);
-        throw failure(unresolved, new UnresolvedAddressException());
-      } catch (ConnectException e) {
-        // the JDK's HttpClient reports a refused connection without text, which OllamaErrors words
-        throw "Connection refused".equals(e.getMessage())
-            ? failure(new ConnectException(), e)
-            : new ExecutionException(e);
+      } catch (SocketTimeoutException | UnknownHostException | ConnectException e) {
+        throw connectFailure(e);
       }
       if (body != null) {
         connection.getOutputStream().write(body);
@@ -139,7 +132,7 @@ final class BlockingExchange {
   }
 
   /** The bytes {@code request} sends, or null if it has no body. */
-  private static byte[] body(HttpRequest request) throws ExecutionException {
+  static byte[] body(HttpRequest request) throws ExecutionException {
     if (request.bodyPublisher().isEmpty() || request.bodyPublisher().get().contentLength() == 0) {
       return null;
     }
@@ -156,6 +149,27 @@ final class BlockingExchange {
     }
   }
 
+  /**
+   * A failure to connect ({@code SocketTimeoutException}, {@code UnknownHostException} or {@code
+   * ConnectException}) in the shape the JDK's {@code HttpClient} gives it, wrapped as its future
+   * would.
+   */
+  static ExecutionException connectFailure(IOException e) {
+    if (e instanceof SocketTimeoutException) {
+      return failure(new HttpConnectTimeoutException("HTTP connect timed out"), e);
+    }
+    if (e instanceof UnknownHostException) {
+      // as the JDK's HttpClient reports it: no text, an UnresolvedAddressException as the cause
+      ConnectException unresolved = new ConnectException();
+      unresolved.addSuppressed(e);
+      return failure(unresolved, new UnresolvedAddressException());
+    }
+    // the JDK's HttpClient reports a refused connection without text, which OllamaErrors words
+    return e instanceof ConnectException && "Connection refused".equals(e.getMessage())
+        ? failure(new ConnectException(), e)
+        : new ExecutionException(e);
+  }
+
   private static ExecutionException failure(Exception failure, Throwable cause) {
     failure.initCause(cause);
     return new ExecutionException(failure);
@@ -166,7 +180,7 @@ final class BlockingExchange {
   }
 
   /** At least 1 ms: 0 would mean no timeout at all. */
-  private static int millis(long nanos) {
+  static int millis(long nanos) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
   }
 

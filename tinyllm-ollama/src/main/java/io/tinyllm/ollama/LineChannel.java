@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * CharsetDecoder} and assembles each line in a {@code StringBuilder}. A line longer than {@link
  * #MAX_LINE_BYTES} fails the exchange instead of growing without bound.
  */
-final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
+final class LineChannel implements Flow.Subscriber<List<ByteBuffer>>, StreamBody {
   /** The response ended normally. */
   static final Object END = new Object();
 
@@ -93,7 +93,8 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   }
 
   /** The response status, or -1 before the headers arrived. */
-  int status() {
+  @Override
+  public int status() {
     return status;
   }
 
@@ -141,7 +142,8 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
    * timeoutNanos}. After one of the three ends, {@code null} at once. Only one thread may poll, and
    * it reads by lines ({@link #poll(long)}) or by reads, not both.
    */
-  Object pollRead(long timeoutNanos) throws InterruptedException {
+  @Override
+  public Object pollRead(long timeoutNanos) throws InterruptedException {
     if (ended) {
       return null;
     }
@@ -166,7 +168,8 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
   }
 
   /** Aborts the exchange (the connection is closed) and wakes the reader. */
-  void cancel() {
+  @Override
+  public void cancel() {
     cancelled = true;
     synchronized (subscriptionLock) {
       if (subscription != null) {
@@ -181,7 +184,8 @@ final class LineChannel implements Flow.Subscriber<List<ByteBuffer>> {
    * dropped, so that the exchange ends and its connection can be reused instead of waiting for
    * demand that never comes.
    */
-  void discardRest() {
+  @Override
+  public void discardRest() {
     discarding = true;
     items.clear();
     queued.set(0);

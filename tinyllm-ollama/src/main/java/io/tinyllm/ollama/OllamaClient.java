@@ -525,6 +525,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   @Override
   public void close() {
     streams.shutdownNow();
+    transport.close();
   }
 
   /**

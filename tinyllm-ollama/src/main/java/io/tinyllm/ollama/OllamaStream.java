@@ -56,7 +56,7 @@ final class OllamaStream implements StreamHandle, Runnable {
   private final CountDownLatch cancelSignal = new CountDownLatch(1);
   private final Object callbackLock = new Object();
   private boolean finished; // guarded by callbackLock
-  private volatile LineChannel channel;
+  private volatile StreamBody channel;
   private volatile boolean delivered;
   private volatile boolean pastDeadline;
   private long deadlineNanos; // set by run(), read by the same thread
@@ -119,7 +119,7 @@ final class OllamaStream implements StreamHandle, Runnable {
   @Override
   public void cancel() {
     cancelSignal.countDown();
-    LineChannel current = channel;
+    StreamBody current = channel;
     if (current != null) {
       current.cancel();
     }
@@ -131,8 +131,8 @@ final class OllamaStream implements StreamHandle, Runnable {
     return completion;
   }
 
-  /** The lines of the current attempt, {@code null} before the first; for tests. */
-  LineChannel channel() {
+  /** The body of the current attempt, {@code null} before the first; for tests. */
+  StreamBody channel() {
     return channel;
   }
 
@@ -197,6 +197,9 @@ final class OllamaStream implements StreamHandle, Runnable {
   }
 
   private LlmResponse attempt() {
+    if (transport.blockingStreams()) {
+      return blockingAttempt();
+    }
     LineChannel current = new LineChannel(maxResponseBytes);
     channel = current;
     if (isCancelled()) {
@@ -214,7 +217,32 @@ final class OllamaStream implements StreamHandle, Runnable {
     }
   }
 
-  private LlmResponse read(LineChannel current) {
+  /** An attempt read on this thread from a blocking connection: reaching the server included. */
+  private LlmResponse blockingAttempt() {
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      throw pastDeadline();
+    }
+    BlockingBody current =
+        transport.blockingBody(
+            Duration.ofNanos(Math.min(transport.requestTimeout().toNanos(), left)));
+    channel = current;
+    try {
+      if (isCancelled()) {
+        current.cancel();
+        throw cancelled();
+      }
+      try (OllamaTransport.Lease attemptLease =
+          transport.stream(request, current, model, conversation)) {
+        lease = attemptLease;
+        return read(current);
+      }
+    } finally {
+      current.close();
+    }
+  }
+
+  private LlmResponse read(StreamBody current) {
     Answer answer = new Answer(ChunkReader.keepingContent(maxResponseBytes));
     ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
     boolean started = false;
@@ -308,7 +336,7 @@ final class OllamaStream implements StreamHandle, Runnable {
     }
 
     /** Reads {@code buffer}'s chunks; the final response once the final chunk came, else null. */
-    LlmResponse feed(ByteBuffer buffer, LineChannel current) {
+    LlmResponse feed(ByteBuffer buffer, StreamBody current) {
       try {
         reader.feed(buffer);
         return chunks(current);
@@ -322,12 +350,12 @@ final class OllamaStream implements StreamHandle, Runnable {
      * The body ended: the final response if its last chunk was the final one, else null; a body
      * that stopped inside a chunk is malformed.
      */
-    LlmResponse end(LineChannel current) {
+    LlmResponse end(StreamBody current) {
       reader.end();
       return chunks(current);
     }
 
-    private LlmResponse chunks(LineChannel current) {
+    private LlmResponse chunks(StreamBody current) {
       for (Chunk chunk; (chunk = reader.next()) != null; ) {
         String error = OllamaJson.error(chunk);
         if (error != null) {
@@ -437,7 +465,7 @@ final class OllamaStream implements StreamHandle, Runnable {
           listener.onLogprobs(probs);
         }
       } catch (RuntimeException e) {
-        LineChannel current = channel;
+        StreamBody current = channel;
         if (current != null) {
           current.cancel();
         }

@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,7 +32,11 @@ final class OllamaTransport {
   private final Duration requestTimeout;
   private final int maxResponseBytes;
   private final boolean blocking;
+  private final boolean blockingStreams;
+  private final Set<BlockingBody> openBodies = ConcurrentHashMap.newKeySet();
+  private final ConnectionPool pool = new ConnectionPool(openBodies::remove);
   private HttpClient http; // guarded by this; built on first use
+  private boolean closed; // guarded by this
 
   /** A transport whose every call goes through the JDK's {@code HttpClient}. */
   OllamaTransport(OllamaConfig config, HostRouter router) {
@@ -48,6 +54,7 @@ final class OllamaTransport {
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
     this.blocking = oneShot && plainHttpOnly(config);
+    this.blockingStreams = plainHttpOnly(config);
   }
 
   private static boolean plainHttpOnly(OllamaConfig config) {
@@ -70,6 +77,42 @@ final class OllamaTransport {
       http = builder.build();
     }
     return http;
+  }
+
+  /**
+   * Whether generate and chat streams are read on their own thread from a blocking connection
+   * ({@link BlockingBody}) rather than through the {@code HttpClient}: when every server is plain
+   * HTTP.
+   */
+  boolean blockingStreams() {
+    return blockingStreams;
+  }
+
+  /**
+   * A body for one blocking stream attempt, closed by {@link #close()} if still open then.
+   *
+   * @param openTimeout how long reaching a server and waiting for its headers may take in all
+   */
+  BlockingBody blockingBody(Duration openTimeout) {
+    BlockingBody body = new BlockingBody(pool, openTimeout);
+    openBodies.add(body);
+    synchronized (this) {
+      if (closed) {
+        body.cancel();
+      }
+    }
+    return body;
+  }
+
+  /** Cancels the blocking streams still open and closes their kept-alive connections. */
+  void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    for (BlockingBody body : openBodies) {
+      body.cancel();
+    }
+    pool.closeAll();
   }
 
   /** Whether non-streamed calls are made on the calling thread, without the {@code HttpClient}. */
@@ -240,6 +283,50 @@ final class OllamaTransport {
    */
   Lease stream(HttpRequest request, LineChannel channel, String model, long conversation) {
     return start(router.candidates(model, conversation), request, channel, model, conversation);
+  }
+
+  /**
+   * Sends {@code request} on the calling thread to the first server that can be reached, and reads
+   * the answer's headers into {@code body}; the lease says which server answers and must be closed
+   * when the caller is done with the body. A failure before the server took the request moves the
+   * call to the next server, as {@link #stream(HttpRequest, LineChannel, String, long)} does.
+   */
+  Lease stream(HttpRequest request, BlockingBody body, String model, long conversation) {
+    List<HostRouter.Host> candidates = router.candidates(model, conversation);
+    Lease lease = new Lease(candidates.get(0));
+    byte[] bytes;
+    try {
+      bytes = BlockingExchange.body(request);
+    } catch (ExecutionException e) {
+      body.fail(e.getCause());
+      return lease;
+    }
+    for (int i = 0; ; i++) {
+      HostRouter.Host host = candidates.get(i);
+      try {
+        body.open(routed(request, host), bytes, config.connectTimeout());
+        if (body.status() == 200) {
+          router.answered(host, model, conversation);
+        } else if (body.status() > 0) {
+          router.reachable(host);
+        }
+        return lease;
+      } catch (ExecutionException e) {
+        boolean unreachable = isUnreachable(e.getCause());
+        if (unreachable) {
+          router.unreachable(host);
+        }
+        if (unreachable
+            && i + 1 < candidates.size()
+            && !body.cancelled()
+            && lease.moveTo(candidates.get(i + 1))) {
+          host.points().failedOver();
+          continue;
+        }
+        body.fail(e.getCause());
+        return lease;
+      }
+    }
   }
 
   /** Starts {@code request} on {@code host} alone, feeding {@code channel}. */
