@@ -58,8 +58,16 @@ final class SimulatorProcess implements AutoCloseable {
     for (int i = 0; i < tokenCounts.length; i++) {
       args[i] = Integer.toString(tokenCounts[i]);
     }
+    // as `tinyllm ollama-sim` runs it: the launcher sets TCP_NODELAY, as Ollama's Go server has by
+    // default. Without it a 512-token answer read by the client's blocking streams took about
+    // 45 ms instead of 2-6 ms (the JDK HTTP server's small writes held back by Nagle's algorithm),
+    // and the wall figures would measure that stall
     return new SimulatorProcess(
-        ChildProcess.start(SimulatorProcess.class, READY, List.of("-Xmx512m"), args));
+        ChildProcess.start(
+            SimulatorProcess.class,
+            READY,
+            List.of("-Xmx512m", "-Dsun.net.httpserver.nodelay=true"),
+            args));
   }
 
   URI baseUri() {
