@@ -102,7 +102,10 @@ class LauncherIT {
             .contains("io.tinyllm.ollama.OllamaClient ")
             // no Guice class at all: the injector was not built
             .doesNotContain("com.google.inject.")
-            .doesNotContain("ch.qos.logback.");
+            .doesNotContain("ch.qos.logback.")
+            // no breaker or retry is built for a call that has none
+            .doesNotContain("io.github.resilience4j.circuitbreaker.CircuitBreakerConfig ")
+            .doesNotContain("io.github.resilience4j.retry.RetryConfig ");
       }
     }
   }
