@@ -6,6 +6,7 @@
 #
 #   benchmarks/startup/commands.sh [--dist DIR] [--runs N] [--archive FILE]
 #
+# Every command's stdin is the line "/bye", which ends `chat` at its first prompt.
 # --archive FILE starts every command from that AppCDS archive (made by the distribution's
 # bin/tinyllm-cds FILE); without it no archive is used. Wall time is from launch to exit; CPU is
 # the process's user + system time (GNU time), which the machine's other load inflates less.
@@ -40,18 +41,21 @@ for _ in $(seq 1 100); do
 done
 export OLLAMA_HOST=127.0.0.1:$port
 
-commands=("--version" "version" "models list" "models ps" "models show qwen2.5:0.5b" "list" "health")
+# chat reads "/bye" from stdin (below): its time is its start (the model's check) and its exit
+commands=("--version" "version" "models list" "models ps" "models show qwen2.5:0.5b" "list" "health"
+  "chat -m qwen2.5:0.5b")
 machine_info "$(launcher_java)"
 log "dist $dist, archive '${archive:-none}', $runs rounds after 2 warm-up rounds, Ollama simulator on port $port"
 
 work=$(mktemp -d)
 trap 'kill "$sim" 2>/dev/null || :; rm -rf "$work"' EXIT
+echo /bye >"$work/stdin"
 for round in $(seq -1 "$runs"); do
   for i in "${!commands[@]}"; do
     start=$(date +%s%N)
     # shellcheck disable=SC2086  # a command is words
     # a command that fails fast would look fast: stop instead
-    /usr/bin/time -f "%U %S" -o "$work/cpu" "$launcher" ${commands[$i]} >/dev/null 2>"$work/err" ||
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$launcher" ${commands[$i]} <"$work/stdin" >/dev/null 2>"$work/err" ||
       die "tinyllm ${commands[$i]} failed: $(head -c 500 "$work/err")"
     end=$(date +%s%N)
     if [ "$round" -ge 1 ]; then

@@ -2,12 +2,13 @@ package io.tinyllm.cli;
 
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.LlmException;
-import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.executor.ExecutorConfig;
 import io.tinyllm.executor.memory.ConversationMemoryFactory;
-import io.tinyllm.metrics.TinyLlm;
+import io.tinyllm.executor.memory.MemoryConfig;
+import io.tinyllm.executor.memory.MemoryMetrics;
 import io.tinyllm.ollama.ModelInfo;
 import io.tinyllm.ollama.OllamaClient;
+import io.tinyllm.ollama.OllamaConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -98,10 +99,13 @@ final class ChatCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Settings chatSettings = Settings.of(settings);
+    String chatModel = model != null ? model : ExecutorConfig.from(chatSettings).defaultModel();
+    // No injector: chat serves no metrics and its settings cannot turn the cache on, so the
+    // injector's LlmClient would be this plain client anyway; building it all (every plug-in, the
+    // shared registry) cost most of a second before the first prompt (docs/performance.md §7).
     try (StopSignal stop = StopSignal.install();
-        TinyLlm app = TinyLlm.start(Settings.of(settings))) {
-      String chatModel = model != null ? model : app.get(ExecutorConfig.class).defaultModel();
-      OllamaClient server = app.get(OllamaClient.class);
+        OllamaClient server = OllamaClient.createOneShot(OllamaConfig.from(chatSettings))) {
       ModelInfo info;
       try {
         // a missing model (or server) is said before the first prompt, not after a message
@@ -111,11 +115,12 @@ final class ChatCommand implements Callable<Integer> {
       }
       ChatSession session =
           new ChatSession(
-              app.get(LlmClient.class),
+              server,
               server,
               chatModel,
               info,
-              app.get(ConversationMemoryFactory.class).create(),
+              new ConversationMemoryFactory(MemoryConfig.from(chatSettings), new MemoryMetrics())
+                  .create(),
               parameters,
               system);
       Terminal chatTerminal = terminal != null ? terminal : systemTerminal();

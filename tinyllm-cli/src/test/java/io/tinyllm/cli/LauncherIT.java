@@ -69,9 +69,9 @@ class LauncherIT {
   }
 
   /**
-   * A command that makes a call or two starts only what it uses: no injector, no plug-ins, no
-   * logging backend (each costs hundreds of classes, about a second in all). Observed in the
-   * classes the JVM loaded, not in a time.
+   * A command that makes a call or two, and chat, start only what they use: no injector, no
+   * plug-ins, no logging backend (each costs hundreds of classes, about a second in all). Observed
+   * in the classes the JVM loaded, not in a time.
    */
   @Test
   void ollamaCommandsBuildNoInjectorAndNoLogging() throws Exception {
@@ -83,7 +83,9 @@ class LauncherIT {
               List.of("models", "list", "--ollama", ollama),
               List.of("list", "--ollama", ollama),
               List.of("models", "show", "qwen2.5:0.5b", "--ollama", ollama),
-              List.of("health", "--ollama", ollama, "--metrics-port", "0"))) {
+              List.of("health", "--ollama", ollama, "--metrics-port", "0"),
+              // stdin is at its end: the chat starts (asks for the model) and ends at once
+              List.of("chat", "-m", "qwen2.5:0.5b", "--ollama", ollama))) {
         Path classes = Files.createTempFile("classes", ".log");
         Launcher.Result result =
             Launcher.run(
@@ -100,7 +102,10 @@ class LauncherIT {
             .contains("io.tinyllm.ollama.OllamaClient ")
             // no Guice class at all: the injector was not built
             .doesNotContain("com.google.inject.")
-            .doesNotContain("ch.qos.logback.");
+            .doesNotContain("ch.qos.logback.")
+            // no breaker or retry is built for a call that has none
+            .doesNotContain("io.github.resilience4j.circuitbreaker.CircuitBreakerConfig ")
+            .doesNotContain("io.github.resilience4j.retry.RetryConfig ");
       }
     }
   }

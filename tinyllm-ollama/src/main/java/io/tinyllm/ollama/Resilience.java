@@ -85,8 +85,10 @@ final class Resilience {
   private final ResilienceMetrics metrics;
   private final RecordingFailures recordingFailures;
   private final TokenBucket bucket;
-  private final CircuitBreakerConfig breakerConfig;
-  private final RetryConfig retryConfig;
+  // built with the first breaker (guarded by this): a client that only manages models (a CLI
+  // command) never loads Resilience4j's configuration classes (docs/performance.md §7)
+  private CircuitBreakerConfig breakerConfig;
+  private RetryConfig retryConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   // per breaker name (so as bounded as the breakers): the last failure it recorded
@@ -118,31 +120,6 @@ final class Resilience {
         rate.enabled()
             ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), rateLimitClock)
             : null;
-    OllamaConfig.BreakerSettings breaker = config.circuitBreaker();
-    // a count-based window of n calls that opens at a 100% failure rate opens exactly when the
-    // last n calls all failed: n consecutive failures
-    this.breakerConfig =
-        CircuitBreakerConfig.custom()
-            .slidingWindow(
-                breaker.failureThreshold(),
-                breaker.failureThreshold(),
-                SlidingWindowType.COUNT_BASED)
-            .failureRateThreshold(100f)
-            .waitDurationInOpenState(breaker.openDuration())
-            .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
-            .automaticTransitionFromOpenToHalfOpenEnabled(true)
-            .recordException(Resilience::isServerFailure)
-            .writableStackTraceEnabled(false)
-            .build();
-    OllamaConfig.RetrySettings retry = config.retry();
-    this.retryConfig =
-        RetryConfig.custom()
-            .maxAttempts(retry.maxAttempts())
-            .intervalFunction(
-                IntervalFunction.ofExponentialRandomBackoff(
-                    retry.initialBackoff(), retry.multiplier(), retry.jitter(), retry.maxBackoff()))
-            .retryOnException(e -> e instanceof LlmException llm && llm.isRetryable())
-            .build();
   }
 
   /**
@@ -297,8 +274,47 @@ final class Resilience {
     }
   }
 
+  private synchronized CircuitBreakerConfig breakerConfig() {
+    if (breakerConfig != null) {
+      return breakerConfig;
+    }
+    OllamaConfig.BreakerSettings breaker = config.circuitBreaker();
+    // a count-based window of n calls that opens at a 100% failure rate opens exactly when the
+    // last n calls all failed: n consecutive failures
+    this.breakerConfig =
+        CircuitBreakerConfig.custom()
+            .slidingWindow(
+                breaker.failureThreshold(),
+                breaker.failureThreshold(),
+                SlidingWindowType.COUNT_BASED)
+            .failureRateThreshold(100f)
+            .waitDurationInOpenState(breaker.openDuration())
+            .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
+            .recordException(Resilience::isServerFailure)
+            .writableStackTraceEnabled(false)
+            .build();
+    return breakerConfig;
+  }
+
+  private synchronized RetryConfig retryConfig() {
+    if (retryConfig != null) {
+      return retryConfig;
+    }
+    OllamaConfig.RetrySettings retry = config.retry();
+    this.retryConfig =
+        RetryConfig.custom()
+            .maxAttempts(retry.maxAttempts())
+            .intervalFunction(
+                IntervalFunction.ofExponentialRandomBackoff(
+                    retry.initialBackoff(), retry.multiplier(), retry.jitter(), retry.maxBackoff()))
+            .retryOnException(e -> e instanceof LlmException llm && llm.isRetryable())
+            .build();
+    return retryConfig;
+  }
+
   private CircuitBreaker newBreaker(String name) {
-    CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
+    CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig());
     breaker
         .getEventPublisher()
         .onStateTransition(
@@ -320,7 +336,7 @@ final class Resilience {
   }
 
   private Retry newRetry(String name) {
-    Retry retry = Retry.of(name, retryConfig);
+    Retry retry = Retry.of(name, retryConfig());
     retry
         .getEventPublisher()
         .onRetry(event -> record(() -> metrics.retried(name, errorType(event.getLastThrowable()))));
