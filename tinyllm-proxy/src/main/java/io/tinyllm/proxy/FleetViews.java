@@ -23,9 +23,7 @@ import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -60,10 +58,6 @@ final class FleetViews {
   private static final int MAX_LINE = 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Headers java.net.http sets itself and refuses from callers; the body sets the length. */
-  private static final Set<String> SET_BY_CLIENT =
-      caseInsensitive("host", "content-length", "expect");
 
   private static final Logger log = LoggerFactory.getLogger(FleetViews.class);
 
@@ -357,27 +351,16 @@ final class FleetViews {
 
   /** Copies the request headers that go upstream: all but hop-by-hop and framing ones. */
   private static void copyHeaders(Headers headers, HttpRequest.Builder builder) {
-    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      String name = header.getKey();
-      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
-        continue;
-      }
-      for (String value : header.getValue()) {
-        try {
-          builder.header(name, value);
-        } catch (IllegalArgumentException e) {
-          // a header java.net.http will not send (restricted or invalid): dropped, as it must be
-          log.debug("Not forwarding header {}: {}", name, e.getMessage());
-        }
-      }
-    }
-  }
-
-  private static Set<String> caseInsensitive(String... names) {
-    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    set.addAll(List.of(names));
-    return set;
+    HopByHop.forwarded(
+        headers,
+        (name, value) -> {
+          try {
+            builder.header(name, value);
+          } catch (IllegalArgumentException e) {
+            // a header java.net.http will not send (restricted or invalid): dropped, as it must be
+            log.debug("Not forwarding header {}: {}", name, e.getMessage());
+          }
+        });
   }
 
   private void answer(HttpExchange exchange, String path, int status, byte[] body)

@@ -2,8 +2,10 @@ package io.tinyllm.proxy;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * The headers a proxy must not forward (RFC 9110 §7.6.1): {@code Connection} and every header it
@@ -14,6 +16,16 @@ import java.util.TreeSet;
 final class HopByHop {
   private static final Set<String> ALWAYS =
       Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
+
+  /**
+   * Headers the upstream client sets itself: the target's {@code Host}, and the framing of the body
+   * it sends ({@code Content-Length}, {@code Expect}).
+   */
+  private static final Set<String> SET_BY_CLIENT = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+  static {
+    SET_BY_CLIENT.addAll(List.of("host", "content-length", "expect"));
+  }
 
   private final Set<String> named = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
@@ -35,5 +47,22 @@ final class HopByHop {
   boolean drops(String header) {
     String lower = header.toLowerCase(Locale.ROOT);
     return ALWAYS.contains(lower) || lower.startsWith("proxy-") || named.contains(header);
+  }
+
+  /**
+   * Gives {@code to} each name and value of the request {@code headers} that goes upstream: all but
+   * the hop-by-hop ones and those the upstream client sets itself.
+   */
+  static void forwarded(Map<String, List<String>> headers, BiConsumer<String, String> to) {
+    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      String name = header.getKey();
+      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
+        continue;
+      }
+      for (String value : header.getValue()) {
+        to.accept(name, value);
+      }
+    }
   }
 }

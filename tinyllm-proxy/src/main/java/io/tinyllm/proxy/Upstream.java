@@ -6,10 +6,7 @@ import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -44,10 +41,6 @@ import org.apache.hc.core5.util.Timeout;
  * }</pre>
  */
 final class Upstream implements AutoCloseable {
-  /** Headers the client sets itself from the body it sends, and the target's {@code Host}. */
-  private static final Set<String> SET_BY_CLIENT =
-      caseInsensitive("host", "content-length", "expect");
-
   /** Methods whose empty body still says {@code Content-Length: 0}, as java.net.http sent it. */
   private static final Set<String> SAYS_EMPTY = Set.of("POST", "PUT", "PATCH");
 
@@ -100,16 +93,7 @@ final class Upstream implements AutoCloseable {
       throws IOException {
     HttpUriRequestBase request = new HttpUriRequestBase(method, backend.base());
     request.setPath(backend.pathPrefix() + pathAndQuery);
-    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      String name = header.getKey();
-      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
-        continue;
-      }
-      for (String value : header.getValue()) {
-        request.addHeader(name, value);
-      }
-    }
+    HopByHop.forwarded(headers, request::addHeader);
     HttpEntity entity = body.entity(SAYS_EMPTY.contains(method));
     if (entity != null) {
       request.setEntity(entity);
@@ -120,12 +104,6 @@ final class Upstream implements AutoCloseable {
   @Override
   public void close() {
     client.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
-  }
-
-  private static Set<String> caseInsensitive(String... names) {
-    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    set.addAll(List.of(names));
-    return set;
   }
 
   /**
