@@ -12,14 +12,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for Ollama where a test needs answers byte for byte known in advance (the simulator's
  * carry timestamps and durations) or endpoints the simulator lacks ({@code /v1/...}). Each handler
- * is the test's own; every exchange is handed over in {@link #seen} after it ran.
+ * is the test's own; every exchange is handed over in {@link #seen} after it ran, and counted in
+ * {@link #arrivals()} before it runs.
  */
 final class CannedUpstream implements AutoCloseable {
   final BlockingQueue<HttpExchange> seen = new LinkedBlockingQueue<>();
+  private final AtomicInteger arrivals = new AtomicInteger();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -32,6 +35,7 @@ final class CannedUpstream implements AutoCloseable {
     server.createContext(
         "/",
         exchange -> {
+          arrivals.incrementAndGet();
           try {
             handler.handle(exchange);
           } finally {
@@ -40,6 +44,14 @@ final class CannedUpstream implements AutoCloseable {
         });
     server.setExecutor(executor);
     server.start();
+  }
+
+  /**
+   * How many requests reached this upstream. Counted before the answer is written, so a client that
+   * has its answer sees its request counted; {@link #seen} may not hold it yet.
+   */
+  int arrivals() {
+    return arrivals.get();
   }
 
   URI uri() {

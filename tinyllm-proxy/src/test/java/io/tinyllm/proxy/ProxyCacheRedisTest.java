@@ -50,7 +50,7 @@ class ProxyCacheRedisTest {
       HttpResponse<byte[]> second = b.post(b.uri("/api/chat"), CHAT);
       HttpResponse<byte[]> third = a.post(a.uri("/api/chat"), CHAT);
 
-      assertThat(upstream.seen).hasSize(1);
+      assertThat(upstream.arrivals()).isEqualTo(1);
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(second.body()).isEqualTo(first.body());
       assertThat(third.body()).isEqualTo(first.body());
@@ -81,7 +81,7 @@ class ProxyCacheRedisTest {
 
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(second.body()).isEqualTo(first.body());
-      assertThat(upstream.seen).hasSize(1);
+      assertThat(upstream.arrivals()).isEqualTo(1);
       assertThat(ProxyCacheTest.cacheCounts(f, "proxy_redis"))
           .isEqualTo("hits=1 misses=1 stores=1");
       assertThat(f.samples("tinyllm_cache_errors_total"))
@@ -102,7 +102,7 @@ class ProxyCacheRedisTest {
 
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(second.body()).isEqualTo(first.body());
-      assertThat(upstream.seen).hasSize(2);
+      assertThat(upstream.arrivals()).isEqualTo(2);
       assertThat(ProxyCacheTest.cacheCounts(f, "proxy_redis"))
           .isEqualTo("hits=0 misses=2 stores=0");
       assertThat(f.samples("tinyllm_cache_errors_total"))

@@ -51,7 +51,7 @@ class ProxyCacheTest {
                 .readAll();
       }
 
-      assertThat(upstream.seen).hasSize(1);
+      assertThat(upstream.arrivals()).isEqualTo(1);
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(first.headers().firstValue("Cache-Status")).isEmpty();
       assertThat(chunked)
@@ -165,7 +165,7 @@ class ProxyCacheTest {
         f.post(f.uri("/api/generate"), call);
       }
 
-      assertThat(upstream.seen).hasSize(8);
+      assertThat(upstream.arrivals()).isEqualTo(8);
       assertThat(cacheCounts(f)).isEqualTo("hits=0 misses=0 stores=0");
       assertThat(f.samples("tinyllm_cache_skips_total"))
           .isEqualTo(
@@ -275,7 +275,7 @@ class ProxyCacheTest {
 
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(second.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
-      assertThat(upstream.seen).hasSize(2);
+      assertThat(upstream.arrivals()).isEqualTo(2);
       assertThat(cacheCounts(f)).isEqualTo("hits=0 misses=2 stores=0");
     }
   }
@@ -309,7 +309,7 @@ class ProxyCacheTest {
       f.post(f.uri("/api/generate"), GENERATE);
       f.post(f.uri("/api/generate"), GENERATE);
 
-      assertThat(upstream.seen).hasSize(2);
+      assertThat(upstream.arrivals()).isEqualTo(2);
       assertThat(f.scrape()).doesNotContain("proxy_memory").doesNotContain("proxy_redis");
     }
   }
