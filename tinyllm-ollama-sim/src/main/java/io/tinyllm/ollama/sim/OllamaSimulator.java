@@ -120,7 +120,8 @@ public final class OllamaSimulator implements AutoCloseable {
             config.defaultKeepAlive(),
             config.cpuOnly(),
             pacer,
-            stats);
+            stats,
+            config.clock());
     SimulatorContext ctx =
         new SimulatorContext(
             config,

@@ -2,6 +2,7 @@ package io.tinyllm.ollama.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -48,6 +49,8 @@ final class Scheduler {
   private final Pacer pacer;
   private final SimulatorStats stats;
   private final Object lock = new Object();
+  // what keep-alive expiry is read against (tests move it)
+  private final Clock clock;
   private final Map<String, Runner> runners = new HashMap<>();
   // processPending serves one pending request at a time; fair, so they go in arrival order
   private final ReentrantLock scheduling = new ReentrantLock(true);
@@ -59,13 +62,15 @@ final class Scheduler {
       Duration defaultKeepAlive,
       boolean cpuOnly,
       Pacer pacer,
-      SimulatorStats stats) {
+      SimulatorStats stats,
+      Clock clock) {
     this.numParallel = numParallel;
     this.maxQueue = maxQueue;
     this.defaultKeepAlive = requireNonNull(defaultKeepAlive, "defaultKeepAlive is null");
     this.cpuOnly = cpuOnly;
     this.pacer = requireNonNull(pacer, "pacer is null");
     this.stats = requireNonNull(stats, "stats is null");
+    this.clock = requireNonNull(clock, "clock is null");
   }
 
   /** A loaded model as {@code /api/ps} shows it. */
@@ -147,13 +152,13 @@ final class Scheduler {
   boolean isLoaded(String rawName) {
     synchronized (lock) {
       Runner runner = runners.get(ModelName.normalize(rawName));
-      return runner != null && runner.isResident(Instant.now());
+      return runner != null && runner.isResident(clock.instant());
     }
   }
 
   /** The loaded models, the one expiring last first (as {@code /api/ps} sorts them). */
   List<Running> running() {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     List<Running> list = new ArrayList<>();
     synchronized (lock) {
       for (Runner r : runners.values()) {
@@ -205,7 +210,7 @@ final class Scheduler {
     if (runner == null) {
       return null;
     }
-    if (!runner.isResident(Instant.now())) {
+    if (!runner.isResident(clock.instant())) {
       runners.remove(model.name());
       return null;
     }
@@ -214,14 +219,14 @@ final class Scheduler {
 
   private void expireNow(Runner runner) {
     runner.sessionDuration = Duration.ZERO;
-    runner.expiresAt = Instant.now();
+    runner.expiresAt = clock.instant();
     if (runner.refCount == 0) {
       runners.remove(runner.model.name(), runner);
     }
   }
 
-  private static Instant expiry(Duration session) {
-    Instant now = Instant.now();
+  private Instant expiry(Duration session) {
+    Instant now = clock.instant();
     return session.compareTo(FOREVER_SPAN) >= 0 ? now.plus(FOREVER_SPAN) : now.plus(session);
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +47,7 @@ public final class SimulatorConfig {
   private final Duration maxHold;
   private final int threads;
   private final int maxRequestBytes;
+  private final Clock clock;
 
   private SimulatorConfig(Builder b) {
     this.bindAddress = b.bindAddress;
@@ -66,6 +68,7 @@ public final class SimulatorConfig {
     this.maxHold = b.maxHold;
     this.threads = b.threads;
     this.maxRequestBytes = b.maxRequestBytes;
+    this.clock = b.clock;
   }
 
   /** Everything default, listening on an ephemeral loopback port. */
@@ -155,6 +158,11 @@ public final class SimulatorConfig {
     return timeScale;
   }
 
+  /** What models' keep-alive expiry is read against (default the system clock). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Progress lines per layer of a pull (default 4). */
   public int pullSteps() {
     return pullSteps;
@@ -215,6 +223,7 @@ public final class SimulatorConfig {
     private Duration defaultKeepAlive = Duration.ofMinutes(5);
     private int defaultNumCtx = 4096;
     private double timeScale = 1.0;
+    private Clock clock = Clock.systemUTC();
     private int pullSteps = 4;
     private Duration pullStepDelay = Duration.ofMillis(2);
     private long faultSeed = 42;
@@ -328,6 +337,15 @@ public final class SimulatorConfig {
     /** Sets the context size used when a request gives no {@code num_ctx}. */
     public Builder defaultNumCtx(int defaultNumCtx) {
       this.defaultNumCtx = range(defaultNumCtx, 1, 1 << 24, "defaultNumCtx");
+      return this;
+    }
+
+    /**
+     * The clock models' keep-alive expiry is read against; a test passes one it moves, so a model
+     * expires without waiting out its keep-alive.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock is null");
       return this;
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class OllamaSimulatorModelsTest {
   private static final Duration LOAD = Duration.ofMillis(150);
 
+  private final MovableClock clock = new MovableClock();
   private OllamaSimulator sim;
   private SimClient client;
 
@@ -39,6 +40,7 @@ class OllamaSimulatorModelsTest {
                         .loadTime(Duration.ofMillis(1))
                         .build())
                 .pullStepDelay(Duration.ZERO)
+                .clock(clock)
                 .build());
     client = new SimClient(sim.baseUri());
   }
@@ -101,14 +103,13 @@ class OllamaSimulatorModelsTest {
     assertThat(running.get("context_length").asInt()).isEqualTo(8192);
     assertThat(running.get("digest").asText()).matches("[0-9a-f]{64}");
     assertThat(running.get("details").get("format").asText()).isEqualTo("gguf");
-    assertThat(Instant.parse(running.get("expires_at").asText())).isAfter(Instant.now());
+    assertThat(Instant.parse(running.get("expires_at").asText())).isAfter(clock.instant());
 
-    // expiry is read from the clock when asked: wait, bounded, until the 200 ms have run out
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (sim.isLoaded("tiny:1b")) {
-      assertThat(System.nanoTime()).as("the keep-alive ran out").isLessThan(deadline);
-      Thread.sleep(10); // polling a condition, bounded above
-    }
+    // expiry is read from the clock when asked: 199 ms on, the model stays; 200 ms on, it is gone
+    clock.advance(Duration.ofMillis(199));
+    assertThat(sim.isLoaded("tiny:1b")).isTrue();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(sim.isLoaded("tiny:1b")).isFalse();
     assertThat(client.get("/api/ps").json().get("models")).isEmpty();
     long reload = loadDuration("{\"model\":\"tiny:1b\",\"prompt\":\"hi\",\"stream\":false}");
     assertThat(reload).isGreaterThanOrEqualTo(LOAD.toNanos());
