@@ -67,6 +67,7 @@ final class AdmissionGate {
     lock.lock();
     try {
       waiting.get(priority).addLast(me);
+      changed.signalAll(); // for awaitWaiting; the others see they are still not first
       try {
         while (admitted >= limit || next() != me) {
           if (remaining <= 0) {
@@ -96,11 +97,18 @@ final class AdmissionGate {
     }
   }
 
-  /** Requests waiting now. */
-  int waiting() {
+  /** Waits until {@code count} requests wait, at most {@code timeout}; true if they do. */
+  boolean awaitWaiting(int count, Duration timeout) throws InterruptedException {
+    long remaining = timeout.toNanos();
     lock.lock();
     try {
-      return waiting.values().stream().mapToInt(ArrayDeque::size).sum();
+      while (waiting.values().stream().mapToInt(ArrayDeque::size).sum() != count) {
+        if (remaining <= 0) {
+          return false;
+        }
+        remaining = changed.awaitNanos(remaining);
+      }
+      return true;
     } finally {
       lock.unlock();
     }

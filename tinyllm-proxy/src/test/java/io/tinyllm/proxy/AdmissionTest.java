@@ -66,11 +66,13 @@ class AdmissionTest {
       answers.add(send(f.http, f.uri("/api/chat"), "first", "normal"));
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       answers.add(send(f.http, f.uri("/api/chat"), "low", "low"));
-      FleetFixture.await("the low one waiting", () -> gate.waiting() == 1);
+      assertThat(gate.awaitWaiting(1, Duration.ofSeconds(10))).as("the low one waiting").isTrue();
       answers.add(send(f.http, f.uri("/api/chat"), "normal", null));
-      FleetFixture.await("the normal one waiting", () -> gate.waiting() == 2);
+      assertThat(gate.awaitWaiting(2, Duration.ofSeconds(10)))
+          .as("the normal one waiting")
+          .isTrue();
       answers.add(send(f.http, f.uri("/api/chat"), "high", "HIGH"));
-      FleetFixture.await("the high one waiting", () -> gate.waiting() == 3);
+      assertThat(gate.awaitWaiting(3, Duration.ofSeconds(10))).as("the high one waiting").isTrue();
       assertThat(lines(f.scrape(), "tinyllm_proxy_admission_waiting{"))
           .containsExactly(
               "tinyllm_proxy_admission_waiting{backend=\"" + backend + "\",priority=\"high\"} 1.0",

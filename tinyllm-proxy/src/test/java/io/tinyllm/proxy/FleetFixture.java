@@ -1,7 +1,5 @@
 package io.tinyllm.proxy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.time.Ticker;
 import io.tinyllm.metrics.TinyLlm;
@@ -153,23 +151,24 @@ final class FleetFixture implements AutoCloseable {
         .collect(Collectors.toList());
   }
 
-  /** Waits up to 10 s for {@code condition}, polling. */
-  static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      try {
-        Thread.sleep(5); // polling a condition, bounded above
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
   @Override
   public void close() {
     app.close();
     sims.forEach(OllamaSimulator::close);
+  }
+
+  /**
+   * Waits up to 10 s for {@code condition}, polling: for a count that falls to zero, which the
+   * proxy signals to nobody (a signal on every exchange's end would cost the forwarding path).
+   */
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline >= 0) {
+        throw new AssertionError("still not " + what + " after 10 s");
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
   }
 }
