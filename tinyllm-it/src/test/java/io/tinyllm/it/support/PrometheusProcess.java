@@ -77,23 +77,25 @@ public final class PrometheusProcess implements AutoCloseable {
 
   private void awaitReady() throws IOException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        String log = log();
-        close();
-        throw new IllegalStateException("Prometheus exited at start: " + log);
+    try {
+      while (System.nanoTime() < deadline) {
+        try {
+          Http.get(url() + "/-/ready");
+          return;
+        } catch (IOException e) {
+          // not listening yet, or still loading its TSDB
+        }
+        // between two tries, a wait that ends at once if Prometheus exits
+        if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+          String log = log();
+          close();
+          throw new IllegalStateException("Prometheus exited at start: " + log);
+        }
       }
-      try {
-        Http.get(url() + "/-/ready");
-        return;
-      } catch (IOException e) {
-        // not listening yet, or still loading its TSDB
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new IOException("interrupted", e);
-      }
-      sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new IOException("interrupted", e);
     }
     String log = log();
     close();
@@ -113,15 +115,6 @@ public final class PrometheusProcess implements AutoCloseable {
       return text.length() <= 4096 ? text : "..." + text.substring(text.length() - 4096);
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
