@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -54,5 +55,20 @@ public final class ExternalPrograms {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Ends {@code process}: asks it to stop, and kills it if it has not within 10 s. An interrupt
+   * stops the waiting, not the stopping.
+   */
+  public static void stop(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

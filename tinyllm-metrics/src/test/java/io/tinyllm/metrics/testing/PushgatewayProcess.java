@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Pushgateway (Debian's {@code prometheus-pushgateway}) on a free loopback port, started by
@@ -134,14 +133,7 @@ public final class PushgatewayProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ExternalPrograms.stop(process);
     try {
       Files.deleteIfExists(log);
       Files.deleteIfExists(persistence);
