@@ -3,6 +3,8 @@ package io.tinyllm.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Bounded waits for what happens on another thread. */
@@ -11,6 +13,18 @@ final class Await {
   static final Duration LIMIT = Duration.ofSeconds(30);
 
   private Await() {}
+
+  /** Waits for {@code latch} at most {@link #LIMIT}; fails naming {@code what}. */
+  static void until(CountDownLatch latch, String what) {
+    try {
+      assertThat(latch.await(LIMIT.toMillis(), TimeUnit.MILLISECONDS))
+          .as("within " + LIMIT + ": " + what)
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting until " + what, e);
+    }
+  }
 
   /** Polls {@code condition} every 10 ms for at most {@link #LIMIT}; fails naming {@code what}. */
   static void until(BooleanSupplier condition, String what) {

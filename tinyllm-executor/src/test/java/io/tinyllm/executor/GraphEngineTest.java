@@ -6,7 +6,7 @@ import io.tinyllm.api.context.ExecutionContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -138,17 +138,19 @@ class GraphEngineTest {
 
   @Test
   void fanoutAggregatesAllMajorityAndFirstSuccess() throws InterruptedException {
-    List<String> called = new CopyOnWriteArrayList<>();
+    CountDownLatch slowStarted = new CountDownLatch(1);
     ScriptedLlmClient client =
         new ScriptedLlmClient(
             r -> {
-              called.add(r.model());
+              if (r.model().equals("slow")) {
+                slowStarted.countDown();
+              }
               return switch (r.model()) {
                 case "a" -> "Paris";
                 case "b" -> {
                   // first_success: answer once the slow branch is running, so that it is the one
                   // cancelled (a branch that has not started yet is dropped without an execution)
-                  Await.until(() -> called.contains("slow"), "the slow branch started");
+                  Await.until(slowStarted, "the slow branch started");
                   yield "Paris";
                 }
                 case "c" -> "paris ";

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tinyllm.api.context.ExecutionContext;
+import io.tinyllm.api.error.CancelledException;
 import io.tinyllm.api.llm.ChatMessage;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -113,7 +115,7 @@ class ModelNodeApiTest {
   }
 
   @Test
-  void theNodeTimeoutCancelsAStreamThatNeverEnds() {
+  void theNodeTimeoutCancelsAStreamThatNeverEnds() throws Exception {
     ScriptedLlmClient client = new ScriptedLlmClient(r -> "SLEEP");
     try (EngineFixture f = new EngineFixture(client)) {
       GraphRun run = f.engine.run(single("model", "{stream: true, timeout: 100ms}"), "hi");
@@ -135,7 +137,7 @@ class ModelNodeApiTest {
       CompletableFuture<GraphRun> run =
           CompletableFuture.supplyAsync(
               () -> f.engine.run(single("model", "{api: chat, stream: true}"), "hi", cancellation));
-      Await.until(() -> !client.streams.isEmpty(), "the stream started");
+      client.awaitStream(1);
       cancellation.cancel();
 
       assertThat(run.get(30, TimeUnit.SECONDS).status()).isEqualTo(GraphRun.Status.CANCELLED);
@@ -159,9 +161,14 @@ class ModelNodeApiTest {
     }
   }
 
-  private static void awaitCancelled(ScriptedLlmClient client) {
-    Await.until(
-        () -> client.streams.size() == 1 && client.streams.get(0).cancelled,
-        "the stream was cancelled");
+  private static void awaitCancelled(ScriptedLlmClient client) throws InterruptedException {
+    ScriptedLlmClient.Stream stream = client.awaitStream(1);
+    // a SLEEP stream ends only by its cancel()
+    assertThat(stream.completion())
+        .failsWithin(Await.LIMIT)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(CancelledException.class);
+    assertThat(stream.cancelled).isTrue();
+    assertThat(client.streams).hasSize(1);
   }
 }

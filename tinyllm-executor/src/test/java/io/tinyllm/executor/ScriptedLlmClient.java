@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -68,6 +69,7 @@ final class ScriptedLlmClient implements LlmClient {
   private final Function<GenerateRequest, String> script;
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final List<Stream> streams = new CopyOnWriteArrayList<>();
+  private final Object opened = new Object();
 
   ScriptedLlmClient(Function<GenerateRequest, String> script) {
     this.script = script;
@@ -136,9 +138,30 @@ final class ScriptedLlmClient implements LlmClient {
     return response(request, answer);
   }
 
+  /**
+   * The {@code n}th stream opened (from 1), waiting for it at most {@link Await#LIMIT}: woken as
+   * each stream opens.
+   */
+  Stream awaitStream(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Await.LIMIT.toNanos();
+    synchronized (opened) {
+      while (streams.size() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("stream " + n + " not opened within " + Await.LIMIT);
+        }
+        TimeUnit.NANOSECONDS.timedWait(opened, left);
+      }
+      return streams.get(n - 1);
+    }
+  }
+
   private StreamHandle stream(GenerateRequest request, StreamListener listener) {
     Stream stream = new Stream();
-    streams.add(stream);
+    synchronized (opened) {
+      streams.add(stream);
+      opened.notifyAll();
+    }
     String answer = script.apply(request);
     switch (answer) {
       case "SLEEP" -> {}

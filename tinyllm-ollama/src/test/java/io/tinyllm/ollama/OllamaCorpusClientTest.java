@@ -96,6 +96,104 @@ class OllamaCorpusClientTest {
         .collect(Collectors.joining("\n"));
   }
 
+  /**
+   * Checks what one call left: the requests the server saw and, exactly, the samples of {@link
+   * #metrics()}.
+   */
+  private void assertRecorded(Call call) {
+    assertThat(server.getRequestCount()).as("requests the server saw").isEqualTo(call.attempts);
+    assertThat(metrics()).isEqualTo(call.samples());
+  }
+
+  /**
+   * One call of {@code requestType} on {@code model}, as {@link #metrics()} shows it: failed with
+   * {@code errorType} (null: answered) after {@code attempts} requests (every retry for that
+   * error), {@code breakerFailures} of them counted by the breaker, with the tokens and the model
+   * load (null: none) an answer reported. Series still at zero are absent from the samples, and so
+   * from here.
+   */
+  private static final class Call {
+    private final String requestType;
+    private String model = MODEL + ":latest";
+    private String errorType;
+    private int attempts = 1;
+    private int breakerFailures;
+    private long inputTokens;
+    private long outputTokens;
+    private String loadSeconds;
+
+    private Call(String requestType) {
+      this.requestType = requestType;
+    }
+
+    static Call of(String requestType) {
+      return new Call(requestType);
+    }
+
+    Call model(String name) {
+      model = name;
+      return this;
+    }
+
+    Call failed(String type, int tries, int counted) {
+      errorType = type;
+      attempts = tries;
+      breakerFailures = counted;
+      return this;
+    }
+
+    Call tokens(long input, long output) {
+      inputTokens = input;
+      outputTokens = output;
+      return this;
+    }
+
+    Call modelLoad(String seconds) {
+      loadSeconds = seconds;
+      return this;
+    }
+
+    /** The sample lines, in the order {@link #metrics()} lists the families. */
+    String samples() {
+      List<String> lines = new ArrayList<>();
+      lines.add(
+          "tinyllm_requests_total{graph=\"default\",model=\"%s\",request_type=\"%s\"} 1.0"
+              .formatted(model, requestType));
+      if (errorType != null) {
+        lines.add(
+            "tinyllm_errors_total{error_type=\"%s\",graph=\"default\",model=\"%s\"} 1.0"
+                .formatted(errorType, model));
+      }
+      if (attempts > 1) {
+        lines.add(
+            "tinyllm_retries_total{error_type=\"%s\",model=\"%s\"} %d.0"
+                .formatted(errorType, model, attempts - 1));
+      }
+      if (breakerFailures > 0) {
+        lines.add(
+            "tinyllm_circuit_breaker_failures_total{model=\"%s\"} %d.0"
+                .formatted(model, breakerFailures));
+      }
+      if (inputTokens > 0) {
+        lines.add(
+            "tinyllm_tokens_input_total{graph=\"default\",model=\"%s\"} %d.0"
+                .formatted(model, inputTokens));
+      }
+      if (outputTokens > 0) {
+        lines.add(
+            "tinyllm_tokens_output_total{graph=\"default\",model=\"%s\"} %d.0"
+                .formatted(model, outputTokens));
+      }
+      if (loadSeconds != null) {
+        lines.add("tinyllm_model_load_duration_seconds_count{model=\"%s\"} 1".formatted(model));
+        lines.add(
+            "tinyllm_model_load_duration_seconds_sum{model=\"%s\"} %s"
+                .formatted(model, loadSeconds));
+      }
+      return String.join("\n", lines);
+    }
+  }
+
   private static LlmResponse stream(OllamaClient c, GenerateRequest request, List<String> tokens) {
     return c.generateStream(request, tokens::add).completion().join();
   }
@@ -121,14 +219,8 @@ class OllamaCorpusClientTest {
     assertThat(answer.outputTokens()).isEqualTo(290);
     assertThat(answer.totalDuration()).isEqualTo(Duration.ofNanos(5043500667L));
     assertThat(answer.loadDuration()).isEqualTo(Duration.ofNanos(5025959));
-    assertThat(server.getRequestCount()).isEqualTo(1);
     // 5 ms of load_duration is below the 100 ms threshold: the model was already loaded
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate"} 1.0
-            tinyllm_tokens_input_total{graph="default",model="llama3.2:latest"} 26.0
-            tinyllm_tokens_output_total{graph="default",model="llama3.2:latest"} 290.0""");
+    assertRecorded(Call.of("generate").tokens(26, 290));
   }
 
   @Test
@@ -140,15 +232,7 @@ class OllamaCorpusClientTest {
     assertThat(answer.text()).isEqualTo("The sky is blue.");
     assertThat(answer.doneReason()).isEqualTo("stop");
     assertThat(answer.outputTokens()).isEqualTo(259);
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate_stream"} 1.0
-            tinyllm_tokens_input_total{graph="default",model="llama3.2:latest"} 26.0
-            tinyllm_tokens_output_total{graph="default",model="llama3.2:latest"} 259.0
-            tinyllm_model_load_duration_seconds_count{model="llama3.2:latest"} 1
-            tinyllm_model_load_duration_seconds_sum{model="llama3.2:latest"} 6.338219291""");
+    assertRecorded(Call.of("generate_stream").tokens(26, 259).modelLoad("6.338219291"));
   }
 
   @Test
@@ -338,13 +422,7 @@ class OllamaCorpusClientTest {
         .isInstanceOf(StreamException.class)
         .hasMessageContaining("an error was encountered while running the model: unexpected EOF");
     assertThat(tokens).containsExactly("The", " sky");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate_stream"} 1.0
-            tinyllm_errors_total{error_type="stream_error",graph="default",model="llama3.2:latest"} 1.0
-            tinyllm_circuit_breaker_failures_total{model="llama3.2:latest"} 1.0""");
+    assertRecorded(Call.of("generate_stream").failed("stream_error", 1, 1));
   }
 
   @Test
@@ -358,14 +436,7 @@ class OllamaCorpusClientTest {
         .hasMessageContaining("before any output")
         .hasMessageContaining("CUDA error: out of memory");
     assertThat(tokens).isEmpty();
-    assertThat(server.getRequestCount()).isEqualTo(3);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate_stream"} 1.0
-            tinyllm_errors_total{error_type="server_error",graph="default",model="llama3.2:latest"} 1.0
-            tinyllm_retries_total{error_type="server_error",model="llama3.2:latest"} 2.0
-            tinyllm_circuit_breaker_failures_total{model="llama3.2:latest"} 3.0""");
+    assertRecorded(Call.of("generate_stream").failed("server_error", 3, 3));
   }
 
   @Test
@@ -377,12 +448,7 @@ class OllamaCorpusClientTest {
     assertThat(failure)
         .isInstanceOf(ServerRejectedException.class)
         .hasMessageContaining("error unmarshalling llm prediction response");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="chat_stream"} 1.0
-            tinyllm_errors_total{error_type="server_rejected",graph="default",model="llama3.2:latest"} 1.0""");
+    assertRecorded(Call.of("chat_stream").failed("server_rejected", 1, 0));
   }
 
   @Test
@@ -394,14 +460,7 @@ class OllamaCorpusClientTest {
         .isInstanceOf(ServerErrorException.class)
         .hasMessageContaining("HTTP 500")
         .hasMessageContaining("model runner has unexpectedly stopped");
-    assertThat(server.getRequestCount()).isEqualTo(3);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="chat_stream"} 1.0
-            tinyllm_errors_total{error_type="server_error",graph="default",model="llama3.2:latest"} 1.0
-            tinyllm_retries_total{error_type="server_error",model="llama3.2:latest"} 2.0
-            tinyllm_circuit_breaker_failures_total{model="llama3.2:latest"} 3.0""");
+    assertRecorded(Call.of("chat_stream").failed("server_error", 3, 3));
   }
 
   @Test
@@ -410,14 +469,7 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.generate(GENERATE))
         .isInstanceOf(ServerErrorException.class)
         .hasMessageContaining("llama runner process has terminated: signal: killed");
-    assertThat(server.getRequestCount()).isEqualTo(3);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate"} 1.0
-            tinyllm_errors_total{error_type="server_error",graph="default",model="llama3.2:latest"} 1.0
-            tinyllm_retries_total{error_type="server_error",model="llama3.2:latest"} 2.0
-            tinyllm_circuit_breaker_failures_total{model="llama3.2:latest"} 3.0""");
+    assertRecorded(Call.of("generate").failed("server_error", 3, 3));
   }
 
   @Test
@@ -426,14 +478,7 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.generate(GENERATE))
         .isInstanceOf(ServerBusyException.class)
         .hasMessageContaining("maximum pending requests exceeded");
-    assertThat(server.getRequestCount()).isEqualTo(3);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate"} 1.0
-            tinyllm_errors_total{error_type="server_busy",graph="default",model="llama3.2:latest"} 1.0
-            tinyllm_retries_total{error_type="server_busy",model="llama3.2:latest"} 2.0
-            tinyllm_circuit_breaker_failures_total{model="llama3.2:latest"} 3.0""");
+    assertRecorded(Call.of("generate").failed("server_busy", 3, 3));
   }
 
   @Test
@@ -442,12 +487,7 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.chat(CHAT))
         .isInstanceOf(ServerRejectedException.class)
         .hasMessageContaining("option \"temperature\" must be of type float32");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="chat"} 1.0
-            tinyllm_errors_total{error_type="server_rejected",graph="default",model="llama3.2:latest"} 1.0""");
+    assertRecorded(Call.of("chat").failed("server_rejected", 1, 0));
   }
 
   @Test
@@ -457,7 +497,7 @@ class OllamaCorpusClientTest {
         .isInstanceOf(ServerRejectedException.class)
         .hasMessageContaining(
             "invalid format: \"\\\"yaml\\\"\"; expected \"json\" or a valid JSON Schema object");
-    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertRecorded(Call.of("chat").failed("server_rejected", 1, 0));
   }
 
   @Test
@@ -466,8 +506,7 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.generate(GENERATE))
         .isInstanceOf(ServerRejectedException.class)
         .hasMessageContaining("executing \"\" at <.Foo>: can't evaluate field Foo");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(client.samples("tinyllm_circuit_breaker_failures_total")).isEmpty();
+    assertRecorded(Call.of("generate").failed("server_rejected", 1, 0));
   }
 
   @Test
@@ -476,12 +515,7 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.embed(EmbedRequest.of(MODEL, List.of("hi"))))
         .isInstanceOf(NotSupportedException.class)
         .hasMessageContaining("this model does not support embeddings");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="embed"} 1.0
-            tinyllm_errors_total{error_type="not_supported",graph="default",model="llama3.2:latest"} 1.0""");
+    assertRecorded(Call.of("embed").failed("not_supported", 1, 0));
   }
 
   @Test
@@ -491,12 +525,7 @@ class OllamaCorpusClientTest {
         .isInstanceOf(ModelNotFoundException.class)
         .hasMessageContaining("model 'nope:latest' not found")
         .hasMessageContaining("ollama pull nope:latest");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="nope:latest",request_type="generate"} 1.0
-            tinyllm_errors_total{error_type="model_not_found",graph="default",model="nope:latest"} 1.0""");
+    assertRecorded(Call.of("generate").model("nope:latest").failed("model_not_found", 1, 0));
   }
 
   @Test
@@ -519,12 +548,7 @@ class OllamaCorpusClientTest {
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("'404 page not found'")
         .hasMessageContaining("does not look like Ollama's API");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(metrics())
-        .isEqualTo(
-            """
-            tinyllm_requests_total{graph="default",model="llama3.2:latest",request_type="generate"} 1.0
-            tinyllm_errors_total{error_type="bad_request",graph="default",model="llama3.2:latest"} 1.0""");
+    assertRecorded(Call.of("generate").failed("bad_request", 1, 0));
   }
 
   @Test
@@ -533,7 +557,6 @@ class OllamaCorpusClientTest {
     assertThatThrownBy(() -> c.generate(GENERATE))
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("top_logprobs must be between 0 and 20");
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(client.samples("tinyllm_circuit_breaker_failures_total")).isEmpty();
+    assertRecorded(Call.of("generate").failed("bad_request", 1, 0));
   }
 }

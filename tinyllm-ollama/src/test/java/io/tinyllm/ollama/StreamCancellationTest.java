@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** StreamHandle.cancel() ends a stream at once, whatever it is doing. */
@@ -21,6 +20,9 @@ class StreamCancellationTest {
   // 100 words at 10 tokens/s: the simulator streams for about 10 s unless the client goes away
   private static final String ANSWER = String.join(" ", Collections.nCopies(100, "word"));
   private static final GenerateRequest PING = GenerateRequest.builder(SLOW, "ping").build();
+
+  /** The bound of a wait for what the simulator does on its own threads. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
 
   private static SimulatorConfig slowModel() {
     return SimulatorConfig.builder()
@@ -53,7 +55,9 @@ class StreamCancellationTest {
       assertThat(delivered).isLessThan(100);
       // the simulator sees the dropped connection at its next token and stops: from then on no
       // token exists that could still reach the listener
-      awaitTrue(() -> f.sim.stats().activeRequests() == 0);
+      assertThat(f.sim.stats().awaitActiveRequestsAtMost(0, WAIT))
+          .as("the simulator stopped streaming")
+          .isTrue();
       assertThat(listener.tokens).hasSize(delivered);
       assertThat(listener.tokenAfterEnd).isFalse();
       assertThat(f.samples("tinyllm_request_outcomes_total"))
@@ -100,23 +104,12 @@ class StreamCancellationTest {
       RecordingListener listener = new RecordingListener();
       StreamHandle handle = f.client.generateStream(PING, listener);
       // cancel only once the simulator holds the request, so the cancel meets a hung stream
-      awaitTrue(() -> f.sim.stats().injectedFaults() == 1);
+      assertThat(f.sim.stats().awaitInjectedFaults(1, WAIT)).as("the request is held").isTrue();
 
       handle.cancel();
 
       assertThat(listener.terminal).singleElement().isInstanceOf(CancelledException.class);
       assertThat(listener.tokens).isEmpty();
-    }
-  }
-
-  /** Bounded polling for a state another thread brings about. */
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 5 s");
-      }
-      Thread.sleep(2);
     }
   }
 }

@@ -99,11 +99,9 @@ class StreamLimitTest {
       f.sim.faults().hang(Duration.ofSeconds(10), 1);
       RecordingListener hung = new RecordingListener();
       StreamHandle handle = f.client.generateStream(PING, hung);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (f.sim.stats().requests(Endpoint.GENERATE) == 0) {
-        assertThat(System.nanoTime()).as("the request reached the server").isLessThan(deadline);
-        Thread.sleep(5);
-      }
+      assertThat(f.sim.stats().awaitRequests(Endpoint.GENERATE, 1, Duration.ofSeconds(10)))
+          .as("the request reached the server")
+          .isTrue();
 
       handle.cancel();
 

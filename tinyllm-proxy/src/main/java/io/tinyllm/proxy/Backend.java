@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.ollama.OllamaHost;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,10 @@ final class Backend {
   private final String baseText;
   private final String pathPrefix;
   private final AtomicInteger inFlight = new AtomicInteger();
+  // threads in awaitIdle: read by every ended() that reaches zero, so the lock is taken only then
+  private final AtomicInteger idleWaiters = new AtomicInteger();
+  private final Object idle = new Object();
+  private volatile Runnable beforeIdleWait = () -> {};
   private volatile boolean healthy = true;
   private volatile Set<String> installed = Set.of();
   private volatile Set<String> loaded = Set.of();
@@ -112,7 +117,49 @@ final class Backend {
   }
 
   void ended() {
-    inFlight.decrementAndGet();
+    if (inFlight.decrementAndGet() == 0 && idleWaiters.get() > 0) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no exchange is open with this backend, at most {@code timeout}; true when the count
+   * was seen at zero. Woken by the {@link #ended} that brings the count to zero, so the forwarding
+   * path pays one atomic read more and nothing else while nobody waits.
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    if (inFlight.get() == 0) {
+      return true;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // registered before the count is read again: an ended() that brings it to zero after that
+    // read sees the waiter and notifies, under the lock this thread holds until it waits
+    idleWaiters.incrementAndGet();
+    try {
+      synchronized (idle) {
+        while (inFlight.get() != 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          beforeIdleWait.run();
+          TimeUnit.NANOSECONDS.timedWait(idle, left);
+        }
+        return true;
+      }
+    } finally {
+      idleWaiters.decrementAndGet();
+    }
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock an
+   * {@link #ended} needs to wake it: lets a test end an exchange knowing the waiter is asleep.
+   */
+  void beforeIdleWait(Runnable hook) {
+    this.beforeIdleWait = requireNonNull(hook, "hook is null");
   }
 
   /**

@@ -37,7 +37,7 @@ class AdmissionTest {
                   served.add(name); // one at a time: the order the proxy admitted them
                   if (name.equals("first")) {
                     entered.countDown();
-                    await(release);
+                    Canned.await(release);
                   }
                   byte[] answer = "{\"done\":true}".getBytes(StandardCharsets.UTF_8);
                   exchange.sendResponseHeaders(200, answer.length);
@@ -161,13 +161,5 @@ class AdmissionTest {
 
   private static List<String> lines(String scrape, String prefix) {
     return scrape.lines().filter(line -> line.startsWith(prefix)).sorted().toList();
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

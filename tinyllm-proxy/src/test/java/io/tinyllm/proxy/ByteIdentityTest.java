@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class ByteIdentityTest {
                     out.write(pieces.get(0));
                     out.flush();
                     // the rest only once the client read the first line through the proxy
-                    readBeforeTheRestWasSent.set(awaitQuietly(firstPieceRead));
+                    readBeforeTheRestWasSent.set(Canned.await(firstPieceRead));
                     for (byte[] piece : pieces.subList(1, pieces.size())) {
                       out.write(piece);
                       out.flush();
@@ -121,14 +120,5 @@ class ByteIdentityTest {
     text =
         Pattern.compile("\"created_at\":\"[^\"]*\"").matcher(text).replaceAll("\"created_at\":T");
     return Pattern.compile("\"(\\w+_duration)\":\\d+").matcher(text).replaceAll("\"$1\":D");
-  }
-
-  private static boolean awaitQuietly(CountDownLatch latch) {
-    try {
-      return latch.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

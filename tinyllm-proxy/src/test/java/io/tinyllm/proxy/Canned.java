@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** Answers as Ollama sends them, cut into the pieces a test upstream writes one by one. */
 final class Canned {
@@ -130,6 +132,20 @@ final class Canned {
       }
     }
     return -1;
+  }
+
+  /**
+   * An upstream handler's wait for the test, at most 10 s; false when the time ran out or the
+   * thread was interrupted (the interrupt is kept), so the handler goes on and the test's own
+   * assertion names what did not happen.
+   */
+  static boolean await(CountDownLatch latch) {
+    try {
+      return latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static byte[] utf8(String text) {

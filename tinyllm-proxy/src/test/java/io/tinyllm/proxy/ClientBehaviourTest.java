@@ -41,7 +41,7 @@ class ClientBehaviourTest {
   }
 
   @Test
-  void aClientThatHangsUpMidStreamCancelsTheUpstreamRequest() {
+  void aClientThatHangsUpMidStreamCancelsTheUpstreamRequest() throws Exception {
     try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
       try (RawHttp client = new RawHttp(f.proxy.uri())) {
         client
@@ -54,7 +54,9 @@ class ClientBehaviourTest {
 
       // the next token written finds the client gone; the simulator then sees its connection
       // closed, 19 s before the answer would have ended
-      awaitUpTo10s(() -> f.sim.stats().activeRequests() == 0);
+      assertThat(f.sim.stats().awaitActiveRequestsAtMost(0, Duration.ofSeconds(10)))
+          .as("the simulator stopped streaming")
+          .isTrue();
       awaitUpTo10s(() -> f.samples("tinyllm_proxy_active_requests").endsWith(" 0.0\n"));
       assertThat(f.samples("tinyllm_proxy_client_disconnects_total"))
           .isEqualTo("tinyllm_proxy_client_disconnects_total{path=\"/api/generate\"} 1.0\n");
@@ -79,7 +81,9 @@ class ClientBehaviourTest {
       }
       gate.open();
 
-      awaitUpTo10s(() -> f.sim.stats().activeRequests() == 0);
+      assertThat(f.sim.stats().awaitActiveRequestsAtMost(0, Duration.ofSeconds(10)))
+          .as("the simulator stopped streaming")
+          .isTrue();
       awaitUpTo10s(() -> f.samples("tinyllm_request_outcomes_total").contains("cancelled"));
       assertThat(f.samples("tinyllm_proxy_client_disconnects_total"))
           .isEqualTo("tinyllm_proxy_client_disconnects_total{path=\"/api/generate\"} 1.0\n");
@@ -89,6 +93,7 @@ class ClientBehaviourTest {
   @Test
   void aClientThatStopsReadingStallsOnlyItsOwnStream() throws Exception {
     AtomicLong produced = new AtomicLong();
+    CountDownLatch producedAMegabyte = new CountDownLatch(1);
     try (CannedUpstream upstream =
             new CannedUpstream(
                 exchange -> {
@@ -108,7 +113,9 @@ class ClientBehaviourTest {
                     while (true) { // endless, until the proxy hangs up
                       out.write(line);
                       out.flush();
-                      produced.addAndGet(line.length);
+                      if (produced.addAndGet(line.length) > 1_000_000) {
+                        producedAMegabyte.countDown();
+                      }
                     }
                   } catch (IOException e) {
                     // the proxy closed the stream
@@ -118,7 +125,7 @@ class ClientBehaviourTest {
         RawHttp stuck = new RawHttp(f.proxy.uri())) {
       stuck.send(
           "POST /api/generate HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json", REQUEST);
-      awaitUpTo10s(() -> produced.get() > 1_000_000);
+      assertThat(producedAMegabyte.await(10, TimeUnit.SECONDS)).as("a megabyte written").isTrue();
 
       for (int i = 0; i < 20; i++) {
         HttpResponse<byte[]> tags =

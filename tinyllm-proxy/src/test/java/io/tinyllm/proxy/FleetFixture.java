@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +27,8 @@ import java.util.stream.Collectors;
  * the affinity map's expiry.
  */
 final class FleetFixture implements AutoCloseable {
+  private static final Duration IDLE_WAIT = Duration.ofSeconds(10);
+
   final List<OllamaSimulator> sims = new ArrayList<>();
   final TinyLlm app;
   final ProxyServer proxy;
@@ -106,15 +107,34 @@ final class FleetFixture implements AutoCloseable {
     try {
       HttpResponse<String> response =
           http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      await(
-          "the proxy done with every backend",
-          () -> fleet.backends().stream().allMatch(b -> b.inFlight() == 0));
+      awaitIdle();
       return response;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Waits up to 10 s in all for every backend's open exchanges to fall to zero, one backend after
+   * the other: once the client has its answer, counts only fall.
+   */
+  void awaitIdle() throws InterruptedException {
+    long deadline = System.nanoTime() + IDLE_WAIT.toNanos();
+    for (Backend backend : fleet.backends()) {
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      if (!backend.awaitIdle(left)) {
+        throw new AssertionError(
+            "backend "
+                + backend.name()
+                + " still has "
+                + backend.inFlight()
+                + " exchanges open after "
+                + IDLE_WAIT.toSeconds()
+                + " s");
+      }
     }
   }
 
@@ -155,20 +175,5 @@ final class FleetFixture implements AutoCloseable {
   public void close() {
     app.close();
     sims.forEach(OllamaSimulator::close);
-  }
-
-  /**
-   * Waits up to 10 s for {@code condition}, polling: for a count that falls to zero, which the
-   * proxy signals to nobody (a signal on every exchange's end would cost the forwarding path).
-   */
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline >= 0) {
-        throw new AssertionError("still not " + what + " after 10 s");
-      }
-      Thread.onSpinWait();
-      Thread.yield();
-    }
   }
 }

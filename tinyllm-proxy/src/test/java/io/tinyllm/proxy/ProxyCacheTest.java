@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -227,7 +226,7 @@ class ProxyCacheTest {
             out.write(Canned.CHAT_STREAM.get(0));
             out.flush();
             if (upstreamCalls.incrementAndGet() == 1) {
-              awaitQuietly(clientGone);
+              Canned.await(clientGone);
               // far more than the sockets in between hold: the proxy meets the hang-up
               for (int i = 0; i < 500; i++) {
                 out.write(filler);
@@ -374,14 +373,5 @@ class ProxyCacheTest {
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static boolean awaitQuietly(CountDownLatch latch) {
-    try {
-      return latch.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

@@ -28,6 +28,7 @@ public final class SimulatorStats {
   private final AtomicInteger peakRunning = new AtomicInteger();
   private final LongAdder loads = new LongAdder();
   private final Object changes = new Object();
+  private volatile Runnable beforeWait = () -> {};
 
   SimulatorStats() {
     for (Endpoint endpoint : Endpoint.values()) {
@@ -69,6 +70,18 @@ public final class SimulatorStats {
   }
 
   /**
+   * Waits until at most {@code count} inference requests are in the scheduler (0: none, every
+   * answer written and its slot given back), at most {@code timeout}: woken by each request leaving
+   * it.
+   *
+   * @return whether they are; false if {@code timeout} elapsed first
+   */
+  public boolean awaitActiveRequestsAtMost(int count, Duration timeout)
+      throws InterruptedException {
+    return await(() -> activeRequests() <= count, timeout);
+  }
+
+  /**
    * Waits until at least {@code count} requests have suffered an injected fault, at most {@code
    * timeout}: woken as each is counted, just before it acts (a hung request is then about to be
    * held).
@@ -87,10 +100,19 @@ public final class SimulatorStats {
         if (left <= 0) {
           return false;
         }
+        beforeWait.run();
         changes.wait(Math.max(1, left / 1_000_000));
       }
     }
     return true;
+  }
+
+  /**
+   * Runs {@code hook} in the {@code await} methods just before a waiter blocks, holding the lock a
+   * count's change needs to wake it: lets a test change a count knowing the waiter is asleep.
+   */
+  void beforeWait(Runnable hook) {
+    beforeWait = requireNonNull(hook, "hook is null");
   }
 
   /** Wakes the waiters of the {@code await} methods: a count they may wait on changed. */
@@ -208,6 +230,7 @@ public final class SimulatorStats {
 
   void leave() {
     active.decrementAndGet();
+    changed();
   }
 
   void startRunning() {

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The pure building blocks: tokenizer, durations, names, planning and command line. */
@@ -41,6 +46,30 @@ class SimulatorUnitsTest {
     assertThat(stats.awaitInjectedFaults(1, Duration.ofMinutes(1))).isTrue();
     requests.join(Duration.ofMinutes(1).toMillis());
     assertThat(stats.awaitActiveRequests(3, Duration.ofMillis(1))).isFalse();
+  }
+
+  @Test
+  void statsWaitForRequestsToLeaveEndsAsTheLastOneLeaves() throws Exception {
+    SimulatorStats stats = new SimulatorStats();
+    assertThat(stats.awaitActiveRequestsAtMost(0, Duration.ZERO)).isTrue();
+    stats.enter();
+    stats.enter();
+    assertThat(stats.awaitActiveRequestsAtMost(1, Duration.ofMillis(1))).isFalse();
+    CountDownLatch asleep = new CountDownLatch(1);
+    stats.beforeWait(asleep::countDown);
+    ExecutorService waiter = Executors.newSingleThreadExecutor();
+    try {
+      // a day: the wait ends because a leave() woke it, or the test's own bound fails it
+      Future<Boolean> idle =
+          waiter.submit(() -> stats.awaitActiveRequestsAtMost(0, Duration.ofDays(1)));
+      assertThat(asleep.await(10, TimeUnit.SECONDS)).as("the waiter blocked").isTrue();
+      stats.leave();
+      stats.leave();
+
+      assertThat(idle.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      waiter.shutdownNow();
+    }
   }
 
   @Test
