@@ -204,6 +204,39 @@ class LauncherIT {
     }
   }
 
+  /**
+   * The JVM options the launcher picks for a command line, read from a stand-in {@code java} that
+   * prints its arguments one per line.
+   */
+  private static List<String> jvmOptionsFor(Path javaHome, String... args) {
+    Launcher.Result result = Launcher.run(TIMEOUT, Map.of("JAVA_HOME", javaHome.toString()), args);
+    assertThat(result.exitCode()).as("the stand-in java's exit status").isZero();
+    List<String> printed = List.of(result.out().split("\n"));
+    return printed.subList(0, printed.indexOf("io.tinyllm.cli.Main"));
+  }
+
+  @Test
+  void serversKeepTheC2CompilerAndShortCommandsStartWithC1Only(@TempDir Path javaHome)
+      throws Exception {
+    Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
+    Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    String c1Only = "-XX:TieredStopAtLevel=1";
+
+    assertThat(jvmOptionsFor(javaHome, "proxy", "--port", "0")).doesNotContain(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "--ollama", "http://gpu:11434", "proxy"))
+        .doesNotContain(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "--log-level", "INFO", "--debug", "metrics"))
+        .doesNotContain(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "ollama-sim")).doesNotContain(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "proxy")).contains("-XX:+UseSerialGC");
+
+    assertThat(jvmOptionsFor(javaHome, "run", "proxy")).contains(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "--ollama", "proxy", "list")).contains(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "--version")).contains(c1Only);
+    assertThat(jvmOptionsFor(javaHome, "demo")).contains(c1Only);
+  }
+
   @Test
   void anUnknownCommandIsAUsageErrorWithoutAStackTrace() {
     Launcher.Result result = Launcher.run(TIMEOUT, "frobnicate");
