@@ -137,8 +137,7 @@ public final class ProxyServer implements AutoCloseable {
     // so a slow backend never delays the idle watch of the streams
     health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
     fleet.start(client, health);
-    created.createContext(
-        "/",
+    Forwarder forwarder =
         new Forwarder(
             fleet,
             fleetMetrics,
@@ -148,8 +147,19 @@ public final class ProxyServer implements AutoCloseable {
             client,
             metrics,
             proxyMetrics,
-            metricsHandler,
-            cache));
+            cache);
+    created.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          String method = exchange.getRequestMethod();
+          // GET /metrics is the proxy's own (Ollama has no such path)
+          if ("/metrics".equals(path) && ("GET".equals(method) || "HEAD".equals(method))) {
+            metricsHandler.handle(exchange);
+          } else {
+            forwarder.handle(new JdkExchange(exchange));
+          }
+        });
     created.start();
     server = created;
     log.info("Proxying {} to Ollama at {}", uri(), fleet.names());
