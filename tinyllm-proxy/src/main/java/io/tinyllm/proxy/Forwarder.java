@@ -31,13 +31,13 @@ import org.slf4j.LoggerFactory;
  * each, while {@link JsonAnswerReader} or {@link SseAnswerReader} read LLM answers on the side for
  * the metrics.
  *
- * <p>Each exchange has a thread of its own for its whole life, which also sends the request
- * upstream and reads the answer from the socket ({@link Upstream}), so the answer is pulled from
- * Ollama only as fast as the client takes it: a slow client holds back its own stream and nothing
- * else. A client that goes away is noticed at the next piece written to it, and the upstream
- * request is then cancelled (its connection closed, which Ollama takes as a cancel). An answer that
- * Ollama breaks off is broken off to the client too (the connection is closed without the final
- * chunk), so a cut answer never looks complete.
+ * <p>Each exchange runs on its client connection's thread ({@link ProxyHttpServer}), which also
+ * sends the request upstream and reads the answer from the socket ({@link Upstream}), so the answer
+ * is pulled from Ollama only as fast as the client takes it: a slow client holds back its own
+ * stream and nothing else. A client that goes away is noticed at the next piece written to it, and
+ * the upstream request is then cancelled (its connection closed, which Ollama takes as a cancel).
+ * An answer that Ollama breaks off is broken off to the client too (the connection is closed
+ * without the final chunk), so a cut answer never looks complete.
  */
 final class Forwarder {
   /** The request header a calling application may set to attribute its calls to a graph. */
