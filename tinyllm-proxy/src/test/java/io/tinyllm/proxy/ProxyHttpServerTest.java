@@ -27,9 +27,28 @@ class ProxyHttpServerTest {
   private final CountDownLatch slowRelease = new CountDownLatch(1);
   private ProxyHttpServer server;
 
-  /** Answers the thread's name; {@code /slow} waits for the test first. */
+  /**
+   * Answers "ok"; {@code /slow} waits for the test first, {@code /echo} answers the request's body,
+   * {@code /pieces} answers two pieces of unknown length.
+   */
   private void answer(ProxyExchange exchange) throws IOException {
     threads.add(Thread.currentThread().getName());
+    if ("/echo".equals(exchange.path())) {
+      byte[] body = exchange.requestBody().readAllBytes();
+      exchange.respond(200, body.length, out -> out.write(body));
+      return;
+    }
+    if ("/pieces".equals(exchange.path())) {
+      exchange.respond(
+          200,
+          ProxyExchange.CHUNKED,
+          out -> {
+            out.write("one,".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            out.write("two".getBytes(StandardCharsets.UTF_8));
+          });
+      return;
+    }
     if ("/slow".equals(exchange.path())) {
       slowEntered.countDown();
       try {
@@ -83,6 +102,59 @@ class ProxyHttpServerTest {
       client.send("GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       String last = client.response();
       assertThat(last).contains("\r\nConnection: close\r\n").doesNotContain("Keep-Alive");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aClientThatExpects100ContinueGetsItAndItsBodyIsRead() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 100");
+      client.send("hello");
+      assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nhello");
+    }
+  }
+
+  @Test
+  void aChunkedBodyIsReadAndAnAnswerOfUnknownLengthGoesOutChunked() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nabcde");
+      client.send("GET /pieces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(client.rest())
+          .contains("\r\nTransfer-Encoding: chunked\r\n")
+          .endsWith("\r\n\r\n4\r\none,\r\n3\r\ntwo\r\n0\r\n\r\n");
+    }
+  }
+
+  @Test
+  void anHttp10ClientGetsAnAnswerOfUnknownLengthEndedByTheClose() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /pieces HTTP/1.0\r\n\r\n");
+      String answer = client.rest();
+      assertThat(answer)
+          .startsWith("HTTP/1.1 200")
+          .contains("\r\nConnection: close\r\n")
+          .doesNotContain("Transfer-Encoding")
+          .endsWith("\r\n\r\none,two");
+    }
+  }
+
+  @Test
+  void aBodyLeftUnreadEndsTheConnectionAfterTheAnswer() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 200")
+          .contains("\r\nConnection: close\r\n");
       assertThat(client.closedByServer()).isTrue();
     }
   }
@@ -229,6 +301,11 @@ class ProxyHttpServerTest {
         }
       }
       return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** Everything until the server closes the connection. */
+    String rest() throws IOException {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** Whether the server closed the connection (a read ends, or is reset) within 10 s. */
