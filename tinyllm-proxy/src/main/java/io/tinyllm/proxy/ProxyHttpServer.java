@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -319,7 +321,7 @@ final class ProxyHttpServer implements AutoCloseable {
           service.handleRequest(connection, context);
         } catch (SocketTimeoutException e) {
           break; // idle for keepAlive: only the wait for a request has a timeout
-        } catch (IOException | HttpException e) {
+        } catch (IOException | HttpException | UncheckedIOException e) {
           log.debug("Connection {} ended: {}", connection, e.toString());
           break;
         } catch (RuntimeException e) {
@@ -515,10 +517,11 @@ final class ProxyHttpServer implements AutoCloseable {
 
     @Override
     protected void onRequestReceived(ClassicHttpRequest request) {
-      // a connection closed to make room loses this race: its socket is closed already
-      if (state.compareAndSet(IDLE, BUSY)) {
-        setSocketTimeout(Timeout.DISABLED);
+      if (!state.compareAndSet(IDLE, BUSY)) {
+        // closed to make room just as this request came: it goes nowhere, not even upstream
+        throw new UncheckedIOException(new SocketException("closed to make room"));
       }
+      setSocketTimeout(Timeout.DISABLED);
     }
 
     /** Closes the socket: a thread blocked on it fails at once. */
