@@ -3,19 +3,13 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,22 +18,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
 import org.apache.hc.core5.http.impl.io.HttpService;
 import org.apache.hc.core5.http.io.HttpServerRequestHandler;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.support.BasicHttpServerExpectationDecorator;
-import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.http.protocol.HttpProcessorBuilder;
 import org.apache.hc.core5.http.protocol.ResponseDate;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,12 +75,6 @@ final class ProxyHttpServer implements AutoCloseable {
 
   private static final int BUFFER = 16 * 1024;
 
-  /** How long a refused or rejected client has to take its answer before the socket closes. */
-  private static final int LINGER_MILLIS = 1000;
-
-  /** What is read (and dropped) of a refused client's request before the socket closes. */
-  private static final int LINGER_BYTES = 64 * 1024;
-
   /** How long a new connection beyond the limit waits for a place before its 503. */
   private static final long GRACE_MILLIS = 100;
 
@@ -101,24 +84,16 @@ final class ProxyHttpServer implements AutoCloseable {
   /** The context attribute of the connection an exchange came on. */
   private static final String CONNECTION = "tinyllm.proxy.connection";
 
-  private static final int IDLE = 0;
-  private static final int BUSY = 1;
-  private static final int CLOSED = 2;
-
   private final ServerSocket listener;
-  private final int maxConnections;
   private final Duration keepAlive;
   private final Handler handler;
   private final Http1Config http1;
   private final HttpService service;
-  private final Semaphore places;
-  private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+  private final ConnectionPlaces places;
   private final AtomicInteger threadsStarted = new AtomicInteger();
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor refusals;
   private final Thread acceptor;
-  private final Object placeFreed = new Object();
-  private volatile boolean placeWanted;
   private volatile boolean closed;
 
   /**
@@ -129,11 +104,7 @@ final class ProxyHttpServer implements AutoCloseable {
     this.listener = requireNonNull(listener, "listener is null");
     this.keepAlive = requireNonNull(keepAlive, "keepAlive is null");
     this.handler = requireNonNull(handler, "handler is null");
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
-    }
-    this.maxConnections = maxConnections;
-    places = new Semaphore(maxConnections);
+    places = new ConnectionPlaces(maxConnections);
     http1 =
         Http1Config.custom()
             .setBufferSize(BUFFER)
@@ -153,7 +124,7 @@ final class ProxyHttpServer implements AutoCloseable {
             null) {
           @Override
           protected void handleException(HttpException e, ClassicHttpResponse response) {
-            badRequest(toStatusCode(e), e, response);
+            ServerAnswers.badRequest(toStatusCode(e), e, response);
           }
         };
     // bounded by the places, not by the pool: a thread ends 30 s after its last connection
@@ -201,9 +172,7 @@ final class ProxyHttpServer implements AutoCloseable {
     } catch (IOException e) {
       log.debug("Closing the proxy's listening socket: {}", e.toString());
     }
-    for (ClientConnection connection : connections) {
-      connection.end();
-    }
+    places.endAll();
     workers.shutdownNow();
     refusals.shutdownNow();
   }
@@ -223,17 +192,17 @@ final class ProxyHttpServer implements AutoCloseable {
       }
       try {
         socket.setTcpNoDelay(true);
-        if (takePlace(0)) {
+        if (places.take(0)) {
           open(socket);
         } else {
           refuse(socket);
         }
       } catch (IOException e) {
         log.debug("A new connection failed: {}", e.toString());
-        closeQuietly(socket);
+        ServerAnswers.closeQuietly(socket);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        closeQuietly(socket);
+        ServerAnswers.closeQuietly(socket);
         return;
       }
     }
@@ -241,71 +210,19 @@ final class ProxyHttpServer implements AutoCloseable {
 
   /** Serves {@code socket}, which has a place, on a thread of its own. */
   private void open(Socket socket) throws IOException {
-    ClientConnection connection = new ClientConnection(http1);
+    ClientConnection connection = new ClientConnection(http1, keepAlive, places::turnedIdle);
     try {
       connection.bind(socket);
     } catch (IOException e) {
-      places.release();
+      places.release(null);
       throw e;
     }
-    connections.add(connection);
+    places.add(connection);
     try {
       workers.execute(() -> serve(connection));
     } catch (RejectedExecutionException e) { // closing
-      connections.remove(connection);
       connection.end();
-      places.release();
-    }
-  }
-
-  /**
-   * A place for a new connection: a free one, else the place of the connection idle the longest,
-   * closed for it; false when every connection stayed in an exchange for {@code graceMillis}.
-   */
-  private boolean takePlace(long graceMillis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-    while (true) {
-      if (places.tryAcquire()) {
-        return true;
-      }
-      ClientConnection oldest = longestIdle();
-      if (oldest != null && oldest.state.compareAndSet(IDLE, CLOSED)) {
-        oldest.end();
-        // its thread, blocked reading the next request, fails at once and gives its place back
-        return places.tryAcquire(5, TimeUnit.SECONDS);
-      }
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        return false;
-      }
-      synchronized (placeFreed) {
-        placeWanted = true;
-        // checked again under the lock, so a connection that turns idle now is not missed
-        if (places.availablePermits() == 0 && longestIdle() == null) {
-          placeFreed.wait(left);
-        }
-      }
-    }
-  }
-
-  private ClientConnection longestIdle() {
-    ClientConnection oldest = null;
-    for (ClientConnection connection : connections) {
-      if (connection.state.get() == IDLE
-          && (oldest == null || connection.idleSince - oldest.idleSince < 0)) {
-        oldest = connection;
-      }
-    }
-    return oldest;
-  }
-
-  /** Wakes a refusal waiting for a place: a connection turned idle, or ended. */
-  private void placeFreed() {
-    if (placeWanted) {
-      synchronized (placeFreed) {
-        placeWanted = false;
-        placeFreed.notifyAll();
-      }
+      places.release(connection);
     }
   }
 
@@ -330,15 +247,13 @@ final class ProxyHttpServer implements AutoCloseable {
         }
       }
     } finally {
-      connection.state.set(CLOSED);
+      connection.closed();
       try {
         connection.close(); // what is buffered goes out first
       } catch (IOException e) {
         connection.end();
       }
-      connections.remove(connection);
-      places.release();
-      placeFreed();
+      places.release(connection);
     }
   }
 
@@ -353,35 +268,17 @@ final class ProxyHttpServer implements AutoCloseable {
       exchange = new CoreExchange(request, trigger, connection::end);
     } catch (IllegalArgumentException e) {
       trigger.submitResponse(
-          json(400, "the request target " + quoted(request.getPath()) + " is not a valid path"));
+          ServerAnswers.error(
+              400,
+              "the request target "
+                  + ServerAnswers.quoted(request.getPath())
+                  + " is not a valid path"));
       return;
     }
     handler.handle(exchange);
     if (!exchange.responded()) {
       throw new IOException("no answer to " + request.getMethod() + " " + exchange.rawPath());
     }
-  }
-
-  /**
-   * What a request HttpCore could not take is answered (the connection then closes): 431 for a head
-   * over the limits, 400 for one that is not HTTP/1.1, as Ollama's {@code {"error": ...}}.
-   */
-  private static void badRequest(int status, HttpException e, ClassicHttpResponse response) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    String error;
-    if (status == 431) {
-      error =
-          "request head too large: "
-              + (message.contains("count")
-                  ? "more than " + MAX_HEADERS + " header fields"
-                  : "a request line or header line over " + MAX_LINE + " bytes");
-    } else {
-      error = "cannot read the request: " + quoted(message);
-    }
-    ClassicHttpResponse json = json(status, error);
-    response.setCode(status);
-    response.setHeaders(json.getHeaders());
-    response.setEntity(json.getEntity());
   }
 
   /**
@@ -394,7 +291,7 @@ final class ProxyHttpServer implements AutoCloseable {
       refusals.execute(
           () -> {
             try {
-              if (takePlace(GRACE_MILLIS)) {
+              if (places.take(GRACE_MILLIS)) {
                 open(socket);
                 return;
               }
@@ -402,10 +299,10 @@ final class ProxyHttpServer implements AutoCloseable {
                   new DefaultBHttpServerConnection("http", Http1Config.DEFAULT);
               connection.bind(socket);
               ClassicHttpResponse response =
-                  json(
+                  ServerAnswers.error(
                       503,
                       "the proxy serves "
-                          + maxConnections
+                          + places.max()
                           + " connections at once and all are in an exchange; try again, or raise"
                           + " its limit (setting '"
                           + ProxyConfig.MAX_CONCURRENT
@@ -413,63 +310,16 @@ final class ProxyHttpServer implements AutoCloseable {
               connection.sendResponseHeader(response);
               connection.sendResponseEntity(response);
               connection.flush();
-              lingeringClose(socket);
+              ServerAnswers.lingeringClose(socket);
             } catch (IOException | HttpException e) {
-              closeQuietly(socket);
+              ServerAnswers.closeQuietly(socket);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
-              closeQuietly(socket);
+              ServerAnswers.closeQuietly(socket);
             }
           });
     } catch (RejectedExecutionException e) {
-      closeQuietly(socket); // too many refusals waiting: closed without a word
-    }
-  }
-
-  private static ClassicHttpResponse json(int status, String error) {
-    byte[] body =
-        ("{\"error\":\"" + Forwarder.jsonEscape(error) + "\"}").getBytes(StandardCharsets.UTF_8);
-    BasicClassicHttpResponse response = new BasicClassicHttpResponse(status);
-    response.setHeader("Content-Type", "application/json; charset=utf-8");
-    response.setHeader("Content-Length", Integer.toString(body.length));
-    response.setHeader("Connection", "close");
-    response.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
-    return response;
-  }
-
-  /** At most 200 characters of {@code text}, quoted: untrusted text in an error stays short. */
-  private static String quoted(String text) {
-    return "'" + (text.length() > 200 ? text.substring(0, 200) + "..." : text) + "'";
-  }
-
-  /**
-   * Closes after the client had the answer: output shut first, then what the client still sends
-   * read (bounded) until it closes too, so the close does not reset the connection before the
-   * client read the answer.
-   */
-  private static void lingeringClose(Socket socket) {
-    try {
-      socket.shutdownOutput();
-      socket.setSoTimeout(LINGER_MILLIS);
-      InputStream in = socket.getInputStream();
-      byte[] dropped = new byte[4096];
-      int total = 0;
-      int n;
-      while (total < LINGER_BYTES && (n = in.read(dropped)) >= 0) {
-        total += n;
-      }
-    } catch (IOException ignored) {
-      // timed out, or the client reset: closed either way
-    } finally {
-      closeQuietly(socket);
-    }
-  }
-
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // closing anyway
+      ServerAnswers.closeQuietly(socket); // too many refusals waiting: closed without a word
     }
   }
 
@@ -479,54 +329,5 @@ final class ProxyHttpServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     };
-  }
-
-  /**
-   * One client connection: idle while it waits for a request (its socket timing out after
-   * keepAlive), busy from a request's head to the end of its answer.
-   */
-  private final class ClientConnection extends DefaultBHttpServerConnection {
-    final AtomicInteger state = new AtomicInteger(BUSY);
-    volatile long idleSince;
-    private Socket socket;
-
-    ClientConnection(Http1Config http1) {
-      super("http", http1);
-    }
-
-    @Override
-    public void bind(Socket socket) throws IOException {
-      this.socket = socket;
-      super.bind(socket);
-    }
-
-    Socket socket() {
-      return socket;
-    }
-
-    /** Marks the connection idle until its next request's head; false when it was closed. */
-    boolean waitForRequest() {
-      setSocketTimeout(Timeout.of(keepAlive));
-      idleSince = System.nanoTime();
-      if (!state.compareAndSet(BUSY, IDLE)) {
-        return false;
-      }
-      placeFreed();
-      return true;
-    }
-
-    @Override
-    protected void onRequestReceived(ClassicHttpRequest request) {
-      if (!state.compareAndSet(IDLE, BUSY)) {
-        // closed to make room just as this request came: it goes nowhere, not even upstream
-        throw new UncheckedIOException(new SocketException("closed to make room"));
-      }
-      setSocketTimeout(Timeout.DISABLED);
-    }
-
-    /** Closes the socket: a thread blocked on it fails at once. */
-    void end() {
-      close(CloseMode.IMMEDIATE);
-    }
   }
 }
