@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * answered the last (no hand-off between a selector and a worker per request). Apache HttpCore 5
  * classic parses requests and frames answers (chunked or of a known length, {@code Expect:
  * 100-continue}, {@code HEAD}, connection reuse, malformed requests); this class holds the accept
- * loop and the bounds.
+ * loop and the bounds. (HttpCore's own classic {@code HttpServer}, from {@code ServerBootstrap},
+ * starts a worker per connection from an unbounded pool and closes nothing to make room, so its
+ * accept loop would not do.)
  *
  * <ul>
  *   <li>At most {@code maxConnections} connections are served at once. A new one beyond it takes
