@@ -89,6 +89,15 @@ final class ConnectionPlaces {
     wake();
   }
 
+  /** Connections waiting for a request now. */
+  int idle() {
+    int idle = 0;
+    for (ClientConnection connection : connections) {
+      idle += connection.idle() ? 1 : 0;
+    }
+    return idle;
+  }
+
   /** Ends every connection. */
   void endAll() {
     for (ClientConnection connection : connections) {

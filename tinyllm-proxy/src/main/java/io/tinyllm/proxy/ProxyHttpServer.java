@@ -165,6 +165,11 @@ final class ProxyHttpServer implements AutoCloseable {
     return threadsStarted.get();
   }
 
+  /** Connections waiting for their next request now. */
+  int idleConnections() {
+    return places.idle();
+  }
+
   /** Stops accepting, and ends every connection: idle ones, and exchanges in progress. */
   @Override
   public void close() {

@@ -176,33 +176,37 @@ class ProxyHttpServerTest {
     try (Client idle = new Client(server.port())) {
       idle.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(idle.response()).startsWith("HTTP/1.1 200");
+      awaitIdleConnections(1);
 
-      Client next = new Client(server.port());
-      next.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertThat(next.response()).startsWith("HTTP/1.1 200");
-      assertThat(idle.closedByServer()).isTrue();
-      next.close();
+      try (Client next = new Client(server.port())) {
+        next.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(next.response()).startsWith("HTTP/1.1 200");
+        assertThat(idle.closedByServer()).isTrue();
+      }
     }
   }
 
   @Test
   void aNewConnectionBeyondTheLimitIsAnswered503WhenNoneIsIdle() throws Exception {
     start(1, Duration.ofSeconds(30));
-    try (Client busy = new Client(server.port());
-        Client refused = new Client(server.port())) {
+    try (Client busy = new Client(server.port())) {
       busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
-      refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
-      String answer = refused.response();
-      assertThat(answer)
-          .startsWith("HTTP/1.1 503")
-          .contains("\r\nContent-Type: application/json")
-          .endsWith(
-              "\r\n\r\n{\"error\":\"the proxy serves 1 connections at once and all are in an"
-                  + " exchange; try again, or raise its limit (setting 'proxy.max-concurrent',"
-                  + " --max-concurrent)\"}");
-      assertThat(refused.closedByServer()).isTrue();
+      // connected only now: a connection that has not sent its first request yet is idle, and
+      // would itself be closed to make room
+      try (Client refused = new Client(server.port())) {
+        refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        String answer = refused.response();
+        assertThat(answer)
+            .startsWith("HTTP/1.1 503")
+            .contains("\r\nContent-Type: application/json")
+            .endsWith(
+                "\r\n\r\n{\"error\":\"the proxy serves 1 connections at once and all are in an"
+                    + " exchange; try again, or raise its limit (setting 'proxy.max-concurrent',"
+                    + " --max-concurrent)\"}");
+        assertThat(refused.closedByServer()).isTrue();
+      }
 
       slowRelease.countDown();
       assertThat(busy.response()).startsWith("HTTP/1.1 200");
@@ -260,6 +264,15 @@ class ProxyHttpServerTest {
       server.close();
       assertThat(client.closedByServer()).isTrue();
     }
+  }
+
+  /** Waits up to 10 s for the server to have {@code count} connections waiting for a request. */
+  private void awaitIdleConnections(int count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.idleConnections() != count && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // polling a condition, bounded above
+    }
+    assertThat(server.idleConnections()).isEqualTo(count);
   }
 
   /** One client connection over a plain socket, every read bounded by a 10 s timeout. */
