@@ -88,7 +88,8 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(
       names = "--max-concurrent",
       paramLabel = "N",
-      description = "Exchanges served at once, one thread each (default ${DEFAULT-VALUE}).")
+      description =
+          "Client connections served at once, one thread each (default ${DEFAULT-VALUE}).")
   int maxConcurrent = ProxyConfig.DEFAULT_MAX_CONCURRENT;
 
   @Option(

@@ -2,7 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -36,7 +35,7 @@ final class CacheLookup {
    * exchange of {@code path} in the proxy's families; a client that goes away cancels the call, and
    * the {@link IOException} propagates (the server then drops the connection).
    */
-  void replay(HttpExchange exchange, String path, CallRecorder recorder, ProxyMetrics metrics)
+  void replay(ProxyExchange exchange, String path, CallRecorder recorder, ProxyMetrics metrics)
       throws IOException {
     metrics.answered(path, 200);
     try {
@@ -53,13 +52,24 @@ final class CacheLookup {
    * NDJSON, an event of SSE) with a flush after each, as the backend sent it. {@code
    * beforeLastPiece} runs before the last piece is written.
    */
-  void replay(HttpExchange exchange, Runnable beforeLastPiece) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", answer.contentType());
-    exchange.getResponseHeaders().set(CACHE_STATUS, HIT);
+  void replay(ProxyExchange exchange, Runnable beforeLastPiece) throws IOException {
+    exchange.setResponseHeader("Content-Type", answer.contentType());
+    exchange.setResponseHeader(CACHE_STATUS, HIT);
     byte[] body = answer.body();
     boolean whole = answer.framing() == CachedAnswer.Framing.WHOLE;
-    exchange.sendResponseHeaders(200, whole ? (body.length == 0 ? -1 : body.length) : 0);
-    OutputStream out = exchange.getResponseBody();
+    if (body.length == 0) {
+      beforeLastPiece.run();
+      exchange.respond(200, whole ? ProxyExchange.NO_BODY : ProxyExchange.CHUNKED, out -> {});
+      return;
+    }
+    exchange.respond(
+        200,
+        whole ? body.length : ProxyExchange.CHUNKED,
+        out -> writePieces(body, whole, beforeLastPiece, out));
+  }
+
+  private void writePieces(byte[] body, boolean whole, Runnable beforeLastPiece, OutputStream out)
+      throws IOException {
     int start = 0;
     while (start < body.length) {
       int end = whole ? body.length : pieceEnd(body, start, answer.framing());
@@ -70,10 +80,6 @@ final class CacheLookup {
       out.flush();
       start = end;
     }
-    if (body.length == 0) {
-      beforeLastPiece.run();
-    }
-    exchange.close();
   }
 
   /**

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
 import io.tinyllm.api.error.ErrorType;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -74,7 +73,7 @@ final class FleetViews {
   }
 
   /** Answers the exchange if it is one of the fleet-wide calls; false if it is not. */
-  boolean handle(HttpExchange exchange, String method, String path) throws IOException {
+  boolean handle(ProxyExchange exchange, String method, String path) throws IOException {
     switch (method + " " + path) {
       case "GET /api/tags" -> merge(exchange, path, false);
       case "GET /api/ps" -> merge(exchange, path, true);
@@ -89,8 +88,8 @@ final class FleetViews {
     return true;
   }
 
-  private void merge(HttpExchange exchange, String path, boolean instances) throws IOException {
-    exchange.getRequestBody().close();
+  private void merge(ProxyExchange exchange, String path, boolean instances) throws IOException {
+    exchange.requestBody().close();
     List<Backend> targets = fleet.backends().stream().filter(Backend::healthy).toList();
     if (targets.isEmpty()) {
       targets = fleet.backends();
@@ -152,7 +151,7 @@ final class FleetViews {
   }
 
   /** Pull or create on every backend, one after another, as one progress stream. */
-  private void progress(HttpExchange exchange, String path, String operation) throws IOException {
+  private void progress(ProxyExchange exchange, String path, String operation) throws IOException {
     byte[] body = requestBody(exchange, path, operation);
     if (body == null) {
       return;
@@ -162,37 +161,41 @@ final class FleetViews {
       combined(exchange, path, operation, body, false);
       return;
     }
-    exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-    exchange.sendResponseHeaders(200, 0);
+    exchange.setResponseHeader("Content-Type", "application/x-ndjson");
     proxyMetrics.answered(ProxyPaths.label(path), 200);
+    exchange.respond(
+        200, ProxyExchange.CHUNKED, out -> progress(exchange, path, operation, body, out));
+  }
+
+  /** The progress stream's lines, written to {@code out}. */
+  private void progress(
+      ProxyExchange exchange, String path, String operation, byte[] body, OutputStream out)
+      throws IOException {
     List<Backend> backends = fleet.backends();
     List<String> failures = new ArrayList<>();
-    try (OutputStream out = exchange.getResponseBody()) {
-      for (int i = 0; i < backends.size(); i++) {
-        Backend backend = backends.get(i);
-        String which =
-            "backend " + backend.name() + " (" + (i + 1) + " of " + backends.size() + ")";
-        if (!backend.healthy()) {
-          failures.add(backend.name() + ": out of the fleet (failing health checks)");
-          status(out, "fleet: " + operation + " skipped on " + which + ": out of the fleet");
-          continue;
-        }
-        status(out, "fleet: " + operation + " on " + which);
-        String failure = relayProgress(exchange, path, body, backend, out);
-        if (failure != null) {
-          failures.add(backend.name() + ": " + failure);
-          status(out, "fleet: " + operation + " failed on " + which + ": " + failure);
-        }
+    for (int i = 0; i < backends.size(); i++) {
+      Backend backend = backends.get(i);
+      String which = "backend " + backend.name() + " (" + (i + 1) + " of " + backends.size() + ")";
+      if (!backend.healthy()) {
+        failures.add(backend.name() + ": out of the fleet (failing health checks)");
+        status(out, "fleet: " + operation + " skipped on " + which + ": out of the fleet");
+        continue;
       }
-      if (!failures.isEmpty()) {
-        write(out, error(summary(operation, failures, backends.size())));
+      status(out, "fleet: " + operation + " on " + which);
+      String failure = relayProgress(exchange, path, body, backend, out);
+      if (failure != null) {
+        failures.add(backend.name() + ": " + failure);
+        status(out, "fleet: " + operation + " failed on " + which + ": " + failure);
       }
+    }
+    if (!failures.isEmpty()) {
+      write(out, error(summary(operation, failures, backends.size())));
     }
   }
 
   /** One backend's progress lines to {@code out}; its failure, or null. */
   private String relayProgress(
-      HttpExchange exchange, String path, byte[] body, Backend backend, OutputStream out)
+      ProxyExchange exchange, String path, byte[] body, Backend backend, OutputStream out)
       throws IOException {
     metrics.started(backend.name());
     try {
@@ -238,7 +241,7 @@ final class FleetViews {
     }
   }
 
-  private void combined(HttpExchange exchange, String path, String operation) throws IOException {
+  private void combined(ProxyExchange exchange, String path, String operation) throws IOException {
     byte[] body = requestBody(exchange, path, operation);
     if (body != null) {
       combined(exchange, path, operation, body, true);
@@ -250,7 +253,7 @@ final class FleetViews {
    * from a backend that lacks the model does not fail the whole.
    */
   private void combined(
-      HttpExchange exchange, String path, String operation, byte[] body, boolean absentIsFine)
+      ProxyExchange exchange, String path, String operation, byte[] body, boolean absentIsFine)
       throws IOException {
     List<Backend> backends = fleet.backends();
     List<String> failures = new ArrayList<>();
@@ -315,10 +318,10 @@ final class FleetViews {
   }
 
   /** The request body, held whole; null after answering 413 when it is too large. */
-  private byte[] requestBody(HttpExchange exchange, String path, String operation)
+  private byte[] requestBody(ProxyExchange exchange, String path, String operation)
       throws IOException {
     byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
+    try (InputStream in = exchange.requestBody()) {
       body = in.readNBytes(MAX_FAN_OUT_BODY + 1);
     }
     if (body.length > MAX_FAN_OUT_BODY) {
@@ -337,15 +340,15 @@ final class FleetViews {
     return body;
   }
 
-  private HttpRequest request(HttpExchange exchange, Backend backend, String path, byte[] body) {
+  private HttpRequest request(ProxyExchange exchange, Backend backend, String path, byte[] body) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(backend.baseText() + path))
             .method(
-                exchange.getRequestMethod(),
+                exchange.method(),
                 body.length == 0
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-    copyHeaders(exchange.getRequestHeaders(), builder);
+    copyHeaders(exchange.requestHeaders(), builder);
     return builder.build();
   }
 
@@ -363,19 +366,14 @@ final class FleetViews {
         });
   }
 
-  private void answer(HttpExchange exchange, String path, int status, byte[] body)
+  private void answer(ProxyExchange exchange, String path, int status, byte[] body)
       throws IOException {
-    if (body == null || body.length == 0) {
-      exchange.sendResponseHeaders(status, -1);
-    } else {
-      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-      exchange.sendResponseHeaders(status, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
     proxyMetrics.answered(ProxyPaths.label(path), status);
-    exchange.close();
+    if (body == null || body.length == 0) {
+      exchange.respond(status, ProxyExchange.NO_BODY, null);
+    } else {
+      Forwarder.answerJson(exchange, status, body);
+    }
   }
 
   private static void status(OutputStream out, String status) throws IOException {

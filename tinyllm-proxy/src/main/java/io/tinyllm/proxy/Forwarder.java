@@ -3,8 +3,6 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.queue.Priority;
@@ -31,17 +29,17 @@ import org.slf4j.LoggerFactory;
  * Forwards one exchange to Ollama and its answer back, unchanged: method, path, query, headers
  * (less the hop-by-hop ones) and body, the answer piece by piece as it arrives with a flush after
  * each, while {@link JsonAnswerReader} or {@link SseAnswerReader} read LLM answers on the side for
- * the metrics. {@code GET /metrics} is the proxy's own (Ollama has no such path).
+ * the metrics.
  *
- * <p>Each exchange has a thread of its own for its whole life, which also sends the request
- * upstream and reads the answer from the socket ({@link Upstream}), so the answer is pulled from
- * Ollama only as fast as the client takes it: a slow client holds back its own stream and nothing
- * else. A client that goes away is noticed at the next piece written to it, and the upstream
- * request is then cancelled (its connection closed, which Ollama takes as a cancel). An answer that
- * Ollama breaks off is broken off to the client too (the connection is closed without the final
- * chunk), so a cut answer never looks complete.
+ * <p>Each exchange runs on its client connection's thread ({@link ProxyHttpServer}), which also
+ * sends the request upstream and reads the answer from the socket ({@link Upstream}), so the answer
+ * is pulled from Ollama only as fast as the client takes it: a slow client holds back its own
+ * stream and nothing else. A client that goes away is noticed at the next piece written to it, and
+ * the upstream request is then cancelled (its connection closed, which Ollama takes as a cancel).
+ * An answer that Ollama breaks off is broken off to the client too (the connection is closed
+ * without the final chunk), so a cut answer never looks complete.
  */
-final class Forwarder implements HttpHandler {
+final class Forwarder {
   /** The request header a calling application may set to attribute its calls to a graph. */
   static final String GRAPH_HEADER = "X-TinyLLM-Graph";
 
@@ -50,7 +48,7 @@ final class Forwarder implements HttpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
-  /** Set by the JDK server for the answer it frames. */
+  /** Set by the server for the answer it frames. */
   private static final Set<String> SET_BY_SERVER = caseInsensitive("content-length", "date");
 
   private static final int PIECE = 16 * 1024;
@@ -67,7 +65,6 @@ final class Forwarder implements HttpHandler {
   private final Upstream upstream;
   private final OllamaMetrics metrics;
   private final ProxyMetrics proxyMetrics;
-  private final HttpHandler metricsHandler;
   private final IdleWatches watches;
   private final Duration idleTimeout;
   private final ProxyCache cache;
@@ -81,7 +78,6 @@ final class Forwarder implements HttpHandler {
       HttpClient viewsClient,
       OllamaMetrics metrics,
       ProxyMetrics proxyMetrics,
-      HttpHandler metricsHandler,
       ProxyCache cache) {
     this.cache = requireNonNull(cache, "cache is null");
     this.fleet = requireNonNull(fleet, "fleet is null");
@@ -90,19 +86,14 @@ final class Forwarder implements HttpHandler {
     this.upstream = requireNonNull(upstream, "upstream is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.proxyMetrics = requireNonNull(proxyMetrics, "proxyMetrics is null");
-    this.metricsHandler = requireNonNull(metricsHandler, "metricsHandler is null");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
     this.watches = requireNonNull(watches, "watches is null");
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath();
-    String method = exchange.getRequestMethod();
-    if ("/metrics".equals(path) && ("GET".equals(method) || "HEAD".equals(method))) {
-      metricsHandler.handle(exchange);
-      return;
-    }
+  /** Answers {@code exchange}: forwarded, or one of the fleet-wide views. */
+  void handle(ProxyExchange exchange) throws IOException {
+    String path = exchange.path();
+    String method = exchange.method();
     proxyMetrics.started();
     try {
       if (fleet.single() || !views.handle(exchange, method, path)) {
@@ -117,14 +108,13 @@ final class Forwarder implements HttpHandler {
    * Forwards the exchange to the backend the fleet chooses, and to the next one while a backend
    * fails before its answer's first byte (unreachable, 502, 503 or 504, or a 404 to an LLM call,
    * whose model it lacks) and the request can be sent again. Throwing out of here (rather than
-   * closing the exchange) makes the JDK server drop the connection: how a broken answer reaches the
-   * client.
+   * answering) makes the server drop the connection: how a broken answer reaches the client.
    */
-  private void forward(HttpExchange exchange, String method, String path) throws IOException {
+  private void forward(ProxyExchange exchange, String method, String path) throws IOException {
     String pathLabel = ProxyPaths.label(path);
-    Headers requestHeaders = exchange.getRequestHeaders();
+    Headers requestHeaders = exchange.requestHeaders();
     LlmEndpoint endpoint = LlmEndpoint.of(method, path);
-    InputStream body = exchange.getRequestBody();
+    InputStream body = exchange.requestBody();
     long length = contentLength(requestHeaders);
     boolean hasBody = length > 0 || requestHeaders.containsKey("Transfer-Encoding");
     // a fleet reads the start of every body: to route by model, and to send it again on failover
@@ -168,7 +158,7 @@ final class Forwarder implements HttpHandler {
         noPlace(exchange, pathLabel, recorder, backend);
         return;
       }
-      String pathAndQuery = exchange.getRequestURI().getRawPath() + query(exchange);
+      String pathAndQuery = exchange.rawPath() + query(exchange);
       backend.started();
       fleetMetrics.started(backend.name());
       try {
@@ -244,13 +234,13 @@ final class Forwarder implements HttpHandler {
     }
   }
 
-  private static String query(HttpExchange exchange) {
-    String query = exchange.getRequestURI().getRawQuery();
+  private static String query(ProxyExchange exchange) {
+    String query = exchange.rawQuery();
     return query == null ? "" : "?" + query;
   }
 
   private void relay(
-      HttpExchange exchange,
+      ProxyExchange exchange,
       String method,
       String pathLabel,
       Upstream.Call call,
@@ -261,13 +251,12 @@ final class Forwarder implements HttpHandler {
     try (call) {
       int status = call.status();
       Header[] upstreamHeaders = call.headers();
-      Headers headers = exchange.getResponseHeaders();
       HopByHop hopByHop = new HopByHop(connectionValues(upstreamHeaders));
       String contentType = null;
       for (Header header : upstreamHeaders) {
         String name = header.getName();
         if (!hopByHop.drops(name) && !SET_BY_SERVER.contains(name)) {
-          headers.add(name, header.getValue());
+          exchange.addResponseHeader(name, header.getValue());
         }
         if (contentType == null && "Content-Type".equalsIgnoreCase(name)) {
           contentType = header.getValue();
@@ -276,18 +265,19 @@ final class Forwarder implements HttpHandler {
       long length = call.length();
       InputStream in = call.body();
       boolean head = "HEAD".equals(method);
+      long framing;
       if (head || status == 304) {
         // no body follows, but the length says what a GET would get
         String declared = call.header("Content-Length");
         if (declared != null) {
-          headers.set("Content-Length", declared);
+          exchange.setResponseHeader("Content-Length", declared);
         }
-        exchange.sendResponseHeaders(status, -1);
-      } else if (status == 204 || status < 200 || in == null) {
-        exchange.sendResponseHeaders(status, -1);
+        framing = ProxyExchange.NO_BODY;
+      } else if (status == 204 || status < 200 || in == null || length == 0) {
+        framing = ProxyExchange.NO_BODY;
       } else {
         // a known length is kept; else chunked, each piece flushed as it comes
-        exchange.sendResponseHeaders(status, length == 0 ? -1 : Math.max(length, 0));
+        framing = length > 0 ? length : ProxyExchange.CHUNKED;
       }
       proxyMetrics.answered(pathLabel, status);
 
@@ -307,16 +297,33 @@ final class Forwarder implements HttpHandler {
                   recording.finish(recorder.replayable());
                 }
               };
-      if (in == null || head) {
-        ended.run();
-      } else {
-        OutputStream out = exchange.getResponseBody();
-        try (IdleWatch watch = watches.watch(call::cancel)) {
-          relayBody(in, out, call, watch, pathLabel, recorder, backend, tap, length, ended);
+      if (framing == ProxyExchange.NO_BODY) {
+        if (in != null && !head) {
+          drain(in); // empty by its framing; read to its end, the connection goes back to the pool
         }
+        ended.run();
+        exchange.respond(status, framing, null);
+      } else {
+        exchange.respond(
+            status,
+            framing,
+            out -> {
+              try (IdleWatch watch = watches.watch(call::cancel)) {
+                relayBody(in, out, call, watch, pathLabel, recorder, backend, tap, length, ended);
+              }
+            });
       }
     }
-    exchange.close();
+  }
+
+  /** Reads the rest of an answer that has no body to pass on; more than a piece is dropped. */
+  private static void drain(InputStream in) throws IOException {
+    byte[] rest = new byte[PIECE];
+    int total = 0;
+    int n;
+    while (total < PIECE && (n = in.read(rest)) >= 0) {
+      total += n;
+    }
   }
 
   private static List<String> connectionValues(Header[] headers) {
@@ -405,7 +412,7 @@ final class Forwarder implements HttpHandler {
   }
 
   private void upstreamFailed(
-      HttpExchange exchange,
+      ProxyExchange exchange,
       String pathLabel,
       CallRecorder recorder,
       Backend backend,
@@ -423,12 +430,14 @@ final class Forwarder implements HttpHandler {
             + ": "
             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     byte[] bytes = ("{\"error\":\"" + jsonEscape(message) + "\"}").getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
     proxyMetrics.answered(pathLabel, status);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    answerJson(exchange, status, bytes);
+  }
+
+  /** Answers {@code json} with {@code status}. */
+  static void answerJson(ProxyExchange exchange, int status, byte[] json) throws IOException {
+    exchange.setResponseHeader("Content-Type", "application/json; charset=utf-8");
+    exchange.respond(status, json.length, out -> out.write(json));
   }
 
   /** Waits for a place on the backend in the caller's priority; false when none came in time. */
@@ -466,7 +475,7 @@ final class Forwarder implements HttpHandler {
 
   /** No place on the backend within the admission queue's maximum wait: a 503. */
   private void noPlace(
-      HttpExchange exchange, String pathLabel, CallRecorder recorder, Backend backend)
+      ProxyExchange exchange, String pathLabel, CallRecorder recorder, Backend backend)
       throws IOException {
     if (recorder != null) {
       recorder.failed(ErrorType.SERVER_BUSY);
@@ -478,16 +487,12 @@ final class Forwarder implements HttpHandler {
                 + fleet.admission().maxWait()
                 + " (proxy.admission.max-wait)\"}")
             .getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(503, bytes.length);
     proxyMetrics.answered(pathLabel, 503);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    answerJson(exchange, 503, bytes);
   }
 
   /** Every backend's circuit breaker is open: a 503, as an Ollama with a full queue answers. */
-  private void noBackend(HttpExchange exchange, String pathLabel, CallRecorder recorder)
+  private void noBackend(ProxyExchange exchange, String pathLabel, CallRecorder recorder)
       throws IOException {
     if (recorder != null) {
       recorder.failed(ErrorType.CIRCUIT_OPEN);
@@ -495,12 +500,8 @@ final class Forwarder implements HttpHandler {
     byte[] bytes =
         "{\"error\":\"no Ollama backend takes requests now: every circuit breaker is open\"}"
             .getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(503, bytes.length);
     proxyMetrics.answered(pathLabel, 503);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    answerJson(exchange, 503, bytes);
   }
 
   /** The graph a calling application named in {@link #GRAPH_HEADER}, else the default. */

@@ -3,11 +3,14 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.error.ConfigException;
+import java.time.Duration;
 
 /**
- * Where {@code tinyllm proxy} listens and how many exchanges it serves at once. The upstream is the
- * Ollama client's {@code ollama.host} ({@code --ollama}, else {@code OLLAMA_HOST}, else {@code
- * http://127.0.0.1:11434}), so the proxy and the client agree on one address.
+ * Where {@code tinyllm proxy} listens, how many connections it serves at once and how long it keeps
+ * an idle one. The upstream is the Ollama client's {@code ollama.host} ({@code --ollama}, else
+ * {@code OLLAMA_HOST}, else {@code http://127.0.0.1:11434}), so the proxy and the client agree on
+ * one address.
  *
  * <pre>{@code
  * ProxyConfig config = ProxyConfig.from(Settings.of(Map.of("proxy.port", "8080")));
@@ -15,13 +18,16 @@ import io.tinyllm.api.config.Settings;
  *
  * @param host the address to bind ({@code 127.0.0.1}: this machine only)
  * @param port the port to listen on; 0 picks a free one
- * @param maxConcurrent exchanges served at once (one thread each); more wait in a queue of the same
- *     size, and connections beyond that are closed
+ * @param maxConcurrent client connections served at once, one thread each for the connection's
+ *     life; a new one beyond it takes the place of the longest idle, else is answered 503
+ * @param keepAliveTimeout how long a kept-alive client connection may wait for its next request
+ *     before the proxy closes it
  */
-public record ProxyConfig(String host, int port, int maxConcurrent) {
+public record ProxyConfig(String host, int port, int maxConcurrent, Duration keepAliveTimeout) {
   public static final String HOST = "proxy.host";
   public static final String PORT = "proxy.port";
   public static final String MAX_CONCURRENT = "proxy.max-concurrent";
+  public static final String KEEP_ALIVE_TIMEOUT = "proxy.keep-alive-timeout";
 
   public static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -34,6 +40,12 @@ public record ProxyConfig(String host, int port, int maxConcurrent) {
    */
   public static final int DEFAULT_MAX_CONCURRENT = 256;
 
+  /**
+   * The JDK HTTP server's idle time, which the proxy had before; above the 4 s after which Node's
+   * {@code fetch} (undici) drops an idle connection itself.
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(30);
+
   public ProxyConfig {
     requireNonNull(host, "host is null");
     if (host.isBlank()) {
@@ -45,6 +57,11 @@ public record ProxyConfig(String host, int port, int maxConcurrent) {
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("maxConcurrent must be positive: " + maxConcurrent);
     }
+    requireNonNull(keepAliveTimeout, "keepAliveTimeout is null");
+    if (!inRange(keepAliveTimeout)) {
+      throw new IllegalArgumentException(
+          KEEP_ALIVE_TIMEOUT + " must be 1ms..1d: " + keepAliveTimeout);
+    }
   }
 
   public static ProxyConfig defaults() {
@@ -53,9 +70,24 @@ public record ProxyConfig(String host, int port, int maxConcurrent) {
 
   public static ProxyConfig from(Settings settings) {
     requireNonNull(settings, "settings is null");
+    Duration keepAlive = settings.getDuration(KEEP_ALIVE_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT);
+    if (!inRange(keepAlive)) {
+      throw new ConfigException(
+          "Invalid value '"
+              + settings.get(KEEP_ALIVE_TIMEOUT).orElse("")
+              + "' for setting '"
+              + KEEP_ALIVE_TIMEOUT
+              + "': expected a duration from 1ms to 1d");
+    }
     return new ProxyConfig(
         settings.getString(HOST, DEFAULT_HOST).strip(),
         settings.getInt(PORT, DEFAULT_PORT, 0, 65535),
-        settings.getInt(MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT, 1, 10_000));
+        settings.getInt(MAX_CONCURRENT, DEFAULT_MAX_CONCURRENT, 1, 10_000),
+        keepAlive);
+  }
+
+  private static boolean inRange(Duration keepAlive) {
+    return keepAlive.compareTo(Duration.ofMillis(1)) >= 0
+        && keepAlive.compareTo(Duration.ofDays(1)) <= 0;
   }
 }

@@ -2,9 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.config.PrometheusProperties;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.ollama.OllamaConfig;
@@ -14,14 +11,12 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +33,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The JDK's own HTTP server ({@code com.sun.net.httpserver}) serves it, with one thread per
- * exchange from a bounded pool ({@code proxy.max-concurrent}): the simplest server that streams a
- * chunked answer with a flush per piece, keeps a slow reader on its own thread, and adds no
- * dependency; the exporter of {@code /metrics} already runs on it. Forwarded calls go upstream on
- * the exchange's own thread ({@link Upstream}, over kept-alive HTTP/1.1 connections), answers read
- * from the socket as the client takes them, so Ollama is read no faster than the client reads. The
- * fleet's health checks and fleet-wide views call every backend at once through {@code
- * java.net.http} on HTTP/1.1.
+ * <p>{@link ProxyHttpServer} serves it: Apache HttpCore 5's classic, blocking HTTP/1.1 server with
+ * one thread per client connection for the connection's life (at most {@code
+ * proxy.max-concurrent}), so a kept-alive connection's requests are all read and answered on one
+ * thread, and a slow reader holds only its own. The JDK's {@code com.sun.net.httpserver}, which
+ * served it before, passed each request from its selector thread to a pooled exchange thread and
+ * back, which cost about 0.1–0.2 ms per request on loopback (docs/performance.md §8). Forwarded
+ * calls go upstream on the same thread ({@link Upstream}, over kept-alive HTTP/1.1 connections),
+ * answers read from the socket as the client takes them, so Ollama is read no faster than the
+ * client reads. The fleet's health checks and fleet-wide views call every backend at once through
+ * {@code java.net.http} on HTTP/1.1.
  */
 @Singleton
 public final class ProxyServer implements AutoCloseable {
@@ -59,8 +56,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyMetrics proxyMetrics;
   private final PrometheusRegistry registry;
   private final ProxyCache cache;
-  private HttpServer server;
-  private ThreadPoolExecutor executor;
+  private ProxyHttpServer server;
   private ScheduledExecutorService timer;
   private ScheduledExecutorService health;
   private Upstream upstream;
@@ -97,12 +93,17 @@ public final class ProxyServer implements AutoCloseable {
             .connectTimeout(ollama.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    MetricsHandler metricsHandler =
-        new MetricsHandler(PrometheusProperties.builder().build(), registry);
-    HttpServer created;
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry);
+    ServerSocket listener;
     try {
-      created = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+      listener = new ServerSocket();
+    } catch (IOException e) {
+      throw new TinyLlmException("Cannot open a socket for the proxy: " + e, e);
+    }
+    try {
+      listener.bind(new InetSocketAddress(config.host(), config.port()), 128);
     } catch (BindException e) {
+      closeQuietly(listener);
       throw new TinyLlmException(
           "Port "
               + config.port()
@@ -114,31 +115,20 @@ public final class ProxyServer implements AutoCloseable {
               + "')",
           e);
     } catch (IOException e) {
+      closeQuietly(listener);
       throw new TinyLlmException(
           "Cannot start the proxy on " + config.host() + ":" + config.port() + ": " + e, e);
     }
-    // a queue as long as the pool: a burst waits briefly; beyond it the connection is closed
-    executor =
-        new ThreadPoolExecutor(
-            config.maxConcurrent(),
-            config.maxConcurrent(),
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(config.maxConcurrent()),
-            daemonThreads("tinyllm-proxy-"));
-    executor.allowCoreThreadTimeOut(true);
     // one thread watches every answer for Ollama's silence
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
     watches = new IdleWatches(timer, ollama.streamIdleTimeout());
-    created.setExecutor(executor);
     upstream =
         new Upstream(ollama.connectTimeout(), config.maxConcurrent(), fleet.backends().size());
     // what each backend serves is known before the first request; checks have their own thread,
     // so a slow backend never delays the idle watch of the streams
     health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
     fleet.start(client, health);
-    created.createContext(
-        "/",
+    Forwarder forwarder =
         new Forwarder(
             fleet,
             fleetMetrics,
@@ -148,8 +138,22 @@ public final class ProxyServer implements AutoCloseable {
             client,
             metrics,
             proxyMetrics,
-            metricsHandler,
-            cache));
+            cache);
+    ProxyHttpServer created =
+        new ProxyHttpServer(
+            listener,
+            config.maxConcurrent(),
+            config.keepAliveTimeout(),
+            exchange -> {
+              String method = exchange.method();
+              // GET /metrics is the proxy's own (Ollama has no such path)
+              if ("/metrics".equals(exchange.path())
+                  && ("GET".equals(method) || "HEAD".equals(method))) {
+                metricsEndpoint.handle(exchange);
+              } else {
+                forwarder.handle(exchange);
+              }
+            });
     created.start();
     server = created;
     log.info("Proxying {} to Ollama at {}", uri(), fleet.names());
@@ -160,7 +164,7 @@ public final class ProxyServer implements AutoCloseable {
     if (server == null) {
       throw new IllegalStateException("The proxy is not started");
     }
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The proxy's address, for Ollama clients: {@code OLLAMA_HOST=<this>}. */
@@ -183,9 +187,8 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (server != null) {
-      server.stop(0);
+      server.close();
       fleet.stop();
-      executor.shutdownNow();
       watches.close();
       timer.shutdownNow();
       health.shutdownNow();
@@ -193,6 +196,14 @@ public final class ProxyServer implements AutoCloseable {
       server = null;
     }
     cache.close();
+  }
+
+  private static void closeQuietly(ServerSocket listener) {
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // failing to start anyway
+    }
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

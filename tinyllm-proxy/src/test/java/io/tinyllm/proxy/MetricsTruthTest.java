@@ -258,6 +258,37 @@ class MetricsTruthTest {
     }
   }
 
+  @Test
+  void metricsAnswerTheFormatAskedForOnlyTheFamiliesNamedAndGzipWhenAccepted() throws Exception {
+    try (ProxyFixture f = ProxyFixture.simulator()) {
+      f.send(HttpRequest.newBuilder(f.uri("/api/tags")).build());
+      HttpResponse<byte[]> open =
+          f.send(
+              HttpRequest.newBuilder(
+                      f.uri("/metrics?name[]=tinyllm_proxy_requests_total&name[]=nothing"))
+                  .header("Accept", "application/openmetrics-text; version=1.0.0")
+                  .build());
+      assertThat(open.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/openmetrics-text");
+      String text = new String(open.body(), StandardCharsets.UTF_8);
+      assertThat(text)
+          .contains("tinyllm_proxy_requests_total{code=\"2xx\",path=\"/api/tags\"} 1")
+          .endsWith("# EOF\n");
+      assertThat(text.lines().filter(line -> line.startsWith("# TYPE")))
+          .containsExactly("# TYPE tinyllm_proxy_requests counter");
+
+      HttpResponse<byte[]> zipped =
+          f.send(
+              HttpRequest.newBuilder(f.uri("/metrics")).header("Accept-Encoding", "gzip").build());
+      assertThat(zipped.headers().firstValue("Content-Encoding")).contains("gzip");
+      try (java.util.zip.GZIPInputStream in =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+            .contains("tinyllm_proxy_requests_total{code=\"2xx\",path=\"/api/tags\"} 1.0");
+      }
+    }
+  }
+
   private static void add(Map<String, long[]> tokens, String graph, List<JsonNode> lines) {
     JsonNode last = lines.get(lines.size() - 1);
     long[] sums = tokens.computeIfAbsent(graph, g -> new long[2]);

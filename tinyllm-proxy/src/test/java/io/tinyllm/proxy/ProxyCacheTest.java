@@ -54,8 +54,8 @@ class ProxyCacheTest {
       assertThat(first.body()).isEqualTo(Canned.joined(Canned.CHAT_STREAM));
       assertThat(first.headers().firstValue("Cache-Status")).isEmpty();
       assertThat(chunked)
-          .contains("Content-type: application/x-ndjson")
-          .contains("Cache-status: tinyllm-proxy; hit");
+          .contains("Content-Type: application/x-ndjson")
+          .contains("Cache-Status: tinyllm-proxy; hit");
       String answer = new String(Canned.joined(Canned.CHAT_STREAM), StandardCharsets.UTF_8);
       // one chunk per line, as Ollama flushes them
       assertThat(chunks(chunked)).containsExactlyElementsOf(lines(answer));

@@ -136,7 +136,8 @@ class ProxyModuleTest {
 
   @Test
   void theDefaultsAndEverySetting() {
-    assertThat(ProxyConfig.defaults()).isEqualTo(new ProxyConfig("127.0.0.1", 11435, 256));
+    assertThat(ProxyConfig.defaults())
+        .isEqualTo(new ProxyConfig("127.0.0.1", 11435, 256, Duration.ofSeconds(30)));
     assertThat(FleetConfig.defaults())
         .isEqualTo(
             new FleetConfig(
@@ -156,8 +157,9 @@ class ProxyModuleTest {
                     Map.of(
                         "proxy.host", "0.0.0.0",
                         "proxy.port", "8080",
-                        "proxy.max-concurrent", "16"))))
-        .isEqualTo(new ProxyConfig("0.0.0.0", 8080, 16));
+                        "proxy.max-concurrent", "16",
+                        "proxy.keep-alive-timeout", "5s"))))
+        .isEqualTo(new ProxyConfig("0.0.0.0", 8080, 16, Duration.ofSeconds(5)));
     assertThat(
             FleetConfig.from(
                 Settings.of(

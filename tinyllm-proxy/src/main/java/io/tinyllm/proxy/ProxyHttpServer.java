@@ -1,0 +1,340 @@
+package io.tinyllm.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
+import org.apache.hc.core5.http.impl.io.HttpService;
+import org.apache.hc.core5.http.io.HttpServerRequestHandler;
+import org.apache.hc.core5.http.io.support.BasicHttpServerExpectationDecorator;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.http.protocol.HttpProcessorBuilder;
+import org.apache.hc.core5.http.protocol.ResponseDate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's HTTP/1.1 server: blocking, one thread per client connection for the connection's
+ * whole life, so a kept-alive connection's next request is read and answered on the thread that
+ * answered the last (no hand-off between a selector and a worker per request). Apache HttpCore 5
+ * classic parses requests and frames answers (chunked or of a known length, {@code Expect:
+ * 100-continue}, {@code HEAD}, connection reuse, malformed requests); this class holds the accept
+ * loop and the bounds. (HttpCore's own classic {@code HttpServer}, from {@code ServerBootstrap},
+ * starts a worker per connection from an unbounded pool and closes nothing to make room, so its
+ * accept loop would not do.)
+ *
+ * <ul>
+ *   <li>At most {@code maxConnections} connections are served at once. A new one beyond it takes
+ *       the place of the connection idle the longest between requests (that one is closed, as a
+ *       client expects of a kept-alive connection); when none is idle, it is answered 503 with
+ *       Ollama's {@code {"error": ...}} and closed.
+ *   <li>A connection waits at most {@code keepAlive} for its next request, said to the client in
+ *       {@code Keep-Alive: timeout=N}; a request in progress has no time limit (an answer lasts as
+ *       long as Ollama generates).
+ *   <li>A request line or header line over {@value #MAX_LINE} bytes, or more than {@value
+ *       #MAX_HEADERS} header fields, is answered 431; a request HttpCore cannot parse, 400.
+ * </ul>
+ *
+ * <pre>{@code
+ * ProxyHttpServer server = new ProxyHttpServer(listener, 256, Duration.ofSeconds(30), exchange ->
+ *     exchange.respond(204, ProxyExchange.NO_BODY, null));
+ * server.start();
+ * }</pre>
+ */
+final class ProxyHttpServer implements AutoCloseable {
+  /** Answers one exchange, on its connection's thread. */
+  @FunctionalInterface
+  interface Handler {
+    void handle(ProxyExchange exchange) throws IOException;
+  }
+
+  /** The longest request line or header line: twice nginx's default of 8 KiB. */
+  static final int MAX_LINE = 16 * 1024;
+
+  /** The most header fields in a request. */
+  static final int MAX_HEADERS = 100;
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyHttpServer.class);
+
+  private static final int BUFFER = 16 * 1024;
+
+  /** How long a new connection beyond the limit waits for a place before its 503. */
+  private static final long GRACE_MILLIS = 100;
+
+  /** Refused connections waiting for their 503; beyond this they are closed without it. */
+  private static final int REFUSALS_WAITING = 64;
+
+  /** The context attribute of the connection an exchange came on. */
+  private static final String CONNECTION = "tinyllm.proxy.connection";
+
+  private final ServerSocket listener;
+  private final Duration keepAlive;
+  private final Handler handler;
+  private final Http1Config http1;
+  private final HttpService service;
+  private final ConnectionPlaces places;
+  private final AtomicInteger threadsStarted = new AtomicInteger();
+  private final ThreadPoolExecutor workers;
+  private final ThreadPoolExecutor refusals;
+  private final Thread acceptor;
+  private volatile boolean closed;
+
+  /**
+   * A server on {@code listener} (bound) for {@code maxConnections} connections at once, each kept
+   * idle at most {@code keepAlive}, every exchange answered by {@code handler}.
+   */
+  ProxyHttpServer(ServerSocket listener, int maxConnections, Duration keepAlive, Handler handler) {
+    this.listener = requireNonNull(listener, "listener is null");
+    this.keepAlive = requireNonNull(keepAlive, "keepAlive is null");
+    this.handler = requireNonNull(handler, "handler is null");
+    places = new ConnectionPlaces(maxConnections);
+    http1 =
+        Http1Config.custom()
+            .setBufferSize(BUFFER)
+            .setChunkSizeHint(BUFFER)
+            .setMaxLineLength(MAX_LINE)
+            .setMaxHeaderCount(MAX_HEADERS)
+            .build();
+    service =
+        new HttpService(
+            HttpProcessorBuilder.create()
+                .add(ResponseDate.INSTANCE)
+                .add(new KeepAliveHeaders(keepAlive))
+                .build(),
+            new BasicHttpServerExpectationDecorator(this::handle),
+            http1,
+            DefaultConnectionReuseStrategy.INSTANCE,
+            null) {
+          @Override
+          protected void handleException(HttpException e, ClassicHttpResponse response) {
+            ServerAnswers.badRequest(toStatusCode(e), e, response);
+          }
+        };
+    // bounded by the places, not by the pool: a thread ends 30 s after its last connection
+    workers =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            daemonThreads("tinyllm-proxy-conn-", threadsStarted));
+    refusals =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(REFUSALS_WAITING),
+            daemonThreads("tinyllm-proxy-refuse-", new AtomicInteger()));
+    acceptor = new Thread(this::acceptLoop, "tinyllm-proxy-accept");
+    acceptor.setDaemon(true);
+  }
+
+  /** Starts accepting connections. */
+  void start() {
+    acceptor.start();
+  }
+
+  /** The port listened on. */
+  int port() {
+    return listener.getLocalPort();
+  }
+
+  /** Connection threads started so far (a thread serves one connection at a time). */
+  int threadsStarted() {
+    return threadsStarted.get();
+  }
+
+  /** Connections waiting for their next request now. */
+  int idleConnections() {
+    return places.idle();
+  }
+
+  /** Stops accepting, and ends every connection: idle ones, and exchanges in progress. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      listener.close();
+    } catch (IOException e) {
+      log.debug("Closing the proxy's listening socket: {}", e.toString());
+    }
+    places.endAll();
+    workers.shutdownNow();
+    refusals.shutdownNow();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket socket;
+      try {
+        socket = listener.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          // e.g. out of file descriptors: logged, and a pause so the loop does not spin
+          log.warn("The proxy cannot accept a connection: {}", e.toString());
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        continue;
+      }
+      try {
+        socket.setTcpNoDelay(true);
+        if (places.take(0)) {
+          open(socket);
+        } else {
+          refuse(socket);
+        }
+      } catch (IOException e) {
+        log.debug("A new connection failed: {}", e.toString());
+        ServerAnswers.closeQuietly(socket);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ServerAnswers.closeQuietly(socket);
+        return;
+      }
+    }
+  }
+
+  /** Serves {@code socket}, which has a place, on a thread of its own. */
+  private void open(Socket socket) throws IOException {
+    ClientConnection connection = new ClientConnection(http1, keepAlive, places::turnedIdle);
+    try {
+      connection.bind(socket);
+    } catch (IOException e) {
+      places.release(null);
+      throw e;
+    }
+    places.add(connection);
+    try {
+      workers.execute(() -> serve(connection));
+    } catch (RejectedExecutionException e) { // closing
+      connection.end();
+      places.release(connection);
+    }
+  }
+
+  private void serve(ClientConnection connection) {
+    try {
+      HttpCoreContext context = HttpCoreContext.create();
+      context.setAttribute(CONNECTION, connection);
+      while (!closed && connection.isOpen()) {
+        try {
+          if (!connection.waitForRequest()) {
+            break; // closed to make room for a new connection
+          }
+          service.handleRequest(connection, context);
+        } catch (SocketTimeoutException e) {
+          break; // idle for keepAlive: only the wait for a request has a timeout
+        } catch (IOException | HttpException | UncheckedIOException e) {
+          log.debug("Connection {} ended: {}", connection, e.toString());
+          break;
+        } catch (RuntimeException e) {
+          log.warn("Connection {} ended by a failure in the proxy", connection, e);
+          break;
+        }
+      }
+    } finally {
+      connection.closed();
+      try {
+        connection.close(); // what is buffered goes out first
+      } catch (IOException e) {
+        connection.end();
+      }
+      places.release(connection);
+    }
+  }
+
+  private void handle(
+      ClassicHttpRequest request,
+      HttpServerRequestHandler.ResponseTrigger trigger,
+      HttpContext context)
+      throws IOException, HttpException {
+    ClientConnection connection = (ClientConnection) context.getAttribute(CONNECTION);
+    CoreExchange exchange;
+    try {
+      exchange = new CoreExchange(request, trigger, connection::end);
+    } catch (IllegalArgumentException e) {
+      trigger.submitResponse(
+          ServerAnswers.error(
+              400,
+              "the request target "
+                  + ServerAnswers.quoted(request.getPath())
+                  + " is not a valid path"));
+      return;
+    }
+    handler.handle(exchange);
+    if (!exchange.responded()) {
+      throw new IOException("no answer to " + request.getMethod() + " " + exchange.rawPath());
+    }
+  }
+
+  /**
+   * No place at once: on the refusal thread (the accept loop goes on), a place if a connection
+   * turns idle or ends within {@value #GRACE_MILLIS} ms (one that just sent its answer is about to
+   * wait for its next request), else 503 and close.
+   */
+  private void refuse(Socket socket) {
+    try {
+      refusals.execute(
+          () -> {
+            try {
+              if (places.take(GRACE_MILLIS)) {
+                open(socket);
+                return;
+              }
+              DefaultBHttpServerConnection connection =
+                  new DefaultBHttpServerConnection("http", Http1Config.DEFAULT);
+              connection.bind(socket);
+              ClassicHttpResponse response =
+                  ServerAnswers.error(
+                      503,
+                      "the proxy serves "
+                          + places.max()
+                          + " connections at once and all are in an exchange; try again, or raise"
+                          + " its limit (setting '"
+                          + ProxyConfig.MAX_CONCURRENT
+                          + "', --max-concurrent)");
+              connection.sendResponseHeader(response);
+              connection.sendResponseEntity(response);
+              connection.flush();
+              ServerAnswers.lingeringClose(socket);
+            } catch (IOException | HttpException e) {
+              ServerAnswers.closeQuietly(socket);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              ServerAnswers.closeQuietly(socket);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      ServerAnswers.closeQuietly(socket); // too many refusals waiting: closed without a word
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix, AtomicInteger count) {
+    return task -> {
+      Thread thread = new Thread(task, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,340 @@
+package io.tinyllm.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The proxy's server on its own: connections, threads, limits, bad request heads. */
+class ProxyHttpServerTest {
+  private final List<String> threads = new CopyOnWriteArrayList<>();
+  private final CountDownLatch slowEntered = new CountDownLatch(1);
+  private final CountDownLatch slowRelease = new CountDownLatch(1);
+  private ProxyHttpServer server;
+
+  /**
+   * Answers "ok"; {@code /slow} waits for the test first, {@code /echo} answers the request's body,
+   * {@code /pieces} answers two pieces of unknown length.
+   */
+  private void answer(ProxyExchange exchange) throws IOException {
+    threads.add(Thread.currentThread().getName());
+    if ("/echo".equals(exchange.path())) {
+      byte[] body = exchange.requestBody().readAllBytes();
+      exchange.respond(200, body.length, out -> out.write(body));
+      return;
+    }
+    if ("/pieces".equals(exchange.path())) {
+      exchange.respond(
+          200,
+          ProxyExchange.CHUNKED,
+          out -> {
+            out.write("one,".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            out.write("two".getBytes(StandardCharsets.UTF_8));
+          });
+      return;
+    }
+    if ("/slow".equals(exchange.path())) {
+      slowEntered.countDown();
+      try {
+        if (!slowRelease.await(10, TimeUnit.SECONDS)) {
+          throw new IOException("the test never released /slow");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+    byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+    exchange.respond(200, body.length, out -> out.write(body));
+  }
+
+  private ProxyHttpServer start(int maxConnections, Duration keepAlive) throws IOException {
+    ServerSocket listener = new ServerSocket();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server = new ProxyHttpServer(listener, maxConnections, keepAlive, this::answer);
+    server.start();
+    return server;
+  }
+
+  @AfterEach
+  void stop() {
+    slowRelease.countDown();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionsRequestsAreAllAnsweredOnOneThread() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      for (int i = 0; i < 3; i++) {
+        client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nok");
+      }
+    }
+    assertThat(threads).hasSize(3).containsOnly(threads.get(0));
+    assertThat(server.threadsStarted()).isEqualTo(1);
+  }
+
+  @Test
+  void answersSayHowLongAnIdleConnectionIsKept() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(client.response()).contains("\r\nKeep-Alive: timeout=30\r\n");
+      client.send("GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      String last = client.response();
+      assertThat(last).contains("\r\nConnection: close\r\n").doesNotContain("Keep-Alive");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aClientThatExpects100ContinueGetsItAndItsBodyIsRead() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 100");
+      client.send("hello");
+      assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nhello");
+    }
+  }
+
+  @Test
+  void aChunkedBodyIsReadAndAnAnswerOfUnknownLengthGoesOutChunked() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nabcde");
+      client.send("GET /pieces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(client.rest())
+          .contains("\r\nTransfer-Encoding: chunked\r\n")
+          .endsWith("\r\n\r\n4\r\none,\r\n3\r\ntwo\r\n0\r\n\r\n");
+    }
+  }
+
+  @Test
+  void anHttp10ClientGetsAnAnswerOfUnknownLengthEndedByTheClose() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /pieces HTTP/1.0\r\n\r\n");
+      String answer = client.rest();
+      assertThat(answer)
+          .startsWith("HTTP/1.1 200")
+          .contains("\r\nConnection: close\r\n")
+          .doesNotContain("Transfer-Encoding")
+          .endsWith("\r\n\r\none,two");
+    }
+  }
+
+  @Test
+  void aBodyLeftUnreadEndsTheConnectionAfterTheAnswer() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 200")
+          .contains("\r\nConnection: close\r\n");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsClosedAfterTheKeepAliveTimeout() throws IOException {
+    start(4, Duration.ofMillis(200));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 200");
+      // the server closes it: the read ends (the client's own timeout, 10 s, would fail it)
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aNewConnectionBeyondTheLimitTakesTheIdleOnesPlace() throws IOException {
+    start(1, Duration.ofSeconds(30));
+    try (Client idle = new Client(server.port())) {
+      idle.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(idle.response()).startsWith("HTTP/1.1 200");
+      awaitIdleConnections(1);
+
+      try (Client next = new Client(server.port())) {
+        next.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(next.response()).startsWith("HTTP/1.1 200");
+        assertThat(idle.closedByServer()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aNewConnectionBeyondTheLimitIsAnswered503WhenNoneIsIdle() throws Exception {
+    start(1, Duration.ofSeconds(30));
+    try (Client busy = new Client(server.port())) {
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // connected only now: a connection that has not sent its first request yet is idle, and
+      // would itself be closed to make room
+      try (Client refused = new Client(server.port())) {
+        refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        String answer = refused.response();
+        assertThat(answer)
+            .startsWith("HTTP/1.1 503")
+            .contains("\r\nContent-Type: application/json")
+            .endsWith(
+                "\r\n\r\n{\"error\":\"the proxy serves 1 connections at once and all are in an"
+                    + " exchange; try again, or raise its limit (setting 'proxy.max-concurrent',"
+                    + " --max-concurrent)\"}");
+        assertThat(refused.closedByServer()).isTrue();
+      }
+
+      slowRelease.countDown();
+      assertThat(busy.response()).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void aHeaderLineOverTheLimitIsAnswered431() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "GET /x HTTP/1.1\r\nHost: x\r\nX-Big: "
+              + "a".repeat(ProxyHttpServer.MAX_LINE)
+              + "\r\n\r\n");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 431")
+          .endsWith(
+              "{\"error\":\"request head too large: a request line or header line over 16384"
+                  + " bytes\"}");
+    }
+    assertThat(threads).isEmpty();
+  }
+
+  @Test
+  void tooManyHeaderFieldsAreAnswered431() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    StringBuilder head = new StringBuilder("GET /x HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < ProxyHttpServer.MAX_HEADERS; i++) {
+      head.append("X-H").append(i).append(": 1\r\n");
+    }
+    try (Client client = new Client(server.port())) {
+      client.send(head + "\r\n");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 431")
+          .endsWith("{\"error\":\"request head too large: more than 100 header fields\"}");
+    }
+  }
+
+  @Test
+  void aRequestThatIsNotHttpIsAnswered400() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("HELLO\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 400");
+    }
+    assertThat(threads).isEmpty();
+  }
+
+  @Test
+  void closingEndsAnExchangeInProgress() throws Exception {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+      server.close();
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  /** Waits up to 10 s for the server to have {@code count} connections waiting for a request. */
+  private void awaitIdleConnections(int count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.idleConnections() != count && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // polling a condition, bounded above
+    }
+    assertThat(server.idleConnections()).isEqualTo(count);
+  }
+
+  /** One client connection over a plain socket, every read bounded by a 10 s timeout. */
+  private static final class Client implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    Client(int port) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+      out = socket.getOutputStream();
+    }
+
+    void send(String request) throws IOException {
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
+    /** One answer of a known length: head and body. */
+    String response() throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("closed after " + head.toString(StandardCharsets.ISO_8859_1));
+        }
+        head.write(b);
+        if (head.size() > 64 * 1024) {
+          throw new IOException("a head over 64 KiB");
+        }
+      }
+      String text = head.toString(StandardCharsets.ISO_8859_1);
+      int length = 0;
+      for (String line : text.split("\r\n")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).strip());
+        }
+      }
+      return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** Everything until the server closes the connection. */
+    String rest() throws IOException {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Whether the server closed the connection (a read ends, or is reset) within 10 s. */
+    boolean closedByServer() {
+      try {
+        return in.read() < 0;
+      } catch (java.net.SocketTimeoutException e) {
+        return false;
+      } catch (IOException e) {
+        return true; // reset
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
