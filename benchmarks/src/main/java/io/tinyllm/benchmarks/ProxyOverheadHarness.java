@@ -22,7 +22,8 @@ import java.util.Map;
  * simulator and against a bare forwarding loop ({@link BareForwarder}): latency per small request
  * (p50, p99) as a client sees it, and the CPU the middle process spends per streamed token. The
  * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags, and
- * the proxy once more with the launcher's default flags (C1 only); the harness is the client.
+ * the proxy once more with the launcher's flags for short commands (C1 only; {@code tinyllm proxy}
+ * itself keeps C2); the harness is the client.
  * Rounds alternate the paths so drift on the machine falls on all of them. With {@code
  * baseline=JAR} (the benchmark jar of another commit), that commit's proxy runs in the same run
  * too, both ways, as the "before" of a change.
@@ -53,7 +54,10 @@ public final class ProxyOverheadHarness {
           // what io.tinyllm.cli.Main sets on a machine of 1 or 2 CPUs, before the pool exists
           "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
-  /** The proxy as {@code bin/tinyllm} starts it by default: C1 only, for a short start-up. */
+  /**
+   * The launcher's flags for short commands: C1 only, for a short start-up. {@code bin/tinyllm}
+   * started the proxy this way until it kept C2 for the commands that serve until interrupted.
+   */
   private static final List<String> LAUNCHER_JVM =
       List.of(
           "-Xmx512m",
