@@ -8,18 +8,13 @@ import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -52,7 +47,8 @@ final class BlockingExchange {
    * @throws TimeoutException if the answer is not complete within {@code requestTimeout}
    */
   static Answer exchange(
-      HttpRequest request,
+      OllamaRequest request,
+      URI uri,
       Duration connectTimeout,
       Duration requestTimeout,
       int maxBytes,
@@ -62,11 +58,11 @@ final class BlockingExchange {
       throw new CancelledException("Interrupted before calling Ollama");
     }
     long deadline = System.nanoTime() + requestTimeout.toNanos();
-    byte[] body = body(request);
+    byte[] body = request.body();
     HttpURLConnection connection;
     try {
       // the JDK's HttpClient uses no proxy unless given a selector; neither does this
-      connection = (HttpURLConnection) request.uri().toURL().openConnection(Proxy.NO_PROXY);
+      connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
     } catch (IOException e) {
       throw new ExecutionException(e);
     }
@@ -75,10 +71,9 @@ final class BlockingExchange {
       connection.setUseCaches(false);
       connection.setRequestMethod(request.method());
       connection.setConnectTimeout(millis(Math.min(connectTimeout.toNanos(), remaining(deadline))));
-      for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
-        for (String value : header.getValue()) {
-          connection.addRequestProperty(header.getKey(), value);
-        }
+      connection.setRequestProperty("Accept", request.accept());
+      if (request.contentType() != null) {
+        connection.setRequestProperty("Content-Type", request.contentType());
       }
       // each read waits at most the whole request timeout; read() checks the deadline between reads
       connection.setReadTimeout(millis(requestTimeout.toNanos()));
@@ -131,24 +126,6 @@ final class BlockingExchange {
     }
   }
 
-  /** The bytes {@code request} sends, or null if it has no body. */
-  static byte[] body(HttpRequest request) throws ExecutionException {
-    if (request.bodyPublisher().isEmpty() || request.bodyPublisher().get().contentLength() == 0) {
-      return null;
-    }
-    Collector collector = new Collector();
-    request.bodyPublisher().get().subscribe(collector);
-    try {
-      // the publishers of OllamaTransport's requests hold the body in memory
-      return collector.bytes.get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CancelledException("Interrupted before calling Ollama", e);
-    } catch (TimeoutException e) {
-      throw new ExecutionException(new IOException("the request body could not be read", e));
-    }
-  }
-
   /**
    * A failure to connect ({@code SocketTimeoutException}, {@code UnknownHostException} or {@code
    * ConnectException}) in the shape the JDK's {@code HttpClient} gives it, wrapped as its future
@@ -182,33 +159,5 @@ final class BlockingExchange {
   /** At least 1 ms: 0 would mean no timeout at all. */
   static int millis(long nanos) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
-  }
-
-  /** Collects a request body publisher's bytes. */
-  private static final class Collector implements Flow.Subscriber<ByteBuffer> {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      subscription.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(ByteBuffer buffer) {
-      byte[] chunk = new byte[buffer.remaining()];
-      buffer.get(chunk);
-      out.writeBytes(chunk);
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-      bytes.completeExceptionally(failure);
-    }
-
-    @Override
-    public void onComplete() {
-      bytes.complete(out.toByteArray());
-    }
   }
 }

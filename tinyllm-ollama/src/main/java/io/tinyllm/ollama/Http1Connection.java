@@ -9,12 +9,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -98,11 +95,10 @@ final class Http1Connection implements AutoCloseable {
   }
 
   /**
-   * Sends {@code request} with {@code body} (may be null), reads the answer's head and returns its
-   * status; the body follows through {@link #read}.
+   * Sends {@code request} to {@code uri} (on this connection's server), reads the answer's head and
+   * returns its status; the body follows through {@link #read}.
    */
-  int send(HttpRequest request, byte[] body) throws IOException {
-    URI uri = request.uri();
+  int send(OllamaRequest request, URI uri) throws IOException {
     StringBuilder head = new StringBuilder(256);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     head.append(request.method()).append(' ').append(path);
@@ -114,18 +110,16 @@ final class Http1Connection implements AutoCloseable {
       head.append(':').append(uri.getPort());
     }
     head.append("\r\n");
-    for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
-      for (String value : header.getValue()) {
-        head.append(header.getKey()).append(": ").append(value).append("\r\n");
-      }
+    head.append("Accept: ").append(request.accept()).append("\r\n");
+    if (request.contentType() != null) {
+      head.append("Content-Type: ").append(request.contentType()).append("\r\n");
     }
-    head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
+    head.append("Content-Length: ").append(request.length()).append("\r\n\r\n");
     // one write, so head and body leave in one segment (no second small write for Nagle to hold)
     byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-    int bodyLength = body == null ? 0 : body.length;
-    byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + bodyLength);
-    if (body != null) {
-      System.arraycopy(body, 0, bytes, headBytes.length, bodyLength);
+    byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + request.length());
+    if (request.body() != null) {
+      System.arraycopy(request.body(), 0, bytes, headBytes.length, request.length());
     }
     out.write(bytes);
     out.flush();

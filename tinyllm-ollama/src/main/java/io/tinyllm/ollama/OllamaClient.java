@@ -24,7 +24,6 @@ import io.tinyllm.metrics.MetricsConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -493,7 +492,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     }
   }
 
-  private Map<String, Object> jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
+  private Map<String, Object> jsonFrom(HostRouter.Host host, OllamaRequest request, String model) {
     Map<String, Object> node =
         JsonValues.object(transport.sendTo(host, request, model), "response");
     String error = OllamaJson.error(node);
@@ -558,13 +557,13 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private <T> T unary(
       String model,
       RequestType type,
-      Supplier<HttpRequest> request,
+      Supplier<OllamaRequest> request,
       long conversation,
       Function<String, T> parse,
       BiConsumer<OllamaMetrics.Call, T> succeeded) {
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     try {
-      HttpRequest http = request.get();
+      OllamaRequest http = request.get();
       T result =
           resilience.execute(
               model,
@@ -587,12 +586,12 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private StreamHandle stream(
       String model,
       RequestType type,
-      Supplier<HttpRequest> request,
+      Supplier<OllamaRequest> request,
       long conversation,
       StreamListener listener) {
     requireNonNull(listener, "listener is null");
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
-    HttpRequest http;
+    OllamaRequest http;
     try {
       http = request.get();
     } catch (RuntimeException e) {
@@ -624,11 +623,11 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return stream;
   }
 
-  private Map<String, Object> json(HttpRequest request, String model) {
+  private Map<String, Object> json(OllamaRequest request, String model) {
     return json(request, model, 0);
   }
 
-  private Map<String, Object> json(HttpRequest request, String model, long conversation) {
+  private Map<String, Object> json(OllamaRequest request, String model, long conversation) {
     return checked(transport.send(request, model, conversation), model);
   }
 

@@ -147,31 +147,43 @@ final class OllamaTransport {
     return maxResponseBytes;
   }
 
-  HttpRequest post(String path, String json) {
-    return json(path).POST(BodyPublishers.ofString(json)).build();
+  OllamaRequest post(String path, String json) {
+    return OllamaRequest.post(path, json);
   }
 
-  HttpRequest delete(String path, String json) {
-    return json(path).method("DELETE", BodyPublishers.ofString(json)).build();
+  OllamaRequest delete(String path, String json) {
+    return OllamaRequest.delete(path, json);
   }
 
-  HttpRequest get(String path) {
-    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .GET()
+  OllamaRequest get(String path) {
+    return OllamaRequest.get(path);
+  }
+
+  /** {@code request} as the JDK client sends it to {@code host}. */
+  private HttpRequest http(OllamaRequest request, HostRouter.Host host) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri(request, host))
+            .timeout(requestTimeout)
+            .header("Accept", request.accept());
+    if (request.contentType() != null) {
+      builder.header("Content-Type", request.contentType());
+    }
+    return builder
+        .method(
+            request.method(),
+            request.body() == null
+                ? BodyPublishers.noBody()
+                : BodyPublishers.ofByteArray(request.body()))
         .build();
   }
 
-  private HttpRequest.Builder json(String path) {
-    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, application/x-ndjson");
+  /** Where {@code request} goes on {@code host}. */
+  private static URI uri(OllamaRequest request, HostRouter.Host host) {
+    return URI.create(host.base() + request.path());
   }
 
-  /** {@link #send(HttpRequest, String, long)} outside any conversation. */
-  String send(HttpRequest request, String model) {
+  /** {@link #send(OllamaRequest, String, long)} outside any conversation. */
+  String send(OllamaRequest request, String model) {
     return send(request, model, 0);
   }
 
@@ -185,19 +197,19 @@ final class OllamaTransport {
    * @param model the model the call is about, for routing and messages; may be {@code null}
    * @param conversation a key of the conversation the call continues, or 0
    */
-  String send(HttpRequest request, String model, long conversation) {
+  String send(OllamaRequest request, String model, long conversation) {
     return send(router.candidates(model, conversation), request, model, conversation);
   }
 
   /**
-   * Sends {@code request} to {@code host} alone; otherwise as {@link #send(HttpRequest, String)}.
+   * Sends {@code request} to {@code host} alone; otherwise as {@link #send(OllamaRequest, String)}.
    */
-  String sendTo(HostRouter.Host host, HttpRequest request, String model) {
+  String sendTo(HostRouter.Host host, OllamaRequest request, String model) {
     return send(List.of(host), request, model, 0);
   }
 
   private String send(
-      List<HostRouter.Host> candidates, HttpRequest request, String model, long conversation) {
+      List<HostRouter.Host> candidates, OllamaRequest request, String model, long conversation) {
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       boolean last = i == candidates.size() - 1;
@@ -231,27 +243,27 @@ final class OllamaTransport {
     }
   }
 
-  private BlockingExchange.Answer exchange(HostRouter.Host host, HttpRequest request, String model)
-      throws ExecutionException {
-    HttpRequest routed = routed(request, host);
+  private BlockingExchange.Answer exchange(
+      HostRouter.Host host, OllamaRequest request, String model) throws ExecutionException {
+    URI uri = uri(request, host);
     String what =
-        routed.method() + " " + routed.uri() + (model == null ? "" : " for model '" + model + "'");
+        request.method() + " " + uri + (model == null ? "" : " for model '" + model + "'");
     if (blocking) {
       try {
         return BlockingExchange.exchange(
-            routed, config.connectTimeout(), requestTimeout, maxResponseBytes, what);
+            request, uri, config.connectTimeout(), requestTimeout, maxResponseBytes, what);
       } catch (TimeoutException e) {
-        throw timedOut(host, routed, model, e);
+        throw timedOut(host, request, uri, model, e);
       }
     }
     CompletableFuture<HttpResponse<String>> future =
-        http().sendAsync(routed, BoundedBody.handler(maxResponseBytes, what));
+        http().sendAsync(http(request, host), BoundedBody.handler(maxResponseBytes, what));
     try {
       HttpResponse<String> response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
       return new BlockingExchange.Answer(response.statusCode(), response.body());
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw timedOut(host, routed, model, e);
+      throw timedOut(host, request, uri, model, e);
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
@@ -260,14 +272,14 @@ final class OllamaTransport {
   }
 
   private LlmTimeoutException timedOut(
-      HostRouter.Host host, HttpRequest routed, String model, TimeoutException e) {
+      HostRouter.Host host, OllamaRequest request, URI uri, String model, TimeoutException e) {
     return new LlmTimeoutException(
         "Ollama at "
             + host.uri()
             + " did not answer "
-            + routed.method()
+            + request.method()
             + " "
-            + routed.uri().getPath()
+            + uri.getPath()
             + (model == null ? "" : " for model '" + model + "'")
             + " within "
             + requestTimeout.toMillis()
@@ -281,7 +293,7 @@ final class OllamaTransport {
    * Starts {@code request}, feeding its status and body lines to {@code channel}; the lease says
    * which server answers and must be closed when the caller is done with the lines.
    */
-  Lease stream(HttpRequest request, LineChannel channel, String model, long conversation) {
+  Lease stream(OllamaRequest request, LineChannel channel, String model, long conversation) {
     return start(router.candidates(model, conversation), request, channel, model, conversation);
   }
 
@@ -289,22 +301,15 @@ final class OllamaTransport {
    * Sends {@code request} on the calling thread to the first server that can be reached, and reads
    * the answer's headers into {@code body}; the lease says which server answers and must be closed
    * when the caller is done with the body. A failure before the server took the request moves the
-   * call to the next server, as {@link #stream(HttpRequest, LineChannel, String, long)} does.
+   * call to the next server, as {@link #stream(OllamaRequest, LineChannel, String, long)} does.
    */
-  Lease stream(HttpRequest request, BlockingBody body, String model, long conversation) {
+  Lease stream(OllamaRequest request, BlockingBody body, String model, long conversation) {
     List<HostRouter.Host> candidates = router.candidates(model, conversation);
     Lease lease = new Lease(candidates.get(0));
-    byte[] bytes;
-    try {
-      bytes = BlockingExchange.body(request);
-    } catch (ExecutionException e) {
-      body.fail(e.getCause());
-      return lease;
-    }
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       try {
-        body.open(routed(request, host), bytes, config.connectTimeout());
+        body.open(request, uri(request, host), config.connectTimeout());
         if (body.status() == 200) {
           router.answered(host, model, conversation);
         } else if (body.status() > 0) {
@@ -330,13 +335,13 @@ final class OllamaTransport {
   }
 
   /** Starts {@code request} on {@code host} alone, feeding {@code channel}. */
-  Lease streamTo(HostRouter.Host host, HttpRequest request, LineChannel channel) {
+  Lease streamTo(HostRouter.Host host, OllamaRequest request, LineChannel channel) {
     return start(List.of(host), request, channel, null, 0);
   }
 
   private Lease start(
       List<HostRouter.Host> candidates,
-      HttpRequest request,
+      OllamaRequest request,
       LineChannel channel,
       String model,
       long conversation) {
@@ -349,13 +354,13 @@ final class OllamaTransport {
       Lease lease,
       List<HostRouter.Host> candidates,
       int index,
-      HttpRequest request,
+      OllamaRequest request,
       LineChannel channel,
       String model,
       long conversation) {
     HostRouter.Host host = candidates.get(index);
     http()
-        .sendAsync(routed(request, host), channel.handler())
+        .sendAsync(http(request, host), channel.handler())
         .whenComplete(
             (response, failure) -> {
               if (failure == null) {
@@ -379,18 +384,6 @@ final class OllamaTransport {
                 channel.fail(failure);
               }
             });
-  }
-
-  /** {@code request} with its address on {@code host} (requests are built on the first server). */
-  private HttpRequest routed(HttpRequest request, HostRouter.Host host) {
-    if (host == router.first()) {
-      return request;
-    }
-    // built here on the first server's base, so the rest is path and query
-    String rest = request.uri().toString().substring(router.first().base().length());
-    return HttpRequest.newBuilder(request, (name, value) -> true)
-        .uri(URI.create(host.base() + rest))
-        .build();
   }
 
   /**
