@@ -32,13 +32,7 @@ final class BlockingBody implements StreamBody {
   private static final Object TIMED_OUT = new Object();
 
   /** Where connections come from and go back to. */
-  interface Pool {
-    /** A kept-alive connection to {@code authority}, or null. */
-    Http1Connection take(String authority);
-
-    /** Keeps {@code connection}, whose last answer was read to its end, for a later call. */
-    void give(Http1Connection connection);
-
+  interface Pool extends Http1Exchange.Pool {
     /** The body ended (its connection went back or was closed). */
     void closed(BlockingBody body);
   }
@@ -95,7 +89,7 @@ final class BlockingBody implements StreamBody {
       return true;
     }
     try {
-      c.timeout(BlockingExchange.millis(openDeadline - System.nanoTime()));
+      c.timeout(Http1Exchange.millis(openDeadline - System.nanoTime()));
       status = c.send(request, uri);
       return true;
     } catch (SocketTimeoutException e) {
@@ -147,7 +141,7 @@ final class BlockingBody implements StreamBody {
     int n;
     try {
       Http1Connection c = connection;
-      c.timeout(BlockingExchange.millis(Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeoutNanos)));
+      c.timeout(Http1Exchange.millis(Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeoutNanos)));
       n = c.read(bytes, 0, bytes.length);
     } catch (SocketTimeoutException e) {
       return end(cancelled ? LineChannel.CANCELLED : null);

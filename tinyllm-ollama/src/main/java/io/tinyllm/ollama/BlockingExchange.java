@@ -11,11 +11,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -32,13 +30,11 @@ import java.util.concurrent.TimeoutException;
  * twice the timeout. A one-shot command accepts both. Streams to plain-HTTP servers are read on
  * their own thread too, but over {@link Http1Connection}, which another thread can close in the
  * middle of a read and whose read timeout can change between reads ({@code HttpURLConnection}'s can
- * do neither); its failures to connect take the same shapes, from {@link #connectFailure}.
+ * do neither); its failures to connect take the same shapes, from {@link
+ * Http1Exchange#connectFailure}.
  */
 final class BlockingExchange {
   private BlockingExchange() {}
-
-  /** Status and body of an answer. */
-  record Answer(int status, String body) {}
 
   /**
    * Sends {@code request} and reads the whole answer of at most {@code maxBytes}.
@@ -46,7 +42,7 @@ final class BlockingExchange {
    * @throws ExecutionException wrapping the transport's failure, as the JDK client's future does
    * @throws TimeoutException if the answer is not complete within {@code requestTimeout}
    */
-  static Answer exchange(
+  static Http1Exchange.Answer exchange(
       OllamaRequest request,
       URI uri,
       Duration connectTimeout,
@@ -70,13 +66,14 @@ final class BlockingExchange {
       connection.setInstanceFollowRedirects(false);
       connection.setUseCaches(false);
       connection.setRequestMethod(request.method());
-      connection.setConnectTimeout(millis(Math.min(connectTimeout.toNanos(), remaining(deadline))));
+      connection.setConnectTimeout(
+          Http1Exchange.millis(Math.min(connectTimeout.toNanos(), remaining(deadline))));
       connection.setRequestProperty("Accept", request.accept());
       if (request.contentType() != null) {
         connection.setRequestProperty("Content-Type", request.contentType());
       }
       // each read waits at most the whole request timeout; read() checks the deadline between reads
-      connection.setReadTimeout(millis(requestTimeout.toNanos()));
+      connection.setReadTimeout(Http1Exchange.millis(requestTimeout.toNanos()));
       if (body != null) {
         connection.setDoOutput(true);
         connection.setFixedLengthStreamingMode(body.length);
@@ -84,7 +81,7 @@ final class BlockingExchange {
       try {
         connection.connect();
       } catch (SocketTimeoutException | UnknownHostException | ConnectException e) {
-        throw connectFailure(e);
+        throw Http1Exchange.connectFailure(e);
       }
       if (body != null) {
         connection.getOutputStream().write(body);
@@ -96,7 +93,7 @@ final class BlockingExchange {
             BoundedBody.tooLarge(maxBytes, what, ", Content-Length " + declared));
       }
       InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-      return new Answer(status, in == null ? "" : read(in, deadline, maxBytes, what));
+      return new Http1Exchange.Answer(status, in == null ? "" : read(in, deadline, maxBytes, what));
     } catch (SocketTimeoutException e) {
       TimeoutException timeout = new TimeoutException(e.getMessage());
       timeout.initCause(e);
@@ -126,38 +123,7 @@ final class BlockingExchange {
     }
   }
 
-  /**
-   * A failure to connect ({@code SocketTimeoutException}, {@code UnknownHostException} or {@code
-   * ConnectException}) in the shape the JDK's {@code HttpClient} gives it, wrapped as its future
-   * would.
-   */
-  static ExecutionException connectFailure(IOException e) {
-    if (e instanceof SocketTimeoutException) {
-      return failure(new HttpConnectTimeoutException("HTTP connect timed out"), e);
-    }
-    if (e instanceof UnknownHostException) {
-      // as the JDK's HttpClient reports it: no text, an UnresolvedAddressException as the cause
-      ConnectException unresolved = new ConnectException();
-      unresolved.addSuppressed(e);
-      return failure(unresolved, new UnresolvedAddressException());
-    }
-    // the JDK's HttpClient reports a refused connection without text, which OllamaErrors words
-    return e instanceof ConnectException && "Connection refused".equals(e.getMessage())
-        ? failure(new ConnectException(), e)
-        : new ExecutionException(e);
-  }
-
-  private static ExecutionException failure(Exception failure, Throwable cause) {
-    failure.initCause(cause);
-    return new ExecutionException(failure);
-  }
-
   private static long remaining(long deadline) {
     return deadline - System.nanoTime();
-  }
-
-  /** At least 1 ms: 0 would mean no timeout at all. */
-  static int millis(long nanos) {
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
   }
 }

@@ -74,16 +74,23 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
 
   /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */
   OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
-    this(config, metrics, rateLimitClock, false);
+    this(config, metrics, rateLimitClock, false, false);
   }
 
   private OllamaClient(
-      OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock, boolean oneShot) {
+      OllamaConfig config,
+      OllamaMetrics metrics,
+      LongSupplier rateLimitClock,
+      boolean oneShot,
+      boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport =
         new OllamaTransport(
-            config, new HostRouter(config, metrics.ticker(), metrics.hosts()), oneShot);
+            config,
+            new HostRouter(config, metrics.ticker(), metrics.hosts()),
+            oneShot,
+            jdkClientOnly);
     this.resilience =
         new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
@@ -108,7 +115,18 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     MetricsConfig defaults = MetricsConfig.defaults();
     LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
     OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
-    return new OllamaClient(config, metrics, metrics.ticker()::read, true);
+    return new OllamaClient(config, metrics, metrics.ticker()::read, true, false);
+  }
+
+  /**
+   * As {@link #create}, but every call goes through the JDK's {@code HttpClient}, plain HTTP too:
+   * for tests that compare its answers and failures with those of the client's own HTTP/1.1 path.
+   */
+  static OllamaClient createOnJdkClient(OllamaConfig config) {
+    MetricsConfig defaults = MetricsConfig.defaults();
+    LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
+    OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
+    return new OllamaClient(config, metrics, metrics.ticker()::read, false, true);
   }
 
   /** The server this client talks to; the first of them if it routes over several. */

@@ -25,6 +25,12 @@ import java.util.concurrent.TimeoutException;
  * HTTP to the Ollama server, or to the servers of a fleet: builds requests, sends each where {@link
  * HostRouter} says, moves a call that failed before any answer to the next server, enforces
  * timeouts and maps failures.
+ *
+ * <p>Two ways to a server. A plain-HTTP one ({@code http://}, Ollama's own) is called over the
+ * client's own HTTP/1.1 connections ({@link Http1Connection}), on the calling thread for a call
+ * that does not stream ({@link Http1Exchange}) and on the stream's own thread for a stream ({@link
+ * BlockingBody}), each kind kept alive in a pool of its own. An {@code https://} one is called
+ * through the JDK's {@code HttpClient}, built on first use.
  */
 final class OllamaTransport {
   private final OllamaConfig config;
@@ -35,30 +41,51 @@ final class OllamaTransport {
   private final boolean blockingStreams;
   private final Set<BlockingBody> openBodies = ConcurrentHashMap.newKeySet();
   private final ConnectionPool pool = new ConnectionPool(openBodies::remove);
+  // the calls' connections are interruptible (SocketChannel's), the streams' are not: apart, so a
+  // call never gets a stream's connection, on which an interrupt would not end it
+  private final ConnectionPool callPool = new ConnectionPool(body -> {});
+  private final boolean jdkClientOnly;
   private HttpClient http; // guarded by this; built on first use
   private boolean closed; // guarded by this
 
-  /** A transport whose every call goes through the JDK's {@code HttpClient}. */
+  /**
+   * A transport whose calls to plain-HTTP servers go over {@link Http1Connection}s on the calling
+   * thread (the stream's own, for streams) and only those to {@code https://} servers through the
+   * JDK's {@code HttpClient}.
+   */
   OllamaTransport(OllamaConfig config, HostRouter router) {
-    this(config, router, false);
+    this(config, router, false, false);
   }
 
   /**
    * A transport that, if {@code oneShot} and every server is plain HTTP, makes its non-streamed
-   * calls with {@link BlockingExchange} on the calling thread, so a process that makes a call or
-   * two never builds the {@code HttpClient}; streams always use it.
+   * calls with {@link BlockingExchange} on the calling thread; otherwise as {@link
+   * #OllamaTransport(OllamaConfig, HostRouter)}.
    */
   OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot) {
+    this(config, router, oneShot, false);
+  }
+
+  /**
+   * @param jdkClientOnly every call through the JDK's {@code HttpClient}, plain HTTP too: for tests
+   *     that hold the two paths' answers and failures side by side
+   */
+  OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot, boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.router = requireNonNull(router, "router is null");
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
-    this.blocking = oneShot && plainHttpOnly(config);
-    this.blockingStreams = plainHttpOnly(config);
+    this.jdkClientOnly = jdkClientOnly;
+    this.blocking = oneShot && plainHttpOnly(config) && !jdkClientOnly;
+    this.blockingStreams = plainHttpOnly(config) && !jdkClientOnly;
   }
 
   private static boolean plainHttpOnly(OllamaConfig config) {
     return config.hosts().stream().noneMatch(h -> "https".equals(h.getScheme()));
+  }
+
+  private static boolean isHttps(HostRouter.Host host) {
+    return "https".equals(host.uri().getScheme());
   }
 
   private synchronized HttpClient http() {
@@ -113,6 +140,7 @@ final class OllamaTransport {
       body.cancel();
     }
     pool.closeAll();
+    callPool.closeAll();
   }
 
   /** Whether non-streamed calls are made on the calling thread, without the {@code HttpClient}. */
@@ -213,7 +241,7 @@ final class OllamaTransport {
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       boolean last = i == candidates.size() - 1;
-      BlockingExchange.Answer response;
+      Http1Exchange.Answer response;
       host.started();
       try {
         response = exchange(host, request, model);
@@ -243,8 +271,8 @@ final class OllamaTransport {
     }
   }
 
-  private BlockingExchange.Answer exchange(
-      HostRouter.Host host, OllamaRequest request, String model) throws ExecutionException {
+  private Http1Exchange.Answer exchange(HostRouter.Host host, OllamaRequest request, String model)
+      throws ExecutionException {
     URI uri = uri(request, host);
     String what =
         request.method() + " " + uri + (model == null ? "" : " for model '" + model + "'");
@@ -256,11 +284,25 @@ final class OllamaTransport {
         throw timedOut(host, request, uri, model, e);
       }
     }
+    if (!jdkClientOnly && !isHttps(host)) {
+      try {
+        return Http1Exchange.exchange(
+            callPool,
+            request,
+            uri,
+            config.connectTimeout(),
+            requestTimeout,
+            maxResponseBytes,
+            what);
+      } catch (TimeoutException e) {
+        throw timedOut(host, request, uri, model, e);
+      }
+    }
     CompletableFuture<HttpResponse<String>> future =
         http().sendAsync(http(request, host), BoundedBody.handler(maxResponseBytes, what));
     try {
       HttpResponse<String> response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      return new BlockingExchange.Answer(response.statusCode(), response.body());
+      return new Http1Exchange.Answer(response.statusCode(), response.body());
     } catch (TimeoutException e) {
       future.cancel(true);
       throw timedOut(host, request, uri, model, e);
