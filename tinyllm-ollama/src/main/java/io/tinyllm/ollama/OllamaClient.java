@@ -74,23 +74,19 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
 
   /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */
   OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
-    this(config, metrics, rateLimitClock, false, false);
+    this(config, metrics, rateLimitClock, false);
   }
 
   private OllamaClient(
       OllamaConfig config,
       OllamaMetrics metrics,
       LongSupplier rateLimitClock,
-      boolean oneShot,
       boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport =
         new OllamaTransport(
-            config,
-            new HostRouter(config, metrics.ticker(), metrics.hosts()),
-            oneShot,
-            jdkClientOnly);
+            config, new HostRouter(config, metrics.ticker(), metrics.hosts()), jdkClientOnly);
     this.resilience =
         new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
@@ -106,16 +102,15 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   /**
-   * As {@link #create}, for a process that makes a call or two and then exits (a CLI command): its
-   * calls that do not stream go to plain-HTTP servers on the calling thread, without the JDK's
-   * {@code HttpClient}, whose set-up and exit cost such a process about half a second
-   * (docs/performance.md §7). They cannot be interrupted once sent.
+   * As {@link #create}, for a process that makes a call or two and then exits (a CLI command). Like
+   * every client, it calls plain-HTTP servers without the JDK's {@code HttpClient}, whose set-up
+   * and exit would cost such a process about half a second (docs/performance.md §7).
    */
   public static OllamaClient createOneShot(OllamaConfig config) {
     MetricsConfig defaults = MetricsConfig.defaults();
     LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
     OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
-    return new OllamaClient(config, metrics, metrics.ticker()::read, true, false);
+    return new OllamaClient(config, metrics, metrics.ticker()::read, false);
   }
 
   /**
@@ -126,7 +121,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     MetricsConfig defaults = MetricsConfig.defaults();
     LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
     OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
-    return new OllamaClient(config, metrics, metrics.ticker()::read, false, true);
+    return new OllamaClient(config, metrics, metrics.ticker()::read, true);
   }
 
   /** The server this client talks to; the first of them if it routes over several. */

@@ -37,7 +37,6 @@ final class OllamaTransport {
   private final HostRouter router;
   private final Duration requestTimeout;
   private final int maxResponseBytes;
-  private final boolean blocking;
   private final boolean blockingStreams;
   private final Set<BlockingBody> openBodies = ConcurrentHashMap.newKeySet();
   private final ConnectionPool pool = new ConnectionPool(openBodies::remove);
@@ -54,29 +53,19 @@ final class OllamaTransport {
    * JDK's {@code HttpClient}.
    */
   OllamaTransport(OllamaConfig config, HostRouter router) {
-    this(config, router, false, false);
-  }
-
-  /**
-   * A transport that, if {@code oneShot} and every server is plain HTTP, makes its non-streamed
-   * calls with {@link BlockingExchange} on the calling thread; otherwise as {@link
-   * #OllamaTransport(OllamaConfig, HostRouter)}.
-   */
-  OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot) {
-    this(config, router, oneShot, false);
+    this(config, router, false);
   }
 
   /**
    * @param jdkClientOnly every call through the JDK's {@code HttpClient}, plain HTTP too: for tests
    *     that hold the two paths' answers and failures side by side
    */
-  OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot, boolean jdkClientOnly) {
+  OllamaTransport(OllamaConfig config, HostRouter router, boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.router = requireNonNull(router, "router is null");
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
     this.jdkClientOnly = jdkClientOnly;
-    this.blocking = oneShot && plainHttpOnly(config) && !jdkClientOnly;
     this.blockingStreams = plainHttpOnly(config) && !jdkClientOnly;
   }
 
@@ -141,11 +130,6 @@ final class OllamaTransport {
     }
     pool.closeAll();
     callPool.closeAll();
-  }
-
-  /** Whether non-streamed calls are made on the calling thread, without the {@code HttpClient}. */
-  boolean blocking() {
-    return blocking;
   }
 
   /** The first configured server (the only one unless {@code ollama.hosts} lists several). */
@@ -276,14 +260,6 @@ final class OllamaTransport {
     URI uri = uri(request, host);
     String what =
         request.method() + " " + uri + (model == null ? "" : " for model '" + model + "'");
-    if (blocking) {
-      try {
-        return BlockingExchange.exchange(
-            request, uri, config.connectTimeout(), requestTimeout, maxResponseBytes, what);
-      } catch (TimeoutException e) {
-        throw timedOut(host, request, uri, model, e);
-      }
-    }
     if (!jdkClientOnly && !isHttps(host)) {
       try {
         return Http1Exchange.exchange(

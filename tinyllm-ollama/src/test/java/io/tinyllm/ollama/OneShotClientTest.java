@@ -9,7 +9,6 @@ import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.ServerRejectedException;
-import io.tinyllm.api.time.Ticker;
 import io.tinyllm.ollama.sim.Endpoint;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -161,13 +160,6 @@ class OneShotClientTest {
     }
   }
 
-  @Test
-  void onlyAClientOfPlainHttpServersLeavesTheHttpClientOut() {
-    assertThat(transport("http://a:11434,http://b:11434", true).blocking()).isTrue();
-    assertThat(transport("http://a:11434,https://b:443", true).blocking()).isFalse();
-    assertThat(transport("http://a:11434", false).blocking()).isFalse();
-  }
-
   /**
    * Runs {@code call} on the one-shot, the ordinary and the JDK client and checks they fail with
    * one type and one message.
@@ -197,13 +189,6 @@ class OneShotClientTest {
     all.putAll(settings);
     all.put(OllamaConfig.HOST, host.toString());
     return OllamaConfig.from(Settings.of(all), Map.of());
-  }
-
-  private static OllamaTransport transport(String hosts, boolean oneShot) {
-    OllamaConfig config =
-        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.HOSTS, hosts)), Map.of());
-    return new OllamaTransport(
-        config, new HostRouter(config, Ticker.system(), new HostMetrics(false)), oneShot);
   }
 
   private static Set<String> newThreads(Set<String> before) {
