@@ -88,7 +88,8 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
         new OllamaTransport(
             config, new HostRouter(config, metrics.ticker(), metrics.hosts()), jdkClientOnly);
     this.resilience =
-        new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
+        new Resilience(
+            config, metrics.lazyResilience(), metrics::recordingFailures, rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
