@@ -285,7 +285,7 @@ final class OllamaTransport {
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
-      throw new CancelledException("Interrupted while waiting for Ollama", e);
+      throw new CancelledException(Http1Exchange.INTERRUPTED, e);
     }
   }
 
