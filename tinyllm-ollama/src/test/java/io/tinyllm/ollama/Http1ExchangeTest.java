@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -167,6 +168,38 @@ class Http1ExchangeTest {
   }
 
   @Test
+  void aFleetCallsItsPlainHttpServerItselfAndOnlyItsHttpsServerThroughTheJdkClient()
+      throws IOException {
+    int refusing;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      refusing = socket.getLocalPort();
+    }
+    // the JDK client names itself in a User-Agent header; the client's own connection sends none
+    List<String> agents = new CopyOnWriteArrayList<>();
+    try (HostileServer plain =
+        HostileServer.start(
+            Map.of(
+                "/api/tags",
+                (exchange, s) -> {
+                  agents.add(String.valueOf(exchange.getRequestHeaders().getFirst("User-Agent")));
+                  HostileServer.json(200, TAGS).handle(exchange, s);
+                }))) {
+      Map<String, String> all = new HashMap<>(ClientFixture.testDefaults());
+      all.put(OllamaConfig.HOSTS, plain.uri() + ",https://127.0.0.1:" + refusing);
+      OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
+      long before = httpClientThreads();
+      try (OllamaClient client = OllamaClient.create(config)) {
+        // a fleet's list asks every server and skips the one that cannot be reached
+        assertThat(client.list()).isEmpty();
+        assertThat(agents).as("the plain-HTTP server's callers").containsExactly("null");
+        assertThat(httpClientThreads() - before)
+            .as("HttpClient threads once the https server was asked")
+            .isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void errorAnswersFailAsThroughTheJdkClient() {
     Map<String, HostileServer.Handler> answers = new HashMap<>();
     answers.put("/api/show", HostileServer.json(404, "{\"error\":\"model 'm:1b' not found\"}"));
@@ -200,6 +233,13 @@ class Http1ExchangeTest {
       }
       assertThat(server.hits("/api/tags")).as("the redirect's target was not asked").isEqualTo(2);
     }
+  }
+
+  private static long httpClientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("HttpClient-") && name.endsWith("-SelectorManager"))
+        .count();
   }
 
   private static List<Throwable> failures(OllamaClient client, List<Consumer<OllamaClient>> calls) {
