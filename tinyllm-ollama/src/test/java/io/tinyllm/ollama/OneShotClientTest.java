@@ -11,9 +11,13 @@ import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.ServerRejectedException;
 import io.tinyllm.ollama.sim.Endpoint;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -90,6 +94,43 @@ class OneShotClientTest {
             OllamaClient::list,
             LlmConnectionException.class);
     assertThat(failure).hasMessageContaining("connection refused").hasMessageContaining("ollama");
+  }
+
+  @Test
+  void aServerThatDoesNotTakeTheConnectionTimesOutAlike() throws IOException {
+    // a listening socket whose accept queue is full drops the next connections' SYNs (Linux)
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> queued = new ArrayList<>();
+      try {
+        boolean filled = false;
+        for (int i = 0; i < 16 && !filled; i++) {
+          Socket socket = new Socket();
+          queued.add(socket);
+          try {
+            socket.connect(full.getLocalSocketAddress(), 300);
+          } catch (SocketTimeoutException e) {
+            filled = true;
+          }
+        }
+        assertThat(filled).as("the accept queue filled up").isTrue();
+        Throwable failure =
+            assertSameFailure(
+                config(
+                    URI.create("http://127.0.0.1:" + full.getLocalPort()),
+                    Map.of(OllamaConfig.CONNECT_TIMEOUT, "300ms")),
+                OllamaClient::list,
+                LlmTimeoutException.class);
+        assertThat(failure)
+            .hasMessageStartingWith(
+                "Connecting to Ollama at http://127.0.0.1:"
+                    + full.getLocalPort()
+                    + " timed out after 300 ms");
+      } finally {
+        for (Socket socket : queued) {
+          socket.close();
+        }
+      }
+    }
   }
 
   @Test
