@@ -2,7 +2,7 @@ package io.tinyllm.ollama;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpRequest;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collections;
@@ -32,13 +32,7 @@ final class BlockingBody implements StreamBody {
   private static final Object TIMED_OUT = new Object();
 
   /** Where connections come from and go back to. */
-  interface Pool {
-    /** A kept-alive connection to {@code authority}, or null. */
-    Http1Connection take(String authority);
-
-    /** Keeps {@code connection}, whose last answer was read to its end, for a later call. */
-    void give(Http1Connection connection);
-
+  interface Pool extends Http1Exchange.Pool {
     /** The body ended (its connection went back or was closed). */
     void closed(BlockingBody body);
   }
@@ -68,26 +62,26 @@ final class BlockingBody implements StreamBody {
   }
 
   /**
-   * Connects (or takes a kept-alive connection), sends {@code request} and reads the answer's head.
-   * A failure to reach the server is thrown (wrapped, in the JDK client's shapes), so the caller
-   * may try another; any other failure, a timeout or a cancellation is what the first {@link
-   * #pollRead} returns.
+   * Connects (or takes a kept-alive connection), sends {@code request} to {@code uri} and reads the
+   * answer's head. A failure to reach the server is thrown (wrapped, in the JDK client's shapes),
+   * so the caller may try another; any other failure, a timeout or a cancellation is what the first
+   * {@link #pollRead} returns.
    */
-  void open(HttpRequest request, byte[] body, Duration connectTimeout) throws ExecutionException {
-    String authority = Http1Connection.authority(request.uri());
+  void open(OllamaRequest request, URI uri, Duration connectTimeout) throws ExecutionException {
+    String authority = Http1Connection.authority(uri);
     Http1Connection kept = pool.take(authority);
-    if (kept != null && send(kept, request, body, true)) {
+    if (kept != null && send(kept, request, uri, true)) {
       return;
     }
     // none kept, or the server had closed the kept one before it read the request
     long left = openDeadline - System.nanoTime();
     Http1Connection fresh =
-        Http1Connection.open(request.uri(), Math.max(1, Math.min(connectTimeout.toNanos(), left)));
-    send(fresh, request, body, false);
+        Http1Connection.open(uri, Math.max(1, Math.min(connectTimeout.toNanos(), left)));
+    send(fresh, request, uri, false);
   }
 
   /** Sends on {@code c}; false if {@code c} was kept alive and turned out closed by the server. */
-  private boolean send(Http1Connection c, HttpRequest request, byte[] body, boolean kept) {
+  private boolean send(Http1Connection c, OllamaRequest request, URI uri, boolean kept) {
     connection = c;
     if (cancelled) {
       c.close(); // cancel() may have run before the connection was published
@@ -95,8 +89,8 @@ final class BlockingBody implements StreamBody {
       return true;
     }
     try {
-      c.timeout(BlockingExchange.millis(openDeadline - System.nanoTime()));
-      status = c.send(request, body);
+      c.timeout(Http1Exchange.millis(openDeadline - System.nanoTime()));
+      status = c.send(request, uri);
       return true;
     } catch (SocketTimeoutException e) {
       c.close();
@@ -147,7 +141,7 @@ final class BlockingBody implements StreamBody {
     int n;
     try {
       Http1Connection c = connection;
-      c.timeout(BlockingExchange.millis(Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeoutNanos)));
+      c.timeout(Http1Exchange.millis(Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeoutNanos)));
       n = c.read(bytes, 0, bytes.length);
     } catch (SocketTimeoutException e) {
       return end(cancelled ? LineChannel.CANCELLED : null);

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The kept-alive connections of blocking streams, per server: at most {@link #MAX_PER_SERVER} each,
- * the most recently used first (the one least likely to have been closed by the server).
+ * Kept-alive connections per server, of the blocking streams or of the calls that do not stream
+ * (the transport keeps one pool of each): at most {@link #MAX_PER_SERVER} each, the most recently
+ * used first (the one least likely to have been closed by the server).
  */
 final class ConnectionPool implements BlockingBody.Pool {
   /** The most idle connections kept per server. */

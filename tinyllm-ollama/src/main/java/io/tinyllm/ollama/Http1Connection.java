@@ -1,5 +1,6 @@
 package io.tinyllm.ollama;
 
+import io.tinyllm.api.error.CancelledException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,22 +10,22 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpRequest;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One plain HTTP/1.1 connection over a blocking socket, read by one thread at a time, for streamed
- * answers ({@link BlockingBody}). Not {@code HttpURLConnection}: its body streams lock each read
- * and its {@code disconnect()} takes the same lock (and may drain the body first), so another
- * thread cannot end a read that waits on a quiet server, and its read timeout is fixed once
- * connected. Here {@link #close()} from any thread ends a blocked read at once, and each read's
- * timeout is the socket's, which may change between reads. Bodies may be chunked, of a declared
- * length, or end with the connection; every line of the head is bounded.
+ * One plain HTTP/1.1 connection over a blocking socket, read by one thread at a time, for the calls
+ * to plain-HTTP servers: streamed answers ({@link BlockingBody}) and whole ones ({@link
+ * Http1Exchange}). Not {@code HttpURLConnection}: its body streams lock each read and its {@code
+ * disconnect()} takes the same lock (and may drain the body first), so another thread cannot end a
+ * read that waits on a quiet server, and its read timeout is fixed once connected. Here {@link
+ * #close()} from any thread ends a blocked read at once, and each read's timeout is the socket's,
+ * which may change between reads. Bodies may be chunked, of a declared length, or end with the
+ * connection; every line of the head is bounded.
  */
 final class Http1Connection implements AutoCloseable {
   /** The longest line of an answer's head (status, a header, a chunk size) accepted. */
@@ -48,6 +49,7 @@ final class Http1Connection implements AutoCloseable {
   private long remaining; // of the current chunk, or of a declared length; -1: until close
   private boolean keepAlive;
   private boolean bodyEnded;
+  private long declaredLength;
 
   private Http1Connection(Socket socket, String authority) throws IOException {
     this.socket = socket;
@@ -57,23 +59,44 @@ final class Http1Connection implements AutoCloseable {
   }
 
   /**
-   * Connects to {@code uri}'s server. Failures come wrapped in the JDK {@code HttpClient}'s shapes
-   * ({@link BlockingExchange#connectFailure}) so {@link OllamaErrors} maps them alike.
+   * Connects to {@code uri}'s server over a plain {@link Socket}, whose reads an interrupt does not
+   * end (streams end theirs by {@link #close()}). Failures come wrapped in the JDK {@code
+   * HttpClient}'s shapes ({@link Http1Exchange#connectFailure}) so {@link OllamaErrors} maps them
+   * alike.
    */
   static Http1Connection open(URI uri, long connectTimeoutNanos) throws ExecutionException {
+    return open(uri, connectTimeoutNanos, false);
+  }
+
+  /**
+   * As {@link #open(URI, long)}; if {@code interruptible}, over a {@link SocketChannel}'s socket,
+   * so that interrupting the thread blocked in connecting or reading closes the connection and ends
+   * the call with a {@link CancelledException}, as the JDK client's future does when its waiting
+   * caller is interrupted.
+   */
+  static Http1Connection open(URI uri, long connectTimeoutNanos, boolean interruptible)
+      throws ExecutionException {
     int port = uri.getPort() < 0 ? 80 : uri.getPort();
-    Socket socket = new Socket();
+    Socket socket;
+    try {
+      socket = interruptible ? SocketChannel.open().socket() : new Socket();
+    } catch (IOException e) {
+      throw new ExecutionException(e);
+    }
     try {
       socket.setTcpNoDelay(true);
       InetSocketAddress address = new InetSocketAddress(uri.getHost(), port);
       if (address.isUnresolved()) {
         throw new UnknownHostException(uri.getHost());
       }
-      socket.connect(address, BlockingExchange.millis(connectTimeoutNanos));
+      socket.connect(address, Http1Exchange.millis(connectTimeoutNanos));
       return new Http1Connection(socket, authority(uri));
+    } catch (ClosedByInterruptException e) {
+      closeQuietly(socket);
+      throw Http1Exchange.interrupted(e);
     } catch (SocketTimeoutException | UnknownHostException | ConnectException e) {
       closeQuietly(socket);
-      throw BlockingExchange.connectFailure(e);
+      throw Http1Exchange.connectFailure(e);
     } catch (IOException e) {
       closeQuietly(socket);
       throw new ExecutionException(e);
@@ -98,11 +121,10 @@ final class Http1Connection implements AutoCloseable {
   }
 
   /**
-   * Sends {@code request} with {@code body} (may be null), reads the answer's head and returns its
-   * status; the body follows through {@link #read}.
+   * Sends {@code request} to {@code uri} (on this connection's server), reads the answer's head and
+   * returns its status; the body follows through {@link #read}.
    */
-  int send(HttpRequest request, byte[] body) throws IOException {
-    URI uri = request.uri();
+  int send(OllamaRequest request, URI uri) throws IOException {
     StringBuilder head = new StringBuilder(256);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     head.append(request.method()).append(' ').append(path);
@@ -114,18 +136,16 @@ final class Http1Connection implements AutoCloseable {
       head.append(':').append(uri.getPort());
     }
     head.append("\r\n");
-    for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
-      for (String value : header.getValue()) {
-        head.append(header.getKey()).append(": ").append(value).append("\r\n");
-      }
+    head.append("Accept: ").append(request.accept()).append("\r\n");
+    if (request.contentType() != null) {
+      head.append("Content-Type: ").append(request.contentType()).append("\r\n");
     }
-    head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
+    head.append("Content-Length: ").append(request.length()).append("\r\n\r\n");
     // one write, so head and body leave in one segment (no second small write for Nagle to hold)
     byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-    int bodyLength = body == null ? 0 : body.length;
-    byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + bodyLength);
-    if (body != null) {
-      System.arraycopy(body, 0, bytes, headBytes.length, bodyLength);
+    byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + request.length());
+    if (request.body() != null) {
+      System.arraycopy(request.body(), 0, bytes, headBytes.length, request.length());
     }
     out.write(bytes);
     out.flush();
@@ -169,6 +189,7 @@ final class Http1Connection implements AutoCloseable {
         default -> {}
       }
     }
+    declaredLength = chunked ? -1 : remaining;
     if (chunked) {
       remaining = 0; // no chunk started yet
     } else if (remaining < 0) {
@@ -231,6 +252,11 @@ final class Http1Connection implements AutoCloseable {
       bodyEnded = true;
     }
     return n;
+  }
+
+  /** The answer's {@code Content-Length}, or -1 if it declared none (chunked, or until close). */
+  long declaredLength() {
+    return declaredLength;
   }
 
   /** Whether the answer's body was read to its end and the server keeps the connection open. */

@@ -24,7 +24,6 @@ import io.tinyllm.metrics.MetricsConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,14 +78,18 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   private OllamaClient(
-      OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock, boolean oneShot) {
+      OllamaConfig config,
+      OllamaMetrics metrics,
+      LongSupplier rateLimitClock,
+      boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport =
         new OllamaTransport(
-            config, new HostRouter(config, metrics.ticker(), metrics.hosts()), oneShot);
+            config, new HostRouter(config, metrics.ticker(), metrics.hosts()), jdkClientOnly);
     this.resilience =
-        new Resilience(config, metrics.resilience(), metrics.recordingFailures(), rateLimitClock);
+        new Resilience(
+            config, metrics.lazyResilience(), metrics::recordingFailures, rateLimitClock);
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());
@@ -100,12 +103,22 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   }
 
   /**
-   * As {@link #create}, for a process that makes a call or two and then exits (a CLI command): its
-   * calls that do not stream go to plain-HTTP servers on the calling thread, without the JDK's
-   * {@code HttpClient}, whose set-up and exit cost such a process about half a second
-   * (docs/performance.md §7). They cannot be interrupted once sent.
+   * As {@link #create}, for a process that makes a call or two and then exits (a CLI command). Like
+   * every client, it calls plain-HTTP servers without the JDK's {@code HttpClient}, whose set-up
+   * and exit would cost such a process about half a second (docs/performance.md §7).
    */
   public static OllamaClient createOneShot(OllamaConfig config) {
+    MetricsConfig defaults = MetricsConfig.defaults();
+    LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
+    OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
+    return new OllamaClient(config, metrics, metrics.ticker()::read, false);
+  }
+
+  /**
+   * As {@link #create}, but every call goes through the JDK's {@code HttpClient}, plain HTTP too:
+   * for tests that compare its answers and failures with those of the client's own HTTP/1.1 path.
+   */
+  static OllamaClient createOnJdkClient(OllamaConfig config) {
     MetricsConfig defaults = MetricsConfig.defaults();
     LabelGuard guard = new LabelGuard(defaults.labelMaxValues(), defaults.labelMaxLength());
     OllamaMetrics metrics = new OllamaMetrics(guard, config.modelLoadThreshold());
@@ -493,7 +506,7 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     }
   }
 
-  private Map<String, Object> jsonFrom(HostRouter.Host host, HttpRequest request, String model) {
+  private Map<String, Object> jsonFrom(HostRouter.Host host, OllamaRequest request, String model) {
     Map<String, Object> node =
         JsonValues.object(transport.sendTo(host, request, model), "response");
     String error = OllamaJson.error(node);
@@ -558,13 +571,13 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private <T> T unary(
       String model,
       RequestType type,
-      Supplier<HttpRequest> request,
+      Supplier<OllamaRequest> request,
       long conversation,
       Function<String, T> parse,
       BiConsumer<OllamaMetrics.Call, T> succeeded) {
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
     try {
-      HttpRequest http = request.get();
+      OllamaRequest http = request.get();
       T result =
           resilience.execute(
               model,
@@ -587,12 +600,12 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private StreamHandle stream(
       String model,
       RequestType type,
-      Supplier<HttpRequest> request,
+      Supplier<OllamaRequest> request,
       long conversation,
       StreamListener listener) {
     requireNonNull(listener, "listener is null");
     OllamaMetrics.Call call = metrics.requestStarted(model, type);
-    HttpRequest http;
+    OllamaRequest http;
     try {
       http = request.get();
     } catch (RuntimeException e) {
@@ -624,11 +637,11 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
     return stream;
   }
 
-  private Map<String, Object> json(HttpRequest request, String model) {
+  private Map<String, Object> json(OllamaRequest request, String model) {
     return json(request, model, 0);
   }
 
-  private Map<String, Object> json(HttpRequest request, String model, long conversation) {
+  private Map<String, Object> json(OllamaRequest request, String model, long conversation) {
     return checked(transport.send(request, model, conversation), model);
   }
 

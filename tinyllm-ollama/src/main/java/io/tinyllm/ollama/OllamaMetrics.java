@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Supplier;
 
 /**
  * The Ollama client's metrics, as the client sees them: a call's life ({@link #requestStarted}),
@@ -33,6 +34,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * }
  * }</pre>
  *
+ * <p>Metrics made without the injector (for {@link OllamaClient#create} and {@link
+ * OllamaClient#createOneShot}) build the sets of inference calls (requests, streaming, server
+ * durations, resilience, inventory) when a call first records to them, or when {@link #sets()} is
+ * asked for: a command that only manages models never builds them. What is recorded is the same.
+ *
  * <p>Model, graph and node label values pass through the shared {@link LabelGuard}. The data points
  * of each model, graph and node combination are resolved once and kept (at most as many
  * combinations as the guard admits), so recording a request costs three map lookups and allocates
@@ -40,15 +46,18 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 @Singleton
 public final class OllamaMetrics {
-  private final RequestMetrics requests;
-  private final StreamingMetrics streaming;
-  private final ServerDurationMetrics server;
-  private final ResilienceMetrics resilience;
-  private final InventoryMetrics inventory;
+  // the sets a call may never need are built when first recorded to, so a client that makes a
+  // call or two (a CLI command) builds only what those calls record (docs/performance.md §7);
+  // the injector's sets come built, and sets() builds every one
+  private final Lazy<RequestMetrics> requests;
+  private final Lazy<StreamingMetrics> streaming;
+  private final Lazy<ServerDurationMetrics> server;
+  private final Lazy<ResilienceMetrics> resilience;
+  private final Lazy<InventoryMetrics> inventory;
+  // built with the client: its servers' series start at once (up, nothing in flight)
   private final HostMetrics hosts;
   private final boolean enabled;
   private final LabelCache<ModelSeries> models;
-  private final RecordingFailures failures;
   private final Ticker ticker;
   private final Call noopCall = new Call(null, null, null, 0);
 
@@ -66,11 +75,11 @@ public final class OllamaMetrics {
       Ticker ticker) {
     this(
         guard,
-        requests,
-        streaming,
-        server,
-        resilience,
-        inventory,
+        Lazy.built(requests),
+        Lazy.built(streaming),
+        Lazy.built(server),
+        Lazy.built(resilience),
+        Lazy.built(inventory),
         hosts,
         config.metricsEnabled(),
         ticker);
@@ -97,12 +106,12 @@ public final class OllamaMetrics {
   private OllamaMetrics(
       LabelGuard guard, Duration modelLoadThreshold, boolean enabled, Ticker ticker) {
     this(
-        guard,
-        new RequestMetrics(enabled),
-        new StreamingMetrics(enabled),
-        new ServerDurationMetrics(modelLoadThreshold, enabled),
-        new ResilienceMetrics(guard, enabled),
-        new InventoryMetrics(guard, enabled),
+        requireNonNull(guard, "guard is null"),
+        Lazy.of(() -> new RequestMetrics(enabled)),
+        Lazy.of(() -> new StreamingMetrics(enabled)),
+        Lazy.of(() -> new ServerDurationMetrics(modelLoadThreshold, enabled)),
+        Lazy.of(() -> new ResilienceMetrics(guard, enabled)),
+        Lazy.of(() -> new InventoryMetrics(guard, enabled)),
         new HostMetrics(enabled),
         enabled,
         ticker);
@@ -110,11 +119,11 @@ public final class OllamaMetrics {
 
   private OllamaMetrics(
       LabelGuard guard,
-      RequestMetrics requests,
-      StreamingMetrics streaming,
-      ServerDurationMetrics server,
-      ResilienceMetrics resilience,
-      InventoryMetrics inventory,
+      Lazy<RequestMetrics> requests,
+      Lazy<StreamingMetrics> streaming,
+      Lazy<ServerDurationMetrics> server,
+      Lazy<ResilienceMetrics> resilience,
+      Lazy<InventoryMetrics> inventory,
       HostMetrics hosts,
       boolean enabled,
       Ticker ticker) {
@@ -127,7 +136,6 @@ public final class OllamaMetrics {
     this.inventory = requireNonNull(inventory, "inventory is null");
     this.hosts = requireNonNull(hosts, "hosts is null");
     this.enabled = enabled;
-    this.failures = requests.recordingFailures();
     this.models = new LabelCache<>(name -> modelLabel(guard, name), m -> new ModelSeries(guard, m));
     noopCall.ended = 1;
   }
@@ -147,15 +155,21 @@ public final class OllamaMetrics {
 
   /** The sets holding the families, in a stable order (none contributes any when disabled). */
   public List<MetricSet> sets() {
-    return List.of(requests, streaming, server, resilience, inventory, hosts);
+    return List.of(
+        requests.get(), streaming.get(), server.get(), resilience.get(), inventory.get(), hosts);
   }
 
   ResilienceMetrics resilience() {
+    return resilience.get();
+  }
+
+  /** The resilience metrics, built when first recorded to. */
+  Supplier<ResilienceMetrics> lazyResilience() {
     return resilience;
   }
 
   InventoryMetrics inventory() {
-    return inventory;
+    return inventory.get();
   }
 
   HostMetrics hosts() {
@@ -164,7 +178,14 @@ public final class OllamaMetrics {
 
   /** Where a failure of metric recording goes instead of into the call being recorded. */
   RecordingFailures recordingFailures() {
-    return failures;
+    return requests.get().recordingFailures();
+  }
+
+  /**
+   * Whether the sets of a call (requests, streaming, server durations) were built yet; for tests.
+   */
+  boolean callSetsBuilt() {
+    return requests.isBuilt() || streaming.isBuilt() || server.isBuilt();
   }
 
   /** The clock this times calls with; the client's rate limiter reads it too. */
@@ -192,7 +213,7 @@ public final class OllamaMetrics {
       graphSeries.request.started(type);
       return new Call(modelSeries, graphSeries, node, ticker.read());
     } catch (RuntimeException e) {
-      failures.failed(e);
+      recordingFailures().failed(e);
       return noopCall;
     }
   }
@@ -267,7 +288,7 @@ public final class OllamaMetrics {
         }
         lastTokenNanos = now;
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
     }
 
@@ -298,7 +319,7 @@ public final class OllamaMetrics {
           streaming.generated(response.tokensPerSecond());
         }
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
     }
 
@@ -319,7 +340,7 @@ public final class OllamaMetrics {
             response.totalDuration(),
             ticker.read());
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
     }
 
@@ -339,7 +360,7 @@ public final class OllamaMetrics {
         graph.failed(errorType);
         outcome(RequestMetrics.Outcome.ERROR);
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
     }
 
@@ -351,7 +372,7 @@ public final class OllamaMetrics {
       try {
         outcome(RequestMetrics.Outcome.CANCELLED);
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
     }
 
@@ -362,7 +383,7 @@ public final class OllamaMetrics {
       try {
         graph.ended();
       } catch (RuntimeException e) {
-        failures.failed(e);
+        recordingFailures().failed(e);
       }
       return true;
     }
@@ -385,9 +406,9 @@ public final class OllamaMetrics {
     final LabelCache<GraphSeries> graphs;
 
     ModelSeries(LabelGuard guard, String model) {
-      request = requests.model(model);
-      streaming = OllamaMetrics.this.streaming.model(model);
-      server = OllamaMetrics.this.server.model(model);
+      request = requests.get().model(model);
+      streaming = OllamaMetrics.this.streaming.get().model(model);
+      server = OllamaMetrics.this.server.get().model(model);
       graphs =
           new LabelCache<>(
               name -> guard.guard("graph", name), graph -> new GraphSeries(guard, model, graph));
@@ -401,11 +422,11 @@ public final class OllamaMetrics {
     final LabelCache<RequestMetrics.NodePoints> nodes;
 
     GraphSeries(LabelGuard guard, String model, String graph) {
-      request = requests.graph(model, graph);
-      firstOutput = streaming.firstOutput(model, graph);
+      request = requests.get().graph(model, graph);
+      firstOutput = streaming.get().firstOutput(model, graph);
       nodes =
           new LabelCache<>(
-              name -> guard.guard("node", name), node -> requests.node(model, graph, node));
+              name -> guard.guard("node", name), node -> requests.get().node(model, graph, node));
     }
   }
 }

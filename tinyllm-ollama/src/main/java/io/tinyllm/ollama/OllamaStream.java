@@ -13,7 +13,6 @@ import io.tinyllm.api.llm.StreamHandle;
 import io.tinyllm.api.llm.StreamListener;
 import io.tinyllm.api.llm.ToolCall;
 import java.io.ByteArrayOutputStream;
-import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +44,7 @@ final class OllamaStream implements StreamHandle, Runnable {
   private final OllamaTransport transport;
   private final Resilience resilience;
   private final String model;
-  private final HttpRequest request;
+  private final OllamaRequest request;
   private final long conversation;
   private final StreamListener listener;
   private final OllamaMetrics.Call call;
@@ -66,7 +65,7 @@ final class OllamaStream implements StreamHandle, Runnable {
       OllamaTransport transport,
       Resilience resilience,
       String model,
-      HttpRequest request,
+      OllamaRequest request,
       long conversation,
       StreamListener listener,
       OllamaMetrics.Call call,

@@ -25,40 +25,56 @@ import java.util.concurrent.TimeoutException;
  * HTTP to the Ollama server, or to the servers of a fleet: builds requests, sends each where {@link
  * HostRouter} says, moves a call that failed before any answer to the next server, enforces
  * timeouts and maps failures.
+ *
+ * <p>Two ways to a server. A plain-HTTP one ({@code http://}, Ollama's own) is called over the
+ * client's own HTTP/1.1 connections ({@link Http1Connection}), on the calling thread for a call
+ * that does not stream ({@link Http1Exchange}) and on the stream's own thread for a stream ({@link
+ * BlockingBody}), each kind kept alive in a pool of its own. An {@code https://} one is called
+ * through the JDK's {@code HttpClient}, built on first use.
  */
 final class OllamaTransport {
   private final OllamaConfig config;
   private final HostRouter router;
   private final Duration requestTimeout;
   private final int maxResponseBytes;
-  private final boolean blocking;
   private final boolean blockingStreams;
   private final Set<BlockingBody> openBodies = ConcurrentHashMap.newKeySet();
   private final ConnectionPool pool = new ConnectionPool(openBodies::remove);
+  // the calls' connections are interruptible (SocketChannel's), the streams' are not: apart, so a
+  // call never gets a stream's connection, on which an interrupt would not end it
+  private final ConnectionPool callPool = new ConnectionPool(body -> {});
+  private final boolean jdkClientOnly;
   private HttpClient http; // guarded by this; built on first use
   private boolean closed; // guarded by this
 
-  /** A transport whose every call goes through the JDK's {@code HttpClient}. */
+  /**
+   * A transport whose calls to plain-HTTP servers go over {@link Http1Connection}s on the calling
+   * thread (the stream's own, for streams) and only those to {@code https://} servers through the
+   * JDK's {@code HttpClient}.
+   */
   OllamaTransport(OllamaConfig config, HostRouter router) {
     this(config, router, false);
   }
 
   /**
-   * A transport that, if {@code oneShot} and every server is plain HTTP, makes its non-streamed
-   * calls with {@link BlockingExchange} on the calling thread, so a process that makes a call or
-   * two never builds the {@code HttpClient}; streams always use it.
+   * @param jdkClientOnly every call through the JDK's {@code HttpClient}, plain HTTP too: for tests
+   *     that hold the two paths' answers and failures side by side
    */
-  OllamaTransport(OllamaConfig config, HostRouter router, boolean oneShot) {
+  OllamaTransport(OllamaConfig config, HostRouter router, boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.router = requireNonNull(router, "router is null");
     this.requestTimeout = config.requestTimeout();
     this.maxResponseBytes = config.maxResponseBytes();
-    this.blocking = oneShot && plainHttpOnly(config);
-    this.blockingStreams = plainHttpOnly(config);
+    this.jdkClientOnly = jdkClientOnly;
+    this.blockingStreams = plainHttpOnly(config) && !jdkClientOnly;
   }
 
   private static boolean plainHttpOnly(OllamaConfig config) {
     return config.hosts().stream().noneMatch(h -> "https".equals(h.getScheme()));
+  }
+
+  private static boolean isHttps(HostRouter.Host host) {
+    return "https".equals(host.uri().getScheme());
   }
 
   private synchronized HttpClient http() {
@@ -113,11 +129,7 @@ final class OllamaTransport {
       body.cancel();
     }
     pool.closeAll();
-  }
-
-  /** Whether non-streamed calls are made on the calling thread, without the {@code HttpClient}. */
-  boolean blocking() {
-    return blocking;
+    callPool.closeAll();
   }
 
   /** The first configured server (the only one unless {@code ollama.hosts} lists several). */
@@ -147,31 +159,43 @@ final class OllamaTransport {
     return maxResponseBytes;
   }
 
-  HttpRequest post(String path, String json) {
-    return json(path).POST(BodyPublishers.ofString(json)).build();
+  OllamaRequest post(String path, String json) {
+    return OllamaRequest.post(path, json);
   }
 
-  HttpRequest delete(String path, String json) {
-    return json(path).method("DELETE", BodyPublishers.ofString(json)).build();
+  OllamaRequest delete(String path, String json) {
+    return OllamaRequest.delete(path, json);
   }
 
-  HttpRequest get(String path) {
-    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .GET()
+  OllamaRequest get(String path) {
+    return OllamaRequest.get(path);
+  }
+
+  /** {@code request} as the JDK client sends it to {@code host}. */
+  private HttpRequest http(OllamaRequest request, HostRouter.Host host) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri(request, host))
+            .timeout(requestTimeout)
+            .header("Accept", request.accept());
+    if (request.contentType() != null) {
+      builder.header("Content-Type", request.contentType());
+    }
+    return builder
+        .method(
+            request.method(),
+            request.body() == null
+                ? BodyPublishers.noBody()
+                : BodyPublishers.ofByteArray(request.body()))
         .build();
   }
 
-  private HttpRequest.Builder json(String path) {
-    return HttpRequest.newBuilder(URI.create(router.first().base() + path))
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, application/x-ndjson");
+  /** Where {@code request} goes on {@code host}. */
+  private static URI uri(OllamaRequest request, HostRouter.Host host) {
+    return URI.create(host.base() + request.path());
   }
 
-  /** {@link #send(HttpRequest, String, long)} outside any conversation. */
-  String send(HttpRequest request, String model) {
+  /** {@link #send(OllamaRequest, String, long)} outside any conversation. */
+  String send(OllamaRequest request, String model) {
     return send(request, model, 0);
   }
 
@@ -185,23 +209,23 @@ final class OllamaTransport {
    * @param model the model the call is about, for routing and messages; may be {@code null}
    * @param conversation a key of the conversation the call continues, or 0
    */
-  String send(HttpRequest request, String model, long conversation) {
+  String send(OllamaRequest request, String model, long conversation) {
     return send(router.candidates(model, conversation), request, model, conversation);
   }
 
   /**
-   * Sends {@code request} to {@code host} alone; otherwise as {@link #send(HttpRequest, String)}.
+   * Sends {@code request} to {@code host} alone; otherwise as {@link #send(OllamaRequest, String)}.
    */
-  String sendTo(HostRouter.Host host, HttpRequest request, String model) {
+  String sendTo(HostRouter.Host host, OllamaRequest request, String model) {
     return send(List.of(host), request, model, 0);
   }
 
   private String send(
-      List<HostRouter.Host> candidates, HttpRequest request, String model, long conversation) {
+      List<HostRouter.Host> candidates, OllamaRequest request, String model, long conversation) {
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       boolean last = i == candidates.size() - 1;
-      BlockingExchange.Answer response;
+      Http1Exchange.Answer response;
       host.started();
       try {
         response = exchange(host, request, model);
@@ -231,43 +255,49 @@ final class OllamaTransport {
     }
   }
 
-  private BlockingExchange.Answer exchange(HostRouter.Host host, HttpRequest request, String model)
+  private Http1Exchange.Answer exchange(HostRouter.Host host, OllamaRequest request, String model)
       throws ExecutionException {
-    HttpRequest routed = routed(request, host);
+    URI uri = uri(request, host);
     String what =
-        routed.method() + " " + routed.uri() + (model == null ? "" : " for model '" + model + "'");
-    if (blocking) {
+        request.method() + " " + uri + (model == null ? "" : " for model '" + model + "'");
+    if (!jdkClientOnly && !isHttps(host)) {
       try {
-        return BlockingExchange.exchange(
-            routed, config.connectTimeout(), requestTimeout, maxResponseBytes, what);
+        return Http1Exchange.exchange(
+            callPool,
+            request,
+            uri,
+            config.connectTimeout(),
+            requestTimeout,
+            maxResponseBytes,
+            what);
       } catch (TimeoutException e) {
-        throw timedOut(host, routed, model, e);
+        throw timedOut(host, request, uri, model, e);
       }
     }
     CompletableFuture<HttpResponse<String>> future =
-        http().sendAsync(routed, BoundedBody.handler(maxResponseBytes, what));
+        http().sendAsync(http(request, host), BoundedBody.handler(maxResponseBytes, what));
     try {
       HttpResponse<String> response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      return new BlockingExchange.Answer(response.statusCode(), response.body());
+      return new Http1Exchange.Answer(response.statusCode(), response.body());
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw timedOut(host, routed, model, e);
+      throw timedOut(host, request, uri, model, e);
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
-      throw new CancelledException("Interrupted while waiting for Ollama", e);
+      throw new CancelledException(Http1Exchange.INTERRUPTED, e);
     }
   }
 
   private LlmTimeoutException timedOut(
-      HostRouter.Host host, HttpRequest routed, String model, TimeoutException e) {
+      HostRouter.Host host, OllamaRequest request, URI uri, String model, TimeoutException e) {
     return new LlmTimeoutException(
         "Ollama at "
             + host.uri()
             + " did not answer "
-            + routed.method()
+            + request.method()
             + " "
-            + routed.uri().getPath()
+            + uri.getPath()
             + (model == null ? "" : " for model '" + model + "'")
             + " within "
             + requestTimeout.toMillis()
@@ -281,7 +311,7 @@ final class OllamaTransport {
    * Starts {@code request}, feeding its status and body lines to {@code channel}; the lease says
    * which server answers and must be closed when the caller is done with the lines.
    */
-  Lease stream(HttpRequest request, LineChannel channel, String model, long conversation) {
+  Lease stream(OllamaRequest request, LineChannel channel, String model, long conversation) {
     return start(router.candidates(model, conversation), request, channel, model, conversation);
   }
 
@@ -289,22 +319,15 @@ final class OllamaTransport {
    * Sends {@code request} on the calling thread to the first server that can be reached, and reads
    * the answer's headers into {@code body}; the lease says which server answers and must be closed
    * when the caller is done with the body. A failure before the server took the request moves the
-   * call to the next server, as {@link #stream(HttpRequest, LineChannel, String, long)} does.
+   * call to the next server, as {@link #stream(OllamaRequest, LineChannel, String, long)} does.
    */
-  Lease stream(HttpRequest request, BlockingBody body, String model, long conversation) {
+  Lease stream(OllamaRequest request, BlockingBody body, String model, long conversation) {
     List<HostRouter.Host> candidates = router.candidates(model, conversation);
     Lease lease = new Lease(candidates.get(0));
-    byte[] bytes;
-    try {
-      bytes = BlockingExchange.body(request);
-    } catch (ExecutionException e) {
-      body.fail(e.getCause());
-      return lease;
-    }
     for (int i = 0; ; i++) {
       HostRouter.Host host = candidates.get(i);
       try {
-        body.open(routed(request, host), bytes, config.connectTimeout());
+        body.open(request, uri(request, host), config.connectTimeout());
         if (body.status() == 200) {
           router.answered(host, model, conversation);
         } else if (body.status() > 0) {
@@ -330,13 +353,13 @@ final class OllamaTransport {
   }
 
   /** Starts {@code request} on {@code host} alone, feeding {@code channel}. */
-  Lease streamTo(HostRouter.Host host, HttpRequest request, LineChannel channel) {
+  Lease streamTo(HostRouter.Host host, OllamaRequest request, LineChannel channel) {
     return start(List.of(host), request, channel, null, 0);
   }
 
   private Lease start(
       List<HostRouter.Host> candidates,
-      HttpRequest request,
+      OllamaRequest request,
       LineChannel channel,
       String model,
       long conversation) {
@@ -349,13 +372,13 @@ final class OllamaTransport {
       Lease lease,
       List<HostRouter.Host> candidates,
       int index,
-      HttpRequest request,
+      OllamaRequest request,
       LineChannel channel,
       String model,
       long conversation) {
     HostRouter.Host host = candidates.get(index);
     http()
-        .sendAsync(routed(request, host), channel.handler())
+        .sendAsync(http(request, host), channel.handler())
         .whenComplete(
             (response, failure) -> {
               if (failure == null) {
@@ -379,18 +402,6 @@ final class OllamaTransport {
                 channel.fail(failure);
               }
             });
-  }
-
-  /** {@code request} with its address on {@code host} (requests are built on the first server). */
-  private HttpRequest routed(HttpRequest request, HostRouter.Host host) {
-    if (host == router.first()) {
-      return request;
-    }
-    // built here on the first server's base, so the rest is path and query
-    String rest = request.uri().toString().substring(router.first().base().length());
-    return HttpRequest.newBuilder(request, (name, value) -> true)
-        .uri(URI.create(host.base() + rest))
-        .build();
   }
 
   /**

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs one call through, from outside in: retry (Resilience4j {@link Retry}), the model's circuit
@@ -82,8 +83,9 @@ final class Resilience {
           ErrorType.CIRCUIT_OPEN);
 
   private final OllamaConfig config;
-  private final ResilienceMetrics metrics;
-  private final RecordingFailures recordingFailures;
+  // built on first use: a client that only manages models never records here
+  private final Supplier<ResilienceMetrics> metrics;
+  private final Supplier<RecordingFailures> recordingFailures;
   private final TokenBucket bucket;
   // built with the first breaker (guarded by this): a client that only manages models (a CLI
   // command) never loads Resilience4j's configuration classes (docs/performance.md §7)
@@ -102,14 +104,17 @@ final class Resilience {
   }
 
   Resilience(OllamaConfig config, ResilienceMetrics metrics, RecordingFailures recordingFailures) {
-    this(config, metrics, recordingFailures, System::nanoTime);
+    this(config, Lazy.built(metrics), Lazy.built(recordingFailures), System::nanoTime);
   }
 
-  /** {@code rateLimitClock} times the rate limiter's tokens (tests pass a fake clock). */
+  /**
+   * Metrics and recording failures are asked for when first recorded to; {@code rateLimitClock}
+   * times the rate limiter's tokens (tests pass a fake clock).
+   */
   Resilience(
       OllamaConfig config,
-      ResilienceMetrics metrics,
-      RecordingFailures recordingFailures,
+      Supplier<ResilienceMetrics> metrics,
+      Supplier<RecordingFailures> recordingFailures,
       LongSupplier rateLimitClock) {
     requireNonNull(rateLimitClock, "rateLimitClock is null");
     this.config = requireNonNull(config, "config is null");
@@ -191,7 +196,7 @@ final class Resilience {
     Duration maxWait = config.rateLimit().maxWait();
     long wait = bucket.reserve(maxWait.toNanos());
     if (wait < 0) {
-      record(() -> metrics.rateLimitWaited(model, maxWait));
+      record(() -> metrics.get().rateLimitWaited(model, maxWait));
       throw new RateLimitedException(
           "The client-side rate limit ("
               + config.rateLimit().requestsPerSecond()
@@ -205,7 +210,7 @@ final class Resilience {
               + OllamaConfig.RATE_LIMIT_MAX_WAIT
               + ")");
     }
-    record(() -> metrics.rateLimitWaited(model, Duration.ofNanos(wait)));
+    record(() -> metrics.get().rateLimitWaited(model, Duration.ofNanos(wait)));
     if (wait > 0) {
       try {
         waiter.await(wait);
@@ -325,13 +330,15 @@ final class Resilience {
               }
               record(
                   () ->
-                      metrics.circuitBreakerTransitioned(
-                          name,
-                          stateName(event.getStateTransition().getFromState()),
-                          stateName(event.getStateTransition().getToState())));
+                      metrics
+                          .get()
+                          .circuitBreakerTransitioned(
+                              name,
+                              stateName(event.getStateTransition().getFromState()),
+                              stateName(event.getStateTransition().getToState())));
             })
-        .onError(event -> record(() -> metrics.circuitBreakerFailureRecorded(name)));
-    record(() -> metrics.circuitBreakerCreated(name));
+        .onError(event -> record(() -> metrics.get().circuitBreakerFailureRecorded(name)));
+    record(() -> metrics.get().circuitBreakerCreated(name));
     return breaker;
   }
 
@@ -339,7 +346,9 @@ final class Resilience {
     Retry retry = Retry.of(name, retryConfig());
     retry
         .getEventPublisher()
-        .onRetry(event -> record(() -> metrics.retried(name, errorType(event.getLastThrowable()))));
+        .onRetry(
+            event ->
+                record(() -> metrics.get().retried(name, errorType(event.getLastThrowable()))));
     return retry;
   }
 
@@ -348,7 +357,7 @@ final class Resilience {
     try {
       recording.run();
     } catch (RuntimeException e) {
-      recordingFailures.failed(e);
+      recordingFailures.get().failed(e);
     }
   }
 

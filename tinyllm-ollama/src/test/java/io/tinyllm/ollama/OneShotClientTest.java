@@ -9,12 +9,15 @@ import io.tinyllm.api.error.LlmTimeoutException;
 import io.tinyllm.api.error.ModelNotFoundException;
 import io.tinyllm.api.error.ResponseTooLargeException;
 import io.tinyllm.api.error.ServerRejectedException;
-import io.tinyllm.api.time.Ticker;
 import io.tinyllm.ollama.sim.Endpoint;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,35 +30,44 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client of a one-shot command ({@link OllamaClient#createOneShot}) makes its non-streamed
- * calls without the JDK's {@code HttpClient}, and answers and fails exactly as the ordinary client
- * does: same results, same exception types, same messages.
+ * The client of a one-shot command ({@link OllamaClient#createOneShot}) and the ordinary client
+ * make their non-streamed calls to plain-HTTP servers without the JDK's {@code HttpClient}, and
+ * answer and fail exactly as a client that calls through it does: same results, same exception
+ * types, same messages.
  */
 class OneShotClientTest {
   private static final String MODEL = "qwen2.5:0.5b";
 
   @Test
-  void answersAsTheOrdinaryClientWithoutStartingAnHttpClient() throws Exception {
+  void answersAsTheJdkClientWithoutStartingIt() throws Exception {
     try (ClientFixture f = ClientFixture.start()) {
       OllamaConfig config = config(f.sim.baseUri(), Map.of());
       Set<String> before = httpClientThreads();
       try (OllamaClient oneShot = OllamaClient.createOneShot(config);
-          OllamaClient ordinary = OllamaClient.create(config)) {
-        List<LocalModel> models = oneShot.list();
-        List<RunningModel> running = oneShot.running();
-        ModelInfo info = oneShot.show(MODEL);
-        String version = oneShot.version();
-        assertThat(newThreads(before)).as("HttpClient threads of the one-shot client").isEmpty();
+          OllamaClient ordinary = OllamaClient.create(config);
+          OllamaClient jdk = OllamaClient.createOnJdkClient(config)) {
+        for (OllamaClient client : List.of(oneShot, ordinary)) {
+          assertThat(client.list()).isNotEmpty();
+          client.running();
+          client.show(MODEL);
+          assertThat(client.version()).isNotEmpty();
+        }
+        assertThat(newThreads(before)).as("HttpClient threads of the two clients").isEmpty();
 
-        assertThat(models).isNotEmpty().isEqualTo(ordinary.list());
-        assertThat(running).isEqualTo(ordinary.running());
-        assertThat(info).isEqualTo(ordinary.show(MODEL));
-        assertThat(version).isNotEmpty().isEqualTo(ordinary.version());
-        assertThat(newThreads(before)).as("HttpClient threads of the ordinary client").hasSize(1);
+        for (OllamaClient client : List.of(oneShot, ordinary)) {
+          assertThat(client.list()).isEqualTo(jdk.list());
+          assertThat(client.running()).isEqualTo(jdk.running());
+          assertThat(client.show(MODEL)).isEqualTo(jdk.show(MODEL));
+          assertThat(client.version()).isEqualTo(jdk.version());
+        }
+        assertThat(newThreads(before)).as("HttpClient threads of the JDK client").hasSize(1);
 
         // a DELETE with a body, answered 200 without one
+        int models = jdk.list().size();
         oneShot.delete("qwen2.5:3b");
-        assertThat(oneShot.list()).hasSize(models.size() - 1);
+        assertThat(jdk.list()).hasSize(models - 1);
+        ordinary.delete("qwen2.5:1.5b");
+        assertThat(jdk.list()).hasSize(models - 2);
       }
     }
   }
@@ -65,7 +77,7 @@ class OneShotClientTest {
     try (ClientFixture f = ClientFixture.start()) {
       OllamaConfig config = config(f.sim.baseUri(), Map.of());
       assertSameFailure(config, c -> c.show("nope:1b"), ModelNotFoundException.class);
-      f.sim.faults().scope(Endpoint.TAGS).failNext(2, 500, "disk on fire");
+      f.sim.faults().scope(Endpoint.TAGS).failNext(3, 500, "disk on fire");
       assertSameFailure(config, OllamaClient::list, ServerRejectedException.class);
     }
   }
@@ -82,6 +94,43 @@ class OneShotClientTest {
             OllamaClient::list,
             LlmConnectionException.class);
     assertThat(failure).hasMessageContaining("connection refused").hasMessageContaining("ollama");
+  }
+
+  @Test
+  void aServerThatDoesNotTakeTheConnectionTimesOutAlike() throws IOException {
+    // a listening socket whose accept queue is full drops the next connections' SYNs (Linux)
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> queued = new ArrayList<>();
+      try {
+        boolean filled = false;
+        for (int i = 0; i < 16 && !filled; i++) {
+          Socket socket = new Socket();
+          queued.add(socket);
+          try {
+            socket.connect(full.getLocalSocketAddress(), 300);
+          } catch (SocketTimeoutException e) {
+            filled = true;
+          }
+        }
+        assertThat(filled).as("the accept queue filled up").isTrue();
+        Throwable failure =
+            assertSameFailure(
+                config(
+                    URI.create("http://127.0.0.1:" + full.getLocalPort()),
+                    Map.of(OllamaConfig.CONNECT_TIMEOUT, "300ms")),
+                OllamaClient::list,
+                LlmTimeoutException.class);
+        assertThat(failure)
+            .hasMessageStartingWith(
+                "Connecting to Ollama at http://127.0.0.1:"
+                    + full.getLocalPort()
+                    + " timed out after 300 ms");
+      } finally {
+        for (Socket socket : queued) {
+          socket.close();
+        }
+      }
+    }
   }
 
   @Test
@@ -152,26 +201,27 @@ class OneShotClientTest {
     }
   }
 
-  @Test
-  void onlyAClientOfPlainHttpServersLeavesTheHttpClientOut() {
-    assertThat(transport("http://a:11434,http://b:11434", true).blocking()).isTrue();
-    assertThat(transport("http://a:11434,https://b:443", true).blocking()).isFalse();
-    assertThat(transport("http://a:11434", false).blocking()).isFalse();
-  }
-
-  /** Runs {@code call} on both clients and checks they fail with one type and one message. */
+  /**
+   * Runs {@code call} on the one-shot, the ordinary and the JDK client and checks they fail with
+   * one type and one message.
+   */
   private static Throwable assertSameFailure(
       OllamaConfig config, Consumer<OllamaClient> call, Class<? extends Throwable> type) {
+    Throwable jdk;
     Throwable ordinary;
     Throwable oneShot;
+    try (OllamaClient client = OllamaClient.createOnJdkClient(config)) {
+      jdk = catchThrowable(() -> call.accept(client));
+    }
     try (OllamaClient client = OllamaClient.create(config)) {
       ordinary = catchThrowable(() -> call.accept(client));
     }
     try (OllamaClient client = OllamaClient.createOneShot(config)) {
       oneShot = catchThrowable(() -> call.accept(client));
     }
-    assertThat(ordinary).isInstanceOf(type);
-    assertThat(oneShot).isInstanceOf(type).hasMessage(ordinary.getMessage());
+    assertThat(jdk).isInstanceOf(type);
+    assertThat(ordinary).isInstanceOf(type).hasMessage(jdk.getMessage());
+    assertThat(oneShot).isInstanceOf(type).hasMessage(jdk.getMessage());
     return oneShot;
   }
 
@@ -180,13 +230,6 @@ class OneShotClientTest {
     all.putAll(settings);
     all.put(OllamaConfig.HOST, host.toString());
     return OllamaConfig.from(Settings.of(all), Map.of());
-  }
-
-  private static OllamaTransport transport(String hosts, boolean oneShot) {
-    OllamaConfig config =
-        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.HOSTS, hosts)), Map.of());
-    return new OllamaTransport(
-        config, new HostRouter(config, Ticker.system(), new HostMetrics(false)), oneShot);
   }
 
   private static Set<String> newThreads(Set<String> before) {
