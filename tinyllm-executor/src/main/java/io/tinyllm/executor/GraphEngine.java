@@ -49,6 +49,7 @@ public final class GraphEngine implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger idleWaiters = new AtomicInteger();
   private final Object idle = new Object();
+  private volatile Runnable beforeIdleWait = () -> {};
 
   /** An engine on the system clock. */
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
@@ -179,6 +180,7 @@ public final class GraphEngine implements AutoCloseable {
           if (left <= 0) {
             return false;
           }
+          beforeIdleWait.run();
           TimeUnit.NANOSECONDS.timedWait(idle, left);
         }
         return true;
@@ -195,6 +197,14 @@ public final class GraphEngine implements AutoCloseable {
         task.run();
       }
     };
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock an
+   * ending task needs to wake it: lets a test end a task knowing the waiter is asleep.
+   */
+  void beforeIdleWait(Runnable hook) {
+    this.beforeIdleWait = requireNonNull(hook, "hook is null");
   }
 
   /** Interrupts tasks that run on their caller's thread when their timeout passes. */

@@ -31,6 +31,8 @@ class GraphEngineIdleTest {
       assertThat(f.engine.awaitIdle(Duration.ofMillis(1))).as("two tasks still run").isFalse();
 
       // a bound far beyond the test's: a waiter that returns true was woken
+      CountDownLatch asleep = new CountDownLatch(1);
+      f.engine.beforeIdleWait(asleep::countDown);
       CompletableFuture<Boolean> idle =
           CompletableFuture.supplyAsync(
               () -> {
@@ -41,6 +43,7 @@ class GraphEngineIdleTest {
                   return false;
                 }
               });
+      Await.until(asleep, "the waiter is asleep");
       release.countDown();
 
       assertThat(idle.get(Await.LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -58,6 +58,7 @@ public final class PriorityRequestQueue implements RequestQueue {
   private int workerNumber;
   // workers waiting in take() for work: when all are, no request is running or about to
   private int idleWorkers;
+  private volatile Runnable beforeIdleWait = () -> {};
   private int size;
   private boolean accepting = true;
   private boolean dropping;
@@ -163,12 +164,21 @@ public final class PriorityRequestQueue implements RequestQueue {
         if (left <= 0) {
           return false;
         }
+        beforeIdleWait.run();
         left = allIdle.awaitNanos(left);
       }
       return true;
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock a
+   * worker needs to wake it: lets a test end a request knowing the waiter is asleep.
+   */
+  void beforeIdleWait(Runnable hook) {
+    this.beforeIdleWait = requireNonNull(hook, "hook is null");
   }
 
   /** Task-timeout alarms still in the timer's queue (one per running request at most). */

@@ -268,6 +268,8 @@ class PriorityRequestQueueTest {
     assertThat(queue.awaitIdle(Duration.ofMillis(1))).as("both workers busy").isFalse();
 
     // a bound far beyond the test's: a waiter that returns true was woken
+    CountDownLatch asleep = new CountDownLatch(1);
+    queue.beforeIdleWait(asleep::countDown);
     CompletableFuture<Boolean> idle =
         CompletableFuture.supplyAsync(
             () -> {
@@ -278,6 +280,7 @@ class PriorityRequestQueueTest {
                 return false;
               }
             });
+    assertThat(asleep.await(10, TimeUnit.SECONDS)).as("the waiter is asleep").isTrue();
     hold.countDown();
 
     assertThat(idle.get(10, TimeUnit.SECONDS)).isTrue();
