@@ -318,15 +318,19 @@ class GraphEngineTest {
 
   @Test
   void cancellationInterruptsTheRunningNode() throws Exception {
-    ScriptedLlmClient client = new ScriptedLlmClient(r -> "SLEEP");
+    CountDownLatch called = new CountDownLatch(1);
+    ScriptedLlmClient client =
+        new ScriptedLlmClient(
+            r -> {
+              called.countDown();
+              return "SLEEP";
+            });
     try (EngineFixture f = new EngineFixture(client)) {
       Cancellation cancellation = new Cancellation();
       Thread canceller =
           new Thread(
               () -> {
-                for (int i = 0; i < 500 && client.calls.isEmpty(); i++) {
-                  sleep(10);
-                }
+                Await.until(called, "the node called the model");
                 cancellation.cancel();
               });
       canceller.start();
@@ -428,13 +432,5 @@ class GraphEngineTest {
       out.add(m.group(1).replaceFirst("^0\\.", ".").replaceFirst("\\.0$", ""));
     }
     return out;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
