@@ -135,8 +135,9 @@ class PriorityRequestQueueWorkerErrorTest {
       // the queue is full: this submitter blocks until the shutdown wakes and turns it away
       CompletableFuture<String> refused =
           CompletableFuture.supplyAsync(() -> queue.submit(Priority.LOW, () -> "refused"))
-              .thenCompose(submitted -> submitted)
-              .whenComplete((value, error) -> turnedAway.countDown());
+              .thenCompose(submitted -> submitted);
+      // a dependent runs once the future is complete: when the worker wakes, it is
+      refused.whenComplete((value, error) -> turnedAway.countDown());
 
       CompletableFuture<ShutdownReport> report =
           CompletableFuture.supplyAsync(
