@@ -28,9 +28,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -58,6 +60,10 @@ final class DemoWorkload implements AutoCloseable {
   static final Duration OUTAGE_FIRST = Duration.ofSeconds(30);
   static final Duration OUTAGE_EVERY = Duration.ofSeconds(60);
   static final Duration OUTAGE_LENGTH = Duration.ofSeconds(2);
+
+  /** The longest the tour waits for one step's calls. */
+  private static final Duration TOUR_CALL_LIMIT = Duration.ofSeconds(30);
+
   private static final List<String> PROMPTS =
       List.of(
           "What is the capital of France?",
@@ -146,7 +152,8 @@ final class DemoWorkload implements AutoCloseable {
    * Runs each kind of call once, in order, so every metric family has samples within seconds:
    * including a repeated prompt (cache hit), the same question asked twice at once (one model call,
    * the other waits for it), a tool call, a request for a missing model, a call failing all its
-   * retries, and a graph whose model node fails.
+   * retries, and a graph whose model node fails. Returns once every call has ended and been counted
+   * (each step waits at most {@link #TOUR_CALL_LIMIT}).
    */
   void tour() {
     String prompt = PROMPTS.get(0);
@@ -272,7 +279,8 @@ final class DemoWorkload implements AutoCloseable {
     return () -> generate("no-such-model:1b", prompt, 0.0);
   }
 
-  private void submit(Priority priority, Runnable call) {
+  /** Submits {@code call}; the returned stage completes, normally, once its outcome is counted. */
+  private CompletableFuture<Void> submit(Priority priority, Runnable call) {
     submitted.incrementAndGet();
     CompletableFuture<Void> future;
     try {
@@ -285,9 +293,9 @@ final class DemoWorkload implements AutoCloseable {
               });
     } catch (TinyLlmException e) {
       rejected.incrementAndGet();
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    future.whenComplete(
+    return future.handle(
         (ok, error) -> {
           if (error == null) {
             succeeded.incrementAndGet();
@@ -296,21 +304,29 @@ final class DemoWorkload implements AutoCloseable {
           } else {
             failed.incrementAndGet();
           }
+          return null;
         });
   }
 
+  /**
+   * Runs {@code calls} through the queue and returns once each has ended and been counted, or after
+   * {@link #TOUR_CALL_LIMIT}, leaving a stuck call running.
+   */
   private void runCounted(Runnable... calls) {
-    for (Runnable call : calls) {
-      submit(Priority.NORMAL, call);
+    CompletableFuture<?>[] counted = new CompletableFuture<?>[calls.length];
+    for (int i = 0; i < calls.length; i++) {
+      counted[i] = submit(Priority.NORMAL, calls[i]);
     }
     // the tour waits for each call so its faults hit the call they were set up for
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (queue.size() > 0 && System.nanoTime() < deadline) {
-      sleep(5);
-    }
-    while (succeeded.get() + failed.get() + rejected.get() < submitted.get()
-        && System.nanoTime() < deadline) {
-      sleep(5);
+    try {
+      CompletableFuture.allOf(counted).get(TOUR_CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // a stuck step does not stop the tour; the counters show the call as not yet ended
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a counted stage failed: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
     }
   }
 
@@ -392,15 +408,6 @@ final class DemoWorkload implements AutoCloseable {
     return error instanceof CompletionException && error.getCause() != null
         ? error.getCause()
         : error;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CompletionException(e);
-    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,6 +44,12 @@ public final class GraphEngine implements AutoCloseable {
   private final NodeCircuitBreakers breakers;
   private final ThreadPoolExecutor pool;
   private final ScheduledThreadPoolExecutor watchdog;
+  // tasks on engine threads, and threads in awaitIdle: a task that ends takes the lock only when
+  // it was the last one running and someone waits
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger idleWaiters = new AtomicInteger();
+  private final Object idle = new Object();
+  private volatile Runnable beforeIdleWait = () -> {};
 
   /** An engine on the system clock. */
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
@@ -128,11 +135,58 @@ public final class GraphEngine implements AutoCloseable {
 
   /** Runs {@code task} on an engine thread; {@code false} when all are busy (or closed). */
   boolean tryExecute(Runnable task) {
+    running.incrementAndGet();
     try {
-      pool.execute(task);
+      pool.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              ended();
+            }
+          });
       return true;
     } catch (RejectedExecutionException e) {
+      ended();
       return false;
+    }
+  }
+
+  private void ended() {
+    if (running.decrementAndGet() == 0 && idleWaiters.get() > 0) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no task runs on an engine thread, at most {@code timeout}; true when none did. A
+   * node a graph stopped waiting for (timed out, cancelled, a losing fanout branch) ends on its own
+   * thread after the run returned, and records its outcome there: tests wait here for it.
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    if (running.get() == 0) {
+      return true;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // registered before the count is read again: a task that ends after that read sees the
+    // waiter and notifies, under the lock this thread holds until it waits
+    idleWaiters.incrementAndGet();
+    try {
+      synchronized (idle) {
+        while (running.get() != 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          beforeIdleWait.run();
+          TimeUnit.NANOSECONDS.timedWait(idle, left);
+        }
+        return true;
+      }
+    } finally {
+      idleWaiters.decrementAndGet();
     }
   }
 
@@ -143,6 +197,14 @@ public final class GraphEngine implements AutoCloseable {
         task.run();
       }
     };
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock an
+   * ending task needs to wake it: lets a test end a task knowing the waiter is asleep.
+   */
+  void beforeIdleWait(Runnable hook) {
+    this.beforeIdleWait = requireNonNull(hook, "hook is null");
   }
 
   /** Interrupts tasks that run on their caller's thread when their timeout passes. */

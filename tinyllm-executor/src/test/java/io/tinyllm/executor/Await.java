@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** Bounded waits for what happens on another thread. */
 final class Await {
@@ -23,23 +22,6 @@ final class Await {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting until " + what, e);
-    }
-  }
-
-  /** Polls {@code condition} every 10 ms for at most {@link #LIMIT}; fails naming {@code what}. */
-  static void until(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        assertThat(condition.getAsBoolean()).as("within " + LIMIT + ": " + what).isTrue();
-        return;
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting until " + what, e);
-      }
     }
   }
 }

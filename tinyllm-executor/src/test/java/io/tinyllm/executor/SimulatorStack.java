@@ -1,5 +1,7 @@
 package io.tinyllm.executor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.tinyllm.api.config.Settings;
@@ -111,9 +113,21 @@ final class SimulatorStack implements AutoCloseable {
     return Double.NaN;
   }
 
-  /** Waits (at most {@link Await#LIMIT}) until {@code series} has {@code expected} as its value. */
+  /**
+   * Waits (at most {@link Await#LIMIT}) until no node runs on an engine thread, then checks that
+   * {@code series} has {@code expected} as its value: a node the graph stopped waiting for ends,
+   * and records its node and request outcomes, on its own thread after the run returned.
+   */
   void awaitValue(String series, double expected) {
-    Await.until(() -> value(series) == expected, series + " == " + expected);
+    try {
+      assertThat(engine.awaitIdle(Await.LIMIT))
+          .as("the engine's threads went idle within " + Await.LIMIT)
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for the engine's threads", e);
+    }
+    assertThat(value(series)).as(series).isEqualTo(expected);
   }
 
   @Override

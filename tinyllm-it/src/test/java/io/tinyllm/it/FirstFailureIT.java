@@ -75,7 +75,7 @@ class FirstFailureIT {
           CompletableFuture.runAsync(
               () ->
                   client.generate(GenerateRequest.builder(MODEL, "Why is the sky blue?").build()));
-      Polling.untilAsserted(WITHIN, () -> assertThat(held.held()).isEqualTo(1));
+      assertThat(held.awaitHeld(1, WITHIN)).as("the first call is held at the gate").isTrue();
       // Prometheus has stored the model's error series at 0 before the call ends
       Polling.untilAsserted(
           WITHIN,

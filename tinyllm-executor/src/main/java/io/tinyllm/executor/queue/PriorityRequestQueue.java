@@ -50,11 +50,15 @@ public final class PriorityRequestQueue implements RequestQueue {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
+  private final Condition allIdle = lock.newCondition();
   private final Map<Priority, ArrayDeque<QueuedJob<?>>> waiting = new EnumMap<>(Priority.class);
   private final List<Thread> workers = new ArrayList<>();
   private ScheduledExecutorService timer;
   private boolean started;
   private int workerNumber;
+  // workers waiting in take() for work: when all are, no request is running or about to
+  private int idleWorkers;
+  private volatile Runnable beforeIdleWait = () -> {};
   private int size;
   private boolean accepting = true;
   private boolean dropping;
@@ -145,6 +149,36 @@ public final class PriorityRequestQueue implements RequestQueue {
   /** Whether the calling thread holds the queue's lock (tests check completions do not). */
   boolean lockHeldByCurrentThread() {
     return lock.isHeldByCurrentThread();
+  }
+
+  /**
+   * Waits until every worker waits for work with nothing queued, at most {@code timeout}; true when
+   * it did. Each request's run has then ended, its timeout alarm cancelled. Woken by the worker
+   * that goes idle last, which only signals a condition under the lock it already holds to sleep.
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long left = timeout.toNanos();
+    lock.lock();
+    try {
+      while (size > 0 || idleWorkers < workers.size()) {
+        if (left <= 0) {
+          return false;
+        }
+        beforeIdleWait.run();
+        left = allIdle.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock a
+   * worker needs to wake it: lets a test end a request knowing the waiter is asleep.
+   */
+  void beforeIdleWait(Runnable hook) {
+    this.beforeIdleWait = requireNonNull(hook, "hook is null");
   }
 
   /** Task-timeout alarms still in the timer's queue (one per running request at most). */
@@ -278,6 +312,8 @@ public final class PriorityRequestQueue implements RequestQueue {
       }
       if (!dropping && (accepting || size > 0)) {
         startWorker();
+      } else if (size == 0 && idleWorkers == workers.size()) {
+        allIdle.signalAll(); // the others already wait for work: the last one busy has gone
       }
     } finally {
       lock.unlock();
@@ -297,7 +333,15 @@ public final class PriorityRequestQueue implements RequestQueue {
         if (!accepting || dropping) {
           return null;
         }
-        notEmpty.await();
+        idleWorkers++;
+        if (idleWorkers == workers.size()) {
+          allIdle.signalAll();
+        }
+        try {
+          notEmpty.await();
+        } finally {
+          idleWorkers--;
+        }
       }
       if (dropping) {
         return null;

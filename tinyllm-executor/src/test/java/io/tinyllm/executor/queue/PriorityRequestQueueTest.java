@@ -240,15 +240,52 @@ class PriorityRequestQueueTest {
       each.get(10, TimeUnit.SECONDS);
     }
 
-    // a cancelled alarm left in the timer would keep its request reachable for 5 minutes; the
-    // worker cancels the last alarm just after completing its future, so allow it a moment
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (queue.pendingAlarms() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    // a cancelled alarm left in the timer would keep its request reachable for 5 minutes; a
+    // worker cancels its alarm just after completing the future, so wait until both are idle
+    assertThat(queue.awaitIdle(Duration.ofSeconds(10))).as("the workers went idle").isTrue();
     assertThat(queue.pendingAlarms()).isZero();
     queue.shutdown(Duration.ofSeconds(5));
     assertThat(metrics.count(Priority.NORMAL, QueueOutcome.COMPLETED)).isEqualTo(1_000);
+  }
+
+  @Test
+  void awaitIdleIsWokenWhenTheLastRunningRequestEnds() throws Exception {
+    PriorityRequestQueue queue = queue(Map.of("queue.workers", "2"));
+    assertThat(queue.awaitIdle(Duration.ZERO)).as("no worker started yet").isTrue();
+    CountDownLatch hold = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(2);
+    List<CompletableFuture<Boolean>> held = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      held.add(
+          queue.submit(
+              Priority.NORMAL,
+              () -> {
+                running.countDown();
+                return hold.await(10, TimeUnit.SECONDS);
+              }));
+    }
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(queue.awaitIdle(Duration.ofMillis(1))).as("both workers busy").isFalse();
+
+    // a bound far beyond the test's: a waiter that returns true was woken
+    CountDownLatch asleep = new CountDownLatch(1);
+    queue.beforeIdleWait(asleep::countDown);
+    CompletableFuture<Boolean> idle =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return queue.awaitIdle(Duration.ofDays(1));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+              }
+            });
+    assertThat(asleep.await(10, TimeUnit.SECONDS)).as("the waiter is asleep").isTrue();
+    hold.countDown();
+
+    assertThat(idle.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(held).allMatch(f -> f.getNow(false));
+    queue.shutdown(Duration.ofSeconds(5));
   }
 
   private long sum(QueueOutcome outcome) {

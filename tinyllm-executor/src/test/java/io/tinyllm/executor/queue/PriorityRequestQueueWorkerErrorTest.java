@@ -104,43 +104,54 @@ class PriorityRequestQueueWorkerErrorTest {
 
   @Test
   void aWorkerThatDiesWhileTheQueueDrainsIsReplacedUntilItIsEmpty() throws Exception {
+    // a submitter blocked on the full queue is woken and turned away when shutdown begins
+    QueueConfig config =
+        QueueConfig.from(
+            Settings.of(
+                Map.of(
+                    "queue.workers", "1",
+                    "queue.max-size", "1",
+                    "queue.backpressure", "block",
+                    "queue.block-timeout", LIMIT_SECONDS * 3 + "s",
+                    "queue.task-timeout", "0")));
     PriorityRequestQueue queue =
-        new PriorityRequestQueue(
-            QueueConfig.from(
-                Settings.of(
-                    Map.of(
-                        "queue.workers", "1",
-                        "queue.max-size", "1",
-                        "queue.task-timeout", "0"))),
-            metrics,
-            new RejectBackpressure());
+        new PriorityRequestQueue(config, metrics, new BlockBackpressure(config));
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, thrown) -> {});
     try {
       CountDownLatch started = new CountDownLatch(1);
-      CountDownLatch shuttingDown = new CountDownLatch(1);
+      CountDownLatch turnedAway = new CountDownLatch(1);
       CompletableFuture<String> fatal =
           queue.submit(
               Priority.HIGH,
               () -> {
                 started.countDown();
-                shuttingDown.await(LIMIT_SECONDS, TimeUnit.SECONDS);
+                // the worker dies once the queue is shutting down, with a request still to drain
+                turnedAway.await(LIMIT_SECONDS, TimeUnit.SECONDS);
                 throw new FatalToTheWorker();
               });
       assertThat(started.await(LIMIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<String> queued = queue.submit(Priority.LOW, () -> "drained");
+      // the queue is full: this submitter blocks until the shutdown wakes and turns it away
+      CompletableFuture<String> refused =
+          CompletableFuture.supplyAsync(() -> queue.submit(Priority.LOW, () -> "refused"))
+              .thenCompose(submitted -> submitted);
+      // a dependent runs once the future is complete: when the worker wakes, it is
+      refused.whenComplete((value, error) -> turnedAway.countDown());
 
       CompletableFuture<ShutdownReport> report =
           CompletableFuture.supplyAsync(
               () -> queue.shutdownAndReport(Duration.ofSeconds(LIMIT_SECONDS * 2)));
-      // the worker dies once the queue is shutting down, with a request still to drain
-      Await.shuttingDown(queue);
-      shuttingDown.countDown();
 
       assertThat(report.get(LIMIT_SECONDS * 3, TimeUnit.SECONDS))
           .isEqualTo(new ShutdownReport(1, 0, true));
       assertThat(fatal).isCompletedExceptionally();
       assertThat(queued).isCompletedWithValue("drained");
+      assertThat(refused)
+          .isCompletedExceptionally()
+          .failsWithin(Duration.ZERO)
+          .withThrowableOfType(ExecutionException.class)
+          .withMessageContaining("Request queue is shut down");
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(previous);
     }
@@ -162,29 +173,6 @@ class PriorityRequestQueueWorkerErrorTest {
 
     FatalToTheWorker() {
       super("fatal to the worker", null, false, false);
-    }
-  }
-
-  /** Bounded waits. */
-  private static final class Await {
-    private Await() {}
-
-    /**
-     * Until a probe is rejected as "shut down" rather than "full": the queue (full, so no probe is
-     * ever queued) has stopped accepting work.
-     */
-    static void shuttingDown(PriorityRequestQueue queue) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
-      while (true) {
-        CompletableFuture<String> probe = queue.submit(Priority.LOW, () -> "probe");
-        assertThat(probe).isCompletedExceptionally();
-        String reason = probe.handle((v, e) -> e.getMessage()).getNow("");
-        if (reason.contains("shut down")) {
-          return;
-        }
-        assertThat(System.nanoTime()).as("the queue began shutting down").isLessThan(deadline);
-        Thread.sleep(1);
-      }
     }
   }
 }

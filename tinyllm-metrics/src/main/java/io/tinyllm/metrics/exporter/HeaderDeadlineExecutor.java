@@ -40,6 +40,10 @@ final class HeaderDeadlineExecutor implements Executor, AutoCloseable {
   private final ConcurrentLinkedDeque<Task> reading = new ConcurrentLinkedDeque<>();
   private final ThreadLocal<Task> current = new ThreadLocal<>();
   private final AtomicInteger expired = new AtomicInteger();
+  // tasks that began reading; a monitor rather than an atomic, so a test can wait for the count
+  private final Object startedSignal = new Object();
+  private int startedCount;
+  private volatile Runnable beforeStartedWait = () -> {};
 
   HeaderDeadlineExecutor(int threads, Duration headerTimeout) {
     requireNonNull(headerTimeout, "headerTimeout is null");
@@ -112,6 +116,40 @@ final class HeaderDeadlineExecutor implements Executor, AutoCloseable {
     return expired.get();
   }
 
+  /**
+   * Waits until {@code count} tasks in all have begun reading a request, at most {@code timeout};
+   * true when they had. Woken by each task as it begins: one uncontended monitor per request.
+   */
+  boolean awaitStarted(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (startedSignal) {
+      while (startedCount < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        beforeStartedWait.run();
+        TimeUnit.NANOSECONDS.timedWait(startedSignal, left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Runs {@code hook} in {@link #awaitStarted} just before the waiter blocks, holding the monitor a
+   * beginning task needs to wake it: lets a test start a task knowing the waiter is asleep.
+   */
+  void beforeStartedWait(Runnable hook) {
+    this.beforeStartedWait = requireNonNull(hook, "hook is null");
+  }
+
+  private void started() {
+    synchronized (startedSignal) {
+      startedCount++;
+      startedSignal.notifyAll();
+    }
+  }
+
   /** Tasks reading a request now. */
   int readingCount() {
     return reading.size();
@@ -143,6 +181,7 @@ final class HeaderDeadlineExecutor implements Executor, AutoCloseable {
       }
       startedNanos = System.nanoTime();
       HeaderDeadlineExecutor.this.reading.addLast(this);
+      started();
       current.set(this);
       try {
         deadline = timer.schedule(this::expire, headerTimeoutNanos, TimeUnit.NANOSECONDS);

@@ -25,9 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,9 +271,12 @@ class HttpMetricsExporterSlowClientTest {
   }
 
   /** Waits until the server has given each of {@code count} begun requests a thread once. */
-  private static void awaitAllPickedUp(HttpMetricsExporter exporter, int count) {
+  private static void awaitAllPickedUp(HttpMetricsExporter exporter, int count)
+      throws InterruptedException {
     HeaderDeadlineExecutor executor = exporter.executor();
-    awaitTrue(() -> executor.expiredCount() + executor.readingCount() >= count);
+    assertThat(executor.awaitStarted(count, SCRAPE_TIMEOUT))
+        .as("%d requests picked up within %s", count, SCRAPE_TIMEOUT)
+        .isTrue();
     assertThat(executor.readingCount()).isPositive();
   }
 
@@ -286,14 +286,6 @@ class HttpMetricsExporterSlowClientTest {
       send(out, text);
     } catch (IOException closedByServer) {
       // expected for connections made way for
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + SCRAPE_TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within %s", SCRAPE_TIMEOUT).isLessThan(deadline);
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 

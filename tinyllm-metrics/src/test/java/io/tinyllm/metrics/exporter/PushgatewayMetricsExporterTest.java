@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.metrics.testing.FreePorts;
 import io.tinyllm.metrics.testing.PushgatewayProcess;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,18 +101,23 @@ class PushgatewayMetricsExporterTest {
   @Test
   void pushesPeriodicallyWhenAnIntervalIsSet() throws Exception {
     jobs.labelValues("periodic").inc(2);
+    // each push scrapes the registry, and the next one starts only after it ended (fixed delay):
+    // at the third scrape two pushes are done
+    CountDownLatch thirdScrape = new CountDownLatch(3);
+    GaugeWithCallback.builder()
+        .name("test_scrapes")
+        .help("Counts the scrapes of the registry down")
+        .callback(callback -> thirdScrape.countDown())
+        .register(registry);
     PushgatewayMetricsExporter exporter =
         exporter(
             "job-f",
             Map.of(
-                "metrics.pushgateway.interval", "100ms",
+                "metrics.pushgateway.interval", "50ms",
                 "metrics.pushgateway.push-on-close", "false"));
     exporter.start();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (pushMetrics.count("push", "success") < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      assertThat(thirdScrape.await(10, TimeUnit.SECONDS)).as("a third push began").isTrue();
       assertThat(pushMetrics.count("push", "success")).isGreaterThanOrEqualTo(2);
       assertThat(gateway.metricsText())
           .contains("test_batch_items_total{instance=\"\",job=\"job-f\",status=\"periodic\"} 2");

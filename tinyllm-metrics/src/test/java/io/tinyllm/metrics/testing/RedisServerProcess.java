@@ -145,23 +145,26 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
-   * Sends {@code DEBUG SLEEP seconds}, which blocks the single-threaded server, and returns once
-   * the command is on its way; closing the returned socket waits for the server's {@code +OK}.
+   * Pauses every client's commands with {@code CLIENT PAUSE} for {@code length}, returning once the
+   * server has confirmed that the pause is in effect: to its clients the server then stops
+   * answering, as a slow one does. Closing the returned handle waits (bounded) for the pause to
+   * end: Redis postpones even {@code CLIENT UNPAUSE} until then, so it cannot be cut short.
    */
-  public AutoCloseable block(int seconds) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-    socket.setSoTimeout((seconds + 10) * 1000);
-    if (password != null) {
-      send(socket.getOutputStream(), "AUTH", password);
-      readLine(socket.getInputStream());
+  public AutoCloseable pause(Duration length) throws IOException {
+    // the pause ends on the server's cron, 10 times a second by default: at 100 it ends on time
+    String faster = command("CONFIG", "SET", "hz", "100");
+    if (!faster.equals("+OK")) {
+      throw new IOException("CONFIG SET hz answered " + faster);
     }
-    send(socket.getOutputStream(), "DEBUG", "SLEEP", String.valueOf(seconds));
+    String paused = command("CLIENT", "PAUSE", String.valueOf(length.toMillis()), "ALL");
+    if (!paused.equals("+OK")) {
+      throw new IOException("CLIENT PAUSE answered " + paused);
+    }
     return () -> {
-      try (socket) {
-        String reply = readLine(socket.getInputStream());
-        if (!reply.equals("+OK")) {
-          throw new IOException("DEBUG SLEEP answered " + reply);
-        }
+      // answered only once the pause has ended
+      String pong = command(length.plusSeconds(10), "PING");
+      if (!pong.equals("+PONG")) {
+        throw new IOException("PING after CLIENT PAUSE answered " + pong);
       }
     };
   }
