@@ -166,7 +166,8 @@ final class Forwarder {
         ErrorType failure = null;
         IOException cause = null;
         try {
-          call = upstream.open(backend, method, pathAndQuery, requestHeaders, source);
+          call =
+              upstream.open(backend, method, pathAndQuery, exchange.requestHeaderFields(), source);
         } catch (SocketTimeoutException e) { // connecting (ConnectTimeoutException) or reading
           failure = ErrorType.TIMEOUT;
           cause = e;

@@ -303,6 +303,61 @@ class ProxyConnectionsTest {
     }
   }
 
+  @Test
+  void headerNamesKeepTheirCaseAndOrderAndRepeatedHeadersAllPassBothWays() throws Exception {
+    String answerHead =
+        "HTTP/1.1 200 OK\r\n"
+            + "Content-Type: application/json\r\n"
+            + "X-Answer-Case: one\r\n"
+            + "Set-Cookie: a=1\r\n"
+            + "x-answer-case: two\r\n"
+            + "Set-Cookie: b=2\r\n"
+            + "Connection: X-Answer-Hop\r\n"
+            + "X-Answer-Hop: 1\r\n"
+            + "Keep-Alive: timeout=5\r\n"
+            + "Content-Length: 2\r\n\r\n{}";
+    try (RawUpstream upstream = new RawUpstream(answerHead);
+        ProxyFixture f = ProxyFixture.upstream(upstream.uri());
+        RawHttp client = new RawHttp(f.proxy.uri())) {
+      client.socket.setSoTimeout(10_000);
+      String answer =
+          client
+              .send(
+                  "POST /api/show HTTP/1.1\r\nHost: proxy\r\n"
+                      + "X-Request-Case: a\r\n"
+                      + "x-tinyllm-graph: qa\r\n"
+                      + "X-REQUEST-CASE: b\r\n"
+                      + "Connection: close, X-Request-Hop\r\n"
+                      + "X-Request-Hop: 1\r\n"
+                      + "Keep-Alive: timeout=5\r\n"
+                      + "Content-Type: application/json",
+                  "{\"model\":\"qwen2.5:0.5b\"}")
+              .readAll();
+
+      String forwarded = upstream.heads.poll(10, TimeUnit.SECONDS);
+      assertThat(forwarded)
+          .startsWith("POST /api/show HTTP/1.1\r\n")
+          .containsSubsequence(
+              "\r\nX-Request-Case: a",
+              "\r\nx-tinyllm-graph: qa",
+              "\r\nX-REQUEST-CASE: b",
+              "\r\nContent-Type: application/json")
+          .contains("\r\nContent-Length: 24\r\n")
+          .doesNotContain("X-Request-Hop", "Keep-Alive", "Connection: close");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 200")
+          .containsSubsequence(
+              "\r\nX-Answer-Case: one",
+              "\r\nSet-Cookie: a=1",
+              "\r\nx-answer-case: two",
+              "\r\nSet-Cookie: b=2")
+          .contains("\r\nContent-Length: 2\r\n", "\r\nConnection: close\r\n")
+          .doesNotContain("X-Answer-Hop", "timeout=5")
+          .endsWith("\r\n\r\n{}");
+      awaitNothingHeld(f.proxy.httpServer());
+    }
+  }
+
   /** Waits up to 10 s for every connection thread to end and every place to be given back. */
   static void awaitNothingHeld(ProxyHttpServer server) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
