@@ -237,6 +237,39 @@ class ProxyHttpServerTest {
   }
 
   @Test
+  void aRequestLineOverTheLimitIsAnswered431() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "GET /x?q=" + "a".repeat(ProxyHttpServer.MAX_LINE) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 431")
+          .endsWith(
+              "{\"error\":\"request head too large: a request line or header line over 16384"
+                  + " bytes\"}");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    assertThat(threads).isEmpty();
+    awaitNothingHeld();
+  }
+
+  @Test
+  void aConnectionStillSendingItsHeadGivesItsPlaceToANewOne() throws IOException {
+    start(1, Duration.ofSeconds(30));
+    try (Client trickling = new Client(server.port())) {
+      trickling.send("GET /x HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      awaitIdleConnections(1);
+      try (Client next = new Client(server.port())) {
+        next.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(next.response()).startsWith("HTTP/1.1 200");
+        assertThat(trickling.closedByServer()).isTrue();
+      }
+    }
+    assertThat(threads).hasSize(1);
+    awaitNothingHeld();
+  }
+
+  @Test
   void tooManyHeaderFieldsAreAnswered431() throws IOException {
     start(4, Duration.ofSeconds(30));
     StringBuilder head = new StringBuilder("GET /x HTTP/1.1\r\nHost: x\r\n");
