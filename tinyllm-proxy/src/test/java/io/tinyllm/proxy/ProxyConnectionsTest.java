@@ -223,6 +223,36 @@ class ProxyConnectionsTest {
   }
 
   @Test
+  void aClientResetMidBodyEndsTheUpstreamRequestAndHoldsNothing() throws Exception {
+    AtomicLong received = new AtomicLong();
+    try (CannedUpstream upstream =
+            new CannedUpstream(exchange -> digest(exchange, received::addAndGet));
+        ProxyFixture f = ProxyFixture.upstream(upstream.uri());
+        RawHttp client = new RawHttp(f.proxy.uri())) {
+      OutputStream out = client.socket.getOutputStream();
+      out.write(
+          ("POST /api/blobs/sha256:abc HTTP/1.1\r\nHost: proxy\r\nContent-Length: "
+                  + 100_000_000
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(new byte[1024 * 1024]);
+      out.flush();
+      awaitAtLeast(received, 512 * 1024);
+      client.socket.setSoLinger(true, 0);
+      client.socket.close(); // a reset, as of a client that crashed
+      HttpExchange seen = upstream.seen.poll(10, TimeUnit.SECONDS);
+      assertThat(seen).as("the upstream request ended").isNotNull();
+      awaitNothingHeld(f.proxy.httpServer());
+      // the client's doing, not the backend's: no error, no failure, no 502 recorded
+      assertThat(f.samples("tinyllm_proxy_client_disconnects_total"))
+          .isEqualTo("tinyllm_proxy_client_disconnects_total{path=\"/api/blobs\"} 1.0\n");
+      assertThat(f.samples("tinyllm_proxy_backend_errors_total")).isEmpty();
+      assertThat(f.samples("tinyllm_proxy_upstream_failures_total")).isEmpty();
+      assertThat(f.samples("tinyllm_proxy_requests_total")).isEmpty();
+    }
+  }
+
+  @Test
   void anUpstreamThatRefusesEndsOnlyTheExchange() throws Exception {
     int closedPort;
     try (ServerSocket gone = new ServerSocket()) {
