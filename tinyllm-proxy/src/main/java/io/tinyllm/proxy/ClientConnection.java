@@ -2,13 +2,20 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
+import org.apache.hc.core5.http.impl.io.SocketHolder;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -26,6 +33,9 @@ final class ClientConnection extends DefaultBHttpServerConnection {
   private final Runnable turnedIdle;
   private final AtomicInteger state = new AtomicInteger(BUSY);
   private volatile long idleSince;
+  // read and written on the connection's own thread only
+  private boolean readingHead;
+  private long headDeadline;
 
   /** A connection that waits {@code keepAlive} for a request, and tells {@code turnedIdle}. */
   ClientConnection(Http1Config http1, Duration keepAlive, Runnable turnedIdle) {
@@ -37,6 +47,8 @@ final class ClientConnection extends DefaultBHttpServerConnection {
   /** Marks the connection idle until its next request's head; false when it was closed. */
   boolean waitForRequest() {
     setSocketTimeout(keepAlive);
+    readingHead = true;
+    headDeadline = 0; // set by the head's first byte
     idleSince = System.nanoTime();
     if (!state.compareAndSet(BUSY, IDLE)) {
       return false;
@@ -51,7 +63,19 @@ final class ClientConnection extends DefaultBHttpServerConnection {
       // closed to make room just as this request came: it goes nowhere, not even upstream
       throw new UncheckedIOException(new SocketException("closed to make room"));
     }
+    readingHead = false;
     setSocketTimeout(Timeout.DISABLED); // a request in progress has no time limit
+  }
+
+  @Override
+  public void bind(Socket socket) throws IOException {
+    bind(
+        new SocketHolder(socket) {
+          @Override
+          protected InputStream getInputStream(Socket socket) throws IOException {
+            return new HeadDeadline(socket, super.getInputStream(socket));
+          }
+        });
   }
 
   boolean idle() {
@@ -80,5 +104,42 @@ final class ClientConnection extends DefaultBHttpServerConnection {
   /** Closes the socket at once: a thread blocked on it fails. */
   void end() {
     close(CloseMode.IMMEDIATE);
+  }
+
+  /** The socket's input, reads of a request head bounded by the head's deadline. */
+  private final class HeadDeadline extends FilterInputStream {
+    private final Socket socket;
+
+    HeadDeadline(Socket socket, InputStream in) {
+      super(in);
+      this.socket = socket;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (!readingHead) {
+        return in.read(buffer, offset, length);
+      }
+      if (headDeadline != 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(headDeadline - System.nanoTime());
+        if (left <= 0) {
+          throw new SocketTimeoutException(
+              "request head not whole within " + keepAlive + " of its first byte");
+        }
+        socket.setSoTimeout((int) Math.min(left, keepAlive.toMilliseconds()));
+      }
+      int n = in.read(buffer, offset, length);
+      if (n > 0 && headDeadline == 0) {
+        headDeadline = System.nanoTime() + keepAlive.toNanoseconds();
+      }
+      return n;
+    }
   }
 }

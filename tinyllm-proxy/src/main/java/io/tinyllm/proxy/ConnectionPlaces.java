@@ -40,6 +40,11 @@ final class ConnectionPlaces {
     return max;
   }
 
+  /** Places taken now. */
+  int taken() {
+    return max - free.availablePermits();
+  }
+
   /**
    * Takes a place for a new connection: a free one, else the place of the connection idle the
    * longest, which is closed for it; false when every connection stayed busy for {@code

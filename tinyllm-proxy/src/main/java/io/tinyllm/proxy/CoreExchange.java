@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -31,6 +34,7 @@ final class CoreExchange implements ProxyExchange {
   private final String rawQuery;
   private final String path;
   private final Headers requestHeaders = new Headers();
+  private final List<Map.Entry<String, String>> requestHeaderFields = new ArrayList<>();
   private final RequestBody body;
   private final BasicClassicHttpResponse response = new BasicClassicHttpResponse(200);
   private boolean responded;
@@ -56,6 +60,7 @@ final class CoreExchange implements ProxyExchange {
     for (Iterator<Header> it = request.headerIterator(); it.hasNext(); ) {
       Header header = it.next();
       requestHeaders.add(header.getName(), header.getValue());
+      requestHeaderFields.add(Map.entry(header.getName(), header.getValue()));
     }
     HttpEntity entity = request.getEntity();
     body = entity == null ? null : new RequestBody(entity);
@@ -87,6 +92,11 @@ final class CoreExchange implements ProxyExchange {
   @Override
   public Headers requestHeaders() {
     return requestHeaders;
+  }
+
+  @Override
+  public List<Map.Entry<String, String>> requestHeaderFields() {
+    return requestHeaderFields;
   }
 
   @Override

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
 import io.tinyllm.api.error.ErrorType;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -22,6 +21,7 @@ import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -348,12 +348,13 @@ final class FleetViews {
                 body.length == 0
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-    copyHeaders(exchange.requestHeaders(), builder);
+    copyHeaders(exchange.requestHeaderFields(), builder);
     return builder.build();
   }
 
   /** Copies the request headers that go upstream: all but hop-by-hop and framing ones. */
-  private static void copyHeaders(Headers headers, HttpRequest.Builder builder) {
+  private static void copyHeaders(
+      List<Map.Entry<String, String>> headers, HttpRequest.Builder builder) {
     HopByHop.forwarded(
         headers,
         (name, value) -> {

@@ -166,12 +166,20 @@ final class Forwarder {
         ErrorType failure = null;
         IOException cause = null;
         try {
-          call = upstream.open(backend, method, pathAndQuery, requestHeaders, source);
-        } catch (SocketTimeoutException e) { // connecting (ConnectTimeoutException) or reading
-          failure = ErrorType.TIMEOUT;
-          cause = e;
+          call =
+              upstream.open(backend, method, pathAndQuery, exchange.requestHeaderFields(), source);
         } catch (IOException e) {
-          failure = ErrorType.CONNECTION;
+          if (source.brokenOffByClient()) {
+            // the client went away mid-body (or sent a broken one): no fault of the backend's,
+            // nothing to answer, and the half-sent request goes nowhere else
+            proxyMetrics.clientDisconnected(pathLabel);
+            if (recorder != null) {
+              recorder.cancelled();
+            }
+            throw e;
+          }
+          // connecting (ConnectTimeoutException) or reading
+          failure = e instanceof SocketTimeoutException ? ErrorType.TIMEOUT : ErrorType.CONNECTION;
           cause = e;
         }
         int status = call == null ? -1 : call.status();

@@ -1,5 +1,6 @@
 package io.tinyllm.proxy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,18 +51,21 @@ final class HopByHop {
   }
 
   /**
-   * Gives {@code to} each name and value of the request {@code headers} that goes upstream: all but
-   * the hop-by-hop ones and those the upstream client sets itself.
+   * Gives {@code to} each of the request's header {@code fields} that goes upstream, in order and
+   * named as they came: all but the hop-by-hop ones and those the upstream client sets itself.
    */
-  static void forwarded(Map<String, List<String>> headers, BiConsumer<String, String> to) {
-    HopByHop hopByHop = new HopByHop(headers.get("Connection"));
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      String name = header.getKey();
-      if (hopByHop.drops(name) || SET_BY_CLIENT.contains(name)) {
-        continue;
+  static void forwarded(List<Map.Entry<String, String>> fields, BiConsumer<String, String> to) {
+    List<String> connection = new ArrayList<>();
+    for (Map.Entry<String, String> field : fields) {
+      if ("Connection".equalsIgnoreCase(field.getKey())) {
+        connection.add(field.getValue());
       }
-      for (String value : header.getValue()) {
-        to.accept(name, value);
+    }
+    HopByHop hopByHop = new HopByHop(connection);
+    for (Map.Entry<String, String> field : fields) {
+      String name = field.getKey();
+      if (!hopByHop.drops(name) && !SET_BY_CLIENT.contains(name)) {
+        to.accept(name, field.getValue());
       }
     }
   }

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One request to the proxy and its answer, as {@link Forwarder}, {@link FleetViews} and {@link
@@ -43,6 +45,12 @@ interface ProxyExchange {
 
   /** The request's headers (names case-insensitive). */
   Headers requestHeaders();
+
+  /**
+   * The request's header fields as the client sent them, to forward as they came: names in their
+   * case, in their order, a repeated name as often as it came.
+   */
+  List<Map.Entry<String, String>> requestHeaderFields();
 
   /** The request's body as it arrives; empty when it has none. */
   InputStream requestBody();

@@ -93,6 +93,7 @@ final class ProxyHttpServer implements AutoCloseable {
   private final HttpService service;
   private final ConnectionPlaces places;
   private final AtomicInteger threadsStarted = new AtomicInteger();
+  private final AtomicInteger serving = new AtomicInteger();
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor refusals;
   private final Thread acceptor;
@@ -165,6 +166,16 @@ final class ProxyHttpServer implements AutoCloseable {
     return threadsStarted.get();
   }
 
+  /** Connections being served now, each on a thread of its own. */
+  int connectionsServed() {
+    return serving.get();
+  }
+
+  /** Places taken now: connections served, and new ones being handed a place. */
+  int placesTaken() {
+    return places.taken();
+  }
+
   /** Connections waiting for their next request now. */
   int idleConnections() {
     return places.idle();
@@ -234,6 +245,7 @@ final class ProxyHttpServer implements AutoCloseable {
   }
 
   private void serve(ClientConnection connection) {
+    serving.incrementAndGet();
     try {
       HttpCoreContext context = HttpCoreContext.create();
       context.setAttribute(CONNECTION, connection);
@@ -261,6 +273,7 @@ final class ProxyHttpServer implements AutoCloseable {
         connection.end();
       }
       places.release(connection);
+      serving.decrementAndGet();
     }
   }
 

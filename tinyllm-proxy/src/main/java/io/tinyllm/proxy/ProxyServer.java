@@ -167,6 +167,11 @@ public final class ProxyServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The HTTP server, for tests that count its connections; null when not started. */
+  synchronized ProxyHttpServer httpServer() {
+    return server;
+  }
+
   /** The proxy's address, for Ollama clients: {@code OLLAMA_HOST=<this>}. */
   public URI uri() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();

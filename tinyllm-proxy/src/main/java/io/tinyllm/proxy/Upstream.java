@@ -2,10 +2,11 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -85,11 +86,16 @@ final class Upstream implements AutoCloseable {
   }
 
   /**
-   * Sends {@code method} {@code pathAndQuery} (raw, as the client sent it) with {@code headers}
-   * (less hop-by-hop and framing ones) and {@code body} to {@code backend}, and returns once the
-   * answer's head has arrived.
+   * Sends {@code method} {@code pathAndQuery} (raw, as the client sent it) with the header fields
+   * {@code headers} as the client sent them (less hop-by-hop and framing ones) and {@code body} to
+   * {@code backend}, and returns once the answer's head has arrived.
    */
-  Call open(Backend backend, String method, String pathAndQuery, Headers headers, Body body)
+  Call open(
+      Backend backend,
+      String method,
+      String pathAndQuery,
+      List<Map.Entry<String, String>> headers,
+      Body body)
       throws IOException {
     HttpUriRequestBase request = new HttpUriRequestBase(method, backend.base());
     request.setPath(backend.pathPrefix() + pathAndQuery);

@@ -38,6 +38,12 @@ class ProxyHttpServerTest {
       exchange.respond(200, body.length, out -> out.write(body));
       return;
     }
+    if ("/boom".equals(exchange.path())) {
+      throw new IllegalStateException("a bug in a handler");
+    }
+    if ("/silent".equals(exchange.path())) {
+      return; // no answer at all
+    }
     if ("/pieces".equals(exchange.path())) {
       exchange.respond(
           200,
@@ -231,6 +237,39 @@ class ProxyHttpServerTest {
   }
 
   @Test
+  void aRequestLineOverTheLimitIsAnswered431() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "GET /x?q=" + "a".repeat(ProxyHttpServer.MAX_LINE) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(client.response())
+          .startsWith("HTTP/1.1 431")
+          .endsWith(
+              "{\"error\":\"request head too large: a request line or header line over 16384"
+                  + " bytes\"}");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    assertThat(threads).isEmpty();
+    awaitNothingHeld();
+  }
+
+  @Test
+  void aConnectionStillSendingItsHeadGivesItsPlaceToANewOne() throws IOException {
+    start(1, Duration.ofSeconds(30));
+    try (Client trickling = new Client(server.port())) {
+      trickling.send("GET /x HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      awaitIdleConnections(1);
+      try (Client next = new Client(server.port())) {
+        next.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(next.response()).startsWith("HTTP/1.1 200");
+        assertThat(trickling.closedByServer()).isTrue();
+      }
+    }
+    assertThat(threads).hasSize(1);
+    awaitNothingHeld();
+  }
+
+  @Test
   void tooManyHeaderFieldsAreAnswered431() throws IOException {
     start(4, Duration.ofSeconds(30));
     StringBuilder head = new StringBuilder("GET /x HTTP/1.1\r\nHost: x\r\n");
@@ -264,6 +303,134 @@ class ProxyHttpServerTest {
       server.close();
       assertThat(client.closedByServer()).isTrue();
     }
+  }
+
+  @Test
+  void aHeadSentAByteAtATimeIsCutOffAtTheKeepAliveTimeoutFromItsFirstByte() throws IOException {
+    start(4, Duration.ofMillis(300));
+    try (Client client = new Client(server.port())) {
+      client.send("GET /x HTTP/1.1\r\nHost: x\r\n");
+      // a header byte every 20 ms, each well within the 300 ms the socket waits for a read
+      long started = System.nanoTime();
+      long deadline = started + TimeUnit.SECONDS.toNanos(5);
+      boolean cut = false;
+      while (!cut && System.nanoTime() < deadline) {
+        try {
+          client.send("X");
+        } catch (IOException e) {
+          cut = true; // reset by the server
+          break;
+        }
+        cut = client.closedByServerWithin(20);
+      }
+      assertThat(cut).as("the server closed the connection").isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+    assertThat(threads).isEmpty();
+    awaitNothingHeld();
+  }
+
+  @Test
+  void aHalfSentHeadThenSilenceIsClosedAfterTheKeepAliveTimeout() throws IOException {
+    start(4, Duration.ofMillis(200));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    assertThat(threads).isEmpty();
+    awaitNothingHeld();
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+              + "GET /pieces HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nsecond"
+              + "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      String all = client.rest();
+      assertThat(all.split("HTTP/1.1 200", -1)).hasSize(5);
+      assertThat(all)
+          .containsSubsequence(
+              "\r\n\r\nfirst",
+              "\r\n\r\n4\r\none,\r\n3\r\ntwo\r\n0\r\n\r\n",
+              "\r\n\r\nsecond",
+              "Connection: close\r\n")
+          .endsWith("\r\n\r\nok");
+    }
+    assertThat(server.threadsStarted()).isEqualTo(1);
+    awaitNothingHeld();
+  }
+
+  @Test
+  void aHandlerThatThrowsOrDoesNotAnswerEndsOnlyItsConnection() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    for (String path : List.of("/boom", "/silent")) {
+      try (Client client = new Client(server.port())) {
+        client.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(client.rest()).as(path).isEmpty();
+      }
+      awaitNothingHeld();
+    }
+    try (Client client = new Client(server.port())) {
+      client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void aClientResetMidBodyOrSendingGarbageHoldsNothing() throws IOException {
+    start(4, Duration.ofSeconds(30));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly ten.");
+      client.reset();
+    }
+    awaitNothingHeld();
+    try (Client client = new Client(server.port())) {
+      client.send("\u0000\u00ff\u0016\u0003\u0001 garbage\r\n\r\n");
+      assertThat(client.response()).startsWith("HTTP/1.1 400");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    awaitNothingHeld();
+  }
+
+  @Test
+  void closingEndsEveryConnectionAndFreesThePort() throws Exception {
+    start(4, Duration.ofSeconds(30));
+    int port = server.port();
+    try (Client busy = new Client(port);
+        Client idle = new Client(port)) {
+      idle.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(idle.response()).startsWith("HTTP/1.1 200");
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+      server.close();
+      assertThat(busy.closedByServer()).isTrue();
+      assertThat(idle.closedByServer()).isTrue();
+    }
+    slowRelease.countDown(); // the handler, unaware of the close, returns
+    awaitNothingHeld();
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      assertThat(again.getLocalPort()).isEqualTo(port);
+    }
+  }
+
+  /**
+   * Waits up to 10 s for every connection thread to end and every place to be given back, as after
+   * any scenario once its clients are gone.
+   */
+  private void awaitNothingHeld() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while ((server.connectionsServed() != 0 || server.placesTaken() != 0)
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // polling a condition, bounded above
+    }
+    assertThat(server.connectionsServed()).as("connections served").isZero();
+    assertThat(server.placesTaken()).as("places taken").isZero();
   }
 
   /** Waits up to 10 s for the server to have {@code count} connections waiting for a request. */
@@ -323,13 +490,31 @@ class ProxyHttpServerTest {
 
     /** Whether the server closed the connection (a read ends, or is reset) within 10 s. */
     boolean closedByServer() {
+      return closedByServerWithin(10_000);
+    }
+
+    /** Whether the server closed the connection within {@code millis} (nothing else to read). */
+    boolean closedByServerWithin(int millis) {
       try {
+        socket.setSoTimeout(millis);
         return in.read() < 0;
       } catch (java.net.SocketTimeoutException e) {
         return false;
       } catch (IOException e) {
         return true; // reset
+      } finally {
+        try {
+          socket.setSoTimeout(10_000);
+        } catch (IOException ignored) {
+          // closed: the next read says so
+        }
       }
+    }
+
+    /** Closes with a reset instead of a FIN, as a client that crashed. */
+    void reset() throws IOException {
+      socket.setSoLinger(true, 0);
+      socket.close();
     }
 
     @Override
