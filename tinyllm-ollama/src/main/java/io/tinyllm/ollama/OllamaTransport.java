@@ -11,6 +11,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
@@ -282,6 +283,13 @@ final class OllamaTransport {
     } catch (TimeoutException e) {
       future.cancel(true);
       throw timedOut(host, request, uri, model, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HttpTimeoutException
+          && !(e.getCause() instanceof HttpConnectTimeoutException)) {
+        // the JDK client's own timer, set to the same request timeout, fired first: one message
+        throw timedOut(host, request, uri, model, e.getCause());
+      }
+      throw e;
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
@@ -290,7 +298,7 @@ final class OllamaTransport {
   }
 
   private LlmTimeoutException timedOut(
-      HostRouter.Host host, OllamaRequest request, URI uri, String model, TimeoutException e) {
+      HostRouter.Host host, OllamaRequest request, URI uri, String model, Throwable e) {
     return new LlmTimeoutException(
         "Ollama at "
             + host.uri()
