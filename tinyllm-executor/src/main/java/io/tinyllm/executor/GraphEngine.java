@@ -2,6 +2,7 @@ package io.tinyllm.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.concurrent.AwaitableCount;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
@@ -44,12 +45,9 @@ public final class GraphEngine implements AutoCloseable {
   private final NodeCircuitBreakers breakers;
   private final ThreadPoolExecutor pool;
   private final ScheduledThreadPoolExecutor watchdog;
-  // tasks on engine threads, and threads in awaitIdle: a task that ends takes the lock only when
-  // it was the last one running and someone waits
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger idleWaiters = new AtomicInteger();
-  private final Object idle = new Object();
-  private volatile Runnable beforeIdleWait = () -> {};
+  // tasks on engine threads: a task that ends takes a lock only when it was the last one running
+  // and someone waits in awaitIdle
+  private final AwaitableCount running = new AwaitableCount();
 
   /** An engine on the system clock. */
   public GraphEngine(ExecutorConfig config, ExecutorMetrics metrics, Optional<LlmClient> client) {
@@ -135,28 +133,20 @@ public final class GraphEngine implements AutoCloseable {
 
   /** Runs {@code task} on an engine thread; {@code false} when all are busy (or closed). */
   boolean tryExecute(Runnable task) {
-    running.incrementAndGet();
+    running.increment();
     try {
       pool.execute(
           () -> {
             try {
               task.run();
             } finally {
-              ended();
+              running.decrement();
             }
           });
       return true;
     } catch (RejectedExecutionException e) {
-      ended();
+      running.decrement();
       return false;
-    }
-  }
-
-  private void ended() {
-    if (running.decrementAndGet() == 0 && idleWaiters.get() > 0) {
-      synchronized (idle) {
-        idle.notifyAll();
-      }
     }
   }
 
@@ -166,28 +156,7 @@ public final class GraphEngine implements AutoCloseable {
    * thread after the run returned, and records its outcome there: tests wait here for it.
    */
   boolean awaitIdle(Duration timeout) throws InterruptedException {
-    if (running.get() == 0) {
-      return true;
-    }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    // registered before the count is read again: a task that ends after that read sees the
-    // waiter and notifies, under the lock this thread holds until it waits
-    idleWaiters.incrementAndGet();
-    try {
-      synchronized (idle) {
-        while (running.get() != 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
-          }
-          beforeIdleWait.run();
-          TimeUnit.NANOSECONDS.timedWait(idle, left);
-        }
-        return true;
-      }
-    } finally {
-      idleWaiters.decrementAndGet();
-    }
+    return running.awaitZero(timeout);
   }
 
   /** An engine thread when one is free, else the calling thread. */
@@ -204,7 +173,7 @@ public final class GraphEngine implements AutoCloseable {
    * ending task needs to wake it: lets a test end a task knowing the waiter is asleep.
    */
   void beforeIdleWait(Runnable hook) {
-    this.beforeIdleWait = requireNonNull(hook, "hook is null");
+    running.beforeWait(hook);
   }
 
   /** Interrupts tasks that run on their caller's thread when their timeout passes. */

@@ -3,13 +3,13 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.tinyllm.api.concurrent.AwaitableCount;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.ollama.OllamaHost;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +28,7 @@ final class Backend {
   private final URI base;
   private final String baseText;
   private final String pathPrefix;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  // threads in awaitIdle: read by every ended() that reaches zero, so the lock is taken only then
-  private final AtomicInteger idleWaiters = new AtomicInteger();
-  private final Object idle = new Object();
-  private volatile Runnable beforeIdleWait = () -> {};
+  private final AwaitableCount inFlight = new AwaitableCount();
   private volatile boolean healthy = true;
   private volatile Set<String> installed = Set.of();
   private volatile Set<String> loaded = Set.of();
@@ -113,15 +109,11 @@ final class Backend {
   }
 
   void started() {
-    inFlight.incrementAndGet();
+    inFlight.increment();
   }
 
   void ended() {
-    if (inFlight.decrementAndGet() == 0 && idleWaiters.get() > 0) {
-      synchronized (idle) {
-        idle.notifyAll();
-      }
-    }
+    inFlight.decrement();
   }
 
   /**
@@ -130,36 +122,7 @@ final class Backend {
    * path pays one atomic read more and nothing else while nobody waits.
    */
   boolean awaitIdle(Duration timeout) throws InterruptedException {
-    if (inFlight.get() == 0) {
-      return true;
-    }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    // registered before the count is read again: an ended() that brings it to zero after that
-    // read sees the waiter and notifies, under the lock this thread holds until it waits
-    idleWaiters.incrementAndGet();
-    try {
-      synchronized (idle) {
-        while (inFlight.get() != 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
-          }
-          beforeIdleWait.run();
-          TimeUnit.NANOSECONDS.timedWait(idle, left);
-        }
-        return true;
-      }
-    } finally {
-      idleWaiters.decrementAndGet();
-    }
-  }
-
-  /**
-   * Runs {@code hook} in {@link #awaitIdle} just before the waiter blocks, holding the lock an
-   * {@link #ended} needs to wake it: lets a test end an exchange knowing the waiter is asleep.
-   */
-  void beforeIdleWait(Runnable hook) {
-    this.beforeIdleWait = requireNonNull(hook, "hook is null");
+    return inFlight.awaitZero(timeout);
   }
 
   /**

@@ -1,8 +1,7 @@
-package io.tinyllm.proxy;
+package io.tinyllm.api.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -13,12 +12,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link Backend#awaitIdle}: woken by the exchange that ends last, bounded by its timeout. */
-class BackendIdleTest {
+/**
+ * {@link AwaitableCount#awaitZero}: woken by the decrement that reaches zero, bounded by its
+ * timeout.
+ */
+class AwaitableCountTest {
   /** Far beyond the test's own bound: a waiter that returns did so because it was woken. */
   private static final Duration FOREVER = Duration.ofDays(1);
 
-  private final Backend backend = new Backend("a", URI.create("http://127.0.0.1:11434"));
+  private final AwaitableCount count = new AwaitableCount();
   private final ExecutorService waiters = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -27,54 +29,54 @@ class BackendIdleTest {
   }
 
   @Test
-  void idleBackendReturnsAtOnce() throws Exception {
-    assertThat(backend.awaitIdle(Duration.ZERO)).isTrue();
+  void zeroReturnsAtOnce() throws Exception {
+    assertThat(count.awaitZero(Duration.ZERO)).isTrue();
 
-    backend.started();
-    backend.ended();
+    count.increment();
+    count.decrement();
 
-    assertThat(backend.awaitIdle(Duration.ZERO)).isTrue();
+    assertThat(count.awaitZero(Duration.ZERO)).isTrue();
   }
 
   @Test
-  void busyBackendIsNotIdleByTheDeadline() throws Exception {
-    backend.started();
+  void aCountAboveZeroIsNotZeroByTheDeadline() throws Exception {
+    count.increment();
 
-    assertThat(backend.awaitIdle(Duration.ZERO)).isFalse();
-    assertThat(backend.awaitIdle(Duration.ofMillis(1))).isFalse();
-    assertThat(backend.inFlight()).isEqualTo(1);
+    assertThat(count.awaitZero(Duration.ZERO)).isFalse();
+    assertThat(count.awaitZero(Duration.ofMillis(1))).isFalse();
+    assertThat(count.get()).isEqualTo(1);
   }
 
   @Test
-  void lastEndedExchangeWakesTheWaiter() throws Exception {
-    backend.started();
-    backend.started();
+  void theDecrementToZeroWakesTheWaiter() throws Exception {
+    count.increment();
+    count.increment();
     CountDownLatch asleep = new CountDownLatch(1);
-    backend.beforeIdleWait(asleep::countDown);
+    count.beforeWait(asleep::countDown);
 
-    Future<Boolean> idle = waiters.submit(() -> backend.awaitIdle(FOREVER));
-    // the hook runs under the lock ended() needs to notify: the waiter is asleep once it let go
+    Future<Boolean> idle = waiters.submit(() -> count.awaitZero(FOREVER));
+    // the hook runs under the lock decrement() needs to notify: the waiter is asleep once it let go
     assertThat(asleep.await(10, TimeUnit.SECONDS)).as("the waiter blocked").isTrue();
-    backend.ended(); // one still open: the waiter sleeps on
+    count.decrement(); // one still open: the waiter sleeps on
     assertThat(idle.isDone()).isFalse();
-    backend.ended();
+    count.decrement();
 
     assertThat(idle.get(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(backend.inFlight()).isZero();
+    assertThat(count.get()).isZero();
   }
 
   @Test
   void everyWaiterIsWoken() throws Exception {
-    backend.started();
+    count.increment();
     CountDownLatch asleep = new CountDownLatch(3);
-    backend.beforeIdleWait(asleep::countDown);
+    count.beforeWait(asleep::countDown);
 
     CompletableFuture<?>[] idle = new CompletableFuture<?>[3];
     for (int i = 0; i < idle.length; i++) {
-      idle[i] = CompletableFuture.supplyAsync(this::awaitIdleForever, waiters);
+      idle[i] = CompletableFuture.supplyAsync(this::awaitZeroForever, waiters);
     }
     assertThat(asleep.await(10, TimeUnit.SECONDS)).as("every waiter blocked").isTrue();
-    backend.ended();
+    count.decrement();
 
     CompletableFuture.allOf(idle).get(10, TimeUnit.SECONDS);
     for (CompletableFuture<?> waiter : idle) {
@@ -82,9 +84,9 @@ class BackendIdleTest {
     }
   }
 
-  private boolean awaitIdleForever() {
+  private boolean awaitZeroForever() {
     try {
-      return backend.awaitIdle(FOREVER);
+      return count.awaitZero(FOREVER);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
