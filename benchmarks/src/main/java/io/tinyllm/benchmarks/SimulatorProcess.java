@@ -9,12 +9,13 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * An {@link OllamaSimulator} in a JVM of its own, with no simulated delay, so that a benchmark's
- * process CPU time ({@link ProcessCpuProfiler}) is the client's alone. It serves, for each token
- * count {@code n} it was started with, a canned answer to {@link #prompt(int) prompt(n)} that is
- * longer than {@code n} tokens; a request with {@code num_predict = n} then streams exactly {@code
- * n} tokens (done reason {@code length}). The child runs on the benchmark's class path and ends
- * when its standard input closes, so it never outlives the fork that started it.
+ * An {@link OllamaSimulator} in a JVM of its own, with no simulated delay (unless paced, see {@link
+ * #main}), so that a benchmark's process CPU time ({@link ProcessCpuProfiler}) is the client's
+ * alone. It serves, for each token count {@code n} it was started with, a canned answer to {@link
+ * #prompt(int) prompt(n)} that is longer than {@code n} tokens; a request with {@code num_predict =
+ * n} then streams exactly {@code n} tokens (done reason {@code length}). The child runs on the
+ * benchmark's class path and ends when its standard input closes, so it never outlives the fork
+ * that started it.
  */
 final class SimulatorProcess implements AutoCloseable {
   static final String READY = "simulator listening on ";
