@@ -36,7 +36,8 @@ import java.util.Map;
  * <p>{@code pace=MICROS} (0, the default: as fast as it can) has the simulator stream a token every
  * {@code MICROS} µs, so chunks reach the middle process one by one as a real Ollama sends them
  * instead of in bursts of many per read; warm-up streams are paced too. The small requests are not
- * paced.
+ * paced: their model takes no time but 1 µs per token, one short sleep of the simulator's per
+ * answer on every path alike.
  *
  * <p>{@code peers=} adds other projects' proxies as paths measured the same way ({@link Peers}).
  *
