@@ -23,16 +23,21 @@ import java.util.Map;
  * (p50, p99) as a client sees it, and the CPU the middle process spends per streamed token. The
  * simulator, the proxy and the forwarder each run in a JVM of their own with the same flags, and
  * the proxy once more with the launcher's flags for short commands (C1 only; {@code tinyllm proxy}
- * itself keeps C2); the harness is the client.
- * Rounds alternate the paths so drift on the machine falls on all of them. With {@code
- * baseline=JAR} (the benchmark jar of another commit), that commit's proxy runs in the same run
- * too, both ways, as the "before" of a change.
+ * itself keeps C2); the harness is the client. Rounds alternate the paths so drift on the machine
+ * falls on all of them. With {@code baseline=JAR} (the benchmark jar of another commit), that
+ * commit's proxy runs in the same run too, both ways, as the "before" of a change.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tinyllm.benchmarks.ProxyOverheadHarness \
- *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] [baseline=JAR] \
+ *     [rounds=5] [requests=2000] [streams=100] [tokens=512] [warmup=300] [pace=0] [baseline=JAR] \
  *     [peers=nginx,ollama-exporter=PATH,ollama-metrics=PATH]
  * </pre>
+ *
+ * <p>{@code pace=MICROS} (0, the default: as fast as it can) has the simulator stream a token every
+ * {@code MICROS} µs, so chunks reach the middle process one by one as a real Ollama sends them
+ * instead of in bursts of many per read; warm-up streams are paced too. The small requests are not
+ * paced: their model takes no time but 1 µs per token, one short sleep of the simulator's per
+ * answer on every path alike.
  *
  * <p>{@code peers=} adds other projects' proxies as paths measured the same way ({@link Peers}).
  *
@@ -75,6 +80,7 @@ public final class ProxyOverheadHarness {
     params.put("streams", 100);
     params.put("tokens", 512);
     params.put("warmup", 300);
+    params.put("pace", 0);
     String baseline = null;
     for (String arg : args) {
       if (Peers.isFlag(arg)) {
@@ -99,6 +105,17 @@ public final class ProxyOverheadHarness {
     int streams = params.get("streams");
     int tokens = params.get("tokens");
     int warmup = params.get("warmup");
+    int pace = params.get("pace");
+    if (pace < 0 || pace > SimulatorProcess.MAX_PACE_MICROS) {
+      throw new IllegalArgumentException(
+          "pace=" + pace + ": expected 0 to " + SimulatorProcess.MAX_PACE_MICROS + " µs per token");
+    }
+    String streamModel = pace > 0 ? SimulatorProcess.PACED_MODEL : MODEL;
+    List<String> simArgs = new ArrayList<>();
+    if (pace > 0) {
+      simArgs.add("pace=" + pace);
+    }
+    simArgs.add(Integer.toString(tokens));
     List<PeerProxy> chosenPeers = Peers.parse(args); // a misspelt peer fails before anything starts
     System.out.println("# ProxyOverheadHarness " + params + ", children " + CHILD_JVM);
     System.out.println("# the C1-only proxy runs with " + LAUNCHER_JVM);
@@ -111,7 +128,7 @@ public final class ProxyOverheadHarness {
                 SimulatorProcess.class,
                 SimulatorProcess.READY,
                 CHILD_JVM,
-                Integer.toString(tokens));
+                simArgs.toArray(String[]::new));
         ChildProcess proxy =
             ChildProcess.start(
                 ProxyProcess.class, ProxyProcess.READY, CHILD_JVM, sim.uri().toString());
@@ -161,9 +178,9 @@ public final class ProxyOverheadHarness {
       paths.keySet().forEach(p -> clients.put(p, client()));
 
       // the same bytes on every path, before anything is timed
-      String reference = stream(clients.get("direct"), paths.get("direct"), tokens);
+      String reference = stream(clients.get("direct"), paths.get("direct"), streamModel, tokens);
       for (String path : paths.keySet()) {
-        String body = stream(clients.get(path), paths.get(path), tokens);
+        String body = stream(clients.get(path), paths.get(path), streamModel, tokens);
         if (!strip(body).equals(strip(reference))) {
           throw new IllegalStateException(path + " changed the streamed answer");
         }
@@ -180,7 +197,7 @@ public final class ProxyOverheadHarness {
         small(clients.get(path), paths.get(path), requests, null);
         // C2 goes on compiling the proxy's streaming path for a few hundred answers
         for (int i = 0; i < warmup; i++) {
-          stream(clients.get(path), paths.get(path), tokens);
+          stream(clients.get(path), paths.get(path), streamModel, tokens);
         }
       }
       List<String> order = new ArrayList<>(paths.keySet());
@@ -196,7 +213,7 @@ public final class ProxyOverheadHarness {
           Duration before = middle.cpuTime();
           long streamed = 0;
           for (int i = 0; i < streams; i++) {
-            streamed += tokens(stream(clients.get(path), paths.get(path), tokens));
+            streamed += tokens(stream(clients.get(path), paths.get(path), streamModel, tokens));
           }
           Duration used = middle.cpuTime().minus(before);
           cpuPerToken.get(path).add(used.toNanos() / (double) streamed);
@@ -291,8 +308,11 @@ public final class ProxyOverheadHarness {
     }
   }
 
-  /** One streamed generate of {@code tokens} tokens, read as it arrives; the whole body. */
-  private static String stream(HttpClient client, URI base, int tokens)
+  /**
+   * One streamed generate of {@code tokens} tokens from {@code model}, read as it arrives; the
+   * whole body.
+   */
+  private static String stream(HttpClient client, URI base, String model, int tokens)
       throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve("/api/generate"))
@@ -300,7 +320,7 @@ public final class ProxyOverheadHarness {
             .POST(
                 HttpRequest.BodyPublishers.ofString(
                     "{\"model\":\""
-                        + MODEL
+                        + model
                         + "\",\"prompt\":\""
                         + SimulatorProcess.prompt(tokens)
                         + "\",\"stream\":true,\"options\":{\"num_predict\":"

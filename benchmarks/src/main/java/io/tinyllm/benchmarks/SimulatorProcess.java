@@ -1,21 +1,34 @@
 package io.tinyllm.benchmarks;
 
 import io.tinyllm.ollama.sim.OllamaSimulator;
+import io.tinyllm.ollama.sim.SimulatedModel;
 import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * An {@link OllamaSimulator} in a JVM of its own, with no simulated delay, so that a benchmark's
- * process CPU time ({@link ProcessCpuProfiler}) is the client's alone. It serves, for each token
- * count {@code n} it was started with, a canned answer to {@link #prompt(int) prompt(n)} that is
- * longer than {@code n} tokens; a request with {@code num_predict = n} then streams exactly {@code
- * n} tokens (done reason {@code length}). The child runs on the benchmark's class path and ends
- * when its standard input closes, so it never outlives the fork that started it.
+ * An {@link OllamaSimulator} in a JVM of its own, with no simulated delay (unless paced, see {@link
+ * #main}), so that a benchmark's process CPU time ({@link ProcessCpuProfiler}) is the client's
+ * alone. It serves, for each token count {@code n} it was started with, a canned answer to {@link
+ * #prompt(int) prompt(n)} that is longer than {@code n} tokens; a request with {@code num_predict =
+ * n} then streams exactly {@code n} tokens (done reason {@code length}). The child runs on the
+ * benchmark's class path and ends when its standard input closes, so it never outlives the fork
+ * that started it.
  */
 final class SimulatorProcess implements AutoCloseable {
   static final String READY = "simulator listening on ";
+
+  /**
+   * With {@code pace=MICROS}, the model that streams one token every {@code MICROS} µs; the default
+   * model then answers with no simulated delay, as without a pace.
+   */
+  static final String PACED_MODEL = "paced:latest";
+
+  /** The longest pace a child accepts: 100 ms per token is already slower than any real model. */
+  static final int MAX_PACE_MICROS = 100_000;
+
   private static final List<String> SENTENCES =
       List.of(
           "Streaming lets a client show the first words before the whole answer is ready.",
@@ -79,10 +92,26 @@ final class SimulatorProcess implements AutoCloseable {
     child.close();
   }
 
-  /** The child: {@code SimulatorProcess <tokens>...}. */
+  /**
+   * The child: {@code SimulatorProcess [pace=MICROS] <tokens>...}. Without a pace nothing is
+   * delayed (time scale 0). With one, time runs at scale 1 but the default models take no time to
+   * load, evaluate or answer (1 µs per token), while {@link #PACED_MODEL} streams a token every
+   * {@code MICROS} µs, as a real Ollama's chunks arrive one by one.
+   */
   public static void main(String[] args) throws IOException {
     SimulatorConfig.Builder config = SimulatorConfig.builder().timeScale(0);
     for (String arg : args) {
+      if (arg.startsWith("pace=")) {
+        int micros = Integer.parseInt(arg.substring("pace=".length()));
+        if (micros < 1 || micros > MAX_PACE_MICROS) {
+          throw new IllegalArgumentException(
+              "pace=" + micros + ": expected 1 to " + MAX_PACE_MICROS + " µs per token");
+        }
+        config.timeScale(1).models(unpaced());
+        config.model(
+            instant(SimulatedModel.completion(PACED_MODEL)).tokensPerSecond(1e6 / micros).build());
+        continue;
+      }
       int tokens = Integer.parseInt(arg);
       config.cannedAnswer(prompt(tokens), answer(tokens));
     }
@@ -91,5 +120,16 @@ final class SimulatorProcess implements AutoCloseable {
       System.out.flush();
       ChildProcess.awaitEndOfInput();
     }
+  }
+
+  /** The default models with every simulated delay as near zero as the simulator allows. */
+  private static List<SimulatedModel> unpaced() {
+    return SimulatedModel.defaults().stream()
+        .map(m -> instant(m.toBuilder()).tokensPerSecond(1_000_000).build())
+        .toList();
+  }
+
+  private static SimulatedModel.Builder instant(SimulatedModel.Builder model) {
+    return model.loadTime(Duration.ZERO).timeToFirstToken(Duration.ZERO).promptTokensPerSecond(1e9);
   }
 }
