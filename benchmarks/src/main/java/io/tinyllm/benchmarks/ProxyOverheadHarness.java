@@ -71,6 +71,9 @@ public final class ProxyOverheadHarness {
           "-Dsun.net.httpserver.nodelay=true",
           "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
+  /** {@link ChunkForwarder}'s path: the floor with a write per chunk, as the issue words it. */
+  private static final String PER_CHUNK = "bare forwarder, a flush per chunk";
+
   private ProxyOverheadHarness() {}
 
   public static void main(String[] args) throws Exception {
@@ -138,6 +141,9 @@ public final class ProxyOverheadHarness {
         ChildProcess bare =
             ChildProcess.start(
                 BareForwarder.class, BareForwarder.READY, CHILD_JVM, sim.uri().toString());
+        ChildProcess perChunk =
+            ChildProcess.start(
+                ChunkForwarder.class, ChunkForwarder.READY, CHILD_JVM, sim.uri().toString());
         ChildProcess mainProxy =
             baseline == null
                 ? null
@@ -160,10 +166,12 @@ public final class ProxyOverheadHarness {
       Map<String, URI> paths = new LinkedHashMap<>();
       paths.put("direct", sim.uri());
       paths.put("bare forwarder", bare.uri());
+      paths.put(PER_CHUNK, perChunk.uri());
       paths.put("tinyllm proxy", proxy.uri());
       paths.put("tinyllm proxy, C1 only", proxyC1.uri());
       Map<String, CpuClock> middles = new LinkedHashMap<>();
       middles.put("bare forwarder", bare::cpuTime);
+      middles.put(PER_CHUNK, perChunk::cpuTime);
       middles.put("tinyllm proxy", proxy::cpuTime);
       middles.put("tinyllm proxy, C1 only", proxyC1::cpuTime);
       if (mainProxy != null) {
@@ -247,18 +255,21 @@ public final class ProxyOverheadHarness {
       }
       System.out.println();
       System.out.println(
-          "| middle process | CPU per streamed token, per round | median | ÷ bare |");
-      System.out.println("|---|---|---|---|");
+          "| middle process | CPU per streamed token, per round | median | ÷ bare |"
+              + " ÷ bare, a flush per chunk |");
+      System.out.println("|---|---|---|---|---|");
       double bareMedian = median(cpuPerToken.get("bare forwarder"));
+      double perChunkMedian = median(cpuPerToken.get(PER_CHUNK));
       for (String path : cpuPerToken.keySet()) {
         double median = median(cpuPerToken.get(path));
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %.0f ns | %.2f |%n",
+            "| %s | %s | %.0f ns | %.2f | %.2f |%n",
             path,
             cpuPerToken.get(path).stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList(),
             median,
-            median / bareMedian);
+            median / bareMedian,
+            median / perChunkMedian);
       }
     }
   }
