@@ -2,6 +2,7 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -101,6 +102,29 @@ final class ConnectionPlaces {
       idle += connection.idle() ? 1 : 0;
     }
     return idle;
+  }
+
+  /**
+   * Waits until {@code count} connections wait for a request, at most {@code timeout}; woken as a
+   * connection turns idle or ends.
+   */
+  boolean awaitIdle(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (freed) {
+      while (true) {
+        // asked for before the count is read: a connection that turns idle after that read wakes
+        // this thread, under the lock it holds until it waits
+        wanted = true;
+        if (idle() == count) {
+          return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(freed, left);
+      }
+    }
   }
 
   /** Ends every connection. */

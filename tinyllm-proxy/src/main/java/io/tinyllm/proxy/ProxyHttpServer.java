@@ -2,6 +2,7 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tinyllm.api.concurrent.AwaitableCount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -93,7 +94,7 @@ final class ProxyHttpServer implements AutoCloseable {
   private final HttpService service;
   private final ConnectionPlaces places;
   private final AtomicInteger threadsStarted = new AtomicInteger();
-  private final AtomicInteger serving = new AtomicInteger();
+  private final AwaitableCount serving = new AwaitableCount();
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor refusals;
   private final Thread acceptor;
@@ -166,9 +167,17 @@ final class ProxyHttpServer implements AutoCloseable {
     return threadsStarted.get();
   }
 
-  /** Connections being served now, each on a thread of its own. */
+  /** Connections being served now, each on a thread of its own (or handed to one). */
   int connectionsServed() {
     return serving.get();
+  }
+
+  /**
+   * Waits until no connection is served, at most {@code timeout}; true when none was. A connection
+   * gives its place back before it stops counting, so none is taken by a served one then.
+   */
+  boolean awaitConnectionsEnded(Duration timeout) throws InterruptedException {
+    return serving.awaitZero(timeout);
   }
 
   /** Places taken now: connections served, and new ones being handed a place. */
@@ -179,6 +188,11 @@ final class ProxyHttpServer implements AutoCloseable {
   /** Connections waiting for their next request now. */
   int idleConnections() {
     return places.idle();
+  }
+
+  /** Waits until {@code count} connections wait for their next request, at most {@code timeout}. */
+  boolean awaitIdleConnections(int count, Duration timeout) throws InterruptedException {
+    return places.awaitIdle(count, timeout);
   }
 
   /** Stops accepting, and ends every connection: idle ones, and exchanges in progress. */
@@ -236,16 +250,17 @@ final class ProxyHttpServer implements AutoCloseable {
       throw e;
     }
     places.add(connection);
+    serving.increment(); // counted from here, so a wait for none served cannot slip in before
     try {
       workers.execute(() -> serve(connection));
     } catch (RejectedExecutionException e) { // closing
       connection.end();
       places.release(connection);
+      serving.decrement();
     }
   }
 
   private void serve(ClientConnection connection) {
-    serving.incrementAndGet();
     try {
       HttpCoreContext context = HttpCoreContext.create();
       context.setAttribute(CONNECTION, connection);
@@ -273,7 +288,7 @@ final class ProxyHttpServer implements AutoCloseable {
         connection.end();
       }
       places.release(connection);
-      serving.decrementAndGet();
+      serving.decrement();
     }
   }
 

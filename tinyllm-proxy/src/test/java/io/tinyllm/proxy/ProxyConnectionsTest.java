@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,9 +170,8 @@ class ProxyConnectionsTest {
   @Test
   void twoHundredMegabytesStreamThroughAsTheyCome() throws Exception {
     long size = 200L * 1024 * 1024;
-    AtomicLong received = new AtomicLong();
-    try (CannedUpstream upstream =
-            new CannedUpstream(exchange -> digest(exchange, received::addAndGet));
+    ByteTally received = new ByteTally();
+    try (CannedUpstream upstream = new CannedUpstream(exchange -> digest(exchange, received::add));
         ProxyFixture f = ProxyFixture.upstream(upstream.uri());
         RawHttp client = new RawHttp(f.proxy.uri())) {
       client.socket.setSoTimeout(30_000);
@@ -224,9 +222,8 @@ class ProxyConnectionsTest {
 
   @Test
   void aClientResetMidBodyEndsTheUpstreamRequestAndHoldsNothing() throws Exception {
-    AtomicLong received = new AtomicLong();
-    try (CannedUpstream upstream =
-            new CannedUpstream(exchange -> digest(exchange, received::addAndGet));
+    ByteTally received = new ByteTally();
+    try (CannedUpstream upstream = new CannedUpstream(exchange -> digest(exchange, received::add));
         ProxyFixture f = ProxyFixture.upstream(upstream.uri());
         RawHttp client = new RawHttp(f.proxy.uri())) {
       OutputStream out = client.socket.getOutputStream();
@@ -389,12 +386,10 @@ class ProxyConnectionsTest {
   }
 
   /** Waits up to 10 s for every connection thread to end and every place to be given back. */
-  static void awaitNothingHeld(ProxyHttpServer server) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((server.connectionsServed() != 0 || server.placesTaken() != 0)
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait(); // polling a condition, bounded above
-    }
+  static void awaitNothingHeld(ProxyHttpServer server) throws InterruptedException {
+    assertThat(server.awaitConnectionsEnded(Duration.ofSeconds(10)))
+        .as("every connection ended")
+        .isTrue();
     assertThat(server.connectionsServed()).as("connections served").isZero();
     assertThat(server.placesTaken()).as("places taken").isZero();
   }
@@ -418,12 +413,10 @@ class ProxyConnectionsTest {
     }
   }
 
-  private static void awaitAtLeast(AtomicLong value, long atLeast) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (value.get() < atLeast && System.nanoTime() < deadline) {
-      Thread.onSpinWait(); // polling a condition, bounded above
-    }
-    assertThat(value.get()).as("bytes Ollama received").isGreaterThanOrEqualTo(atLeast);
+  private static void awaitAtLeast(ByteTally value, long atLeast) throws InterruptedException {
+    assertThat(value.awaitAtLeast(atLeast, Duration.ofSeconds(30)))
+        .as("bytes Ollama received: %d, at least %d expected", value.get(), atLeast)
+        .isTrue();
   }
 
   /** Runs {@code command}, bounded at 30 s, and returns its output; fails on a non-zero exit. */

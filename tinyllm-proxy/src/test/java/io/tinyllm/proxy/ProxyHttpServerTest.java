@@ -424,10 +424,13 @@ class ProxyHttpServerTest {
    * any scenario once its clients are gone.
    */
   private void awaitNothingHeld() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((server.connectionsServed() != 0 || server.placesTaken() != 0)
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait(); // polling a condition, bounded above
+    try {
+      assertThat(server.awaitConnectionsEnded(Duration.ofSeconds(10)))
+          .as("every connection ended")
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
     assertThat(server.connectionsServed()).as("connections served").isZero();
     assertThat(server.placesTaken()).as("places taken").isZero();
@@ -435,11 +438,14 @@ class ProxyHttpServerTest {
 
   /** Waits up to 10 s for the server to have {@code count} connections waiting for a request. */
   private void awaitIdleConnections(int count) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.idleConnections() != count && System.nanoTime() < deadline) {
-      Thread.onSpinWait(); // polling a condition, bounded above
+    try {
+      assertThat(server.awaitIdleConnections(count, Duration.ofSeconds(10)))
+          .as("%d connections waiting for a request", count)
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
-    assertThat(server.idleConnections()).isEqualTo(count);
   }
 
   /** One client connection over a plain socket, every read bounded by a 10 s timeout. */
