@@ -21,8 +21,9 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * One client connection of {@link ProxyHttpServer}: idle while it waits for a request (its socket
- * timing out after the keep-alive timeout), busy from a request's head to the end of its answer,
- * closed once. Only an idle connection is closed to make room for a new one.
+ * timing out after the keep-alive timeout), busy from a request's head to the end of its answer
+ * (its body's reads timing out after the same silence), closed once. Only an idle connection is
+ * closed to make room for a new one.
  */
 final class ClientConnection extends DefaultBHttpServerConnection {
   private static final int IDLE = 0;
@@ -64,7 +65,10 @@ final class ClientConnection extends DefaultBHttpServerConnection {
       throw new UncheckedIOException(new SocketException("closed to make room"));
     }
     readingHead = false;
-    setSocketTimeout(Timeout.DISABLED); // a request in progress has no time limit
+    // a request body silent for longer than this between two reads ends the exchange (a client
+    // holding a place with a trickled body); nothing reads the client while its answer goes out,
+    // so the answer itself has no time limit
+    setSocketTimeout(keepAlive);
   }
 
   @Override

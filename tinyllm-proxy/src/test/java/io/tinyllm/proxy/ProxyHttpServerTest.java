@@ -342,6 +342,30 @@ class ProxyHttpServerTest {
   }
 
   @Test
+  void aBodySilentForLongerThanTheKeepAliveTimeoutEndsTheConnection() throws IOException {
+    start(4, Duration.ofMillis(200));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    awaitNothingHeld();
+  }
+
+  @Test
+  void anAnswerTakesAsLongAsItTakesWhateverTheKeepAliveTimeout() throws Exception {
+    start(4, Duration.ofMillis(200));
+    try (Client client = new Client(server.port())) {
+      client.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+      assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+      // two and a half keep-alive timeouts with the answer held: the connection stays open
+      assertThat(client.closedByServerWithin(500)).isFalse();
+      slowRelease.countDown();
+      assertThat(client.response()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nok");
+    }
+    awaitNothingHeld();
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws IOException {
     start(4, Duration.ofSeconds(30));
     try (Client client = new Client(server.port())) {
