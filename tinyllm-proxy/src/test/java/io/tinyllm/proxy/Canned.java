@@ -1,12 +1,20 @@
 package io.tinyllm.proxy;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.tinyllm.ollama.sim.SimulatedModel;
+import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 
 /** Answers as Ollama sends them, cut into the pieces a test upstream writes one by one. */
 final class Canned {
@@ -89,6 +97,65 @@ final class Canned {
         out.write(piece);
         out.flush();
       }
+    }
+  }
+
+  /** A model of the simulator that streams 5 tokens a second, for tests that need a long answer. */
+  static final String SLOW_MODEL = "slow:1b";
+
+  /**
+   * A simulator whose {@link #SLOW_MODEL} answers "ping" with 100 tokens at 5 a second: a stream
+   * left alone runs 20 s; {@code numParallel} requests at once.
+   */
+  static SimulatorConfig slowModel(int numParallel) {
+    return SimulatorConfig.builder()
+        .port(0)
+        .numParallel(numParallel)
+        .model(
+            SimulatedModel.completion(SLOW_MODEL)
+                .loadTime(Duration.ofMillis(1))
+                .timeToFirstToken(Duration.ofMillis(1))
+                .tokensPerSecond(5)
+                .build())
+        .cannedAnswer("ping", "word ".repeat(100).strip())
+        .build();
+  }
+
+  /** Answers with the length and SHA-256 of the request body. */
+  static void digest(HttpExchange exchange) throws IOException {
+    digest(exchange, n -> 0);
+  }
+
+  /** The same, telling {@code arrived} of each piece of the body as it comes. */
+  static void digest(HttpExchange exchange, LongUnaryOperator arrived) throws IOException {
+    MessageDigest sha = sha256();
+    long length = 0;
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+        length += n;
+        arrived.applyAsLong(n);
+      }
+    }
+    byte[] answer =
+        (length + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(200, answer.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer);
+    }
+  }
+
+  /** What {@link #digest} answers for {@code bytes}. */
+  static String digestAnswer(byte[] bytes) {
+    return bytes.length + " " + HexFormat.of().formatHex(sha256().digest(bytes));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

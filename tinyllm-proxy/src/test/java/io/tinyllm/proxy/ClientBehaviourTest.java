@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinyllm.ollama.sim.Gate;
-import io.tinyllm.ollama.sim.SimulatedModel;
-import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,26 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** Clients that hang up, and clients that stop reading. */
 class ClientBehaviourTest {
-  private static final String SLOW = "slow:1b";
   private static final String REQUEST = "{\"model\":\"slow:1b\",\"prompt\":\"ping\"}";
-
-  /** 100 tokens at 5 a second: a stream left alone runs 20 s. */
-  private static SimulatorConfig slowModel() {
-    return SimulatorConfig.builder()
-        .port(0)
-        .model(
-            SimulatedModel.completion(SLOW)
-                .loadTime(Duration.ofMillis(1))
-                .timeToFirstToken(Duration.ofMillis(1))
-                .tokensPerSecond(5)
-                .build())
-        .cannedAnswer("ping", "word ".repeat(100).strip())
-        .build();
-  }
 
   @Test
   void aClientThatHangsUpMidStreamCancelsTheUpstreamRequest() throws Exception {
-    try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
+    try (ProxyFixture f = ProxyFixture.simulator(Canned.slowModel(1))) {
       try (RawHttp client = new RawHttp(f.proxy.uri())) {
         client
             .send(
@@ -71,7 +54,7 @@ class ClientBehaviourTest {
 
   @Test
   void aClientThatHangsUpBeforeTheFirstTokenCancelsItWhenTheTokenComes() throws Exception {
-    try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
+    try (ProxyFixture f = ProxyFixture.simulator(Canned.slowModel(1))) {
       Gate gate = f.sim.faults().holdBeforeFirstToken(1);
       try (RawHttp client = new RawHttp(f.proxy.uri())) {
         client.send(

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +96,7 @@ class PassThroughTest {
     byte[] big =
         ("{\"model\":\"qwen2.5:0.5b\",\"prompt\":\"" + "x".repeat(3_000_000) + "\"}")
             .getBytes(StandardCharsets.UTF_8);
-    try (CannedUpstream upstream = new CannedUpstream(PassThroughTest::digest);
+    try (CannedUpstream upstream = new CannedUpstream(Canned::digest);
         ProxyFixture f = ProxyFixture.upstream(upstream.uri())) {
       HttpResponse<byte[]> withLength =
           f.send(
@@ -115,7 +111,7 @@ class PassThroughTest {
                           () -> new java.io.ByteArrayInputStream(big)))
                   .build());
 
-      String expected = big.length + " " + sha256(big);
+      String expected = Canned.digestAnswer(big);
       assertThat(new String(withLength.body(), StandardCharsets.UTF_8)).isEqualTo(expected);
       assertThat(new String(chunked.body(), StandardCharsets.UTF_8)).isEqualTo(expected);
       HttpExchange first = upstream.seen.take();
@@ -149,34 +145,5 @@ class PassThroughTest {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
-  }
-
-  /** Answers with the length and SHA-256 of the request body. */
-  private static void digest(HttpExchange exchange) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long length = 0;
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] buffer = new byte[8192];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        sha.update(buffer, 0, n);
-        length += n;
-      }
-    }
-    byte[] bytes =
-        (length + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

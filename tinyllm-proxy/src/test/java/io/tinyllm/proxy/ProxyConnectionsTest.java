@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.sun.net.httpserver.HttpExchange;
 import io.tinyllm.metrics.testing.ExternalPrograms;
 import io.tinyllm.ollama.sim.Gate;
-import io.tinyllm.ollama.sim.SimulatedModel;
-import io.tinyllm.ollama.sim.SimulatorConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -29,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,25 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * place is taken.
  */
 class ProxyConnectionsTest {
-  private static final String SLOW = "slow:1b";
   private static final String SLOW_REQUEST = "{\"model\":\"slow:1b\",\"prompt\":\"ping\"}";
 
   @TempDir Path dir;
-
-  /** 100 tokens at 5 a second: a stream left alone runs 20 s; up to 4 at once. */
-  private static SimulatorConfig slowModel() {
-    return SimulatorConfig.builder()
-        .port(0)
-        .numParallel(4)
-        .model(
-            SimulatedModel.completion(SLOW)
-                .loadTime(Duration.ofMillis(1))
-                .timeToFirstToken(Duration.ofMillis(1))
-                .tokensPerSecond(5)
-                .build())
-        .cannedAnswer("ping", "word ".repeat(100).strip())
-        .build();
-  }
 
   @Test
   void curlOverHttp10GetsAStreamedAnswerEndedByTheClose() throws Exception {
@@ -91,8 +71,8 @@ class ProxyConnectionsTest {
     byte[] body = new byte[8 * 1024 * 1024];
     new Random(7).nextBytes(body);
     Path file = Files.write(dir.resolve("blob"), body);
-    String expected = body.length + " " + sha256(body);
-    try (CannedUpstream upstream = new CannedUpstream(ProxyConnectionsTest::digest);
+    String expected = Canned.digestAnswer(body);
+    try (CannedUpstream upstream = new CannedUpstream(Canned::digest);
         ProxyFixture f = ProxyFixture.upstream(upstream.uri())) {
       String url = f.uri("/api/blobs/sha256:abc").toString();
       String expectContinue =
@@ -138,7 +118,7 @@ class ProxyConnectionsTest {
 
   @Test
   void pipelinedRequestsGoUpstreamAndBackInOrder() throws Exception {
-    try (CannedUpstream upstream = new CannedUpstream(ProxyConnectionsTest::digest);
+    try (CannedUpstream upstream = new CannedUpstream(Canned::digest);
         ProxyFixture f = ProxyFixture.upstream(upstream.uri());
         RawHttp client = new RawHttp(f.proxy.uri())) {
       String request = "POST /api/blobs/sha256:abc HTTP/1.1\r\nHost: proxy\r\nContent-Length: ";
@@ -157,11 +137,11 @@ class ProxyConnectionsTest {
       assertThat(all)
           .containsSubsequence(
               "HTTP/1.1 200",
-              "\r\n\r\n5 " + sha256(bytes("first")),
+              "\r\n\r\n" + Canned.digestAnswer(bytes("first")),
               "HTTP/1.1 200",
-              "\r\n\r\n6 " + sha256(bytes("second")),
+              "\r\n\r\n" + Canned.digestAnswer(bytes("second")),
               "HTTP/1.1 200")
-          .endsWith("\r\n\r\n5 " + sha256(bytes("third")));
+          .endsWith("\r\n\r\n" + Canned.digestAnswer(bytes("third")));
       assertThat(upstream.arrivals()).isEqualTo(3);
       awaitNothingHeld(f.proxy.httpServer());
     }
@@ -171,7 +151,8 @@ class ProxyConnectionsTest {
   void twoHundredMegabytesStreamThroughAsTheyCome() throws Exception {
     long size = 200L * 1024 * 1024;
     ByteTally received = new ByteTally();
-    try (CannedUpstream upstream = new CannedUpstream(exchange -> digest(exchange, received::add));
+    try (CannedUpstream upstream =
+            new CannedUpstream(exchange -> Canned.digest(exchange, received::add));
         ProxyFixture f = ProxyFixture.upstream(upstream.uri());
         RawHttp client = new RawHttp(f.proxy.uri())) {
       client.socket.setSoTimeout(30_000);
@@ -206,7 +187,7 @@ class ProxyConnectionsTest {
 
   @Test
   void aClientGoneMidStreamCancelsUpstreamAndFreesItsThreadAndPlace() throws Exception {
-    try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
+    try (ProxyFixture f = ProxyFixture.simulator(Canned.slowModel(4))) {
       try (RawHttp client = new RawHttp(f.proxy.uri())) {
         client
             .send("POST /api/generate HTTP/1.1\r\nHost: proxy", SLOW_REQUEST)
@@ -223,7 +204,8 @@ class ProxyConnectionsTest {
   @Test
   void aClientResetMidBodyEndsTheUpstreamRequestAndHoldsNothing() throws Exception {
     ByteTally received = new ByteTally();
-    try (CannedUpstream upstream = new CannedUpstream(exchange -> digest(exchange, received::add));
+    try (CannedUpstream upstream =
+            new CannedUpstream(exchange -> Canned.digest(exchange, received::add));
         ProxyFixture f = ProxyFixture.upstream(upstream.uri());
         RawHttp client = new RawHttp(f.proxy.uri())) {
       OutputStream out = client.socket.getOutputStream();
@@ -277,7 +259,7 @@ class ProxyConnectionsTest {
   void aBusyProxyAnswersCurl503NamingTheSetting() throws Exception {
     Path curl = ExternalPrograms.require("curl", "curl");
     try (ProxyFixture f =
-            ProxyFixture.simulator(slowModel(), Map.of(ProxyConfig.MAX_CONCURRENT, "1"));
+            ProxyFixture.simulator(Canned.slowModel(4), Map.of(ProxyConfig.MAX_CONCURRENT, "1"));
         RawHttp busy = new RawHttp(f.proxy.uri())) {
       busy.send("POST /api/generate HTTP/1.1\r\nHost: proxy", SLOW_REQUEST)
           .readUntil("\"done\":false}", 64 * 1024);
@@ -293,7 +275,7 @@ class ProxyConnectionsTest {
 
   @Test
   void closingWithStreamsInFlightReturnsPromptlyEndsEveryThreadAndFreesThePort() throws Exception {
-    try (ProxyFixture f = ProxyFixture.simulator(slowModel())) {
+    try (ProxyFixture f = ProxyFixture.simulator(Canned.slowModel(4))) {
       ProxyHttpServer server = f.proxy.httpServer();
       int port = f.proxy.port();
       List<RawHttp> clients = new ArrayList<>();
@@ -437,41 +419,6 @@ class ProxyConnectionsTest {
         .as("exit of %s: %s", List.of(command), Files.readString(errors))
         .isZero();
     return Files.readString(output, StandardCharsets.ISO_8859_1);
-  }
-
-  /** Answers with the length and SHA-256 of the request body. */
-  private static void digest(HttpExchange exchange) throws IOException {
-    digest(exchange, n -> 0);
-  }
-
-  /** The same, telling {@code arrived} of each piece of the body as it comes. */
-  private static void digest(HttpExchange exchange, LongUnaryOperator arrived) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long length = 0;
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] buffer = new byte[64 * 1024];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        sha.update(buffer, 0, n);
-        length += n;
-        arrived.applyAsLong(n);
-      }
-    }
-    byte[] answer =
-        (length + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(200, answer.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(answer);
-    }
-  }
-
-  private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   private static byte[] bytes(String text) {
