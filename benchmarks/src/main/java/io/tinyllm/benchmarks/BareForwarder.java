@@ -23,7 +23,26 @@ public final class BareForwarder {
   private BareForwarder() {}
 
   public static void main(String[] args) throws IOException {
-    URI upstream = URI.create(args[0]);
+    serve(
+        URI.create(args[0]),
+        READY,
+        (client, origin) -> {
+          pipe(client, origin);
+          pipe(origin, client);
+        });
+  }
+
+  /** What a forwarder does with each client connection and its own to the upstream. */
+  @FunctionalInterface
+  interface Pipes {
+    void start(Socket client, Socket origin);
+  }
+
+  /**
+   * Accepts connections on a free loopback port, connects each to {@code upstream} and hands both
+   * to {@code pipes}; prints {@code ready} and the address, and returns when standard input closes.
+   */
+  static void serve(URI upstream, String ready, Pipes pipes) throws IOException {
     InetSocketAddress target = new InetSocketAddress(upstream.getHost(), upstream.getPort());
     ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     Thread acceptor =
@@ -36,8 +55,7 @@ public final class BareForwarder {
                   origin.connect(target);
                   client.setTcpNoDelay(true);
                   origin.setTcpNoDelay(true);
-                  pipe(client, origin);
-                  pipe(origin, client);
+                  pipes.start(client, origin);
                 } catch (IOException e) {
                   if (!server.isClosed()) {
                     System.err.println("forwarder: " + e);
@@ -48,7 +66,7 @@ public final class BareForwarder {
             "forwarder-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-    System.out.println(READY + "http://127.0.0.1:" + server.getLocalPort());
+    System.out.println(ready + "http://127.0.0.1:" + server.getLocalPort());
     System.out.flush();
     ChildProcess.awaitEndOfInput();
     server.close();

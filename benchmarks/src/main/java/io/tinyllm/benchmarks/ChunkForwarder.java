@@ -6,9 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.util.Locale;
@@ -34,35 +31,13 @@ public final class ChunkForwarder {
   private ChunkForwarder() {}
 
   public static void main(String[] args) throws IOException {
-    URI upstream = URI.create(args[0]);
-    InetSocketAddress target = new InetSocketAddress(upstream.getHost(), upstream.getPort());
-    ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-    Thread acceptor =
-        new Thread(
-            () -> {
-              while (!server.isClosed()) {
-                try {
-                  Socket client = server.accept();
-                  Socket origin = new Socket();
-                  origin.connect(target);
-                  client.setTcpNoDelay(true);
-                  origin.setTcpNoDelay(true);
-                  start("chunk-forwarder-requests", () -> copy(client, origin));
-                  start("chunk-forwarder-answers", () -> answers(origin, client));
-                } catch (IOException e) {
-                  if (!server.isClosed()) {
-                    System.err.println("chunk forwarder: " + e);
-                  }
-                }
-              }
-            },
-            "chunk-forwarder-accept");
-    acceptor.setDaemon(true);
-    acceptor.start();
-    System.out.println(READY + "http://127.0.0.1:" + server.getLocalPort());
-    System.out.flush();
-    ChildProcess.awaitEndOfInput();
-    server.close();
+    BareForwarder.serve(
+        URI.create(args[0]),
+        READY,
+        (client, origin) -> {
+          start("chunk-forwarder-requests", () -> copy(client, origin));
+          start("chunk-forwarder-answers", () -> answers(origin, client));
+        });
   }
 
   private interface Pipe {
