@@ -2,7 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +32,6 @@ final class CoreExchange implements ProxyExchange {
   private final String rawPath;
   private final String rawQuery;
   private final String path;
-  private final Headers requestHeaders = new Headers();
   private final List<Map.Entry<String, String>> requestHeaderFields = new ArrayList<>();
   private final RequestBody body;
   private final BasicClassicHttpResponse response = new BasicClassicHttpResponse(200);
@@ -59,7 +57,6 @@ final class CoreExchange implements ProxyExchange {
     path = rawPath.indexOf('%') < 0 ? rawPath : URI.create(rawPath).getPath();
     for (Iterator<Header> it = request.headerIterator(); it.hasNext(); ) {
       Header header = it.next();
-      requestHeaders.add(header.getName(), header.getValue());
       requestHeaderFields.add(Map.entry(header.getName(), header.getValue()));
     }
     HttpEntity entity = request.getEntity();
@@ -90,8 +87,18 @@ final class CoreExchange implements ProxyExchange {
   }
 
   @Override
-  public Headers requestHeaders() {
-    return requestHeaders;
+  public String requestHeader(String name) {
+    Header header = request.getFirstHeader(name);
+    return header == null ? null : header.getValue();
+  }
+
+  @Override
+  public List<String> requestHeaderValues(String name) {
+    List<String> values = new ArrayList<>();
+    for (Iterator<Header> it = request.headerIterator(name); it.hasNext(); ) {
+      values.add(it.next().getValue());
+    }
+    return values;
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.Headers;
 import io.tinyllm.api.context.ExecutionContext;
 import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.queue.Priority;
@@ -112,11 +111,10 @@ final class Forwarder {
    */
   private void forward(ProxyExchange exchange, String method, String path) throws IOException {
     String pathLabel = ProxyPaths.label(path);
-    Headers requestHeaders = exchange.requestHeaders();
     LlmEndpoint endpoint = LlmEndpoint.of(method, path);
     InputStream body = exchange.requestBody();
-    long length = contentLength(requestHeaders);
-    boolean hasBody = length > 0 || requestHeaders.containsKey("Transfer-Encoding");
+    long length = contentLength(exchange.requestHeader("Content-Length"));
+    boolean hasBody = length > 0 || exchange.requestHeader("Transfer-Encoding") != null;
     // a fleet reads the start of every body: to route by model, and to send it again on failover
     RequestPeek peek =
         endpoint != null || (hasBody && (!fleet.single() || ROUTED_BY_MODEL.contains(path)))
@@ -129,13 +127,14 @@ final class Forwarder {
       RequestType type = endpoint.type(peek.stream());
       OllamaMetrics.Call call;
       try (ExecutionContext.Scope scope =
-          ExecutionContext.open(graph(requestHeaders), ExecutionContext.NONE)) {
+          ExecutionContext.open(
+              graph(exchange.requestHeader(GRAPH_HEADER)), ExecutionContext.NONE)) {
         call = metrics.requestStarted(peek.model(), type);
       }
       recorder = new CallRecorder(call, peek.model(), endpoint, type);
     }
     // a deterministic call answered before: the stored answer, no backend asked
-    CacheLookup cached = cache.lookup(endpoint, peek, requestHeaders);
+    CacheLookup cached = cache.lookup(endpoint, peek, exchange.requestHeader("Authorization"));
     if (cached != null && cached.hit()) {
       cached.replay(exchange, pathLabel, recorder, proxyMetrics);
       return;
@@ -154,7 +153,8 @@ final class Forwarder {
       tried.add(backend);
       fleetMetrics.routed(backend.name(), route.reason());
       AdmissionGate gate = backend.admission();
-      if (gate != null && !admitted(gate, requestHeaders, backend, recorder)) {
+      if (gate != null
+          && !admitted(gate, exchange.requestHeader(PRIORITY_HEADER), backend, recorder)) {
         noPlace(exchange, pathLabel, recorder, backend);
         return;
       }
@@ -450,10 +450,10 @@ final class Forwarder {
 
   /** Waits for a place on the backend in the caller's priority; false when none came in time. */
   private boolean admitted(
-      AdmissionGate gate, Headers headers, Backend backend, CallRecorder recorder)
+      AdmissionGate gate, String priority, Backend backend, CallRecorder recorder)
       throws IOException {
     try {
-      if (gate.admit(priority(headers), fleet.admission().maxWait())) {
+      if (gate.admit(priority(priority), fleet.admission().maxWait())) {
         return true;
       }
       backend.released();
@@ -468,9 +468,11 @@ final class Forwarder {
     }
   }
 
-  /** The priority a caller gave in {@link #PRIORITY_HEADER}; normal when absent or unknown. */
-  static Priority priority(Headers headers) {
-    String value = headers.getFirst(PRIORITY_HEADER);
+  /**
+   * The priority a caller gave in {@link #PRIORITY_HEADER}, the header's {@code value}; normal when
+   * absent (null) or unknown.
+   */
+  static Priority priority(String value) {
     if (value != null) {
       for (Priority priority : Priority.values()) {
         if (priority.label().equalsIgnoreCase(value.strip())) {
@@ -512,15 +514,16 @@ final class Forwarder {
     answerJson(exchange, 503, bytes);
   }
 
-  /** The graph a calling application named in {@link #GRAPH_HEADER}, else the default. */
-  private static String graph(Headers headers) {
-    String graph = headers.getFirst(GRAPH_HEADER);
+  /**
+   * The graph a calling application named in {@link #GRAPH_HEADER} (null: none), else the default.
+   */
+  private static String graph(String graph) {
     // the label guard bounds the value; blank is the default, as outside a graph
     return graph == null || graph.isBlank() ? ExecutionContext.NONE : graph.strip();
   }
 
-  static long contentLength(Headers headers) {
-    String value = headers.getFirst("Content-Length");
+  /** A {@code Content-Length} header's value as a number; -1 when absent (null) or not a number. */
+  static long contentLength(String value) {
     if (value == null) {
       return -1;
     }

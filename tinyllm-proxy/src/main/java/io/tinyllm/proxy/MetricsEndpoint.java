@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.List;
 
 /**
  * {@code GET /metrics} on the proxy's own port, served by client_java's {@link
@@ -68,8 +67,7 @@ final class MetricsEndpoint {
 
     @Override
     public Enumeration<String> getHeaders(String name) {
-      List<String> values = exchange.requestHeaders().get(name);
-      return values == null ? Collections.emptyEnumeration() : Collections.enumeration(values);
+      return Collections.enumeration(exchange.requestHeaderValues(name));
     }
 
     @Override

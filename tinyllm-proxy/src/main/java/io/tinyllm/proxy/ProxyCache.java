@@ -2,7 +2,6 @@ package io.tinyllm.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.Headers;
 import io.tinyllm.api.time.Ticker;
 import io.tinyllm.cache.CacheMetrics;
 import io.tinyllm.cache.RedisCacheConfig;
@@ -60,14 +59,15 @@ public final class ProxyCache implements AutoCloseable {
   }
 
   /**
-   * Looks up a call to {@code endpoint} whose body starts with {@code peek}; null when the cache is
-   * off or does not take this call (counted as a skip when it is a call it could have taken).
+   * Looks up a call to {@code endpoint} whose body starts with {@code peek}, sent with {@code
+   * authorization} (the header's value, null without one); null when the cache is off or does not
+   * take this call (counted as a skip when it is a call it could have taken).
    */
-  CacheLookup lookup(LlmEndpoint endpoint, RequestPeek peek, Headers headers) {
+  CacheLookup lookup(LlmEndpoint endpoint, RequestPeek peek, String authorization) {
     if (store == null || endpoint == null || peek == null) {
       return null;
     }
-    AnswerKeys.Decision decision = AnswerKeys.of(endpoint, peek, headers.getFirst("Authorization"));
+    AnswerKeys.Decision decision = AnswerKeys.of(endpoint, peek, authorization);
     if (decision == null) {
       return null;
     }

@@ -1,6 +1,5 @@
 package io.tinyllm.proxy;
 
-import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,8 +42,11 @@ interface ProxyExchange {
   /** The request target's query, undecoded, without {@code ?}; null when there is none. */
   String rawQuery();
 
-  /** The request's headers (names case-insensitive). */
-  Headers requestHeaders();
+  /** The first value of the request's header {@code name} (case-insensitive); null if absent. */
+  String requestHeader(String name);
+
+  /** Every value of the request's header {@code name} (case-insensitive), in order. */
+  List<String> requestHeaderValues(String name);
 
   /**
    * The request's header fields as the client sent them, to forward as they came: names in their

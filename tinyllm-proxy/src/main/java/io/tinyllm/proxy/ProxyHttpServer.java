@@ -185,11 +185,6 @@ final class ProxyHttpServer implements AutoCloseable {
     return places.taken();
   }
 
-  /** Connections waiting for their next request now. */
-  int idleConnections() {
-    return places.idle();
-  }
-
   /** Waits until {@code count} connections wait for their next request, at most {@code timeout}. */
   boolean awaitIdleConnections(int count, Duration timeout) throws InterruptedException {
     return places.awaitIdle(count, timeout);

@@ -171,7 +171,7 @@ class AnswerKeysTest {
   }
 
   private static CacheLookup lookup(ProxyCache cache, String body) {
-    return cache.lookup(LlmEndpoint.GENERATE, peek(body), new com.sun.net.httpserver.Headers());
+    return cache.lookup(LlmEndpoint.GENERATE, peek(body), null);
   }
 
   private static String key(LlmEndpoint endpoint, String body) {
