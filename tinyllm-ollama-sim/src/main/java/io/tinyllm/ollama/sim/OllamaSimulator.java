@@ -206,14 +206,15 @@ public final class OllamaSimulator implements AutoCloseable {
 
   /**
    * Stops listening, releases every held or sleeping request (their connections are dropped) and
-   * stops the handler threads. Returns within about a second; calling it again does nothing.
+   * stops the handler threads. A request that still reaches the closing simulator is dropped
+   * unanswered. Returns within about a second; calling it again does nothing.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    stopped.countDown(); // wakes every Pacer wait: hung and slow handlers abort at once
+    stopServing();
     server.stop(0);
     executor.shutdownNow();
     try {
@@ -224,6 +225,16 @@ public final class OllamaSimulator implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     log.info("Ollama simulator on {} stopped", baseUri);
+  }
+
+  /**
+   * The first step of {@link #close()}: wakes every wait, so held and slow requests are dropped at
+   * once, and from then on a request that still reaches the port is dropped unanswered. The JDK
+   * server lets go of its port only after it dropped its connections, so a client that tries again
+   * at once may still connect in between.
+   */
+  void stopServing() {
+    stopped.countDown();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -49,6 +49,9 @@ final class SimulatorHandler implements HttpHandler {
     HttpExchange exchange = OpenAiHandler.adapt(received, ctx.mapper);
     boolean abort = false;
     try {
+      // once close() began, a request still accepted (the JDK server lets go of its port only
+      // after it dropped the held connections) is dropped unanswered, as by a server that ended
+      ctx.pacer.checkRunning();
       route(exchange);
     } catch (AbortConnectionException e) {
       // let the JDK server close the socket mid-response instead of ending it properly

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -230,6 +234,49 @@ class OllamaSimulatorFaultsTest {
     assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
     // the held request is released at once: its connection is dropped, it does not wait 30 s
     assertThat(waiting.get(3, TimeUnit.SECONDS)).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void aClosingSimulatorAnswersNoRequestThatStillReachesIt() throws Exception {
+    sim.faults().hang(Duration.ofSeconds(30), 1);
+    try (Socket held = new Socket(sim.baseUri().getHost(), sim.port())) {
+      send(held, "POST /api/generate", GENERATE_WHOLE);
+      assertThat(sim.stats().awaitInjectedFaults(1, WAIT)).as("the request held").isTrue();
+      // close()'s first step alone, so the port still accepts: the moment a client that sees its
+      // request dropped and tries again at once may meet
+      sim.stopServing();
+      assertThat(endOf(held)).as("the held request dropped unanswered").isEqualTo(-1);
+      try (Socket again = new Socket(sim.baseUri().getHost(), sim.port())) {
+        // an answer that needs no wait (a wait is where a running request notices the close)
+        send(again, "GET /api/version", "");
+        assertThat(endOf(again)).as("an answer from a closing simulator").isEqualTo(-1);
+      }
+    }
+  }
+
+  /** Writes a request of {@code methodAndPath} with {@code json} as its body on {@code socket}. */
+  private static void send(Socket socket, String methodAndPath, String json) throws IOException {
+    socket.setSoTimeout((int) WAIT.toMillis());
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        (methodAndPath
+                + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                + "\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    out.write(body);
+    out.flush();
+  }
+
+  /** -1 once {@code socket} was closed by its peer, whether by an end of stream or a reset. */
+  private static int endOf(Socket socket) throws IOException {
+    try {
+      return socket.getInputStream().read();
+    } catch (SocketException reset) {
+      return -1;
+    }
   }
 
   @Test
