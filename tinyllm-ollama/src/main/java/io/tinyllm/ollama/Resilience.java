@@ -324,10 +324,6 @@ final class Resilience {
         .getEventPublisher()
         .onStateTransition(
             event -> {
-              synchronized (transitions) {
-                transitionCount++;
-                transitions.notifyAll();
-              }
               record(
                   () ->
                       metrics
@@ -336,6 +332,11 @@ final class Resilience {
                               name,
                               stateName(event.getStateTransition().getFromState()),
                               stateName(event.getStateTransition().getToState())));
+              // counted once recorded: a waiter woken by it finds the transition in the metrics
+              synchronized (transitions) {
+                transitionCount++;
+                transitions.notifyAll();
+              }
             })
         .onError(event -> record(() -> metrics.get().circuitBreakerFailureRecorded(name)));
     record(() -> metrics.get().circuitBreakerCreated(name));

@@ -92,6 +92,7 @@ class CircuitBreakerTest {
     assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 0.0\n");
 
     assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+    long opened = f.client.circuitBreakerTransitions();
 
     assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 2.0\n");
     assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("open"));
@@ -129,7 +130,7 @@ class CircuitBreakerTest {
         .isEqualTo(2.0);
 
     // after the open duration the breaker lets a trial call through on its own
-    awaitState("1.0");
+    awaitHalfOpen(opened);
     assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("half_open"));
 
     f.client.generate(PING);
@@ -152,7 +153,7 @@ class CircuitBreakerTest {
     for (int i = 0; i < 5; i++) {
       assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
     }
-    awaitState("1.0");
+    awaitHalfOpen(f.client.circuitBreakerTransitions());
 
     assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
 
@@ -234,12 +235,11 @@ class CircuitBreakerTest {
     return out.toString();
   }
 
-  private void awaitState(String value) throws InterruptedException {
-    String expected = "tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} " + value + "\n";
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!state().equals(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(state()).isEqualTo(expected);
+  /** Waits for the transition after the {@code opened}th, open to half-open, and its metrics. */
+  private void awaitHalfOpen(long opened) throws InterruptedException {
+    assertThat(f.client.awaitCircuitBreakerTransition(opened, Duration.ofSeconds(10)))
+        .as("the breaker half-open after its open duration")
+        .isTrue();
+    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 1.0\n");
   }
 }
