@@ -46,6 +46,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * OllamaConfig config = OllamaConfig.from(Settings.of(Map.of("ollama.host", "gpu-box:11434")));
+ * OllamaConfig same = OllamaConfig.builder().host("gpu-box:11434").build(); // env ignored
  * }</pre>
  */
 public record OllamaConfig(
@@ -146,88 +147,6 @@ public record OllamaConfig(
     requirePositive(hostRetryAfter, "hostRetryAfter");
   }
 
-  /** A config for one server, with the default stream deadline and response cap. */
-  public OllamaConfig(
-      URI host,
-      Duration connectTimeout,
-      Duration requestTimeout,
-      Duration streamIdleTimeout,
-      BreakerSettings circuitBreaker,
-      RateLimitSettings rateLimit,
-      RetrySettings retry,
-      Duration modelLoadThreshold,
-      boolean metricsEnabled,
-      int maxConcurrentStreams,
-      Duration streamTotalTimeout,
-      int maxResponseBytes) {
-    this(
-        host,
-        connectTimeout,
-        requestTimeout,
-        streamIdleTimeout,
-        circuitBreaker,
-        rateLimit,
-        retry,
-        modelLoadThreshold,
-        metricsEnabled,
-        maxConcurrentStreams,
-        streamTotalTimeout,
-        maxResponseBytes,
-        List.of(host),
-        DEFAULT_HOST_RETRY_AFTER);
-  }
-
-  /** A config with the default stream deadline and response cap. */
-  public OllamaConfig(
-      URI host,
-      Duration connectTimeout,
-      Duration requestTimeout,
-      Duration streamIdleTimeout,
-      BreakerSettings circuitBreaker,
-      RateLimitSettings rateLimit,
-      RetrySettings retry,
-      Duration modelLoadThreshold,
-      boolean metricsEnabled,
-      int maxConcurrentStreams) {
-    this(
-        host,
-        connectTimeout,
-        requestTimeout,
-        streamIdleTimeout,
-        circuitBreaker,
-        rateLimit,
-        retry,
-        modelLoadThreshold,
-        metricsEnabled,
-        maxConcurrentStreams,
-        DEFAULT_STREAM_TOTAL_TIMEOUT,
-        DEFAULT_MAX_RESPONSE_BYTES);
-  }
-
-  /** A config with the default limit of live streams ({@value #DEFAULT_MAX_CONCURRENT_STREAMS}). */
-  public OllamaConfig(
-      URI host,
-      Duration connectTimeout,
-      Duration requestTimeout,
-      Duration streamIdleTimeout,
-      BreakerSettings circuitBreaker,
-      RateLimitSettings rateLimit,
-      RetrySettings retry,
-      Duration modelLoadThreshold,
-      boolean metricsEnabled) {
-    this(
-        host,
-        connectTimeout,
-        requestTimeout,
-        streamIdleTimeout,
-        circuitBreaker,
-        rateLimit,
-        retry,
-        modelLoadThreshold,
-        metricsEnabled,
-        DEFAULT_MAX_CONCURRENT_STREAMS);
-  }
-
   /** The defaults, ignoring the environment. */
   public static OllamaConfig defaults() {
     return from(Settings.empty(), Map.of());
@@ -281,21 +200,182 @@ public record OllamaConfig(
 
   /** This config with another, single host. */
   public OllamaConfig withHost(URI newHost) {
-    return new OllamaConfig(
-        newHost,
-        connectTimeout,
-        requestTimeout,
-        streamIdleTimeout,
-        circuitBreaker,
-        rateLimit,
-        retry,
-        modelLoadThreshold,
-        metricsEnabled,
-        maxConcurrentStreams,
-        streamTotalTimeout,
-        maxResponseBytes,
-        List.of(newHost),
-        hostRetryAfter);
+    return toBuilder().host(newHost).build();
+  }
+
+  /**
+   * A builder that starts from {@link #defaults()} (the environment ignored): set what differs.
+   *
+   * <pre>{@code
+   * OllamaConfig config =
+   *     OllamaConfig.builder().host("gpu-box:11434").requestTimeout(Duration.ofMinutes(2)).build();
+   * }</pre>
+   */
+  public static Builder builder() {
+    return defaults().toBuilder();
+  }
+
+  /** A builder that starts from this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Builds an {@link OllamaConfig} a value at a time; {@link #build()} checks them as the record's
+   * constructor does ({@link IllegalArgumentException} naming the value). Not thread safe.
+   */
+  public static final class Builder {
+    private List<URI> hosts;
+    private Duration connectTimeout;
+    private Duration requestTimeout;
+    private Duration streamIdleTimeout;
+    private BreakerSettings circuitBreaker;
+    private RateLimitSettings rateLimit;
+    private RetrySettings retry;
+    private Duration modelLoadThreshold;
+    private boolean metricsEnabled;
+    private int maxConcurrentStreams;
+    private Duration streamTotalTimeout;
+    private int maxResponseBytes;
+    private Duration hostRetryAfter;
+
+    private Builder(OllamaConfig from) {
+      hosts = from.hosts;
+      connectTimeout = from.connectTimeout;
+      requestTimeout = from.requestTimeout;
+      streamIdleTimeout = from.streamIdleTimeout;
+      circuitBreaker = from.circuitBreaker;
+      rateLimit = from.rateLimit;
+      retry = from.retry;
+      modelLoadThreshold = from.modelLoadThreshold;
+      metricsEnabled = from.metricsEnabled;
+      maxConcurrentStreams = from.maxConcurrentStreams;
+      streamTotalTimeout = from.streamTotalTimeout;
+      maxResponseBytes = from.maxResponseBytes;
+      hostRetryAfter = from.hostRetryAfter;
+    }
+
+    /** One server ({@code ollama.host}); replaces any fleet set before. */
+    public Builder host(URI host) {
+      this.hosts = List.of(requireNonNull(host, "host is null"));
+      return this;
+    }
+
+    /**
+     * One server written as {@code ollama.host} or {@code OLLAMA_HOST} take it: {@code host},
+     * {@code host:port} or {@code http://host:port}.
+     *
+     * @throws IllegalArgumentException if {@code host} is none of those
+     */
+    public Builder host(String host) {
+      return host(OllamaHost.parse(requireNonNull(host, "host is null")));
+    }
+
+    /** A fleet ({@code ollama.hosts}): at most {@value #MAX_HOSTS} distinct servers. */
+    public Builder hosts(List<URI> hosts) {
+      requireNonNull(hosts, "hosts is null");
+      if (hosts.isEmpty()) {
+        throw new IllegalArgumentException("hosts is empty: name at least one server");
+      }
+      this.hosts = List.copyOf(hosts);
+      return this;
+    }
+
+    /** {@code ollama.timeout.connect}. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** {@code ollama.timeout.request}: a whole non-streaming call, a stream's first chunk. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /** {@code ollama.timeout.stream-idle}: the longest wait for a stream's next bytes. */
+    public Builder streamIdleTimeout(Duration streamIdleTimeout) {
+      this.streamIdleTimeout = streamIdleTimeout;
+      return this;
+    }
+
+    /** {@code ollama.timeout.stream-total}: a whole stream, retries included. */
+    public Builder streamTotalTimeout(Duration streamTotalTimeout) {
+      this.streamTotalTimeout = streamTotalTimeout;
+      return this;
+    }
+
+    /** {@code ollama.circuit-breaker.*}. */
+    public Builder circuitBreaker(BreakerSettings circuitBreaker) {
+      this.circuitBreaker = circuitBreaker;
+      return this;
+    }
+
+    /** {@code ollama.rate-limit.*}. */
+    public Builder rateLimit(RateLimitSettings rateLimit) {
+      this.rateLimit = rateLimit;
+      return this;
+    }
+
+    /** {@code ollama.retry.*}. */
+    public Builder retry(RetrySettings retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    /** {@code ollama.metrics.model-load-threshold}: a smaller {@code load_duration} is no load. */
+    public Builder modelLoadThreshold(Duration modelLoadThreshold) {
+      this.modelLoadThreshold = modelLoadThreshold;
+      return this;
+    }
+
+    /** {@code ollama.metrics.enabled}: false leaves every client family out of the registry. */
+    public Builder metricsEnabled(boolean metricsEnabled) {
+      this.metricsEnabled = metricsEnabled;
+      return this;
+    }
+
+    /** {@code ollama.streams.max-concurrent}: live streams, then {@code RateLimitedException}. */
+    public Builder maxConcurrentStreams(int maxConcurrentStreams) {
+      this.maxConcurrentStreams = maxConcurrentStreams;
+      return this;
+    }
+
+    /** {@code ollama.max-response-bytes}: a non-streamed body, a stream's text, one line. */
+    public Builder maxResponseBytes(int maxResponseBytes) {
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
+    /** {@code ollama.hosts.retry-after}: how long a server that refused is skipped. */
+    public Builder hostRetryAfter(Duration hostRetryAfter) {
+      this.hostRetryAfter = hostRetryAfter;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException if a value is out of its range (the message names it)
+     * @throws NullPointerException if a value was set to {@code null}
+     */
+    public OllamaConfig build() {
+      return new OllamaConfig(
+          hosts.get(0),
+          connectTimeout,
+          requestTimeout,
+          streamIdleTimeout,
+          circuitBreaker,
+          rateLimit,
+          retry,
+          modelLoadThreshold,
+          metricsEnabled,
+          maxConcurrentStreams,
+          streamTotalTimeout,
+          maxResponseBytes,
+          hosts,
+          hostRetryAfter);
+    }
   }
 
   /**

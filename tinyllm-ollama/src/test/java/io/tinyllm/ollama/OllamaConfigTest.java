@@ -34,7 +34,9 @@ class OllamaConfigTest {
                 true,
                 256,
                 Duration.ofMinutes(30),
-                64 * 1024 * 1024));
+                64 * 1024 * 1024,
+                List.of(URI.create("http://127.0.0.1:11434")),
+                Duration.ofSeconds(10)));
     assertThat(OllamaConfig.defaults()).isEqualTo(config);
   }
 
@@ -145,30 +147,88 @@ class OllamaConfigTest {
   }
 
   @Test
-  void theConstructorWithoutAStreamLimitKeepsTheDefault() {
-    OllamaConfig defaults = OllamaConfig.defaults();
+  void theBuilderStartsFromTheDefaultsAndSetsWhatTheSettingsSet() {
+    assertThat(OllamaConfig.builder().build()).isEqualTo(OllamaConfig.defaults());
 
-    OllamaConfig config =
-        new OllamaConfig(
-            defaults.host(),
-            defaults.connectTimeout(),
-            defaults.requestTimeout(),
-            defaults.streamIdleTimeout(),
-            defaults.circuitBreaker(),
-            defaults.rateLimit(),
-            defaults.retry(),
-            defaults.modelLoadThreshold(),
-            defaults.metricsEnabled());
+    OllamaConfig built =
+        OllamaConfig.builder()
+            .host("gpu-box:8080")
+            .connectTimeout(Duration.ofSeconds(2))
+            .requestTimeout(Duration.ofSeconds(90))
+            .streamIdleTimeout(Duration.ofSeconds(15))
+            .circuitBreaker(new OllamaConfig.BreakerSettings(false, 3, Duration.ofMinutes(1), 2))
+            .rateLimit(new OllamaConfig.RateLimitSettings(false, 2.5, 5, Duration.ofMillis(250)))
+            .retry(
+                new OllamaConfig.RetrySettings(
+                    4, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25))
+            .modelLoadThreshold(Duration.ofMillis(250))
+            .metricsEnabled(false)
+            .maxConcurrentStreams(8)
+            .streamTotalTimeout(Duration.ofHours(2))
+            .maxResponseBytes(1048576)
+            .hostRetryAfter(Duration.ofSeconds(3))
+            .build();
 
-    assertThat(config).isEqualTo(defaults);
-    assertThat(config.maxConcurrentStreams())
-        .isEqualTo(OllamaConfig.DEFAULT_MAX_CONCURRENT_STREAMS)
-        .isEqualTo(256);
-    OllamaConfig eight =
-        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.STREAMS_MAX_CONCURRENT, "8")), Map.of());
-    assertThat(eight.withHost(URI.create("http://other:1")).maxConcurrentStreams()).isEqualTo(8);
-    OllamaConfig small =
-        OllamaConfig.from(Settings.of(Map.of(OllamaConfig.MAX_RESPONSE_BYTES, "4096")), Map.of());
-    assertThat(small.withHost(URI.create("http://other:1")).maxResponseBytes()).isEqualTo(4096);
+    Map<String, String> same =
+        Map.ofEntries(
+            Map.entry("ollama.host", "gpu-box:8080"),
+            Map.entry("ollama.timeout.connect", "2s"),
+            Map.entry("ollama.timeout.request", "90s"),
+            Map.entry("ollama.timeout.stream-idle", "15s"),
+            Map.entry("ollama.circuit-breaker.enabled", "false"),
+            Map.entry("ollama.circuit-breaker.failure-threshold", "3"),
+            Map.entry("ollama.circuit-breaker.open-duration", "1m"),
+            Map.entry("ollama.circuit-breaker.half-open-calls", "2"),
+            Map.entry("ollama.rate-limit.enabled", "false"),
+            Map.entry("ollama.rate-limit.requests-per-second", "2.5"),
+            Map.entry("ollama.rate-limit.burst", "5"),
+            Map.entry("ollama.rate-limit.max-wait", "250ms"),
+            Map.entry("ollama.retry.max-attempts", "4"),
+            Map.entry("ollama.retry.initial-backoff", "100ms"),
+            Map.entry("ollama.retry.multiplier", "3"),
+            Map.entry("ollama.retry.max-backoff", "2s"),
+            Map.entry("ollama.retry.jitter", "0.25"),
+            Map.entry("ollama.metrics.model-load-threshold", "250ms"),
+            Map.entry("ollama.metrics.enabled", "false"),
+            Map.entry("ollama.streams.max-concurrent", "8"),
+            Map.entry("ollama.timeout.stream-total", "2h"),
+            Map.entry("ollama.max-response-bytes", "1048576"),
+            Map.entry("ollama.hosts.retry-after", "3s"));
+    assertThat(built).isEqualTo(OllamaConfig.from(Settings.of(same), Map.of()));
+    // back and forth keeps every value; withHost changes the host alone
+    assertThat(built.toBuilder().build()).isEqualTo(built);
+    OllamaConfig moved = built.withHost(URI.create("http://other:1"));
+    assertThat(moved.hosts()).containsExactly(URI.create("http://other:1"));
+    assertThat(moved.toBuilder().host("gpu-box:8080").build()).isEqualTo(built);
+  }
+
+  @Test
+  void theBuilderTakesAFleetAndRefusesWhatTheRecordRefuses() {
+    URI a = URI.create("http://a:11434");
+    URI b = URI.create("http://b:11434");
+    OllamaConfig fleet = OllamaConfig.builder().hosts(List.of(a, b)).build();
+    assertThat(fleet.host()).isEqualTo(a);
+    assertThat(fleet.hosts()).containsExactly(a, b);
+    assertThat(fleet.isFleet()).isTrue();
+    assertThat(fleet.toBuilder().host(b).build().isFleet()).isFalse();
+
+    assertThatThrownBy(() -> OllamaConfig.builder().hosts(List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hosts is empty: name at least one server");
+    assertThatThrownBy(() -> OllamaConfig.builder().hosts(List.of(a, a)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("distinct servers");
+    assertThatThrownBy(() -> OllamaConfig.builder().host("ftp://gpu-box").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unsupported scheme 'ftp' in Ollama address 'ftp://gpu-box'");
+    assertThatThrownBy(() -> OllamaConfig.builder().requestTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requestTimeout must be positive: PT0S");
+    assertThatThrownBy(() -> OllamaConfig.builder().maxConcurrentStreams(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConcurrentStreams must be positive: 0");
+    assertThatThrownBy(() -> OllamaConfig.builder().retry(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("retry is null");
   }
 }
