@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -125,6 +126,12 @@ final class Http1Connection implements AutoCloseable {
    * returns its status; the body follows through {@link #read}.
    */
   int send(OllamaRequest request, URI uri) throws IOException {
+    write(request, uri);
+    return readHead();
+  }
+
+  /** Writes {@code request} to {@code uri} (on this connection's server). */
+  void write(OllamaRequest request, URI uri) throws IOException {
     StringBuilder head = new StringBuilder(256);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     head.append(request.method()).append(' ').append(path);
@@ -149,10 +156,10 @@ final class Http1Connection implements AutoCloseable {
     }
     out.write(bytes);
     out.flush();
-    return readHead();
   }
 
-  private int readHead() throws IOException {
+  /** Reads the answer's head and returns its status; the body follows through {@link #read}. */
+  int readHead() throws IOException {
     String status = line();
     // HTTP/1.1 200 OK
     if (!status.startsWith("HTTP/1.") || status.length() < 12) {
@@ -257,6 +264,35 @@ final class Http1Connection implements AutoCloseable {
   /** The answer's {@code Content-Length}, or -1 if it declared none (chunked, or until close). */
   long declaredLength() {
     return declaredLength;
+  }
+
+  /**
+   * Whether the server ended this kept-alive connection while it was idle (or sent what no request
+   * asked for): checked without blocking before the connection is used again, as a client with a
+   * reader on every idle connection would have seen it. Only a connection over a {@link
+   * SocketChannel} can tell; for one over a plain socket it is false unless bytes were left over.
+   */
+  boolean endedWhileIdle() {
+    if (position < limit) {
+      return true;
+    }
+    SocketChannel channel = socket.getChannel();
+    if (channel == null) {
+      return false;
+    }
+    try {
+      synchronized (channel.blockingLock()) {
+        channel.configureBlocking(false);
+        try {
+          // 0: nothing to read, alive; -1: the server's end of stream; more: unasked-for bytes
+          return channel.read(ByteBuffer.wrap(buffer, 0, 1)) != 0;
+        } finally {
+          channel.configureBlocking(true);
+        }
+      }
+    } catch (IOException e) {
+      return true; // reset, or closed: no use either way
+    }
   }
 
   /** Whether the answer's body was read to its end and the server keeps the connection open. */

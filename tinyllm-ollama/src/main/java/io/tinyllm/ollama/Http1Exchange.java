@@ -25,6 +25,12 @@ import java.util.concurrent.TimeoutException;
  * it waits. Failures take the JDK client's shapes ({@link ConnectException}, {@link
  * HttpConnectTimeoutException}) so that {@link OllamaErrors} maps both alike. Sending the request
  * is not timed (a socket write has no timeout); Ollama reads a request before it answers.
+ *
+ * <p>A kept connection the server ended while it was idle is left for a fresh one before anything
+ * is written. One that fails at the write goes the same way: nothing reached the server. One that
+ * fails after the request went out, with no answer, is retried on a fresh connection only for a
+ * request that may be sent twice (GET, HEAD): a POST the server may have read and started work on
+ * fails the call, as Go's and the JDK's clients do, so that a retry is the caller's and is counted.
  */
 final class Http1Exchange {
   /** What a cancelled call says, the same on every path. */
@@ -65,25 +71,40 @@ final class Http1Exchange {
       throw new CancelledException(INTERRUPTED);
     }
     long deadline = System.nanoTime() + requestTimeout.toNanos();
-    String authority = Http1Connection.authority(uri);
-    Http1Connection kept = pool.take(authority);
+    Http1Connection kept = live(pool, Http1Connection.authority(uri));
     if (kept != null) {
-      int status;
+      int status = -1;
       try {
-        status = send(kept, request, uri, deadline);
-      } catch (SocketTimeoutException e) {
-        kept.close();
-        throw timedOut(e);
+        kept.timeout(millis(remaining(deadline)));
+        kept.write(request, uri);
       } catch (ClosedByInterruptException e) {
         kept.close();
         throw interrupted(e);
       } catch (IOException e) {
-        // the server closed the kept connection before it read the request: one fresh try
+        // the server had ended the connection: nothing reached it, the request goes on a fresh one
         kept.close();
-        status = -1;
+        kept = null;
       }
-      if (status >= 0) {
-        return answer(pool, kept, status, deadline, maxBytes, what);
+      if (kept != null) {
+        try {
+          status = kept.readHead();
+        } catch (SocketTimeoutException e) {
+          kept.close();
+          throw timedOut(e);
+        } catch (ClosedByInterruptException e) {
+          kept.close();
+          throw interrupted(e);
+        } catch (IOException e) {
+          kept.close();
+          if (!request.replayable()) {
+            // the server may have read it and started work: not sent again behind the caller's
+            // back; the call fails, and a retry is the caller's, counted as one
+            throw failed(e);
+          }
+        }
+        if (status >= 0) {
+          return answer(pool, kept, status, deadline, maxBytes, what);
+        }
       }
     }
     Http1Connection fresh =
@@ -97,6 +118,17 @@ final class Http1Exchange {
       throw failed(e);
     }
     return answer(pool, fresh, status, deadline, maxBytes, what);
+  }
+
+  /** A kept connection to {@code authority} the server has not ended meanwhile, or null. */
+  private static Http1Connection live(Pool pool, String authority) {
+    for (Http1Connection c; (c = pool.take(authority)) != null; ) {
+      if (!c.endedWhileIdle()) {
+        return c;
+      }
+      c.close();
+    }
+    return null;
   }
 
   private static int send(Http1Connection c, OllamaRequest request, URI uri, long deadline)

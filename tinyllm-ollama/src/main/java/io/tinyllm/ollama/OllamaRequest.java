@@ -29,6 +29,15 @@ record OllamaRequest(String method, String path, byte[] body) {
     return new OllamaRequest("DELETE", path, json.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Whether sending it twice does what sending it once does, so that it may go again on a fresh
+   * connection after a kept one failed with no answer (as Go's and the JDK's clients decide: GET
+   * and HEAD; Ollama's POSTs start work).
+   */
+  boolean replayable() {
+    return method.equals("GET") || method.equals("HEAD");
+  }
+
   /** The {@code Accept} header's value. */
   String accept() {
     return body == null ? "application/json" : "application/json, application/x-ndjson";

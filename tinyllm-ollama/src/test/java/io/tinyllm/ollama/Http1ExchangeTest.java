@@ -3,9 +3,14 @@ package io.tinyllm.ollama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tinyllm.api.config.Settings;
 import io.tinyllm.api.error.CancelledException;
+import io.tinyllm.api.error.LlmConnectionException;
 import io.tinyllm.api.error.LlmException;
+import io.tinyllm.api.llm.GenerateRequest;
+import io.tinyllm.api.time.Ticker;
+import io.tinyllm.metrics.LabelGuard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +45,9 @@ import org.junit.jupiter.api.Test;
  */
 class Http1ExchangeTest {
   private static final String TAGS = "{\"models\":[]}";
+  private static final String GENERATED =
+      "{\"model\":\"m:1b\",\"created_at\":\"2025-01-01T00:00:00Z\",\"response\":\"hi\","
+          + "\"done\":true,\"done_reason\":\"stop\",\"eval_count\":1}";
 
   @Test
   void callsOneAfterAnotherShareOneKeptAliveConnection() {
@@ -93,6 +101,111 @@ class Http1ExchangeTest {
 
       assertThat(server.connections()).as("connections opened").isEqualTo(2);
       assertThat(server.requests()).as("requests the server read").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aKeptConnectionTheServerEndedWhileIdleIsLeftBeforeAPostIsWrittenOnIt() throws Exception {
+    // a POST is never sent twice, so only a check before the write can save it from a kept
+    // connection the server closed (as Ollama's restart or a proxy's idle timeout closes it)
+    try (RawServer server =
+            new RawServer(
+                List.of(
+                    connection -> {
+                      connection.answer(200, TAGS);
+                      connection.close();
+                    },
+                    connection -> {
+                      while (connection.answer(200, GENERATED)) {}
+                    }));
+        OllamaClient client =
+            OllamaClient.create(
+                config(server.uri(), Map.of(OllamaConfig.RETRY_MAX_ATTEMPTS, "1")))) {
+      assertThat(client.list()).isEmpty();
+      server.awaitClosed(0);
+
+      assertThat(client.generate(GenerateRequest.builder("m:1b", "hi").build()).text())
+          .isEqualTo("hi");
+
+      assertThat(server.requests()).as("requests the server read").isEqualTo(2);
+      assertThat(server.connections()).as("connections opened").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aPostTheServerReadAndDroppedOnAKeptConnectionIsNotSentAgainBehindTheCallersBack()
+      throws Exception {
+    // the kept connection answers one request, then reads the next and drops it unanswered: a
+    // server that took the request and went away
+    try (RawServer server =
+            new RawServer(
+                List.of(
+                    connection -> {
+                      connection.answer(200, TAGS);
+                      connection.readOne();
+                    },
+                    connection -> {
+                      while (connection.answer(200, TAGS)) {}
+                    }));
+        OllamaClient client = OllamaClient.create(config(server.uri(), Map.of()))) {
+      assertThat(client.list()).isEmpty();
+
+      Throwable failure = catchThrowable(() -> client.show("m:1b"));
+
+      assertThat(failure).isInstanceOf(LlmConnectionException.class);
+      assertThat(server.requests()).as("requests the server read").isEqualTo(2);
+      assertThat(server.connections()).as("connections opened").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aGenerateDroppedOnAKeptConnectionIsRetriedByTheClientAndCountedAsARetry() throws Exception {
+    try (RawServer server =
+        new RawServer(
+            List.of(
+                connection -> {
+                  connection.answer(200, TAGS);
+                  connection.readOne();
+                },
+                connection -> {
+                  while (connection.answer(200, GENERATED)) {}
+                }))) {
+      OllamaConfig config = config(server.uri(), Map.of());
+      PrometheusRegistry registry = new PrometheusRegistry();
+      OllamaMetrics metrics = new OllamaMetrics(new LabelGuard(100, 128), config, Ticker.system());
+      metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
+      try (OllamaClient client = new OllamaClient(config, metrics, System::nanoTime)) {
+        assertThat(client.list()).isEmpty();
+
+        assertThat(client.generate(GenerateRequest.builder("m:1b", "hi").build()).text())
+            .isEqualTo("hi");
+
+        assertThat(server.requests()).as("requests the server read").isEqualTo(3);
+        assertThat(server.connections()).as("connections opened").isEqualTo(2);
+        assertThat(ClientFixture.scrape(registry))
+            .contains("tinyllm_retries_total{error_type=\"connection\",model=\"m:1b\"} 1.0\n");
+      }
+    }
+  }
+
+  @Test
+  void aGetDroppedOnAKeptConnectionIsSentOnceMoreOnAFreshOne() throws Exception {
+    try (RawServer server =
+            new RawServer(
+                List.of(
+                    connection -> {
+                      connection.answer(200, TAGS);
+                      connection.readOne();
+                    },
+                    connection -> {
+                      while (connection.answer(200, TAGS)) {}
+                    }));
+        OllamaClient client = OllamaClient.create(config(server.uri(), Map.of()))) {
+      assertThat(client.list()).isEmpty();
+      assertThat(client.list()).isEmpty();
+
+      assertThat(server.requests()).as("requests the server read").isEqualTo(3);
+      assertThat(server.connections()).as("connections opened").isEqualTo(2);
     }
   }
 
@@ -377,6 +490,23 @@ class Http1ExchangeTest {
           return true;
         } catch (IOException e) {
           return false;
+        }
+      }
+
+      /** Reads one request and answers nothing (the connection is closed after the script). */
+      void readOne() {
+        try {
+          InputStream in = socket.getInputStream();
+          int length = 0;
+          for (String line; !(line = line(in)).isEmpty(); ) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+              length = Integer.parseInt(line.substring(15).trim());
+            }
+          }
+          in.readNBytes(length);
+          requests.incrementAndGet();
+        } catch (IOException e) {
+          // the client went away first: nothing read
         }
       }
 
