@@ -185,6 +185,7 @@ final class Refusals implements AutoCloseable {
 
   /** Writes the 503 and shuts the output; the socket itself closes later. */
   private void answer503(Socket socket) {
+    lingering.add(socket); // before the client can read its answer: a close from now on ends it
     try {
       DefaultBHttpServerConnection connection =
           new DefaultBHttpServerConnection("http", Http1Config.DEFAULT);
@@ -205,10 +206,9 @@ final class Refusals implements AutoCloseable {
       socket.shutdownOutput();
       metrics.connectionRefused503();
     } catch (IOException | HttpException e) {
-      closeNow(socket); // the client is gone already
+      closeLingering(socket); // the client is gone already
       return;
     }
-    lingering.add(socket);
     try {
       closer.schedule(() -> closeLingering(socket), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) { // closing

@@ -372,6 +372,26 @@ class ProxyHttpServerTest {
   }
 
   @Test
+  void closingClosesTheSocketsKeptOpenAfterA503AtOnce() throws Exception {
+    startRefusing(1, Duration.ofMillis(1), 4);
+    try (Client busy = new Client(server.port())) {
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntries.tryAcquire(1, 10, TimeUnit.SECONDS)).isTrue();
+      try (Client refused = new Client(server.port())) {
+        refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(refused.response()).startsWith("HTTP/1.1 503");
+        assertThat(refused.closedByServer()).isTrue();
+
+        // its socket stays open a second for the rest of the request; a close does not wait
+        server.close();
+        assertThat(server.awaitRefusalsEnded(Duration.ZERO)).isTrue();
+      }
+    }
+    slowRelease.countDown(); // the handler, unaware of the close, returns
+    awaitNothingHeld();
+  }
+
+  @Test
   void aHeaderLineOverTheLimitIsAnswered431() throws IOException {
     start(4, Duration.ofSeconds(30));
     try (Client client = new Client(server.port())) {
