@@ -81,6 +81,7 @@ class DocsConsistencyTest {
           Map.entry("tinyllm_proxy_requests_total", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_client_disconnects_total", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_upstream_failures_total", "tinyllm-proxy"),
+          Map.entry("tinyllm_proxy_connections_refused_total", "tinyllm-proxy"),
           // only a started proxy, which creates its fleet (tinyllm-proxy's Fleet*Test)
           Map.entry("tinyllm_proxy_backend_requests_total", "tinyllm-proxy"),
           Map.entry("tinyllm_proxy_backend_in_flight", "tinyllm-proxy"),

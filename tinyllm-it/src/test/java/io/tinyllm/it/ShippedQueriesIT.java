@@ -81,6 +81,7 @@ class ShippedQueriesIT {
           Map.entry("tinyllm_proxy_active_requests", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_client_disconnects_total", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_upstream_failures_total", "`tinyllm proxy` only"),
+          Map.entry("tinyllm_proxy_connections_refused_total", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_backend_requests_total", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_backend_in_flight", "`tinyllm proxy` only"),
           Map.entry("tinyllm_proxy_backend_errors_total", "`tinyllm proxy` only"),

@@ -20,10 +20,12 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * One client connection of {@link ProxyHttpServer}: idle while it waits for a request (its socket
- * timing out after the keep-alive timeout), busy from a request's head to the end of its answer
- * (its body's reads timing out after the same silence), closed once. Only an idle connection is
- * closed to make room for a new one.
+ * One client connection of {@link ProxyHttpServer}: idle while its thread waits for a byte of the
+ * next request's head (its socket timing out after the keep-alive timeout), busy while there is one
+ * to read and from a request's head to the end of its answer (its body's reads timing out after the
+ * same silence), closed once. Only an idle connection is closed to make room for a new one, and
+ * only while no byte of a request waits to be read: a connection given a place with its request
+ * already sent, or with pipelined requests, keeps it.
  */
 final class ClientConnection extends DefaultBHttpServerConnection {
   private static final int IDLE = 0;
@@ -34,6 +36,7 @@ final class ClientConnection extends DefaultBHttpServerConnection {
   private final Runnable turnedIdle;
   private final AtomicInteger state = new AtomicInteger(BUSY);
   private volatile long idleSince;
+  private volatile Socket socket;
   // read and written on the connection's own thread only
   private boolean readingHead;
   private long headDeadline;
@@ -45,22 +48,21 @@ final class ClientConnection extends DefaultBHttpServerConnection {
     this.turnedIdle = requireNonNull(turnedIdle, "turnedIdle is null");
   }
 
-  /** Marks the connection idle until its next request's head; false when it was closed. */
+  /**
+   * Starts reading the next request's head: the connection is idle whenever it waits for a byte of
+   * it (not while one is there to read); false when it was closed.
+   */
   boolean waitForRequest() {
     setSocketTimeout(keepAlive);
     readingHead = true;
     headDeadline = 0; // set by the head's first byte
     idleSince = System.nanoTime();
-    if (!state.compareAndSet(BUSY, IDLE)) {
-      return false;
-    }
-    turnedIdle.run();
-    return true;
+    return state.get() != CLOSED;
   }
 
   @Override
   protected void onRequestReceived(ClassicHttpRequest request) {
-    if (!state.compareAndSet(IDLE, BUSY)) {
+    if (state.get() == CLOSED) {
       // closed to make room just as this request came: it goes nowhere, not even upstream
       throw new UncheckedIOException(new SocketException("closed to make room"));
     }
@@ -73,6 +75,7 @@ final class ClientConnection extends DefaultBHttpServerConnection {
 
   @Override
   public void bind(Socket socket) throws IOException {
+    this.socket = socket;
     bind(
         new SocketHolder(socket) {
           @Override
@@ -86,17 +89,48 @@ final class ClientConnection extends DefaultBHttpServerConnection {
     return state.get() == IDLE;
   }
 
-  /** When it went idle, in {@link System#nanoTime()}. */
+  /**
+   * Idle, and no byte has come since its thread began to wait: one that just came is about to be
+   * read, and the connection to turn busy; closed now, it would lose that request.
+   */
+  boolean idleWithNothingToRead() {
+    if (!idle()) {
+      return false;
+    }
+    Socket bound = socket;
+    try {
+      return bound == null || bound.getInputStream().available() == 0;
+    } catch (IOException e) {
+      return true; // closed: nothing will be read
+    }
+  }
+
+  /** When it began to wait for its next request, in {@link System#nanoTime()}. */
   long idleSince() {
     return idleSince;
   }
 
-  /** Closes the connection if it is idle; false if it is not (any more). */
+  /**
+   * Closes the connection if it is idle with nothing to read; false if it is not (any more), or its
+   * request has arrived.
+   */
   boolean closeIfIdle() {
-    if (!state.compareAndSet(IDLE, CLOSED)) {
+    if (!idleWithNothingToRead() || !state.compareAndSet(IDLE, CLOSED)) {
       return false;
     }
-    end();
+    // the input shut, not the socket closed: its thread, blocked reading the next request, reads
+    // the end and closes as after any last request, with a FIN; a reset (an immediate close) could
+    // destroy the last answer before the client read it
+    Socket bound = socket;
+    try {
+      if (bound == null) {
+        end();
+      } else {
+        bound.shutdownInput();
+      }
+    } catch (IOException e) {
+      end();
+    }
     return true;
   }
 
@@ -139,9 +173,18 @@ final class ClientConnection extends DefaultBHttpServerConnection {
         }
         socket.setSoTimeout((int) Math.min(left, keepAlive.toMilliseconds()));
       }
+      if (in.available() == 0 && state.compareAndSet(BUSY, IDLE)) {
+        turnedIdle.run(); // waiting for the client now
+      }
       int n = in.read(buffer, offset, length);
-      if (n > 0 && headDeadline == 0) {
-        headDeadline = System.nanoTime() + keepAlive.toNanoseconds();
+      if (n > 0) {
+        if (state.compareAndExchange(IDLE, BUSY) == CLOSED) {
+          // closed to make room as these bytes came: the request goes nowhere
+          throw new SocketException("closed to make room");
+        }
+        if (headDeadline == 0) {
+          headDeadline = System.nanoTime() + keepAlive.toNanoseconds();
+        }
       }
       return n;
     }

@@ -3,10 +3,13 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bound on {@link ProxyHttpServer}'s client connections: a place each, and when all are taken
@@ -26,6 +29,9 @@ final class ConnectionPlaces {
   private final int max;
   private final Semaphore free;
   private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+  // connections closed to make room, each to the one that closed it: its place goes to that one
+  // alone, not back to the free places where another new connection could take it first
+  private final Map<ClientConnection, HandOver> handOvers = new ConcurrentHashMap<>();
   private final Object freed = new Object();
   private volatile boolean wanted;
 
@@ -58,9 +64,21 @@ final class ConnectionPlaces {
         return true;
       }
       ClientConnection oldest = longestIdle();
-      if (oldest != null && oldest.closeIfIdle()) {
-        // its thread, blocked reading the next request, fails at once and gives its place back
-        return free.tryAcquire(HAND_OVER_SECONDS, TimeUnit.SECONDS);
+      if (oldest != null) {
+        HandOver handOver = new HandOver();
+        if (handOvers.putIfAbsent(oldest, handOver) == null) {
+          if (oldest.closeIfIdle()) {
+            // its thread, blocked reading the next request, fails at once and hands its place over
+            return handOver.await();
+          }
+          // busy again, or ended on its own: its place may have been handed over all the same
+          boolean handed = !handOver.abandon();
+          handOvers.remove(oldest, handOver);
+          if (handed) {
+            return true;
+          }
+          continue;
+        }
       }
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (left <= 0) {
@@ -85,6 +103,10 @@ final class ConnectionPlaces {
   void release(ClientConnection connection) {
     if (connection != null) {
       connections.remove(connection);
+      HandOver handOver = handOvers.remove(connection);
+      if (handOver != null && handOver.hand()) {
+        return;
+      }
     }
     free.release();
     wake();
@@ -135,11 +157,15 @@ final class ConnectionPlaces {
     }
   }
 
+  /** The connection idle the longest that may be closed for a new one; null when none may. */
   private ClientConnection longestIdle() {
     ClientConnection oldest = null;
     for (ClientConnection connection : connections) {
+      // the socket is asked last, only of a connection that would be the oldest so far
       if (connection.idle()
-          && (oldest == null || connection.idleSince() - oldest.idleSince() < 0)) {
+          && !handOvers.containsKey(connection)
+          && (oldest == null || connection.idleSince() - oldest.idleSince() < 0)
+          && connection.idleWithNothingToRead()) {
         oldest = connection;
       }
     }
@@ -151,6 +177,47 @@ final class ConnectionPlaces {
       synchronized (freed) {
         wanted = false;
         freed.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * The place of a connection closed to make room, on its way to the new connection that closed it:
+   * handed over when the closed one's thread gives it back, or abandoned by the new one after
+   * {@value #HAND_OVER_SECONDS} s (then it goes back to the free places), whichever comes first.
+   */
+  private static final class HandOver {
+    private static final int WAITING = 0;
+    private static final int HANDED = 1;
+    private static final int ABANDONED = 2;
+
+    private final AtomicInteger state = new AtomicInteger(WAITING);
+    private final CountDownLatch handed = new CountDownLatch(1);
+
+    /** The place is given to the waiting new connection; false when it gave up waiting. */
+    boolean hand() {
+      if (!state.compareAndSet(WAITING, HANDED)) {
+        return false;
+      }
+      handed.countDown();
+      return true;
+    }
+
+    /** Gives up waiting; false when the place was handed over already (and is the caller's). */
+    boolean abandon() {
+      return state.compareAndSet(WAITING, ABANDONED);
+    }
+
+    /** Waits for the place; true when it was handed over. */
+    boolean await() throws InterruptedException {
+      try {
+        return handed.await(HAND_OVER_SECONDS, TimeUnit.SECONDS) || !abandon();
+      } catch (InterruptedException e) {
+        if (!abandon()) {
+          Thread.currentThread().interrupt();
+          return true;
+        }
+        throw e;
       }
     }
   }

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -22,7 +21,6 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
-import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
 import org.apache.hc.core5.http.impl.io.HttpService;
 import org.apache.hc.core5.http.io.HttpServerRequestHandler;
 import org.apache.hc.core5.http.io.support.BasicHttpServerExpectationDecorator;
@@ -46,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>At most {@code maxConnections} connections are served at once. A new one beyond it takes
  *       the place of the connection idle the longest between requests (that one is closed, as a
- *       client expects of a kept-alive connection); when none is idle, it is answered 503 with
- *       Ollama's {@code {"error": ...}} and closed.
+ *       client expects of a kept-alive connection); when none is idle, it waits up to 100 ms for
+ *       one ({@link Refusals}, on a thread of its own, at most 64 at once), else is answered 503
+ *       with Ollama's {@code {"error": ...}} and closed. One beyond the 64 waiting is closed
+ *       without an answer, counted in {@code tinyllm_proxy_connections_refused_total}.
  *   <li>A connection waits at most {@code keepAlive} for its next request, said to the client in
  *       {@code Keep-Alive: timeout=N}; a request in progress has no time limit (an answer lasts as
  *       long as Ollama generates).
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ProxyHttpServer server = new ProxyHttpServer(listener, 256, Duration.ofSeconds(30), exchange ->
- *     exchange.respond(204, ProxyExchange.NO_BODY, null));
+ *     exchange.respond(204, ProxyExchange.NO_BODY, null), metrics);
  * server.start();
  * }</pre>
  */
@@ -78,12 +78,6 @@ final class ProxyHttpServer implements AutoCloseable {
 
   private static final int BUFFER = 16 * 1024;
 
-  /** How long a new connection beyond the limit waits for a place before its 503. */
-  private static final long GRACE_MILLIS = 100;
-
-  /** Refused connections waiting for their 503; beyond this they are closed without it. */
-  private static final int REFUSALS_WAITING = 64;
-
   /** The context attribute of the connection an exchange came on. */
   private static final String CONNECTION = "tinyllm.proxy.connection";
 
@@ -96,15 +90,43 @@ final class ProxyHttpServer implements AutoCloseable {
   private final AtomicInteger threadsStarted = new AtomicInteger();
   private final AwaitableCount serving = new AwaitableCount();
   private final ThreadPoolExecutor workers;
-  private final ThreadPoolExecutor refusals;
+  private final Refusals refusals;
   private final Thread acceptor;
   private volatile boolean closed;
 
   /**
    * A server on {@code listener} (bound) for {@code maxConnections} connections at once, each kept
-   * idle at most {@code keepAlive}, every exchange answered by {@code handler}.
+   * idle at most {@code keepAlive}, every exchange answered by {@code handler}, refused connections
+   * counted in {@code metrics}.
    */
-  ProxyHttpServer(ServerSocket listener, int maxConnections, Duration keepAlive, Handler handler) {
+  ProxyHttpServer(
+      ServerSocket listener,
+      int maxConnections,
+      Duration keepAlive,
+      Handler handler,
+      ProxyMetrics metrics) {
+    this(
+        listener,
+        maxConnections,
+        keepAlive,
+        handler,
+        metrics,
+        Refusals.GRACE,
+        Refusals.MAX_WAITING);
+  }
+
+  /**
+   * As above, a new connection beyond the limit waiting at most {@code grace} for a place, at most
+   * {@code maxRefusalsWaiting} of them at once.
+   */
+  ProxyHttpServer(
+      ServerSocket listener,
+      int maxConnections,
+      Duration keepAlive,
+      Handler handler,
+      ProxyMetrics metrics,
+      Duration grace,
+      int maxRefusalsWaiting) {
     this.listener = requireNonNull(listener, "listener is null");
     this.keepAlive = requireNonNull(keepAlive, "keepAlive is null");
     this.handler = requireNonNull(handler, "handler is null");
@@ -140,14 +162,7 @@ final class ProxyHttpServer implements AutoCloseable {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             daemonThreads("tinyllm-proxy-conn-", threadsStarted));
-    refusals =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(REFUSALS_WAITING),
-            daemonThreads("tinyllm-proxy-refuse-", new AtomicInteger()));
+    refusals = new Refusals(places, this::open, metrics, grace, maxRefusalsWaiting);
     acceptor = new Thread(this::acceptLoop, "tinyllm-proxy-accept");
     acceptor.setDaemon(true);
   }
@@ -185,6 +200,19 @@ final class ProxyHttpServer implements AutoCloseable {
     return places.taken();
   }
 
+  /** New connections beyond the limit waiting for a place now, each on a thread of its own. */
+  int refusalsWaiting() {
+    return refusals.waiting();
+  }
+
+  /**
+   * Waits until every new connection beyond the limit was given a place or closed (a 503's a second
+   * after its answer), at most {@code timeout}; true when none was left.
+   */
+  boolean awaitRefusalsEnded(Duration timeout) throws InterruptedException {
+    return refusals.awaitEnded(timeout);
+  }
+
   /** Waits until {@code count} connections wait for their next request, at most {@code timeout}. */
   boolean awaitIdleConnections(int count, Duration timeout) throws InterruptedException {
     return places.awaitIdle(count, timeout);
@@ -201,7 +229,7 @@ final class ProxyHttpServer implements AutoCloseable {
     }
     places.endAll();
     workers.shutdownNow();
-    refusals.shutdownNow();
+    refusals.close();
   }
 
   private void acceptLoop() {
@@ -222,7 +250,7 @@ final class ProxyHttpServer implements AutoCloseable {
         if (places.take(0)) {
           open(socket);
         } else {
-          refuse(socket);
+          refusals.refuse(socket);
         }
       } catch (IOException e) {
         log.debug("A new connection failed: {}", e.toString());
@@ -308,48 +336,6 @@ final class ProxyHttpServer implements AutoCloseable {
     handler.handle(exchange);
     if (!exchange.responded()) {
       throw new IOException("no answer to " + request.getMethod() + " " + exchange.rawPath());
-    }
-  }
-
-  /**
-   * No place at once: on the refusal thread (the accept loop goes on), a place if a connection
-   * turns idle or ends within {@value #GRACE_MILLIS} ms (one that just sent its answer is about to
-   * wait for its next request), else 503 and close.
-   */
-  private void refuse(Socket socket) {
-    try {
-      refusals.execute(
-          () -> {
-            try {
-              if (places.take(GRACE_MILLIS)) {
-                open(socket);
-                return;
-              }
-              DefaultBHttpServerConnection connection =
-                  new DefaultBHttpServerConnection("http", Http1Config.DEFAULT);
-              connection.bind(socket);
-              ClassicHttpResponse response =
-                  ServerAnswers.error(
-                      503,
-                      "the proxy serves "
-                          + places.max()
-                          + " connections at once and all are in an exchange; try again, or raise"
-                          + " its limit (setting '"
-                          + ProxyConfig.MAX_CONCURRENT
-                          + "', --max-concurrent)");
-              connection.sendResponseHeader(response);
-              connection.sendResponseEntity(response);
-              connection.flush();
-              ServerAnswers.lingeringClose(socket);
-            } catch (IOException | HttpException e) {
-              ServerAnswers.closeQuietly(socket);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              ServerAnswers.closeQuietly(socket);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      ServerAnswers.closeQuietly(socket); // too many refusals waiting: closed without a word
     }
   }
 

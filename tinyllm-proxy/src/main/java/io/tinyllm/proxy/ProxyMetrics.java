@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * What the proxy itself sees, for every exchange including those that are not LLM calls ({@code
- * /api/tags}, {@code /api/pull}, unknown paths). LLM calls are also recorded in the client's
- * families ({@code tinyllm_requests_total} and the rest), exactly as the Java client records them.
- * The {@code path} label is one of the Ollama paths the proxy knows, else {@code other}, so a
- * client cannot grow it.
+ * /api/tags}, {@code /api/pull}, unknown paths), and for the client connections it had no place
+ * for. LLM calls are also recorded in the client's families ({@code tinyllm_requests_total} and the
+ * rest), exactly as the Java client records them. The {@code path} label is one of the Ollama paths
+ * the proxy knows, else {@code other}, so a client cannot grow it.
  *
  * <p>After one streamed chat whose client hung up before the end:
  *
@@ -41,6 +41,14 @@ public final class ProxyMetrics implements MetricSet {
           .help("Exchanges whose client went away before the answer ended (upstream cancelled)")
           .labelNames("path")
           .build();
+  private final Counter refusedConnections =
+      Counter.builder()
+          .name("tinyllm_proxy_connections_refused_total")
+          .help(
+              "New client connections beyond proxy.max-concurrent that got no place: answered 503,"
+                  + " or closed without an answer when too many already waited for one")
+          .labelNames("answer")
+          .build();
   private final Counter upstreamFailures =
       Counter.builder()
           .name("tinyllm_proxy_upstream_failures_total")
@@ -50,7 +58,7 @@ public final class ProxyMetrics implements MetricSet {
 
   @Override
   public List<Collector> collectors() {
-    return List.of(requests, active, disconnects, upstreamFailures);
+    return List.of(requests, active, disconnects, upstreamFailures, refusedConnections);
   }
 
   void started() {
@@ -72,6 +80,16 @@ public final class ProxyMetrics implements MetricSet {
 
   void upstreamFailed(String path) {
     upstreamFailures.labelValues(path).inc();
+  }
+
+  /** A new connection beyond the limit was answered 503 (no place freed in time). */
+  void connectionRefused503() {
+    refusedConnections.labelValues("503").inc();
+  }
+
+  /** A new connection beyond the limit was closed without an answer (too many waited already). */
+  void connectionRefusedUnanswered() {
+    refusedConnections.labelValues("none").inc();
   }
 
   static String statusClass(int status) {

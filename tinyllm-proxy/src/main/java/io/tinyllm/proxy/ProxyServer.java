@@ -153,7 +153,8 @@ public final class ProxyServer implements AutoCloseable {
               } else {
                 forwarder.handle(exchange);
               }
-            });
+            },
+            proxyMetrics);
     created.start();
     server = created;
     log.info("Proxying {} to Ollama at {}", uri(), fleet.names());

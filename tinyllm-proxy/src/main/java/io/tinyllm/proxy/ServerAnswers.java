@@ -1,7 +1,6 @@
 package io.tinyllm.proxy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -12,12 +11,6 @@ import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 
 /** The answers {@link ProxyHttpServer} gives itself, in Ollama's {@code {"error": ...}} shape. */
 final class ServerAnswers {
-  /** How long a refused client has to take its answer before the socket closes. */
-  private static final int LINGER_MILLIS = 1000;
-
-  /** What is read (and dropped) of a refused client's request before the socket closes. */
-  private static final int LINGER_BYTES = 64 * 1024;
-
   private ServerAnswers() {}
 
   /** An answer of {@code status} saying {@code error}, after which the connection closes. */
@@ -57,29 +50,6 @@ final class ServerAnswers {
   /** At most 200 characters of {@code text}, quoted: untrusted text in an error stays short. */
   static String quoted(String text) {
     return "'" + (text.length() > 200 ? text.substring(0, 200) + "..." : text) + "'";
-  }
-
-  /**
-   * Closes after the client had the answer: output shut first, then what the client still sends
-   * read (bounded) until it closes too, so the close does not reset the connection before the
-   * client read the answer.
-   */
-  static void lingeringClose(Socket socket) {
-    try {
-      socket.shutdownOutput();
-      socket.setSoTimeout(LINGER_MILLIS);
-      InputStream in = socket.getInputStream();
-      byte[] dropped = new byte[4096];
-      int total = 0;
-      int n;
-      while (total < LINGER_BYTES && (n = in.read(dropped)) >= 0) {
-        total += n;
-      }
-    } catch (IOException ignored) {
-      // timed out, or the client reset: closed either way
-    } finally {
-      closeQuietly(socket);
-    }
   }
 
   static void closeQuietly(Socket socket) {

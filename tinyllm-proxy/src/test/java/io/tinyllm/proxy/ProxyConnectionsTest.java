@@ -270,6 +270,9 @@ class ProxyConnectionsTest {
               "{\"error\":\"the proxy serves 1 connections at once and all are in an exchange;"
                   + " try again, or raise its limit (setting 'proxy.max-concurrent',"
                   + " --max-concurrent)\"}");
+      assertThat(f.proxy.httpServer().awaitRefusalsEnded(Duration.ofSeconds(10))).isTrue();
+      assertThat(f.samples("tinyllm_proxy_connections_refused_total"))
+          .isEqualTo("tinyllm_proxy_connections_refused_total{answer=\"503\"} 1.0\n");
     }
   }
 
@@ -367,13 +370,20 @@ class ProxyConnectionsTest {
     }
   }
 
-  /** Waits up to 10 s for every connection thread to end and every place to be given back. */
+  /**
+   * Waits up to 10 s for every connection thread to end, every place to be given back and every
+   * refused connection to be closed.
+   */
   static void awaitNothingHeld(ProxyHttpServer server) throws InterruptedException {
     assertThat(server.awaitConnectionsEnded(Duration.ofSeconds(10)))
         .as("every connection ended")
         .isTrue();
     assertThat(server.connectionsServed()).as("connections served").isZero();
     assertThat(server.placesTaken()).as("places taken").isZero();
+    assertThat(server.awaitRefusalsEnded(Duration.ofSeconds(10)))
+        .as("every refused connection closed or served")
+        .isTrue();
+    assertThat(server.refusalsWaiting()).as("refusals waiting").isZero();
   }
 
   /** Whether the proxy closed {@code client}'s connection (its stream ends, or is reset). */

@@ -2,6 +2,8 @@ package io.tinyllm.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tinyllm.metrics.testing.Exposition;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +14,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +29,9 @@ class ProxyHttpServerTest {
   private final List<String> threads = new CopyOnWriteArrayList<>();
   private final CountDownLatch slowEntered = new CountDownLatch(1);
   private final CountDownLatch slowRelease = new CountDownLatch(1);
+  private final Semaphore slowEntries = new Semaphore(0);
+  private final CountDownLatch echoEntered = new CountDownLatch(1);
+  private final ProxyMetrics metrics = new ProxyMetrics();
   private ProxyHttpServer server;
 
   /**
@@ -34,6 +41,7 @@ class ProxyHttpServerTest {
   private void answer(ProxyExchange exchange) throws IOException {
     threads.add(Thread.currentThread().getName());
     if ("/echo".equals(exchange.path())) {
+      echoEntered.countDown();
       byte[] body = exchange.requestBody().readAllBytes();
       exchange.respond(200, body.length, out -> out.write(body));
       return;
@@ -57,6 +65,7 @@ class ProxyHttpServerTest {
     }
     if ("/slow".equals(exchange.path())) {
       slowEntered.countDown();
+      slowEntries.release();
       try {
         if (!slowRelease.await(10, TimeUnit.SECONDS)) {
           throw new IOException("the test never released /slow");
@@ -73,7 +82,25 @@ class ProxyHttpServerTest {
   private ProxyHttpServer start(int maxConnections, Duration keepAlive) throws IOException {
     ServerSocket listener = new ServerSocket();
     listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    server = new ProxyHttpServer(listener, maxConnections, keepAlive, this::answer);
+    server = new ProxyHttpServer(listener, maxConnections, keepAlive, this::answer, metrics);
+    server.start();
+    return server;
+  }
+
+  /** A server whose refused connections wait {@code grace}, at most {@code waiting} at once. */
+  private ProxyHttpServer startRefusing(int maxConnections, Duration grace, int waiting)
+      throws IOException {
+    ServerSocket listener = new ServerSocket();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server =
+        new ProxyHttpServer(
+            listener,
+            maxConnections,
+            Duration.ofSeconds(30),
+            this::answer,
+            metrics,
+            grace,
+            waiting);
     server.start();
     return server;
   }
@@ -217,6 +244,151 @@ class ProxyHttpServerTest {
       slowRelease.countDown();
       assertThat(busy.response()).startsWith("HTTP/1.1 200");
     }
+  }
+
+  @Test
+  void aFloodOfNewConnectionsBeyondTheLimitIsAnswered503EveryOneWhileTheOthersWait()
+      throws Exception {
+    start(2, Duration.ofSeconds(30));
+    List<Client> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Client busy = new Client(server.port());
+        clients.add(busy);
+        busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      }
+      assertThat(slowEntries.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+
+      List<Client> flood = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        Client refused = new Client(server.port());
+        clients.add(refused);
+        flood.add(refused);
+        refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      }
+      // every client keeps its connection open until all have their answer: a refusal that
+      // held its thread until its client closed (or a second passed) would keep the next waiting
+      for (Client refused : flood) {
+        assertThat(refused.response())
+            .startsWith("HTTP/1.1 503")
+            .endsWith(
+                "\r\n\r\n{\"error\":\"the proxy serves 2 connections at once and all are in an"
+                    + " exchange; try again, or raise its limit (setting 'proxy.max-concurrent',"
+                    + " --max-concurrent)\"}");
+        assertThat(refused.closedByServer()).as("the answer ends the connection").isTrue();
+      }
+
+      slowRelease.countDown();
+      assertThat(clients.get(0).response()).startsWith("HTTP/1.1 200");
+      assertThat(clients.get(1).response()).startsWith("HTTP/1.1 200");
+    } finally {
+      for (Client client : clients) {
+        client.close();
+      }
+    }
+    awaitNothingHeld();
+    assertThat(Exposition.text(registry(), "tinyllm_proxy_connections_refused"))
+        .isEqualTo(
+            """
+            # HELP tinyllm_proxy_connections_refused_total New client connections beyond\
+             proxy.max-concurrent that got no place: answered 503, or closed without an answer when\
+             too many already waited for one
+            # TYPE tinyllm_proxy_connections_refused_total counter
+            tinyllm_proxy_connections_refused_total{answer="503"} 40.0
+            """);
+  }
+
+  @Test
+  void aFloodOfNewConnectionsWaitsForAPlaceAllAtOnceAndEachGetsOneAsPlacesFree() throws Exception {
+    startRefusing(2, Duration.ofSeconds(30), 64);
+    List<Client> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Client busy = new Client(server.port());
+        clients.add(busy);
+        busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      }
+      assertThat(slowEntries.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 40; i++) {
+        Client waiting = new Client(server.port());
+        clients.add(waiting);
+        waiting.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      }
+      // all 40 wait at once, none behind another
+      awaitRefusalsWaiting(40);
+
+      // each answer leaves its connection idle, and a waiting one takes its place
+      slowRelease.countDown();
+      for (Client client : clients) {
+        assertThat(client.response()).startsWith("HTTP/1.1 200");
+      }
+    } finally {
+      for (Client client : clients) {
+        client.close();
+      }
+    }
+    awaitNothingHeld();
+    assertThat(Exposition.text(registry(), "tinyllm_proxy_connections_refused")).isEmpty();
+  }
+
+  @Test
+  void aNewConnectionBeyondTheRefusalsThatMayWaitIsClosedWithoutAnAnswerAndCounted()
+      throws Exception {
+    startRefusing(1, Duration.ofSeconds(30), 2);
+    List<Client> clients = new ArrayList<>();
+    try (Client busy = new Client(server.port())) {
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntries.tryAcquire(1, 10, TimeUnit.SECONDS)).isTrue();
+      // connected only now that busy is in its exchange: none is idle, so both wait for a place
+      Client first = new Client(server.port());
+      clients.add(first);
+      Client second = new Client(server.port());
+      clients.add(second);
+      first.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      second.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+      awaitRefusalsWaiting(2);
+
+      try (Client third = new Client(server.port())) {
+        assertThat(third.closedByServer()).as("closed with nothing sent").isTrue();
+      }
+      assertThat(Exposition.text(registry(), "tinyllm_proxy_connections_refused"))
+          .endsWith("\ntinyllm_proxy_connections_refused_total{answer=\"none\"} 1.0\n");
+      assertThat(server.refusalsWaiting()).isEqualTo(2);
+
+      // busy's answer leaves it idle: a waiting one takes its place, and then the other that one's
+      slowRelease.countDown();
+      assertThat(busy.response()).startsWith("HTTP/1.1 200");
+      assertThat(first.response()).startsWith("HTTP/1.1 200");
+      assertThat(second.response()).startsWith("HTTP/1.1 200");
+      assertThat(busy.closedByServer()).isTrue();
+    } finally {
+      for (Client client : clients) {
+        client.close();
+      }
+    }
+    awaitNothingHeld();
+    assertThat(Exposition.text(registry(), "tinyllm_proxy_connections_refused"))
+        .endsWith("\ntinyllm_proxy_connections_refused_total{answer=\"none\"} 1.0\n");
+  }
+
+  @Test
+  void closingClosesTheSocketsKeptOpenAfterA503AtOnce() throws Exception {
+    startRefusing(1, Duration.ofMillis(1), 4);
+    try (Client busy = new Client(server.port())) {
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(slowEntries.tryAcquire(1, 10, TimeUnit.SECONDS)).isTrue();
+      try (Client refused = new Client(server.port())) {
+        refused.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(refused.response()).startsWith("HTTP/1.1 503");
+        assertThat(refused.closedByServer()).isTrue();
+
+        // its socket stays open a second for the rest of the request; a close does not wait
+        server.close();
+        assertThat(server.awaitRefusalsEnded(Duration.ZERO)).isTrue();
+      }
+    }
+    slowRelease.countDown(); // the handler, unaware of the close, returns
+    awaitNothingHeld();
   }
 
   @Test
@@ -405,10 +577,12 @@ class ProxyHttpServerTest {
   }
 
   @Test
-  void aClientResetMidBodyOrSendingGarbageHoldsNothing() throws IOException {
+  void aClientResetMidBodyOrSendingGarbageHoldsNothing() throws Exception {
     start(4, Duration.ofSeconds(30));
     try (Client client = new Client(server.port())) {
       client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly ten.");
+      // reset once the server reads the body: before it accepted, nothing would be held yet
+      assertThat(echoEntered.await(10, TimeUnit.SECONDS)).isTrue();
       client.reset();
     }
     awaitNothingHeld();
@@ -458,6 +632,31 @@ class ProxyHttpServerTest {
     }
     assertThat(server.connectionsServed()).as("connections served").isZero();
     assertThat(server.placesTaken()).as("places taken").isZero();
+    try {
+      assertThat(server.awaitRefusalsEnded(Duration.ofSeconds(10)))
+          .as("every refused connection closed or served")
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    assertThat(server.refusalsWaiting()).as("refusals waiting").isZero();
+  }
+
+  /** Waits up to 10 s for {@code count} refused connections to wait for a place. */
+  private void awaitRefusalsWaiting(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.refusalsWaiting() != count && System.nanoTime() < deadline) {
+      Thread.sleep(1); // polling a condition, bounded above
+    }
+    assertThat(server.refusalsWaiting()).as("refusals waiting").isEqualTo(count);
+  }
+
+  /** A registry of the proxy's own families, as recorded by this test's server. */
+  private PrometheusRegistry registry() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    metrics.collectors().forEach(registry::register);
+    return registry;
   }
 
   /** Waits up to 10 s for the server to have {@code count} connections waiting for a request. */

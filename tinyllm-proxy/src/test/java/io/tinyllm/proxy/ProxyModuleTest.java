@@ -40,6 +40,7 @@ class ProxyModuleTest {
           .containsEntry("tinyllm_proxy_active_requests", ProxyMetrics.class.getName())
           .containsEntry("tinyllm_proxy_client_disconnects", ProxyMetrics.class.getName())
           .containsEntry("tinyllm_proxy_upstream_failures", ProxyMetrics.class.getName())
+          .containsEntry("tinyllm_proxy_connections_refused", ProxyMetrics.class.getName())
           .containsEntry("tinyllm_proxy_backend_up", FleetMetrics.class.getName())
           .containsEntry("tinyllm_proxy_routing_decisions", FleetMetrics.class.getName())
           .containsEntry("tinyllm_requests", RequestMetrics.class.getName());

@@ -124,6 +124,9 @@ class MetricTruthSuiteTest {
               "no proxy here; the proxy's own tests pin it"),
           Map.entry(
               "tinyllm_proxy_upstream_failures_total",
+              "no proxy here; the proxy's own tests pin it"),
+          Map.entry(
+              "tinyllm_proxy_connections_refused_total",
               "no proxy here; the proxy's own tests pin it"));
 
   private static final String GRAPH_YAML =
