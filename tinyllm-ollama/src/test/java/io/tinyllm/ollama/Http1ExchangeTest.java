@@ -137,16 +137,7 @@ class Http1ExchangeTest {
       throws Exception {
     // the kept connection answers one request, then reads the next and drops it unanswered: a
     // server that took the request and went away
-    try (RawServer server =
-            new RawServer(
-                List.of(
-                    connection -> {
-                      connection.answer(200, TAGS);
-                      connection.readOne();
-                    },
-                    connection -> {
-                      while (connection.answer(200, TAGS)) {}
-                    }));
+    try (RawServer server = new RawServer(droppedAfterOne(TAGS));
         OllamaClient client = OllamaClient.create(config(server.uri(), Map.of()))) {
       assertThat(client.list()).isEmpty();
 
@@ -160,16 +151,7 @@ class Http1ExchangeTest {
 
   @Test
   void aGenerateDroppedOnAKeptConnectionIsRetriedByTheClientAndCountedAsARetry() throws Exception {
-    try (RawServer server =
-        new RawServer(
-            List.of(
-                connection -> {
-                  connection.answer(200, TAGS);
-                  connection.readOne();
-                },
-                connection -> {
-                  while (connection.answer(200, GENERATED)) {}
-                }))) {
+    try (RawServer server = new RawServer(droppedAfterOne(GENERATED))) {
       OllamaConfig config = config(server.uri(), Map.of());
       PrometheusRegistry registry = new PrometheusRegistry();
       OllamaMetrics metrics = new OllamaMetrics(new LabelGuard(100, 128), config, Ticker.system());
@@ -190,16 +172,7 @@ class Http1ExchangeTest {
 
   @Test
   void aGetDroppedOnAKeptConnectionIsSentOnceMoreOnAFreshOne() throws Exception {
-    try (RawServer server =
-            new RawServer(
-                List.of(
-                    connection -> {
-                      connection.answer(200, TAGS);
-                      connection.readOne();
-                    },
-                    connection -> {
-                      while (connection.answer(200, TAGS)) {}
-                    }));
+    try (RawServer server = new RawServer(droppedAfterOne(TAGS));
         OllamaClient client = OllamaClient.create(config(server.uri(), Map.of()))) {
       assertThat(client.list()).isEmpty();
       assertThat(client.list()).isEmpty();
@@ -363,6 +336,22 @@ class Http1ExchangeTest {
       }
       return failures;
     }
+  }
+
+  /**
+   * Scripts of a server whose first connection answers one request, then reads the next and drops
+   * it unanswered (a server that took the request and went away); the later ones answer {@code
+   * body} to every request.
+   */
+  private static List<Consumer<RawServer.Connection>> droppedAfterOne(String body) {
+    return List.of(
+        connection -> {
+          connection.answer(200, TAGS);
+          connection.readOne();
+        },
+        connection -> {
+          while (connection.answer(200, body)) {}
+        });
   }
 
   private static OllamaConfig config(URI host, Map<String, String> settings) {

@@ -42,31 +42,7 @@ class OllamaConfigTest {
 
   @Test
   void everyKeyIsRead() {
-    Map<String, String> settings =
-        Map.ofEntries(
-            Map.entry("ollama.host", "gpu-box:8080"),
-            Map.entry("ollama.timeout.connect", "2s"),
-            Map.entry("ollama.timeout.request", "90s"),
-            Map.entry("ollama.timeout.stream-idle", "15s"),
-            Map.entry("ollama.circuit-breaker.enabled", "false"),
-            Map.entry("ollama.circuit-breaker.failure-threshold", "3"),
-            Map.entry("ollama.circuit-breaker.open-duration", "1m"),
-            Map.entry("ollama.circuit-breaker.half-open-calls", "2"),
-            Map.entry("ollama.rate-limit.enabled", "false"),
-            Map.entry("ollama.rate-limit.requests-per-second", "2.5"),
-            Map.entry("ollama.rate-limit.burst", "5"),
-            Map.entry("ollama.rate-limit.max-wait", "250ms"),
-            Map.entry("ollama.retry.max-attempts", "4"),
-            Map.entry("ollama.retry.initial-backoff", "100ms"),
-            Map.entry("ollama.retry.multiplier", "3"),
-            Map.entry("ollama.retry.max-backoff", "2s"),
-            Map.entry("ollama.retry.jitter", "0.25"),
-            Map.entry("ollama.metrics.model-load-threshold", "250ms"),
-            Map.entry("ollama.metrics.enabled", "false"),
-            Map.entry("ollama.streams.max-concurrent", "8"),
-            Map.entry("ollama.timeout.stream-total", "2h"),
-            Map.entry("ollama.max-response-bytes", "1048576"),
-            Map.entry("ollama.hosts.retry-after", "3s"));
+    Map<String, String> settings = everySetting();
 
     OllamaConfig config = OllamaConfig.from(Settings.of(settings), Map.of());
 
@@ -169,32 +145,7 @@ class OllamaConfigTest {
             .hostRetryAfter(Duration.ofSeconds(3))
             .build();
 
-    Map<String, String> same =
-        Map.ofEntries(
-            Map.entry("ollama.host", "gpu-box:8080"),
-            Map.entry("ollama.timeout.connect", "2s"),
-            Map.entry("ollama.timeout.request", "90s"),
-            Map.entry("ollama.timeout.stream-idle", "15s"),
-            Map.entry("ollama.circuit-breaker.enabled", "false"),
-            Map.entry("ollama.circuit-breaker.failure-threshold", "3"),
-            Map.entry("ollama.circuit-breaker.open-duration", "1m"),
-            Map.entry("ollama.circuit-breaker.half-open-calls", "2"),
-            Map.entry("ollama.rate-limit.enabled", "false"),
-            Map.entry("ollama.rate-limit.requests-per-second", "2.5"),
-            Map.entry("ollama.rate-limit.burst", "5"),
-            Map.entry("ollama.rate-limit.max-wait", "250ms"),
-            Map.entry("ollama.retry.max-attempts", "4"),
-            Map.entry("ollama.retry.initial-backoff", "100ms"),
-            Map.entry("ollama.retry.multiplier", "3"),
-            Map.entry("ollama.retry.max-backoff", "2s"),
-            Map.entry("ollama.retry.jitter", "0.25"),
-            Map.entry("ollama.metrics.model-load-threshold", "250ms"),
-            Map.entry("ollama.metrics.enabled", "false"),
-            Map.entry("ollama.streams.max-concurrent", "8"),
-            Map.entry("ollama.timeout.stream-total", "2h"),
-            Map.entry("ollama.max-response-bytes", "1048576"),
-            Map.entry("ollama.hosts.retry-after", "3s"));
-    assertThat(built).isEqualTo(OllamaConfig.from(Settings.of(same), Map.of()));
+    assertThat(built).isEqualTo(OllamaConfig.from(Settings.of(everySetting()), Map.of()));
     // back and forth keeps every value; withHost changes the host alone
     assertThat(built.toBuilder().build()).isEqualTo(built);
     OllamaConfig moved = built.withHost(URI.create("http://other:1"));
@@ -230,5 +181,33 @@ class OllamaConfigTest {
     assertThatThrownBy(() -> OllamaConfig.builder().retry(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("retry is null");
+  }
+
+  /** A value other than the default for every key (ollama.host for the server). */
+  private static Map<String, String> everySetting() {
+    return Map.ofEntries(
+        Map.entry("ollama.host", "gpu-box:8080"),
+        Map.entry("ollama.timeout.connect", "2s"),
+        Map.entry("ollama.timeout.request", "90s"),
+        Map.entry("ollama.timeout.stream-idle", "15s"),
+        Map.entry("ollama.circuit-breaker.enabled", "false"),
+        Map.entry("ollama.circuit-breaker.failure-threshold", "3"),
+        Map.entry("ollama.circuit-breaker.open-duration", "1m"),
+        Map.entry("ollama.circuit-breaker.half-open-calls", "2"),
+        Map.entry("ollama.rate-limit.enabled", "false"),
+        Map.entry("ollama.rate-limit.requests-per-second", "2.5"),
+        Map.entry("ollama.rate-limit.burst", "5"),
+        Map.entry("ollama.rate-limit.max-wait", "250ms"),
+        Map.entry("ollama.retry.max-attempts", "4"),
+        Map.entry("ollama.retry.initial-backoff", "100ms"),
+        Map.entry("ollama.retry.multiplier", "3"),
+        Map.entry("ollama.retry.max-backoff", "2s"),
+        Map.entry("ollama.retry.jitter", "0.25"),
+        Map.entry("ollama.metrics.model-load-threshold", "250ms"),
+        Map.entry("ollama.metrics.enabled", "false"),
+        Map.entry("ollama.streams.max-concurrent", "8"),
+        Map.entry("ollama.timeout.stream-total", "2h"),
+        Map.entry("ollama.max-response-bytes", "1048576"),
+        Map.entry("ollama.hosts.retry-after", "3s"));
   }
 }
