@@ -3,6 +3,7 @@ package io.tinyllm.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.concurrent.AwaitableCount;
+import io.tinyllm.api.concurrent.DaemonThreads;
 import io.tinyllm.api.llm.LlmClient;
 import io.tinyllm.api.time.Ticker;
 import jakarta.inject.Inject;
@@ -13,10 +14,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -88,8 +87,9 @@ public final class GraphEngine implements AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            daemonThreads("tinyllm-graph-"));
-    this.watchdog = new ScheduledThreadPoolExecutor(1, daemonThreads("tinyllm-graph-watchdog-"));
+            DaemonThreads.named("tinyllm-graph-"));
+    this.watchdog =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("tinyllm-graph-watchdog-"));
     watchdog.setRemoveOnCancelPolicy(true);
   }
 
@@ -190,14 +190,5 @@ public final class GraphEngine implements AutoCloseable {
   public void close() {
     pool.shutdownNow();
     watchdog.shutdownNow();
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

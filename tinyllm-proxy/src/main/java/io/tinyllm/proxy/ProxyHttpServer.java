@@ -3,6 +3,7 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.concurrent.AwaitableCount;
+import io.tinyllm.api.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,7 +12,6 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -161,7 +161,7 @@ final class ProxyHttpServer implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            daemonThreads("tinyllm-proxy-conn-", threadsStarted));
+            DaemonThreads.named("tinyllm-proxy-conn-", threadsStarted));
     refusals = new Refusals(places, this::open, metrics, grace, maxRefusalsWaiting);
     acceptor = new Thread(this::acceptLoop, "tinyllm-proxy-accept");
     acceptor.setDaemon(true);
@@ -337,13 +337,5 @@ final class ProxyHttpServer implements AutoCloseable {
     if (!exchange.responded()) {
       throw new IOException("no answer to " + request.getMethod() + " " + exchange.rawPath());
     }
-  }
-
-  private static ThreadFactory daemonThreads(String prefix, AtomicInteger count) {
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

@@ -3,6 +3,7 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tinyllm.api.concurrent.DaemonThreads;
 import io.tinyllm.api.error.TinyLlmException;
 import io.tinyllm.ollama.OllamaConfig;
 import io.tinyllm.ollama.OllamaMetrics;
@@ -16,8 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,13 +119,14 @@ public final class ProxyServer implements AutoCloseable {
           "Cannot start the proxy on " + config.host() + ":" + config.port() + ": " + e, e);
     }
     // one thread watches every answer for Ollama's silence
-    timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-idle-"));
+    timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tinyllm-proxy-idle-"));
     watches = new IdleWatches(timer, ollama.streamIdleTimeout());
     upstream =
         new Upstream(ollama.connectTimeout(), config.maxConcurrent(), fleet.backends().size());
     // what each backend serves is known before the first request; checks have their own thread,
     // so a slow backend never delays the idle watch of the streams
-    health = Executors.newSingleThreadScheduledExecutor(daemonThreads("tinyllm-proxy-health-"));
+    health =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tinyllm-proxy-health-"));
     fleet.start(client, health);
     Forwarder forwarder =
         new Forwarder(
@@ -210,14 +210,5 @@ public final class ProxyServer implements AutoCloseable {
     } catch (IOException ignored) {
       // failing to start anyway
     }
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

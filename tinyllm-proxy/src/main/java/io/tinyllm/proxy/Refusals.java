@@ -3,6 +3,7 @@ package io.tinyllm.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.tinyllm.api.concurrent.AwaitableCount;
+import io.tinyllm.api.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -13,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,9 +95,9 @@ final class Refusals implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(maxWaiting),
-            daemonThreads("tinyllm-proxy-refuse-"));
+            DaemonThreads.named("tinyllm-proxy-refuse-"));
     threads.allowCoreThreadTimeOut(true);
-    closer = new ScheduledThreadPoolExecutor(1, daemonThreads("tinyllm-proxy-linger-"));
+    closer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("tinyllm-proxy-linger-"));
     closer.setRemoveOnCancelPolicy(true);
   }
 
@@ -245,14 +245,5 @@ final class Refusals implements AutoCloseable {
   private void closeNow(Socket socket) {
     ServerAnswers.closeQuietly(socket);
     pending.decrement();
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }
