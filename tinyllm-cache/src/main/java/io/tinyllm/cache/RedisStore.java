@@ -58,7 +58,6 @@ public final class RedisStore implements AutoCloseable {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final int SCAN_BATCH = 500;
-  private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(5);
 
   private final RedisCacheConfig config;
   private final Duration ttl;
@@ -222,16 +221,18 @@ public final class RedisStore implements AutoCloseable {
 
   /**
    * One thread connects at a time. While Redis is known to be down the others miss at once; on
-   * first use, when nothing is known yet, they wait for the one connecting (whose attempt the
-   * client's own timeouts bound; a cold JVM's first connect takes longer than one command), so a
-   * healthy Redis is not mistaken for an outage.
+   * first use, when nothing is known yet, they wait for the one connecting, however long its
+   * attempt takes (the client's connect and command timeouts bound it), so a healthy Redis is not
+   * mistaken for an outage. A fixed cap on that wait would be: a cold JVM on a busy machine can
+   * take longer than any cap to load the client's classes and make its first connection.
    */
   private boolean lockForConnecting() {
     if (failing) {
       return connecting.tryLock();
     }
     try {
-      return connecting.tryLock(FIRST_CONNECT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+      connecting.lockInterruptibly();
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

@@ -81,6 +81,10 @@ class LibraryLifecycleTest {
                   "redis",
                   "cache.redis.uri",
                   redis.uri(),
+                  // the first connect of a cold JVM on a loaded machine can take longer than the
+                  // 250 ms default; it would then miss the hit this test counts
+                  "cache.redis.timeout",
+                  "10s",
                   "metrics.exporters",
                   "pushgateway",
                   "metrics.pushgateway.address",

@@ -2,11 +2,13 @@ package io.tinyllm.cli;
 
 import com.google.inject.Key;
 import io.tinyllm.api.config.Settings;
+import io.tinyllm.api.time.Ticker;
 import io.tinyllm.metrics.MetricsCollector;
 import io.tinyllm.metrics.TinyLlm;
 import io.tinyllm.metrics.exporter.HttpMetricsExporter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -58,6 +60,15 @@ public final class ReliabilityAccess {
   /** Starts the application the commands run: every discovered plug-in, exporters started. */
   public static App start(Map<String, String> settings) {
     return new App(TinyLlm.start(Settings.of(settings)));
+  }
+
+  /** As {@link #start(Map)}, every duration read from {@code ticker} (a test's fake clock). */
+  public static App start(Map<String, String> settings, Ticker ticker) {
+    return new App(
+        TinyLlm.start(
+            Settings.of(settings),
+            ReliabilityAccess.class.getClassLoader(),
+            List.of(binder -> binder.bind(Ticker.class).toInstance(ticker))));
   }
 
   /** A started application. */

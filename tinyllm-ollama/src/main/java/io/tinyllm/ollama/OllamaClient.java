@@ -66,30 +66,29 @@ public final class OllamaClient implements LlmClient, AutoCloseable {
   private final ExecutorService streams;
   private final StreamSlots streamSlots;
 
-  /** A client whose rate limiter reads the clock {@code metrics} times calls with. */
+  /** A client whose rate limiter and breakers read the clock {@code metrics} times calls with. */
   @Inject
   public OllamaClient(OllamaConfig config, OllamaMetrics metrics) {
     this(config, metrics, metrics.ticker()::read);
   }
 
-  /** A client whose rate limiter reads {@code rateLimitClock} (tests pass a fake clock). */
-  OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier rateLimitClock) {
-    this(config, metrics, rateLimitClock, false);
+  /**
+   * A client whose rate limiter and breakers read {@code clock}, in nanoseconds (tests pass a fake
+   * clock).
+   */
+  OllamaClient(OllamaConfig config, OllamaMetrics metrics, LongSupplier clock) {
+    this(config, metrics, clock, false);
   }
 
   private OllamaClient(
-      OllamaConfig config,
-      OllamaMetrics metrics,
-      LongSupplier rateLimitClock,
-      boolean jdkClientOnly) {
+      OllamaConfig config, OllamaMetrics metrics, LongSupplier clock, boolean jdkClientOnly) {
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.transport =
         new OllamaTransport(
             config, new HostRouter(config, metrics.ticker(), metrics.hosts()), jdkClientOnly);
     this.resilience =
-        new Resilience(
-            config, metrics.lazyResilience(), metrics::recordingFailures, rateLimitClock);
+        new Resilience(config, metrics.lazyResilience(), metrics::recordingFailures, clock);
     // one thread per live stream; StreamSlots bounds how many streams are live
     this.streams = Executors.newCachedThreadPool(new StreamThreads());
     this.streamSlots = new StreamSlots(config.maxConcurrentStreams());

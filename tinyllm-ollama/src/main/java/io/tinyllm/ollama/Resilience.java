@@ -15,7 +15,11 @@ import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
 import io.tinyllm.api.error.TooManyRequestsException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -87,6 +91,8 @@ final class Resilience {
   private final Supplier<ResilienceMetrics> metrics;
   private final Supplier<RecordingFailures> recordingFailures;
   private final TokenBucket bucket;
+  // nanoseconds: times the rate limiter's tokens and how long a breaker stays open
+  private final LongSupplier clock;
   // built with the first breaker (guarded by this): a client that only manages models (a CLI
   // command) never loads Resilience4j's configuration classes (docs/performance.md §7)
   private CircuitBreakerConfig breakerConfig;
@@ -108,23 +114,22 @@ final class Resilience {
   }
 
   /**
-   * Metrics and recording failures are asked for when first recorded to; {@code rateLimitClock}
-   * times the rate limiter's tokens (tests pass a fake clock).
+   * Metrics and recording failures are asked for when first recorded to; {@code clock}
+   * (nanoseconds) times the rate limiter's tokens and how long a breaker stays open (tests pass a
+   * fake clock).
    */
   Resilience(
       OllamaConfig config,
       Supplier<ResilienceMetrics> metrics,
       Supplier<RecordingFailures> recordingFailures,
-      LongSupplier rateLimitClock) {
-    requireNonNull(rateLimitClock, "rateLimitClock is null");
+      LongSupplier clock) {
+    this.clock = requireNonNull(clock, "clock is null");
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.recordingFailures = requireNonNull(recordingFailures, "recordingFailures is null");
     OllamaConfig.RateLimitSettings rate = config.rateLimit();
     this.bucket =
-        rate.enabled()
-            ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), rateLimitClock)
-            : null;
+        rate.enabled() ? new TokenBucket(rate.requestsPerSecond(), rate.burst(), clock) : null;
   }
 
   /**
@@ -295,6 +300,10 @@ final class Resilience {
             .failureRateThreshold(100f)
             .waitDurationInOpenState(breaker.openDuration())
             .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
+            // a call made once the open duration has passed on the client's clock is a trial;
+            // Resilience4j's timer also half-opens the breaker after the open duration of wall
+            // time, so the state shows it without a call
+            .clock(new NanoClock(clock))
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .recordException(Resilience::isServerFailure)
             .writableStackTraceEnabled(false)
@@ -364,6 +373,33 @@ final class Resilience {
 
   private static ErrorType errorType(Throwable failure) {
     return failure instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL;
+  }
+
+  /**
+   * A {@link Clock} over a reading in nanoseconds: the breaker only compares its instants, so they
+   * need not be wall-clock time.
+   */
+  private static final class NanoClock extends Clock {
+    private final LongSupplier nanos;
+
+    NanoClock(LongSupplier nanos) {
+      this.nanos = nanos;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochSecond(0, nanos.getAsLong());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 
   /** The state as exposed in metrics: {@code closed}, {@code half_open} or {@code open}. */

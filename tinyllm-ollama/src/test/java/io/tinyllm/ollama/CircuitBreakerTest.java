@@ -16,15 +16,22 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The per-model breaker opens, half-opens and closes, and its metrics follow each transition. */
+/**
+ * The per-model breaker opens, half-opens and closes, and its metrics follow each transition. Its
+ * open duration runs on a fake clock, an hour long on the wall clock, so nothing that must happen
+ * while it is open races the machine's load.
+ */
 class CircuitBreakerTest {
   private static final String MODEL = "qwen2.5:0.5b";
   private static final GenerateRequest PING = GenerateRequest.builder(MODEL, "ping").build();
+  private static final Duration OPEN = Duration.ofHours(1);
 
+  private final AtomicLong clock = new AtomicLong();
   private ClientFixture f;
 
   @BeforeEach
@@ -34,7 +41,8 @@ class CircuitBreakerTest {
             SimulatorConfig.builder().timeScale(0.01).build(),
             Map.of(
                 OllamaConfig.RETRY_MAX_ATTEMPTS, "1",
-                OllamaConfig.BREAKER_OPEN_DURATION, "1s"));
+                OllamaConfig.BREAKER_OPEN_DURATION, "1h"),
+            clock::get);
   }
 
   @AfterEach
@@ -60,7 +68,7 @@ class CircuitBreakerTest {
             "The circuit breaker for model 'qwen2.5:0.5b' is open after 5 consecutive failures;"
                 + " last: connection: ")
         .contains("127.0.0.1:" + f.sim.port())
-        .endsWith("; calls are rejected for 1000 ms, then trial calls are let through")
+        .endsWith("; calls are rejected for 3600000 ms, then trial calls are let through")
         .doesNotContain("secret")
         .doesNotContain("\n");
   }
@@ -129,9 +137,11 @@ class CircuitBreakerTest {
                 "tinyllm_errors_total{error_type=\"circuit_open\",graph=\"default\",model=\"qwen2.5:0.5b\"}"))
         .isEqualTo(2.0);
 
-    // after the open duration the breaker lets a trial call through on its own
-    awaitHalfOpen(opened);
-    assertThat(f.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("half_open"));
+    // still open when exactly the open duration has passed; a call after it is a trial call
+    clock.addAndGet(OPEN.toNanos());
+    assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(CircuitOpenException.class);
+    assertThat(f.client.circuitBreakerTransitions()).isEqualTo(opened);
+    clock.incrementAndGet();
 
     f.client.generate(PING);
 
@@ -148,12 +158,43 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void theBreakerHalfOpensOnItsOwnOnceTheOpenDurationHasPassed() throws Exception {
+    // the wall clock and a short open duration: nothing is asserted while it is open
+    try (ClientFixture g =
+        ClientFixture.start(
+            SimulatorConfig.builder().timeScale(0.01).build(),
+            Map.of(
+                OllamaConfig.RETRY_MAX_ATTEMPTS, "1",
+                OllamaConfig.BREAKER_OPEN_DURATION, "200ms"))) {
+      g.sim.faults().failNext(5, 500);
+      long before = g.client.circuitBreakerTransitions();
+      for (int i = 0; i < 5; i++) {
+        assertThatThrownBy(() -> g.client.generate(PING)).isInstanceOf(ServerErrorException.class);
+      }
+
+      // the transition after the one to open (it may have come already)
+      awaitHalfOpen(g, before + 1);
+      assertThat(g.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("half_open"));
+      g.client.generate(PING);
+
+      assertThat(g.samples("tinyllm_circuit_breaker_in_state")).isEqualTo(states("closed"));
+      assertThat(g.samples("tinyllm_circuit_breaker_transitions_total"))
+          .isEqualTo(
+              """
+              tinyllm_circuit_breaker_transitions_total{from_state="closed",model="qwen2.5:0.5b",to_state="open"} 1.0
+              tinyllm_circuit_breaker_transitions_total{from_state="half_open",model="qwen2.5:0.5b",to_state="closed"} 1.0
+              tinyllm_circuit_breaker_transitions_total{from_state="open",model="qwen2.5:0.5b",to_state="half_open"} 1.0
+              """);
+    }
+  }
+
+  @Test
   void aFailedTrialCallOpensItAgain() throws Exception {
     f.sim.faults().failNext(6, 500);
     for (int i = 0; i < 5; i++) {
       assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
     }
-    awaitHalfOpen(f.client.circuitBreakerTransitions());
+    clock.addAndGet(OPEN.toNanos() + 1);
 
     assertThatThrownBy(() -> f.client.generate(PING)).isInstanceOf(ServerErrorException.class);
 
@@ -236,10 +277,11 @@ class CircuitBreakerTest {
   }
 
   /** Waits for the transition after the {@code opened}th, open to half-open, and its metrics. */
-  private void awaitHalfOpen(long opened) throws InterruptedException {
-    assertThat(f.client.awaitCircuitBreakerTransition(opened, Duration.ofSeconds(10)))
+  private static void awaitHalfOpen(ClientFixture g, long opened) throws InterruptedException {
+    assertThat(g.client.awaitCircuitBreakerTransition(opened, Duration.ofSeconds(10)))
         .as("the breaker half-open after its open duration")
         .isTrue();
-    assertThat(state()).isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 1.0\n");
+    assertThat(g.samples("tinyllm_circuit_breaker_state"))
+        .isEqualTo("tinyllm_circuit_breaker_state{model=\"qwen2.5:0.5b\"} 1.0\n");
   }
 }

@@ -32,16 +32,12 @@ final class ClientFixture implements AutoCloseable {
     this(sim, settings, System::nanoTime);
   }
 
-  private ClientFixture(
-      OllamaSimulator sim, Map<String, String> settings, LongSupplier rateLimitClock) {
-    this(sim, settings, rateLimitClock, Ticker.system());
+  private ClientFixture(OllamaSimulator sim, Map<String, String> settings, LongSupplier clock) {
+    this(sim, settings, clock, Ticker.system());
   }
 
   private ClientFixture(
-      OllamaSimulator sim,
-      Map<String, String> settings,
-      LongSupplier rateLimitClock,
-      Ticker metricsTicker) {
+      OllamaSimulator sim, Map<String, String> settings, LongSupplier clock, Ticker metricsTicker) {
     this.sim = sim;
     Map<String, String> all = new HashMap<>(testDefaults());
     all.putAll(settings);
@@ -49,7 +45,7 @@ final class ClientFixture implements AutoCloseable {
     OllamaConfig config = OllamaConfig.from(Settings.of(all), Map.of());
     this.metrics = new OllamaMetrics(new LabelGuard(100, 128), config, metricsTicker);
     metrics.sets().forEach(set -> set.collectors().forEach(registry::register));
-    this.client = new OllamaClient(config, metrics, rateLimitClock);
+    this.client = new OllamaClient(config, metrics, clock);
   }
 
   /** Timeouts and backoffs small enough for tests; no rate limit unless a test asks. */
@@ -75,18 +71,19 @@ final class ClientFixture implements AutoCloseable {
     return start(simConfig, settings, System::nanoTime);
   }
 
-  /** A client whose rate limiter reads {@code rateLimitClock}, so its waits are exact. */
+  /** A client whose rate limiter and breakers read {@code clock}, so their waits are exact. */
   static ClientFixture start(
-      SimulatorConfig simConfig, Map<String, String> settings, LongSupplier rateLimitClock) {
+      SimulatorConfig simConfig, Map<String, String> settings, LongSupplier clock) {
     try {
-      return new ClientFixture(OllamaSimulator.start(simConfig), settings, rateLimitClock);
+      return new ClientFixture(OllamaSimulator.start(simConfig), settings, clock);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * A client whose metrics read {@code metricsTicker} (its rate limiter reads the system clock).
+   * A client whose metrics read {@code metricsTicker} (its rate limiter and breakers read the
+   * system clock).
    */
   static ClientFixture startTimedBy(
       SimulatorConfig simConfig, Map<String, String> settings, Ticker metricsTicker) {

@@ -51,6 +51,11 @@ final class Fixtures {
     return ReliabilityAccess.start(settings);
   }
 
+  /** An application whose durations (latencies, the breaker's open duration) read {@code clock}. */
+  static ReliabilityAccess.App start(Map<String, String> settings, FakeTicker clock) {
+    return ReliabilityAccess.start(settings, clock);
+  }
+
   /** A fast simulator on an ephemeral loopback port. */
   static OllamaSimulator simulator() {
     return simulator(SimulatorConfig.builder().timeScale(0.01).build());

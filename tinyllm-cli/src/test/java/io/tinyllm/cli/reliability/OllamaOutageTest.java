@@ -34,10 +34,13 @@ class OllamaOutageTest {
   @Test
   void downAtStartOpensTheBreakerAndRecoversWhenOllamaComesBack() throws Exception {
     int port = FreePorts.find();
+    // the breaker stays open an hour on the wall clock and until the test moves this clock past
+    // the open duration: on a loaded machine it cannot half-open before it is seen open
+    FakeTicker clock = new FakeTicker();
     try (ReliabilityAccess.App app =
         Fixtures.start(
-            Fixtures.settings(
-                "127.0.0.1:" + port, "ollama.circuit-breaker.open-duration", "300ms"))) {
+            Fixtures.settings("127.0.0.1:" + port, "ollama.circuit-breaker.open-duration", "1h"),
+            clock)) {
       // call 1: three refused attempts, retried twice, one connection error
       assertThat(failure(ask(app, "first"))).isInstanceOf(LlmConnectionException.class);
       Samples s = scrape(app);
@@ -70,13 +73,19 @@ class OllamaOutageTest {
       assertThat(s.count("tinyllm_queue_outcomes_total", "outcome", "failed")).isEqualTo(2);
 
       try (OllamaSimulator sim = Fixtures.simulatorOn(port)) {
-        Fixtures.await(
-            "breaker half-open",
-            () -> scrape(app).sum("tinyllm_circuit_breaker_state", "model", MODEL) == 1,
-            Fixtures.WAIT);
+        clock.advance(Duration.ofHours(1).plusNanos(1));
+        // the open duration has passed: the next call is the trial, and it closes the breaker
         assertThat(failure(ask(app, "first"))).isNull();
         s = scrape(app);
         assertThat(s.sum("tinyllm_circuit_breaker_state", "model", MODEL)).isZero();
+        assertThat(
+                s.count(
+                    "tinyllm_circuit_breaker_transitions_total",
+                    "from_state",
+                    "open",
+                    "to_state",
+                    "half_open"))
+            .isEqualTo(1);
         assertThat(
                 s.count(
                     "tinyllm_circuit_breaker_transitions_total",

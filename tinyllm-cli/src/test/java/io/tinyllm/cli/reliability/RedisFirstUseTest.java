@@ -27,7 +27,12 @@ class RedisFirstUseTest {
                     "cache.backend",
                     "redis",
                     "cache.redis.uri",
-                    redis.uri()))) {
+                    redis.uri(),
+                    // what is under test is the wait for the one connection, not how fast a cold
+                    // JVM connects: on a loaded machine that can take longer than the default
+                    // 250 ms, and a connect that times out is (rightly) an error
+                    "cache.redis.timeout",
+                    "10s"))) {
       LlmClient client = app.get(LlmClient.class);
       CountDownLatch go = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
