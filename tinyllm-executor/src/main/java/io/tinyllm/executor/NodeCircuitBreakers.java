@@ -12,12 +12,9 @@ import io.github.resilience4j.core.registry.EntryReplacedEvent;
 import io.github.resilience4j.core.registry.RegistryEventConsumer;
 import io.tinyllm.api.error.CircuitOpenException;
 import io.tinyllm.api.error.ErrorType;
+import io.tinyllm.api.time.TickerClock;
 import io.tinyllm.metrics.LabelGuard;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +79,7 @@ final class NodeCircuitBreakers {
             .waitDurationInOpenState(cooldown)
             .permittedNumberOfCallsInHalfOpenState(1)
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
-            .clock(new NanoClock(requireNonNull(nanoTime, "nanoTime is null")))
+            .clock(TickerClock.of(requireNonNull(nanoTime, "nanoTime is null")::getAsLong))
             .writableStackTraceEnabled(false)
             .build();
     this.registry = CircuitBreakerRegistry.of(config, new Reporter());
@@ -231,29 +228,5 @@ final class NodeCircuitBreakers {
       case HALF_OPEN -> HALF_OPEN;
       default -> CLOSED;
     };
-  }
-
-  /** The engine's nanosecond clock as a {@link Clock}, so tests move the breakers' time. */
-  private static final class NanoClock extends Clock {
-    private final LongSupplier nanoTime;
-
-    NanoClock(LongSupplier nanoTime) {
-      this.nanoTime = nanoTime;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.EPOCH.plusNanos(nanoTime.getAsLong());
-    }
   }
 }

@@ -15,11 +15,8 @@ import io.tinyllm.api.error.ErrorType;
 import io.tinyllm.api.error.LlmException;
 import io.tinyllm.api.error.RateLimitedException;
 import io.tinyllm.api.error.TooManyRequestsException;
-import java.time.Clock;
+import io.tinyllm.api.time.TickerClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -303,7 +300,7 @@ final class Resilience {
             // a call made once the open duration has passed on the client's clock is a trial;
             // Resilience4j's timer also half-opens the breaker after the open duration of wall
             // time, so the state shows it without a call
-            .clock(new NanoClock(clock))
+            .clock(TickerClock.of(clock::getAsLong))
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .recordException(Resilience::isServerFailure)
             .writableStackTraceEnabled(false)
@@ -373,33 +370,6 @@ final class Resilience {
 
   private static ErrorType errorType(Throwable failure) {
     return failure instanceof LlmException llm ? llm.errorType() : ErrorType.INTERNAL;
-  }
-
-  /**
-   * A {@link Clock} over a reading in nanoseconds: the breaker only compares its instants, so they
-   * need not be wall-clock time.
-   */
-  private static final class NanoClock extends Clock {
-    private final LongSupplier nanos;
-
-    NanoClock(LongSupplier nanos) {
-      this.nanos = nanos;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochSecond(0, nanos.getAsLong());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 
   /** The state as exposed in metrics: {@code closed}, {@code half_open} or {@code open}. */

@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.tinyllm.api.error.ConfigException;
 import io.tinyllm.api.time.Ticker;
+import io.tinyllm.api.time.TickerClock;
 import io.tinyllm.ollama.OllamaConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -266,7 +263,7 @@ public final class Fleet {
         .waitDurationInOpenState(config.breakerOpenDuration())
         .permittedNumberOfCallsInHalfOpenState(1)
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
-        .clock(new TickerClock(ticker))
+        .clock(TickerClock.of(ticker))
         .writableStackTraceEnabled(false)
         .build();
   }
@@ -399,30 +396,6 @@ public final class Fleet {
         }
       }
       return names;
-    }
-  }
-
-  /** The ticker as a clock, for the breakers' open duration: only differences matter. */
-  private static final class TickerClock extends Clock {
-    private final Ticker ticker;
-
-    TickerClock(Ticker ticker) {
-      this.ticker = ticker;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.EPOCH.plusNanos(ticker.read());
     }
   }
 }
