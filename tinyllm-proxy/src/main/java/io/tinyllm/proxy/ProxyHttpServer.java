@@ -206,6 +206,14 @@ final class ProxyHttpServer implements AutoCloseable {
   }
 
   /**
+   * Waits until exactly {@code count} new connections beyond the limit wait for a place, at most
+   * {@code timeout}; true when they did.
+   */
+  boolean awaitRefusalsWaiting(int count, Duration timeout) throws InterruptedException {
+    return refusals.awaitWaiting(count, timeout);
+  }
+
+  /**
    * Waits until every new connection beyond the limit was given a place or closed (a 503's a second
    * after its answer), at most {@code timeout}; true when none was left.
    */

@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -66,7 +65,8 @@ final class Refusals implements AutoCloseable {
   private final long graceMillis;
   // one per refused connection from its arrival until its thread is done with it
   private final Semaphore slots;
-  private final AtomicInteger inGrace = new AtomicInteger();
+  // refused connections in their grace period now; changed once per refusal, so a monitor is cheap
+  private int inGrace; // guarded by this
   private final ThreadPoolExecutor threads;
   private final ScheduledThreadPoolExecutor closer;
   private final Set<Socket> lingering = ConcurrentHashMap.newKeySet();
@@ -122,8 +122,29 @@ final class Refusals implements AutoCloseable {
   }
 
   /** Refused connections waiting for a place now, each on its thread. */
-  int waiting() {
-    return inGrace.get();
+  synchronized int waiting() {
+    return inGrace;
+  }
+
+  /**
+   * Waits until exactly {@code count} refused connections wait for a place, at most {@code
+   * timeout}; true when they did. Woken by each refusal that begins or ends its wait.
+   */
+  synchronized boolean awaitWaiting(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inGrace != count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  private synchronized void graceChanged(int by) {
+    inGrace += by;
+    notifyAll();
   }
 
   /**
@@ -160,11 +181,11 @@ final class Refusals implements AutoCloseable {
     public void run() {
       try {
         boolean placed;
-        inGrace.incrementAndGet();
+        graceChanged(1);
         try {
           placed = places.take(graceMillis);
         } finally {
-          inGrace.decrementAndGet();
+          graceChanged(-1);
         }
         if (placed) {
           pending.decrement(); // served from here, and counted as such

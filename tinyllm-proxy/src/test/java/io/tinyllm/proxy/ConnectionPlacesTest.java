@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -23,7 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionPlacesTest {
   private final ConnectionPlaces places = new ConnectionPlaces(1);
-  private final ServerSocket listener = new ServerSocket();
+  // a channel's, so a test can wait for a request's bytes with a selector
+  private final ServerSocketChannel listener = ServerSocketChannel.open();
+  // counted down when the connection turns idle (its thread waits for a byte)
+  private final CountDownLatch turnedIdle = new CountDownLatch(1);
   private Socket client;
   private Socket accepted;
 
@@ -48,7 +55,8 @@ class ConnectionPlacesTest {
   void theIdleConnectionClosedToMakeRoomHandsItsPlaceToTheOneThatClosedIt() throws Exception {
     ClientConnection idle = placed();
     CompletableFuture<ClassicHttpRequest> read = readRequest(idle);
-    awaitIdle(idle, true);
+    assertThat(turnedIdle.await(10, TimeUnit.SECONDS)).as("turned idle").isTrue();
+    assertThat(idle.idle()).isTrue();
 
     CompletableFuture<Boolean> taken = takeOnAnotherThread();
     // its thread, waiting for a request, reads the end of the input and gives its place back;
@@ -77,11 +85,18 @@ class ConnectionPlacesTest {
   /** A connection to the listener, bound and counted in a place of its own. */
   private ClientConnection placed() throws Exception {
     assertThat(places.take(0)).isTrue();
-    client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+    InetSocketAddress address = (InetSocketAddress) listener.getLocalAddress();
+    client = new Socket(address.getAddress(), address.getPort());
     client.setSoTimeout(10_000);
-    accepted = listener.accept();
+    accepted = listener.accept().socket();
     ClientConnection connection =
-        new ClientConnection(Http1Config.DEFAULT, Duration.ofSeconds(30), places::turnedIdle);
+        new ClientConnection(
+            Http1Config.DEFAULT,
+            Duration.ofSeconds(30),
+            () -> {
+              places.turnedIdle();
+              turnedIdle.countDown();
+            });
     connection.bind(accepted);
     places.add(connection);
     return connection;
@@ -127,22 +142,15 @@ class ConnectionPlacesTest {
     out.flush();
   }
 
-  /** Waits up to 10 s for {@code connection} to be idle, or not. */
-  private static void awaitIdle(ClientConnection connection, boolean idle)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (connection.idle() != idle && System.nanoTime() < deadline) {
-      Thread.sleep(1); // polling a condition, bounded above
+  /** Waits up to 10 s for bytes to read on {@code socket} (a channel's), without reading them. */
+  private static void awaitAvailable(Socket socket) throws IOException {
+    SocketChannel channel = socket.getChannel();
+    channel.configureBlocking(false);
+    try (Selector selector = Selector.open()) {
+      channel.register(selector, SelectionKey.OP_READ);
+      assertThat(selector.select(10_000)).as("bytes to read").isPositive();
     }
-    assertThat(connection.idle()).as("idle").isEqualTo(idle);
-  }
-
-  /** Waits up to 10 s for bytes to read on {@code socket}. */
-  private static void awaitAvailable(Socket socket) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (socket.getInputStream().available() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(1); // polling a condition, bounded above
-    }
-    assertThat(socket.getInputStream().available()).as("bytes to read").isPositive();
+    // closing the selector deregistered the channel: blocking reads may go on
+    channel.configureBlocking(true);
   }
 }

@@ -1,6 +1,7 @@
 package io.tinyllm.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -9,9 +10,11 @@ import io.tinyllm.ollama.sim.Gate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -309,9 +312,10 @@ class ProxyConnectionsTest {
       } finally {
         clients.forEach(RawHttp::close);
       }
-      try (ServerSocket again = new ServerSocket()) {
-        again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-      }
+      // nothing listens on the port any more (binding it again would race any process's outgoing
+      // connection that took the free port as its local one)
+      assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+          .isInstanceOf(ConnectException.class);
     }
   }
 
